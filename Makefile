@@ -1,0 +1,37 @@
+# Thin driver over packaging/install-deps and the CMake presets.
+#   make demo   install what is missing, build, start the demo
+#   make test   install what is missing, build (normal and ASan+UBSan), run every test
+.PHONY: all deps build build-asan test test-default test-asan demo bench clean
+
+SHELL := /bin/bash
+CTEST_ARGS ?=
+
+all: build
+
+deps:
+	@packaging/install-deps
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+
+test: test-default test-asan
+
+test-default: build
+	@ctest --preset default $(CTEST_ARGS)
+
+test-asan: build-asan
+	@ctest --preset asan $(CTEST_ARGS)
+
+demo: build
+	@packaging/run-demo build/default
+
+bench: build
+	@for b in build/default/tests/bench/bench_*; do echo "== $$b"; "$$b"; done
+
+clean:
+	rm -rf build

@@ -1,0 +1,271 @@
+// kioskctl: audit, backup, db check, config, demo-seed.
+#include <sodium.h>
+
+#include <fmt/format.h>
+
+#include "context.hpp"
+#include "kiosk/config.hpp"
+#include "training/id_number.hpp"
+#include "training/uscc.hpp"
+#include "training/validation.hpp"
+
+namespace kiosk::ctl {
+
+using nlohmann::json;
+
+namespace {
+
+std::string withCheck(std::string first17) {
+    first17.push_back(training::chinaIdCheckCharacter(first17));
+    return first17;
+}
+
+std::string usccWithCheck(std::string first17) {
+    first17.push_back(training::usccCheckCharacter(first17));
+    return first17;
+}
+
+std::string randomPin() { return fmt::format("{:06}", randombytes_uniform(900000) + 100000); }
+
+int demoSeed(Context& ctx) {
+    auto opened = ctx.openStore(true);
+    if (!opened) return ctx.failWith(opened.error());
+    auto& store = **opened;
+    const auto& actor = ctx.actor;
+    auto center = store.center();
+    if (!center) {
+        center = store.initCenter("DEMO", "演示家政培训中心 Demo Training Center", actor);
+        if (!center) return ctx.failWith(center.error());
+    }
+    auto agencies = store.listAgencies();
+    if (!agencies) return ctx.failWith(agencies.error());
+    if (!agencies->empty())
+        return ctx.failWith({training::ErrorCode::Refused,
+                             "this database already has records; demo-seed only fills a new database (use another --db)"});
+    json out{{"center", {{"code", center->code}, {"name", center->name}}}};
+
+    std::vector<training::Agency> made;
+    for (const auto& [name, prefix, rep] :
+         {std::tuple{"上海安心家政服务有限公司", "91310104MA1FL2K3A", "周敏"},
+          std::tuple{"上海惠民家庭服务社", "52310115MJ4G7P1QX", "吴海燕"}}) {
+        auto a = store.addAgency({name, usccWithCheck(prefix), std::string(rep), "上海市", std::nullopt}, actor);
+        if (!a) return ctx.failWith(a.error());
+        made.push_back(*a);
+    }
+    out["agencies"] = json::array();
+    for (const auto& a : made) out["agencies"].push_back(toJson(a));
+
+    json staffOut = json::array();
+    std::optional<std::int64_t> trainerId;
+    for (const auto& [name, role] : {std::pair{"管理员 Admin", training::Role::Admin},
+                                     std::pair{"张老师 Trainer Zhang", training::Role::Trainer},
+                                     std::pair{"李干事 Clerk Li", training::Role::Clerk}}) {
+        const auto pin = randomPin();
+        auto s = store.addStaff(name, role, pin, actor);
+        if (!s) return ctx.failWith(s.error());
+        if (role == training::Role::Trainer) trainerId = s->id;
+        auto j = toJson(*s);
+        j["pin"] = pin;
+        staffOut.push_back(j);
+    }
+    out["staff"] = staffOut;
+
+    struct DemoWorker {
+        const char* name;
+        const char* first17;
+        const char* phone;
+        std::vector<std::string> services;
+        const char* education;
+    };
+    const std::vector<DemoWorker> demo{
+        {"王秀英", "31010119780312002", "13816620001", {"cleaning", "housekeeping"}, "junior"},
+        {"李娟", "34010219850721104", "13916620002", {"nanny", "maternity"}, "senior"},
+        {"张桂兰", "32010219700105062", "13761620003", {"elder-care", "patient-care"}, "primary"},
+        {"刘芳", "41010219900918328", "15021620004", {"cooking", "cleaning"}, "vocational"},
+        {"陈建国", "51010419820430071", "18616620005", {"appliance-care", "cleaning"}, "senior"},
+        {"杨丽", "31011519921111204", "13661620006", {"maternity", "nanny"}, "college"},
+    };
+    const auto today = training::localDate(store.now());
+    const auto healthDate = training::formatDate(std::chrono::sys_days(today) - std::chrono::days(40));
+    json workersOut = json::array();
+    std::vector<std::int64_t> workerIds;
+    for (std::size_t i = 0; i < demo.size(); ++i) {
+        training::WorkerIdentity id;
+        id.docNumber = withCheck(demo[i].first17);
+        id.name = demo[i].name;
+        id.idIssuer = "上海市公安局";
+        training::WorkerProfile p;
+        p.phone = demo[i].phone;
+        p.address = "上海市";
+        p.serviceTypes = demo[i].services;
+        p.education = demo[i].education;
+        p.agencyId = made[i % made.size()].id;
+        if (i < 4) {
+            p.healthCheckDate = healthDate;
+            p.healthCheckResult = "pass";
+            p.healthCheckIssuer = "上海市社区卫生服务中心";
+        }
+        auto w = store.addWorker(id, p, actor);
+        if (!w) return ctx.failWith(w.error());
+        workerIds.push_back(w->id);
+        workersOut.push_back(toJson(*w));
+    }
+    out["workers"] = workersOut;
+
+    // Sessions of every module this week (Monday to Thursday), everyone on every roster.
+    auto course = store.course("badge");
+    if (!course) return ctx.failWith(course.error());
+    const auto todayDays = std::chrono::sys_days(today);
+    const auto monday = todayDays - (std::chrono::weekday(todayDays) - std::chrono::Monday);
+    json sessionsOut = json::array();
+    int slot = 0;
+    for (const auto& m : course->modules) {
+        const auto day = monday + std::chrono::days(slot / 2);
+        const auto start = training::localMidnight(day) + (slot % 2 == 0 ? 9 : 14) * 3600;
+        const auto length = std::max<std::int64_t>(m.requiredMinutes, 60) * 60;
+        auto s = store.addSession(course->id, m.code, trainerId, "201", start, start + length, actor);
+        if (!s) return ctx.failWith(s.error());
+        for (auto wid : workerIds)
+            if (auto r = store.addToRoster(s->id, wid, actor); !r) return ctx.failWith(r.error());
+        // Sessions already over: the first three workers attended them.
+        if (s->endsAt <= store.now())
+            for (std::size_t i = 0; i < 3 && i < workerIds.size(); ++i) {
+                if (auto r = store.checkIn(s->id, workerIds[i], training::AttendanceMethod::Staff, std::nullopt, actor,
+                                           s->startsAt - 300);
+                    !r)
+                    return ctx.failWith(r.error());
+                if (auto r = store.checkOut(s->id, workerIds[i], training::AttendanceMethod::Staff, actor, s->endsAt);
+                    !r)
+                    return ctx.failWith(r.error());
+            }
+        auto fresh = store.session(s->id);
+        sessionsOut.push_back(toJson(fresh ? *fresh : *s));
+        ++slot;
+    }
+    out["sessions"] = sessionsOut;
+
+    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions this week\n",
+                                   center->name, made.size(), workerIds.size(), sessionsOut.size());
+    text += "staff PINs (shown once; write them down):\n";
+    for (const auto& s : staffOut)
+        text += fmt::format("  staff {}  {:<8} {}  PIN {}\n", s["id"].get<std::int64_t>(), s["role"].get<std::string>(),
+                            s["name"].get<std::string>(), s["pin"].get<std::string>());
+    return ctx.ok(out, text);
+}
+
+}  // namespace
+
+void addAdminCommands(CLI::App& app, Action& action) {
+    // audit
+    {
+        auto* audit = app.add_subcommand("audit", "the append-only, hash-chained audit log");
+        audit->require_subcommand(1);
+        audit->add_subcommand("verify", "walk the hash chain; exits 1 and names the first bad row if it was changed")
+            ->callback([&action] {
+                action = [](Context& ctx) {
+                    auto store = ctx.openStore();
+                    if (!store) return ctx.failWith(store.error());
+                    auto v = (*store)->verifyAudit();
+                    if (!v) return ctx.failWith(v.error());
+                    json j{{"intact", v->intact}, {"rows_checked", v->rowsChecked}};
+                    if (!v->intact) {
+                        j["first_bad_row"] = *v->firstBadRow;
+                        j["problem"] = v->problem;
+                        if (ctx.json) std::cout << j.dump(2) << "\n";
+                        std::cerr << "kioskctl: the audit log was tampered with: " << v->problem
+                                  << "; keep this database for investigation and restore the latest backup\n";
+                        return kExitUser;
+                    }
+                    return ctx.ok(j, fmt::format("audit chain intact: {} rows checked", v->rowsChecked));
+                };
+            });
+        auto* list = audit->add_subcommand("list", "show audit rows");
+        auto after = std::make_shared<std::int64_t>(0);
+        auto limit = std::make_shared<int>(50);
+        list->add_option("--after", *after, "only rows after this id");
+        list->add_option("--limit", *limit, "at most this many rows (default 50)")->check(CLI::Range(1, 100000));
+        list->callback([&action, after, limit] {
+            action = [after, limit](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto rows = (*store)->auditEntries(*after, *limit);
+                if (!rows) return ctx.failWith(rows.error());
+                json arr = json::array();
+                std::string text;
+                for (const auto& e : *rows) {
+                    arr.push_back({{"id", e.id},
+                                   {"at", training::formatUtc(e.at)},
+                                   {"actor", e.actor},
+                                   {"action", e.action},
+                                   {"subject", e.subject},
+                                   {"details", json::parse(e.details, nullptr, false)},
+                                   {"hash", e.hash}});
+                    text += fmt::format("{:>6}  {}  {:<22} {:<24} {}  {}\n", e.id, training::formatLocalTime(e.at),
+                                        e.actor, e.action, e.subject, e.details);
+                }
+                return ctx.ok(arr, text.empty() ? "no audit rows" : text);
+            };
+        });
+    }
+    // backup
+    {
+        auto* backup = app.add_subcommand("backup", "online backup of the database to a file");
+        auto to = std::make_shared<std::string>();
+        backup->add_option("--to", *to, "destination file")->required();
+        backup->callback([&action, to] {
+            action = [to](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                if (auto r = (*store)->backupTo(*to, ctx.actor); !r) return ctx.failWith(r.error());
+                return ctx.ok(json{{"ok", true}, {"to", *to}}, fmt::format("backup written to {}", *to));
+            };
+        });
+    }
+    // db
+    {
+        auto* db = app.add_subcommand("db", "database maintenance");
+        db->require_subcommand(1);
+        db->add_subcommand("check", "full integrity and foreign-key check")->callback([&action] {
+            action = [](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto problems = (*store)->integrityCheck();
+                if (!problems) return ctx.failWith(problems.error());
+                json j{{"ok", problems->empty()}, {"schema_version", (*store)->schemaVersion()}, {"problems", *problems}};
+                if (!problems->empty()) {
+                    if (ctx.json) std::cout << j.dump(2) << "\n";
+                    for (const auto& p : *problems) std::cerr << "kioskctl: " << p << "\n";
+                    std::cerr << "kioskctl: the database is damaged; restore the latest backup\n";
+                    return kExitSystem;
+                }
+                return ctx.ok(j, fmt::format("database sound (schema version {})", (*store)->schemaVersion()));
+            };
+        });
+    }
+    // config
+    {
+        auto* config = app.add_subcommand("config", "the kiosk configuration file");
+        config->require_subcommand(1);
+        auto* check = config->add_subcommand("check", "validate a configuration file");
+        auto file = std::make_shared<std::string>();
+        check->add_option("FILE", *file, "TOML file")->required();
+        check->callback([&action, file] {
+            action = [file](Context& ctx) {
+                auto c = loadConfig(*file);
+                if (!c) return ctx.failWith(c.error());
+                return ctx.ok(json{{"ok", true}, {"file", *file}}, fmt::format("{}: valid", *file));
+            };
+        });
+        config->add_subcommand("defaults", "print the default configuration")->callback([&action] {
+            action = [](Context& ctx) {
+                const auto toml = toToml(Config{});
+                return ctx.ok(json{{"toml", toml}}, toml);
+            };
+        });
+    }
+    // demo-seed
+    app.add_subcommand("demo-seed", "fill a new database with a demo center (prints staff PINs once)")
+        ->callback([&action] { action = demoSeed; });
+}
+
+}  // namespace kiosk::ctl

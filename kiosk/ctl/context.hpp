@@ -1,0 +1,51 @@
+#pragma once
+// kioskctl: what every command shares (global options, output, opening the store).
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "training/store.hpp"
+
+namespace kiosk::ctl {
+
+/// Exit codes: 0 success, 1 bad input or refused operation, 2 system error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUser = 1;
+inline constexpr int kExitSystem = 2;
+
+struct Context {
+    std::string dbPath;      ///< --db
+    bool json{false};        ///< --json
+    std::string actor;       ///< --actor, default kioskctl:$USER
+
+    /// Opens the store at the resolved path (create only for init/demo-seed).
+    training::Result<std::unique_ptr<training::Store>> openStore(bool create = false) const;
+    /// Prints a failure (stderr, and as JSON on stdout with --json) and returns its exit code.
+    int failWith(const training::Error& error) const;
+    /// Prints @p data as JSON (with --json) or @p text otherwise; returns 0.
+    int ok(const nlohmann::json& data, const std::string& text) const;
+};
+
+/// A command's work, run after parsing.
+using Action = std::function<int(Context&)>;
+
+/// Registers subcommands; each sets @p action when chosen.
+void addRecordCommands(CLI::App& app, Action& action);
+void addTrainingCommands(CLI::App& app, Action& action);
+void addAdminCommands(CLI::App& app, Action& action);
+
+// JSON views of records (sensitive numbers masked unless @p reveal).
+nlohmann::json toJson(const training::Worker& w, bool reveal = false);
+nlohmann::json toJson(const training::Agency& a);
+nlohmann::json toJson(const training::Staff& s);
+nlohmann::json toJson(const training::Session& s);
+nlohmann::json toJson(const training::Course& c);
+nlohmann::json toJson(const training::Attendance& a);
+
+/// Resolves a worker given as id or document number.
+training::Result<training::Worker> resolveWorker(training::Store& store, const std::string& key);
+
+}  // namespace kiosk::ctl

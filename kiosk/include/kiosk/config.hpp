@@ -1,0 +1,93 @@
+#pragma once
+/// @file config.hpp
+/// @brief The kiosk's TOML configuration: defaults, parsing and validation.
+///
+/// Every key has a default; a file only needs the keys it changes. Unknown keys, wrong types and values
+/// outside their allowed set are errors that name the key, the line and what is allowed.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "training/error.hpp"
+
+namespace kiosk {
+
+/// @brief [database]
+struct DatabaseConfig {
+    std::string path;  ///< Empty: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db.
+};
+
+/// @brief [ui]
+struct UiConfig {
+    std::string language{"zh-CN"};  ///< "zh-CN" or "en".
+    bool fullscreen{true};
+    int windowWidth{1280};
+    int windowHeight{800};
+    int idleTimeoutSeconds{90};     ///< 15..3600: back to the attract screen, worker data forgotten.
+    std::string kioskId{"K01"};     ///< Terminal name in the audit log.
+};
+
+/// @brief [card_reader]
+struct CardReaderConfig {
+    std::string kind{"pcsc"};     ///< "pcsc", "cn-vendor" or "none".
+    std::string reader;           ///< Substring of the PC/SC reader name; empty: the first reader with a card.
+    std::string vendorLibrary;    ///< For cn-vendor: the .so implementing the idreader_v1 ABI.
+    std::string cscaDir;          ///< Directory of trusted CSCA certificates; empty: no chain check.
+};
+
+/// @brief [camera]
+struct CameraConfig {
+    std::string source{"v4l2:0"};  ///< "v4l2:N", "v4l2:/dev/videoN", "file:PATH" or "none".
+    int width{640};
+    int height{480};
+    int fps{15};
+};
+
+/// @brief [face]
+struct FaceConfig {
+    std::string recognizer{"auto"};  ///< "auto", "sface", "mobilefacenet" or "dlib".
+    std::string modelDir;            ///< Empty: $KIOSK_MODEL_DIR, then the installed data directory.
+    int maxAttempts{3};              ///< 1..10 failed matches before staff are called.
+};
+
+/// @brief [printer]
+struct PrinterConfig {
+    std::string queue;  ///< CUPS queue; empty: the system default.
+};
+
+/// @brief [speech]
+struct SpeechConfig {
+    bool enabled{true};
+    std::string voiceZh{"cmn"};
+    std::string voiceEn{"en"};
+    int rate{150};  ///< Words per minute, 80..300.
+};
+
+/// @brief The whole configuration.
+struct Config {
+    DatabaseConfig database;
+    UiConfig ui;
+    CardReaderConfig cardReader;
+    CameraConfig camera;
+    FaceConfig face;
+    PrinterConfig printer;
+    SpeechConfig speech;
+};
+
+/// @brief Parses TOML text. @p sourceName is used in messages.
+/// @retval InvalidInput syntax errors (with line and column), unknown keys, wrong types, values out of range.
+[[nodiscard]] training::Result<Config> parseConfig(std::string_view text, std::string_view sourceName);
+
+/// @brief Reads and parses a file; NotFound when it does not exist.
+[[nodiscard]] training::Result<Config> loadConfig(const std::filesystem::path& file);
+
+/// @brief The configuration as TOML (all keys, with their current values).
+[[nodiscard]] std::string toToml(const Config& config);
+
+/// @brief The database path: @p explicitPath, else $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db
+/// (XDG_DATA_HOME defaulting to ~/.local/share).
+[[nodiscard]] std::filesystem::path defaultDatabasePath(const std::string& explicitPath = {});
+
+}  // namespace kiosk

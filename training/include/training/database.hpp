@@ -1,0 +1,159 @@
+#pragma once
+/// @file database.hpp
+/// @brief A thin RAII layer over one SQLite connection: statements, transactions, backup.
+///
+/// Only training/ uses this; the rest of the program sees records through training::Store.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "training/error.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace training {
+
+class Database;
+
+/// @brief A prepared statement borrowed from the connection's cache; reset and returned on destruction.
+class Statement {
+public:
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&&) = delete;
+    Statement(const Statement&) = delete;
+    ~Statement();
+
+    /// @brief Binds parameters 1..N in order. Supports integers, double, strings, blobs, nullopt/nullptr.
+    template <typename... Args>
+    Statement& bindAll(Args&&... args) {
+        int index = 1;
+        (bind(index++, std::forward<Args>(args)), ...);
+        return *this;
+    }
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, double value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, std::span<const std::uint8_t> blob);
+    Statement& bind(int index, const std::vector<std::uint8_t>& blob) {
+        return bind(index, std::span<const std::uint8_t>(blob));
+    }
+    Statement& bind(int index, std::nullptr_t);
+    Statement& bind(int index, std::nullopt_t) { return bind(index, nullptr); }
+    template <typename T>
+    Statement& bind(int index, const std::optional<T>& value) {
+        return value ? bind(index, *value) : bind(index, nullptr);
+    }
+
+    /// @brief Advances one row. @return true when a row is available, false when done.
+    /// @retval Busy, Corrupt, Io, Conflict (constraint violations), Internal
+    [[nodiscard]] Result<bool> step();
+    /// @brief Runs the statement to completion, ignoring result rows.
+    [[nodiscard]] Result<void> run();
+
+    [[nodiscard]] bool isNull(int column) const;
+    [[nodiscard]] std::int64_t int64(int column) const;
+    [[nodiscard]] double real(int column) const;
+    [[nodiscard]] std::string text(int column) const;
+    [[nodiscard]] std::optional<std::string> optText(int column) const;
+    [[nodiscard]] std::optional<std::int64_t> optInt64(int column) const;
+    [[nodiscard]] std::optional<double> optReal(int column) const;
+    [[nodiscard]] std::vector<std::uint8_t> blob(int column) const;
+
+private:
+    friend class Database;
+    Statement(Database* db, sqlite3_stmt* stmt, std::string sql);
+    Database* m_db;
+    sqlite3_stmt* m_stmt;
+    std::string m_sql;
+    bool m_bindFailed{false};
+};
+
+/// @brief A transaction (outermost: BEGIN IMMEDIATE) or savepoint (nested).
+/// Rolled back on destruction unless commit() succeeded.
+class Transaction {
+public:
+    Transaction(Transaction&& other) noexcept;
+    Transaction& operator=(Transaction&&) = delete;
+    Transaction(const Transaction&) = delete;
+    ~Transaction();
+    /// @brief Commits (or releases the savepoint).
+    [[nodiscard]] Result<void> commit();
+
+private:
+    friend class Database;
+    Transaction(Database* db, bool nested, int depth);
+    Database* m_db;
+    bool m_nested;
+    int m_depth;
+    bool m_done{false};
+};
+
+/// @brief How Database::open treats the file.
+struct OpenOptions {
+    bool create{true};              ///< Create the file when it does not exist.
+    bool readOnly{false};           ///< Open read-only (no journal-mode change, no migrations).
+    int busyTimeoutMs{5000};        ///< How long to wait for another writer.
+};
+
+/// @brief One SQLite connection with a statement cache.
+class Database {
+public:
+    /// @brief Opens (and with OpenOptions::create, creates) the file. Does not write to it.
+    /// @retval NotFound the file does not exist and create is false
+    /// @retval Io       the directory is missing or not writable
+    [[nodiscard]] static Result<Database> open(const std::filesystem::path& path, const OpenOptions& options);
+
+    Database(Database&& other) noexcept;
+    Database& operator=(Database&& other) noexcept;
+    Database(const Database&) = delete;
+    ~Database();
+
+    /// @brief Prepares (or takes from the cache) a statement.
+    [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+    /// @brief Runs one or more statements without parameters.
+    [[nodiscard]] Result<void> exec(std::string_view sql);
+    /// @brief Starts a transaction, or a savepoint when one is already open.
+    [[nodiscard]] Result<Transaction> transaction();
+    /// @brief Runs a single-value query (e.g. a PRAGMA) and returns the first column of the first row as text.
+    [[nodiscard]] Result<std::optional<std::string>> queryText(std::string_view sql);
+    /// @brief Runs a single-value integer query.
+    [[nodiscard]] Result<std::int64_t> queryInt(std::string_view sql);
+
+    /// @brief Copies the whole database to @p destination with the online backup API, while others
+    /// may keep writing; the copy is written to a temporary file, checked, then renamed into place.
+    [[nodiscard]] Result<void> backupTo(const std::filesystem::path& destination);
+
+    [[nodiscard]] std::int64_t lastInsertRowId() const;
+    [[nodiscard]] int changes() const;
+    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+    [[nodiscard]] bool inTransaction() const { return m_depth > 0; }
+
+    /// @brief Converts an SQLite result code and the connection's message into an Error.
+    [[nodiscard]] Error makeError(int rc, std::string_view context) const;
+
+private:
+    friend class Statement;
+    friend class Transaction;
+    Database(sqlite3* handle, std::filesystem::path path);
+    void giveBack(std::string sql, sqlite3_stmt* stmt);
+    void close();
+
+    sqlite3* m_db{nullptr};
+    std::filesystem::path m_path;
+    std::unordered_map<std::string, sqlite3_stmt*> m_cache;
+    int m_depth{0};
+};
+
+}  // namespace training

@@ -1,0 +1,48 @@
+#pragma once
+/// @file error.hpp
+/// @brief Expected failures of the training layer: a code and a message that says what to do.
+
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace training {
+
+/// @brief What went wrong. Each value is an expected, recoverable failure.
+enum class ErrorCode {
+    InvalidInput,      ///< A value failed validation (ID number, phone, date, ...). Fix the input.
+    NotFound,          ///< The record asked for does not exist. Check the id or number.
+    Conflict,          ///< The change would break a uniqueness or state rule (e.g. duplicate ID number).
+    Refused,           ///< The operation is not allowed now (e.g. a PIN is locked, already initialised).
+    AuthFailed,        ///< A PIN did not match. The message tells how many tries are left.
+    Locked,            ///< Too many wrong PINs; the account is locked until the time in the message.
+    SchemaTooNew,      ///< The database was written by a newer version of the software; it is left untouched.
+    NotOurDatabase,    ///< The file is an SQLite database of some other application; it is left untouched.
+    Corrupt,           ///< The file is not a database or failed `quick_check`; it is never overwritten.
+    Busy,              ///< Another process held the database longer than the busy timeout. Retry.
+    Io,                ///< The operating system refused a read or write (disk full, permissions, missing dir).
+    Internal,          ///< An SQLite error that indicates a bug; the message carries SQLite's text.
+};
+
+/// @brief An expected failure: a code for programs and a message for people.
+struct Error {
+    ErrorCode code{ErrorCode::Internal};
+    std::string message;  ///< What is wrong and what to do about it.
+};
+
+/// @brief Short stable name of a code, for JSON output and logs (e.g. "invalid-input").
+[[nodiscard]] std::string_view errorCodeName(ErrorCode code) noexcept;
+
+/// @brief True for failures caused by the caller's input or a refused operation (kioskctl exit code 1),
+/// false for system failures (exit code 2).
+[[nodiscard]] bool isUserError(ErrorCode code) noexcept;
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+/// @brief Convenience constructor for an unexpected Error.
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
+    return std::unexpected(Error{code, std::move(message)});
+}
+
+}  // namespace training

@@ -1,0 +1,187 @@
+#pragma once
+/// @file store.hpp
+/// @brief The center's system of record: one SQLite file, every write in a transaction with its audit row.
+///
+/// Opening a store checks the file (not a database, damaged, another application's, or from a newer
+/// version: all refused without writing), then applies pending migrations in one transaction.
+/// Every mutation validates its input with the identity rules, writes, and appends a hash-chained audit
+/// row in the same transaction.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "training/clock.hpp"
+#include "training/database.hpp"
+#include "training/records.hpp"
+
+namespace training {
+
+/// @brief How thoroughly to check an existing file when opening it.
+enum class IntegrityCheck {
+    Auto,    ///< `PRAGMA quick_check` when the file is at most 256 MiB; larger files get the header and schema checks only.
+    Always,  ///< Always run `quick_check` (the kiosk at start-up).
+    Never,   ///< Header and schema checks only.
+};
+
+/// @brief Options for Store::open.
+struct StoreOptions {
+    bool create{false};                         ///< Create the file if it does not exist.
+    IntegrityCheck integrity{IntegrityCheck::Auto};
+    int busyTimeoutMs{5000};
+};
+
+/// @brief Who did something, as written to the audit log ("staff:3", "kioskctl:root", "kiosk:K01").
+using Actor = std::string;
+
+/// @brief Filters for listing workers.
+struct WorkerQuery {
+    std::optional<std::string> text;  ///< Substring of the name, a phone number, or a full/partial document number.
+    std::optional<std::int64_t> agencyId;
+    int limit{100};
+    int offset{0};
+};
+
+/// @brief The repository layer over the center database.
+class Store {
+public:
+    /// @brief Opens (or with StoreOptions::create, creates) the center database at @p path.
+    /// @retval NotFound       no file and create is false
+    /// @retval Corrupt        not a database, or `quick_check` failed; the file is not changed
+    /// @retval NotOurDatabase an SQLite file of another application; the file is not changed
+    /// @retval SchemaTooNew   written by a newer version; the file is not changed
+    /// @retval Busy, Io       the file could not be locked, read or written
+    [[nodiscard]] static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
+                                                             const StoreOptions& options,
+                                                             std::shared_ptr<const Clock> clock = nullptr);
+
+    // ---- center
+    /// @brief Records the center and the default badge course; refused when already initialised.
+    [[nodiscard]] Result<Center> initCenter(const std::string& code, const std::string& name, const Actor& actor);
+    /// @brief The center, or NotFound when `init` was not run.
+    [[nodiscard]] Result<Center> center();
+
+    // ---- agencies
+    [[nodiscard]] Result<Agency> addAgency(const AgencyInput& input, const Actor& actor);
+    [[nodiscard]] Result<std::vector<Agency>> listAgencies();
+    /// @brief By numeric id, USCC or exact name.
+    [[nodiscard]] Result<Agency> findAgency(const std::string& key);
+
+    // ---- workers
+    /// @brief Registers a worker: identity rules (ID number, document number, names, dates) and profile
+    /// rules (phone, service types, education, agency) are applied; Conflict when the document is known.
+    [[nodiscard]] Result<Worker> addWorker(const WorkerIdentity& identity, const WorkerProfile& profile,
+                                           const Actor& actor);
+    /// @brief Changes the profile fields present in @p patch (the same rules as addWorker).
+    [[nodiscard]] Result<Worker> updateWorker(std::int64_t id, const WorkerProfile& patch, const Actor& actor);
+    /// @brief Records that identity was verified from the document (method: "chip-pa", "chip", "sam", "staff").
+    [[nodiscard]] Result<void> markIdentityVerified(std::int64_t id, const std::string& method, const Actor& actor);
+    /// @brief Records a live-face match with its score.
+    [[nodiscard]] Result<void> markFaceVerified(std::int64_t id, double score, const Actor& actor);
+    [[nodiscard]] Result<Worker> worker(std::int64_t id);
+    /// @brief By document number (China ID: any accepted form, e.g. 15 digits or lower-case x).
+    [[nodiscard]] Result<Worker> findWorkerByDocument(const std::string& number,
+                                                      std::optional<DocumentType> type = std::nullopt);
+    /// @brief By numeric id or document number.
+    [[nodiscard]] Result<Worker> findWorker(const std::string& key);
+    [[nodiscard]] Result<std::vector<Worker>> listWorkers(const WorkerQuery& query);
+    /// @brief Stores the chip photo or the live portrait (JPEG/PNG bytes).
+    [[nodiscard]] Result<void> putWorkerImage(std::int64_t workerId, const std::string& kind, const std::string& mime,
+                                              const std::vector<std::uint8_t>& data, const Actor& actor);
+
+    // ---- consents
+    /// @brief Records a signed consent: the version and exact text shown (its SHA-256 is stored) and the PNG signature.
+    [[nodiscard]] Result<Consent> addConsent(std::int64_t workerId, ConsentKind kind, const std::string& textVersion,
+                                             const std::string& textShown, const std::vector<std::uint8_t>& signaturePng,
+                                             const Actor& actor);
+    [[nodiscard]] Result<std::vector<Consent>> consents(std::int64_t workerId);
+
+    // ---- staff
+    /// @brief Adds a staff member with a PIN (4-12 digits, hashed with Argon2id).
+    [[nodiscard]] Result<Staff> addStaff(const std::string& name, Role role, const std::string& pin, const Actor& actor);
+    [[nodiscard]] Result<std::vector<Staff>> listStaff();
+    [[nodiscard]] Result<Staff> staff(std::int64_t id);
+    /// @brief Sets a new PIN and clears the lockout.
+    [[nodiscard]] Result<void> setStaffPin(std::int64_t id, const std::string& pin, const Actor& actor);
+    /// @brief Checks a PIN. Five wrong PINs in a row lock the account for 15 minutes.
+    /// @retval AuthFailed wrong PIN; the message says how many tries are left
+    /// @retval Locked     locked; the message says until when
+    /// @retval Refused    the account is deactivated
+    [[nodiscard]] Result<Staff> authenticateStaff(std::int64_t id, const std::string& pin);
+
+    // ---- courses and sessions
+    [[nodiscard]] Result<std::vector<Course>> listCourses();
+    /// @brief By numeric id or code.
+    [[nodiscard]] Result<Course> course(const std::string& key);
+    [[nodiscard]] Result<Session> addSession(std::int64_t courseId, const std::string& moduleCode,
+                                             std::optional<std::int64_t> trainerId, const std::string& room,
+                                             std::int64_t startsAt, std::int64_t endsAt, const Actor& actor);
+    [[nodiscard]] Result<Session> session(std::int64_t id);
+    /// @brief Sessions that overlap [from, to).
+    [[nodiscard]] Result<std::vector<Session>> listSessions(std::int64_t from, std::int64_t to);
+    [[nodiscard]] Result<void> addToRoster(std::int64_t sessionId, std::int64_t workerId, const Actor& actor);
+    /// @brief The workers on a session's roster, by name.
+    [[nodiscard]] Result<std::vector<Worker>> roster(std::int64_t sessionId);
+
+    // ---- attendance
+    /// @brief Checks a rostered worker in. Refused when already checked in, or outside the session
+    /// (from 30 minutes before its start to its end).
+    [[nodiscard]] Result<Attendance> checkIn(std::int64_t sessionId, std::int64_t workerId, AttendanceMethod method,
+                                             std::optional<double> faceScore, const Actor& actor,
+                                             std::optional<std::int64_t> at = std::nullopt);
+    /// @brief Checks the worker out of the open check-in.
+    [[nodiscard]] Result<Attendance> checkOut(std::int64_t sessionId, std::int64_t workerId, AttendanceMethod method,
+                                              const Actor& actor, std::optional<std::int64_t> at = std::nullopt);
+    [[nodiscard]] Result<std::vector<Attendance>> attendanceOf(std::int64_t workerId);
+    /// @brief Attended minutes per module of the worker's course (time inside the session window only).
+    [[nodiscard]] Result<std::vector<ModuleHours>> hoursPerModule(std::int64_t workerId, std::int64_t courseId);
+
+    // ---- audit
+    /// @brief Appends an audit row. Must be called inside the transaction of the change it records.
+    [[nodiscard]] Result<void> audit(const Actor& actor, const std::string& action, const std::string& subject,
+                                     const std::string& detailsJson);
+    [[nodiscard]] Result<std::vector<AuditEntry>> auditEntries(std::int64_t afterId, int limit);
+    /// @brief Walks the chain and names the first row whose hash or link does not match.
+    [[nodiscard]] Result<AuditVerification> verifyAudit();
+
+    // ---- maintenance
+    /// @brief Online backup to @p destination (written beside it first, checked, then renamed).
+    [[nodiscard]] Result<void> backupTo(const std::filesystem::path& destination, const Actor& actor);
+    /// @brief Full `PRAGMA integrity_check`; returns the problems found (empty when sound).
+    [[nodiscard]] Result<std::vector<std::string>> integrityCheck();
+    [[nodiscard]] int schemaVersion();
+
+    /// @brief The connection, for other training/ components (exam sittings, documents).
+    [[nodiscard]] Database& database() { return m_db; }
+    [[nodiscard]] const Clock& clock() const { return *m_clock; }
+    [[nodiscard]] std::int64_t now() const { return m_clock->now(); }
+
+private:
+    Store(Database db, std::shared_ptr<const Clock> clock);
+    Result<Worker> readWorker(Statement& stmt);
+    Result<void> validateProfile(WorkerProfile& profile);
+    Result<std::int64_t> defaultCourseId();
+
+    Database m_db;
+    std::shared_ptr<const Clock> m_clock;
+};
+
+/// @brief Hashes a PIN with Argon2id (libsodium's interactive limits).
+[[nodiscard]] Result<std::string> hashPin(const std::string& pin);
+/// @brief True when @p pin matches @p hash.
+[[nodiscard]] bool verifyPin(const std::string& hash, const std::string& pin);
+/// @brief Parses "admin" / "trainer" / "clerk".
+[[nodiscard]] Result<Role> parseRole(std::string_view text);
+/// @brief Parses "face" / "staff" / "card".
+[[nodiscard]] Result<AttendanceMethod> parseAttendanceMethod(std::string_view text);
+/// @brief Parses "commitment" / "credit-check" / "biometric".
+[[nodiscard]] Result<ConsentKind> parseConsentKind(std::string_view text);
+
+/// @brief Lockout policy of staff PINs.
+inline constexpr int kMaxPinFailures = 5;
+inline constexpr std::int64_t kPinLockoutSeconds = 15 * 60;
+
+}  // namespace training

@@ -1,0 +1,342 @@
+#include "training/database.hpp"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <system_error>
+#include <thread>
+
+namespace training {
+
+// ---------------------------------------------------------------- errors
+
+Error Database::makeError(int rc, std::string_view context) const {
+    const std::string detail = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    const std::string where = m_path.string();
+    switch (rc & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return {ErrorCode::Busy,
+                    fmt::format("{}: the database {} is busy (another program is writing to it); "
+                                "try again in a moment",
+                                context, where)};
+        case SQLITE_CONSTRAINT:
+            return {ErrorCode::Conflict, fmt::format("{}: {}", context, detail)};
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+            return {ErrorCode::Corrupt,
+                    fmt::format("{}: {} is damaged or not a database ({}). It was not changed; "
+                                "restore it from a backup",
+                                context, where, detail)};
+        case SQLITE_FULL:
+            return {ErrorCode::Io, fmt::format("{}: the disk holding {} is full; free some space and retry",
+                                               context, where)};
+        case SQLITE_READONLY:
+        case SQLITE_PERM:
+        case SQLITE_CANTOPEN:
+        case SQLITE_IOERR:
+            return {ErrorCode::Io,
+                    fmt::format("{}: cannot read or write {} ({}); check that the directory exists and "
+                                "that you may write to it",
+                                context, where, detail)};
+        default:
+            return {ErrorCode::Internal, fmt::format("{}: SQLite error {} ({})", context, rc, detail)};
+    }
+}
+
+// ---------------------------------------------------------------- statement
+
+Statement::Statement(Database* db, sqlite3_stmt* stmt, std::string sql)
+    : m_db(db), m_stmt(stmt), m_sql(std::move(sql)) {}
+
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_sql(std::move(other.m_sql)), m_bindFailed(other.m_bindFailed) {
+    other.m_stmt = nullptr;
+}
+
+Statement::~Statement() {
+    if (m_stmt) m_db->giveBack(std::move(m_sql), m_stmt);
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    m_bindFailed |= sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK;
+    return *this;
+}
+Statement& Statement::bind(int index, double value) {
+    m_bindFailed |= sqlite3_bind_double(m_stmt, index, value) != SQLITE_OK;
+    return *this;
+}
+Statement& Statement::bind(int index, std::string_view value) {
+    m_bindFailed |= sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                        SQLITE_UTF8) != SQLITE_OK;
+    return *this;
+}
+Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
+    m_bindFailed |= sqlite3_bind_blob64(m_stmt, index, blob.data(), blob.size(), SQLITE_TRANSIENT) != SQLITE_OK;
+    return *this;
+}
+Statement& Statement::bind(int index, std::nullptr_t) {
+    m_bindFailed |= sqlite3_bind_null(m_stmt, index) != SQLITE_OK;
+    return *this;
+}
+
+Result<bool> Statement::step() {
+    if (m_bindFailed)
+        return fail(ErrorCode::Internal, fmt::format("could not bind the parameters of: {}", m_sql));
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    auto error = m_db->makeError(rc, "database");
+    sqlite3_reset(m_stmt);
+    return std::unexpected(std::move(error));
+}
+
+Result<void> Statement::run() {
+    for (;;) {
+        auto row = step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return {};
+    }
+}
+
+bool Statement::isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+std::string Statement::text(int column) const {
+    const auto* p = sqlite3_column_text(m_stmt, column);
+    const int n = sqlite3_column_bytes(m_stmt, column);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+std::optional<std::string> Statement::optText(int column) const {
+    if (isNull(column)) return std::nullopt;
+    return text(column);
+}
+std::optional<std::int64_t> Statement::optInt64(int column) const {
+    if (isNull(column)) return std::nullopt;
+    return int64(column);
+}
+std::optional<double> Statement::optReal(int column) const {
+    if (isNull(column)) return std::nullopt;
+    return real(column);
+}
+std::vector<std::uint8_t> Statement::blob(int column) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, column));
+    const int n = sqlite3_column_bytes(m_stmt, column);
+    return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>{};
+}
+
+// ---------------------------------------------------------------- transaction
+
+Transaction::Transaction(Database* db, bool nested, int depth) : m_db(db), m_nested(nested), m_depth(depth) {}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : m_db(other.m_db), m_nested(other.m_nested), m_depth(other.m_depth), m_done(other.m_done) {
+    other.m_done = true;
+}
+
+Result<void> Transaction::commit() {
+    if (m_done) return fail(ErrorCode::Internal, "transaction already finished");
+    const std::string sql = m_nested ? fmt::format("RELEASE sp{}", m_depth) : "COMMIT";
+    auto r = m_db->exec(sql);
+    if (!r) return r;  // the destructor rolls back
+    m_done = true;
+    --m_db->m_depth;
+    return {};
+}
+
+Transaction::~Transaction() {
+    if (m_done) return;
+    if (m_nested) {
+        (void)m_db->exec(fmt::format("ROLLBACK TO sp{0}; RELEASE sp{0}", m_depth));
+    } else {
+        (void)m_db->exec("ROLLBACK");
+    }
+    --m_db->m_depth;
+}
+
+// ---------------------------------------------------------------- database
+
+Database::Database(sqlite3* handle, std::filesystem::path path) : m_db(handle), m_path(std::move(path)) {}
+
+Database::Database(Database&& other) noexcept
+    : m_db(other.m_db), m_path(std::move(other.m_path)), m_cache(std::move(other.m_cache)), m_depth(other.m_depth) {
+    other.m_db = nullptr;
+    other.m_cache.clear();
+}
+
+Database& Database::operator=(Database&& other) noexcept {
+    if (this != &other) {
+        close();
+        m_db = other.m_db;
+        m_path = std::move(other.m_path);
+        m_cache = std::move(other.m_cache);
+        m_depth = other.m_depth;
+        other.m_db = nullptr;
+        other.m_cache.clear();
+    }
+    return *this;
+}
+
+Database::~Database() { close(); }
+
+void Database::close() {
+    for (auto& [sql, stmt] : m_cache) sqlite3_finalize(stmt);
+    m_cache.clear();
+    if (m_db) sqlite3_close_v2(m_db);
+    m_db = nullptr;
+}
+
+Result<Database> Database::open(const std::filesystem::path& path, const OpenOptions& options) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    if (!exists && (!options.create || options.readOnly)) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("there is no database at {}; create one with 'kioskctl init --center NAME' "
+                                "or pass the right file with --db",
+                                path.string()));
+    }
+    if (!exists) {
+        const auto dir = path.parent_path();
+        if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+            return fail(ErrorCode::Io, fmt::format("the directory {} does not exist; create it or choose "
+                                                   "another database path",
+                                                   dir.string()));
+        }
+    } else if (std::filesystem::is_directory(path, ec)) {
+        return fail(ErrorCode::InvalidInput,
+                    fmt::format("{} is a directory, not a database file; give the path of a file", path.string()));
+    }
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    flags |= options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite3* handle = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+    Database db(handle, path);
+    if (rc != SQLITE_OK) return std::unexpected(db.makeError(rc, "opening the database"));
+    sqlite3_busy_timeout(handle, options.busyTimeoutMs);
+    sqlite3_extended_result_codes(handle, 1);
+    return db;
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+    std::string key(sql);
+    if (auto it = m_cache.find(key); it != m_cache.end()) {
+        sqlite3_stmt* stmt = it->second;
+        m_cache.erase(it);
+        return Statement(this, stmt, std::move(key));
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(m_db, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt, nullptr);
+    if (rc != SQLITE_OK) return std::unexpected(makeError(rc, fmt::format("preparing '{}'", key)));
+    return Statement(this, stmt, std::move(key));
+}
+
+void Database::giveBack(std::string sql, sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (!m_db || m_cache.contains(sql)) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    m_cache.emplace(std::move(sql), stmt);
+}
+
+Result<void> Database::exec(std::string_view sql) {
+    std::string copy(sql);
+    char* message = nullptr;
+    const int rc = sqlite3_exec(m_db, copy.c_str(), nullptr, nullptr, &message);
+    if (message) sqlite3_free(message);
+    if (rc != SQLITE_OK) return std::unexpected(makeError(rc, "database"));
+    return {};
+}
+
+Result<Transaction> Database::transaction() {
+    const bool nested = m_depth > 0;
+    const int depth = m_depth + 1;
+    auto r = exec(nested ? fmt::format("SAVEPOINT sp{}", depth) : std::string("BEGIN IMMEDIATE"));
+    if (!r) return std::unexpected(r.error());
+    m_depth = depth;
+    return Transaction(this, nested, depth);
+}
+
+Result<std::optional<std::string>> Database::queryText(std::string_view sql) {
+    auto stmt = prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    auto row = stmt->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::optional<std::string>{};
+    return stmt->optText(0);
+}
+
+Result<std::int64_t> Database::queryInt(std::string_view sql) {
+    auto stmt = prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    auto row = stmt->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return fail(ErrorCode::Internal, fmt::format("'{}' returned no row", sql));
+    return stmt->int64(0);
+}
+
+std::int64_t Database::lastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }
+int Database::changes() const { return sqlite3_changes(m_db); }
+
+Result<void> Database::backupTo(const std::filesystem::path& destination) {
+    std::error_code ec;
+    const auto dir = destination.parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        return fail(ErrorCode::Io, fmt::format("the directory {} does not exist; create it first", dir.string()));
+    auto temp = destination;
+    temp += ".partial";
+    std::filesystem::remove(temp, ec);
+
+    sqlite3* target = nullptr;
+    int rc = sqlite3_open_v2(temp.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_close_v2(target);
+        return fail(ErrorCode::Io, fmt::format("cannot create the backup file {}: {}", temp.string(),
+                                               sqlite3_errstr(rc)));
+    }
+    sqlite3_backup* backup = sqlite3_backup_init(target, "main", m_db, "main");
+    if (!backup) {
+        std::string msg = sqlite3_errmsg(target);
+        sqlite3_close_v2(target);
+        std::filesystem::remove(temp, ec);
+        return fail(ErrorCode::Internal, fmt::format("cannot start the backup: {}", msg));
+    }
+    // Copy in chunks so that writers on other connections are not held off for long.
+    do {
+        rc = sqlite3_backup_step(backup, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) {
+        std::string msg = sqlite3_errstr(rc);
+        sqlite3_close_v2(target);
+        std::filesystem::remove(temp, ec);
+        return fail(ErrorCode::Io, fmt::format("the backup to {} failed: {}", destination.string(), msg));
+    }
+    // The copy must be a sound database before it replaces anything.
+    std::string check;
+    sqlite3_exec(
+        target, "PRAGMA quick_check",
+        [](void* out, int, char** values, char**) {
+            if (static_cast<std::string*>(out)->empty() && values[0]) *static_cast<std::string*>(out) = values[0];
+            return 0;
+        },
+        &check, nullptr);
+    sqlite3_close_v2(target);
+    if (check != "ok") {
+        std::filesystem::remove(temp, ec);
+        return fail(ErrorCode::Corrupt, fmt::format("the backup copy failed its check ({}); the source may be "
+                                                    "damaged: run 'kioskctl db check'",
+                                                    check));
+    }
+    std::filesystem::rename(temp, destination, ec);
+    if (ec)
+        return fail(ErrorCode::Io, fmt::format("cannot move the backup into place at {}: {}", destination.string(),
+                                               ec.message()));
+    return {};
+}
+
+}  // namespace training

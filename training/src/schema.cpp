@@ -1,0 +1,219 @@
+#include "training/schema.hpp"
+
+#include <array>
+#include <fmt/format.h>
+
+namespace training {
+namespace {
+
+// Version 1: the center's records (issue 2). Times are Unix seconds (INTEGER), calendar dates are
+// 'YYYY-MM-DD' text, lists are JSON arrays. Portable SQL so that PostgreSQL can follow.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE center (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  code        TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE agencies (
+  id                   INTEGER PRIMARY KEY,
+  name                 TEXT NOT NULL,
+  uscc                 TEXT NOT NULL UNIQUE,
+  legal_representative TEXT,
+  address              TEXT,
+  licence_no           TEXT,
+  integrity_signed_at  INTEGER,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL
+);
+
+CREATE TABLE workers (
+  id                    INTEGER PRIMARY KEY,
+  doc_type              TEXT NOT NULL CHECK (doc_type IN ('cn-id', 'passport')),
+  doc_number            TEXT NOT NULL,
+  issuing_state         TEXT NOT NULL DEFAULT 'CHN',
+  name                  TEXT NOT NULL,
+  name_latin            TEXT,
+  sex                   TEXT NOT NULL DEFAULT '' CHECK (sex IN ('F', 'M', '')),
+  birth_date            TEXT,
+  nationality           TEXT,
+  ethnicity             TEXT,
+  id_address            TEXT,
+  id_issuer             TEXT,
+  id_valid_from         TEXT,
+  id_valid_until        TEXT,
+  residence_permit      TEXT,
+  phone                 TEXT,
+  address               TEXT,
+  service_types         TEXT NOT NULL DEFAULT '[]',
+  specialties           TEXT NOT NULL DEFAULT '[]',
+  education             TEXT,
+  health_check_date     TEXT,
+  health_check_result   TEXT CHECK (health_check_result IN ('pass', 'fail')),
+  health_check_issuer   TEXT,
+  insurance_policy      TEXT,
+  insurer               TEXT,
+  insurance_valid_until TEXT,
+  agency_id             INTEGER REFERENCES agencies(id) ON DELETE RESTRICT,
+  identity_verified_at  INTEGER,
+  identity_method       TEXT,
+  face_verified_at      INTEGER,
+  face_score            REAL,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  UNIQUE (doc_type, issuing_state, doc_number)
+);
+CREATE INDEX workers_doc_number ON workers(doc_number);
+CREATE INDEX workers_name ON workers(name);
+CREATE INDEX workers_phone ON workers(phone);
+CREATE INDEX workers_agency ON workers(agency_id);
+
+CREATE TABLE worker_images (
+  worker_id   INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL CHECK (kind IN ('chip', 'portrait')),
+  mime        TEXT NOT NULL,
+  data        BLOB NOT NULL,
+  captured_at INTEGER NOT NULL,
+  PRIMARY KEY (worker_id, kind)
+);
+
+CREATE TABLE consents (
+  id           INTEGER PRIMARY KEY,
+  worker_id    INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  kind         TEXT NOT NULL CHECK (kind IN ('commitment', 'credit-check', 'biometric')),
+  text_version TEXT NOT NULL,
+  text_sha256  TEXT NOT NULL CHECK (length(text_sha256) = 64),
+  signature_png BLOB NOT NULL,
+  signed_at    INTEGER NOT NULL,
+  withdrawn_at INTEGER
+);
+CREATE INDEX consents_worker ON consents(worker_id, kind);
+
+CREATE TABLE staff (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL,
+  role            TEXT NOT NULL CHECK (role IN ('admin', 'trainer', 'clerk')),
+  pin_hash        TEXT NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until    INTEGER,
+  active          INTEGER NOT NULL DEFAULT 1,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+
+CREATE TABLE courses (
+  id         INTEGER PRIMARY KEY,
+  code       TEXT NOT NULL UNIQUE,
+  name_zh    TEXT NOT NULL,
+  name_en    TEXT NOT NULL,
+  pass_mark  INTEGER NOT NULL DEFAULT 80 CHECK (pass_mark BETWEEN 0 AND 100),
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE course_modules (
+  course_id        INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+  module_code      TEXT NOT NULL,
+  position         INTEGER NOT NULL,
+  required_minutes INTEGER NOT NULL CHECK (required_minutes >= 0),
+  examined         INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (course_id, module_code)
+);
+
+CREATE TABLE sessions (
+  id          INTEGER PRIMARY KEY,
+  course_id   INTEGER NOT NULL,
+  module_code TEXT NOT NULL,
+  trainer_id  INTEGER REFERENCES staff(id),
+  room        TEXT NOT NULL DEFAULT '',
+  starts_at   INTEGER NOT NULL,
+  ends_at     INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  CHECK (ends_at > starts_at),
+  FOREIGN KEY (course_id, module_code) REFERENCES course_modules(course_id, module_code)
+);
+CREATE INDEX sessions_start ON sessions(starts_at);
+
+CREATE TABLE roster (
+  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  worker_id  INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  added_at   INTEGER NOT NULL,
+  PRIMARY KEY (session_id, worker_id)
+);
+CREATE INDEX roster_worker ON roster(worker_id);
+
+CREATE TABLE attendance (
+  id               INTEGER PRIMARY KEY,
+  session_id       INTEGER NOT NULL REFERENCES sessions(id),
+  worker_id        INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  check_in_at      INTEGER NOT NULL,
+  check_out_at     INTEGER,
+  check_in_method  TEXT NOT NULL CHECK (check_in_method IN ('face', 'staff', 'card')),
+  check_out_method TEXT CHECK (check_out_method IN ('face', 'staff', 'card', 'auto')),
+  face_score       REAL,
+  CHECK (check_out_at IS NULL OR check_out_at >= check_in_at)
+);
+CREATE INDEX attendance_worker ON attendance(worker_id, session_id);
+CREATE INDEX attendance_session ON attendance(session_id);
+
+CREATE TABLE audit_log (
+  id        INTEGER PRIMARY KEY,
+  at        INTEGER NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  details   TEXT NOT NULL DEFAULT '{}',
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+CREATE TABLE audit_head (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  last_id   INTEGER NOT NULL,
+  last_hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1},
+}};
+
+}  // namespace
+
+std::span<const Migration> migrations() noexcept { return kMigrations; }
+
+int currentSchemaVersion() noexcept { return kMigrations.back().version; }
+
+Result<int> migrateTo(Database& db, int target) {
+    auto tx = db.transaction();
+    if (!tx) return std::unexpected(tx.error());
+    // Read the version inside the write transaction: another process may have migrated meanwhile.
+    auto version = db.queryInt("PRAGMA user_version");
+    if (!version) return std::unexpected(version.error());
+    if (*version > target)
+        return fail(ErrorCode::SchemaTooNew,
+                    fmt::format("the database {} has schema version {}, newer than this program's {}; it was left "
+                                "untouched: update the kiosk software before using this file",
+                                db.path().string(), *version, target));
+    int applied = 0;
+    for (const auto& m : kMigrations) {
+        if (m.version <= *version || m.version > target) continue;
+        if (auto r = db.exec(m.sql); !r)
+            return fail(r.error().code, fmt::format("schema migration {} ({}) failed: {}", m.version,
+                                                    m.description, r.error().message));
+        ++applied;
+    }
+    if (applied > 0) {
+        if (auto r = db.exec(fmt::format("PRAGMA user_version = {}; PRAGMA application_id = {}", target,
+                                         kApplicationId));
+            !r)
+            return std::unexpected(r.error());
+    }
+    if (auto r = tx->commit(); !r) return std::unexpected(r.error());
+    return applied;
+}
+
+}  // namespace training

@@ -1,0 +1,302 @@
+// Store: opening, checks, migrations, the center, audit chain and maintenance.
+#include "training/store.hpp"
+
+#include <sodium.h>
+
+#include <cassert>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "exam/modules.hpp"
+#include "training/schema.hpp"
+#include "training/text.hpp"
+#include "training/validation.hpp"
+
+namespace training {
+namespace {
+
+constexpr std::uintmax_t kAutoQuickCheckLimit = 256ull * 1024 * 1024;
+const std::string kGenesisHash(64, '0');
+
+std::string auditHash(const std::string& prev, std::int64_t at, const std::string& actor, const std::string& action,
+                      const std::string& subject, const std::string& details) {
+    // Length-prefixed fields: no separator inside a field can make two different rows hash alike.
+    std::string material;
+    for (const std::string& field : {prev, std::to_string(at), actor, action, subject, details}) {
+        material += std::to_string(field.size());
+        material += ':';
+        material += field;
+        material += ';';
+    }
+    return sha256Hex(material);
+}
+
+}  // namespace
+
+Store::Store(Database db, std::shared_ptr<const Clock> clock) : m_db(std::move(db)), m_clock(std::move(clock)) {}
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, const StoreOptions& options,
+                                           std::shared_ptr<const Clock> clock) {
+    if (sodium_init() < 0) return fail(ErrorCode::Internal, "libsodium could not be initialised");
+    if (!clock) clock = std::make_shared<SystemClock>();
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
+
+    auto opened = Database::open(path, OpenOptions{.create = options.create, .readOnly = false,
+                                                   .busyTimeoutMs = options.busyTimeoutMs});
+    if (!opened) return std::unexpected(opened.error());
+    Database db = std::move(*opened);
+
+    const auto notADatabase = [&](const Error& e) -> Error {
+        if (e.code != ErrorCode::Corrupt) return e;
+        return Error{ErrorCode::Corrupt,
+                     fmt::format("{} is not a center database (it is not an SQLite file, or its header is damaged). "
+                                 "It was not changed. Check the --db path, or restore the file from a backup",
+                                 path.string())};
+    };
+    // Nothing below writes until every check has passed.
+    auto appId = db.queryInt("PRAGMA application_id");
+    if (!appId) return std::unexpected(notADatabase(appId.error()));
+    auto version = db.queryInt("PRAGMA user_version");
+    if (!version) return std::unexpected(notADatabase(version.error()));
+    if (existed) {
+        if (*version > currentSchemaVersion())
+            return fail(ErrorCode::SchemaTooNew,
+                        fmt::format("{} was written by a newer version of the kiosk software (schema {}, this "
+                                    "program knows up to {}). It was left untouched: update the software on this "
+                                    "machine before using the file",
+                                    path.string(), *version, currentSchemaVersion()));
+        if (*appId != kApplicationId) {
+            auto tables = db.queryInt("SELECT count(*) FROM sqlite_schema");
+            if (!tables) return std::unexpected(notADatabase(tables.error()));
+            if (*appId != 0 || *version != 0 || *tables != 0)
+                return fail(ErrorCode::NotOurDatabase,
+                            fmt::format("{} is an SQLite database of another application, not a center database. It "
+                                        "was left untouched: check the --db path",
+                                        path.string()));
+        }
+        const bool check = options.integrity == IntegrityCheck::Always ||
+                           (options.integrity == IntegrityCheck::Auto &&
+                            std::filesystem::file_size(path, ec) <= kAutoQuickCheckLimit);
+        if (check) {
+            auto stmt = db.prepare("PRAGMA quick_check");
+            if (!stmt) return std::unexpected(notADatabase(stmt.error()));
+            std::vector<std::string> problems;
+            while (true) {
+                auto row = stmt->step();
+                if (!row) return std::unexpected(notADatabase(row.error()));
+                if (!*row) break;
+                if (auto t = stmt->text(0); t != "ok") problems.push_back(t);
+            }
+            if (!problems.empty())
+                return fail(ErrorCode::Corrupt,
+                            fmt::format("{} is damaged: quick_check found {} problem(s), the first: {}. It was not "
+                                        "changed. Restore it from the latest backup ('kioskctl backup' makes them) and "
+                                        "keep this copy for inspection",
+                                        path.string(), problems.size(), problems.front()));
+        }
+    }
+    auto mode = db.queryText("PRAGMA journal_mode = WAL");
+    if (!mode) return std::unexpected(mode.error());
+    if (!*mode || **mode != "wal")
+        return fail(ErrorCode::Io, fmt::format("cannot switch {} to write-ahead logging (journal mode is {}); the "
+                                               "file system may not support it: put the database on a local disk",
+                                               path.string(), mode->value_or("?")));
+    if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF"); !r)
+        return std::unexpected(r.error());
+    if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
+    return std::unique_ptr<Store>(new Store(std::move(db), std::move(clock)));
+}
+
+// ---------------------------------------------------------------- center
+
+Result<Center> Store::initCenter(const std::string& code, const std::string& name, const Actor& actor) {
+    auto cleanName = normalizeName(name, "center name");
+    if (!cleanName) return std::unexpected(cleanName.error());
+    auto cleanCode = normalizeName(code, "center code");
+    if (!cleanCode) return std::unexpected(cleanCode.error());
+    auto tx = m_db.transaction();
+    if (!tx) return std::unexpected(tx.error());
+    if (auto existing = center(); existing)
+        return fail(ErrorCode::Refused, fmt::format("this database already belongs to the center '{}' ({}); use a new "
+                                                    "--db path for another center",
+                                                    existing->name, existing->code));
+    const auto now = m_clock->now();
+    auto ins = m_db.prepare("INSERT INTO center (id, code, name, created_at) VALUES (1, ?, ?, ?)");
+    if (!ins) return std::unexpected(ins.error());
+    if (auto r = ins->bindAll(*cleanCode, *cleanName, now).run(); !r) return std::unexpected(r.error());
+
+    // The default badge course with the syllabus modules of product.md §2.
+    auto course = m_db.prepare("INSERT INTO courses (code, name_zh, name_en, pass_mark, created_at) "
+                               "VALUES ('badge', '家政上门服务证培训', 'Home-service badge training', 80, ?)");
+    if (!course) return std::unexpected(course.error());
+    if (auto r = course->bindAll(now).run(); !r) return std::unexpected(r.error());
+    const auto courseId = m_db.lastInsertRowId();
+    int position = 0;
+    for (const auto& module : exam::badgeModules()) {
+        auto mod = m_db.prepare("INSERT INTO course_modules (course_id, module_code, position, required_minutes, "
+                                "examined) VALUES (?, ?, ?, ?, ?)");
+        if (!mod) return std::unexpected(mod.error());
+        if (auto r = mod->bindAll(courseId, module.code, ++position, module.defaultMinutes, module.examinedByDefault)
+                         .run();
+            !r)
+            return std::unexpected(r.error());
+    }
+    nlohmann::json details{{"code", *cleanCode}, {"name", *cleanName}, {"schema", currentSchemaVersion()}};
+    if (auto r = audit(actor, "center.init", "center:" + *cleanCode, details.dump()); !r)
+        return std::unexpected(r.error());
+    if (auto r = tx->commit(); !r) return std::unexpected(r.error());
+    return Center{*cleanCode, *cleanName, now};
+}
+
+Result<Center> Store::center() {
+    auto stmt = m_db.prepare("SELECT code, name, created_at FROM center WHERE id = 1");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto row = stmt->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row)
+        return fail(ErrorCode::NotFound, fmt::format("{} has no center yet; run 'kioskctl init --center NAME' first",
+                                                     m_db.path().string()));
+    return Center{stmt->text(0), stmt->text(1), stmt->int64(2)};
+}
+
+Result<std::int64_t> Store::defaultCourseId() {
+    auto id = m_db.queryInt("SELECT coalesce((SELECT id FROM courses WHERE code = 'badge'), "
+                            "(SELECT min(id) FROM courses), 0)");
+    if (!id) return std::unexpected(id.error());
+    if (*id == 0) return fail(ErrorCode::NotFound, "there is no course yet; run 'kioskctl init --center NAME' first");
+    return *id;
+}
+
+// ---------------------------------------------------------------- audit
+
+Result<void> Store::audit(const Actor& actor, const std::string& action, const std::string& subject,
+                          const std::string& detailsJson) {
+    assert(m_db.inTransaction() && "audit rows are written inside the transaction of their change");
+    auto head = m_db.prepare("SELECT last_id, last_hash FROM audit_head WHERE id = 1");
+    if (!head) return std::unexpected(head.error());
+    auto row = head->step();
+    if (!row) return std::unexpected(row.error());
+    const std::string prev = *row ? head->text(1) : kGenesisHash;
+    const auto at = m_clock->now();
+    const std::string hash = auditHash(prev, at, actor, action, subject, detailsJson);
+    auto ins = m_db.prepare("INSERT INTO audit_log (at, actor, action, subject, details, prev_hash, hash) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!ins) return std::unexpected(ins.error());
+    if (auto r = ins->bindAll(at, actor, action, subject, detailsJson, prev, hash).run(); !r)
+        return std::unexpected(r.error());
+    const auto id = m_db.lastInsertRowId();
+    auto upd = m_db.prepare("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) "
+                            "ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash");
+    if (!upd) return std::unexpected(upd.error());
+    return upd->bindAll(id, hash).run();
+}
+
+Result<std::vector<AuditEntry>> Store::auditEntries(std::int64_t afterId, int limit) {
+    auto stmt = m_db.prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
+                             "WHERE id > ? ORDER BY id LIMIT ?");
+    if (!stmt) return std::unexpected(stmt.error());
+    stmt->bindAll(afterId, limit);
+    std::vector<AuditEntry> out;
+    while (true) {
+        auto row = stmt->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.push_back({stmt->int64(0), stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5),
+                       stmt->text(6), stmt->text(7)});
+    }
+    return out;
+}
+
+Result<AuditVerification> Store::verifyAudit() {
+    AuditVerification v;
+    auto stmt = m_db.prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
+                             "ORDER BY id");
+    if (!stmt) return std::unexpected(stmt.error());
+    std::string expectedPrev = kGenesisHash;
+    std::int64_t lastId = 0;
+    const auto bad = [&](std::int64_t id, std::string problem) {
+        v.intact = false;
+        v.firstBadRow = id;
+        v.problem = std::move(problem);
+    };
+    while (v.intact) {
+        auto row = stmt->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        const auto id = stmt->int64(0);
+        const auto prev = stmt->text(6);
+        const auto hash = stmt->text(7);
+        ++v.rowsChecked;
+        if (prev != expectedPrev) {
+            bad(id, lastId == 0 ? fmt::format("row {} does not start the chain: rows before it were removed", id)
+                                : fmt::format("row {} does not link to row {}: a row between them was removed or "
+                                              "the link was changed",
+                                              id, lastId));
+            break;
+        }
+        const auto computed =
+            auditHash(prev, stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5));
+        if (computed != hash) {
+            bad(id, fmt::format("row {} was changed after it was written: its content does not match its hash", id));
+            break;
+        }
+        expectedPrev = hash;
+        lastId = id;
+    }
+    if (v.intact) {
+        auto head = m_db.prepare("SELECT last_id, last_hash FROM audit_head WHERE id = 1");
+        if (!head) return std::unexpected(head.error());
+        auto row = head->step();
+        if (!row) return std::unexpected(row.error());
+        if (*row && (head->int64(0) != lastId || head->text(1) != expectedPrev)) {
+            bad(lastId + 1, fmt::format("the log ends at row {} but row {} was written: rows at the end were removed",
+                                        lastId, head->int64(0)));
+        } else if (!*row && lastId != 0) {
+            bad(lastId, "the record of the chain's last row is missing");
+        }
+    }
+    return v;
+}
+
+// ---------------------------------------------------------------- maintenance
+
+Result<void> Store::backupTo(const std::filesystem::path& destination, const Actor& actor) {
+    {
+        auto tx = m_db.transaction();
+        if (!tx) return std::unexpected(tx.error());
+        nlohmann::json details{{"to", destination.string()}};
+        if (auto r = audit(actor, "db.backup", "database", details.dump()); !r) return r;
+        if (auto r = tx->commit(); !r) return r;
+    }
+    return m_db.backupTo(destination);
+}
+
+Result<std::vector<std::string>> Store::integrityCheck() {
+    auto stmt = m_db.prepare("PRAGMA integrity_check");
+    if (!stmt) return std::unexpected(stmt.error());
+    std::vector<std::string> problems;
+    while (true) {
+        auto row = stmt->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        if (auto t = stmt->text(0); t != "ok") problems.push_back(t);
+    }
+    auto fk = m_db.prepare("PRAGMA foreign_key_check");
+    if (!fk) return std::unexpected(fk.error());
+    while (true) {
+        auto row = fk->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        problems.push_back(fmt::format("row {} of {} refers to a missing row of {}", fk->int64(1), fk->text(0),
+                                       fk->text(2)));
+    }
+    return problems;
+}
+
+int Store::schemaVersion() {
+    auto v = m_db.queryInt("PRAGMA user_version");
+    return v ? static_cast<int>(*v) : -1;
+}
+
+}  // namespace training

@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+"""Check the default question banks (native TOML format, see README.md).
+
+Usage:  /usr/bin/python3 check_banks.py [BANK_DIR_OR_FILE ...]
+        (default: every *.toml next to this script)
+
+Standard library only (Python 3.11 tomllib). Prints one line per problem, naming the file and
+the question id, and exits with status 1 when there is any problem (2 on a usage error),
+0 when every bank is valid. The module-level rules (at least MIN_PER_MODULE questions per
+module, difficulty spread, every question type present) apply to the whole set checked; a
+folder must cover all seven modules, files named one by one only the modules they contain.
+"""
+
+import math
+import os
+import re
+import sys
+import tomllib
+
+MODULES = ("ethics", "etiquette", "legal", "safety", "appliance", "homecare", "badge")
+TYPES = ("single", "multiple", "truefalse")
+SCORINGS = ("all-or-nothing", "proportional")
+MIN_PER_MODULE = 30
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+# allowed share of each difficulty level per module (target roughly 40% / 40% / 20%)
+DIFFICULTY_SHARE = {1: (0.25, 0.55), 2: (0.25, 0.55), 3: (0.10, 0.35)}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+BANK_KEYS = {"id": True, "title_zh": True, "title_en": True, "version": True, "scoring": True}
+QUESTION_KEYS = {
+    "id": True, "version": True, "module": True, "type": True, "difficulty": True,
+    "stem_zh": True, "stem_en": True, "explanation_zh": True, "explanation_en": True,
+    "image": False, "answer": False, "option": False,
+}
+OPTION_KEYS = {"text_zh": True, "text_en": True, "correct": True, "weight": False}
+
+
+class Report:
+    def __init__(self):
+        self.problems = []
+
+    def add(self, where, message):
+        self.problems.append(f"{where}: {message}")
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_number(v):
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(float(v)))
+
+
+def non_empty_text(v):
+    return isinstance(v, str) and v.strip() != ""
+
+
+def check_keys(rep, where, table, spec, what):
+    if not isinstance(table, dict):
+        rep.add(where, f"{what} must be a table; write it as [{what}]")
+        return False
+    for key in table:
+        if key not in spec:
+            rep.add(where, f"unknown key '{key}' in {what}; allowed keys: {', '.join(spec)}")
+    for key, required in spec.items():
+        if required and key not in table:
+            rep.add(where, f"missing required key '{key}' in {what}; add it")
+    return True
+
+
+def check_text_fields(rep, where, table, keys):
+    for key in keys:
+        if key in table and not non_empty_text(table[key]):
+            rep.add(where, f"'{key}' must be a non-empty string")
+
+
+def check_options(rep, where, q, scoring):
+    qtype = q.get("type")
+    options = q.get("option")
+    if qtype == "truefalse":
+        if options is not None:
+            rep.add(where, "a truefalse question takes 'answer = true|false', not [[question.option]]; "
+                           "remove the options")
+        if not isinstance(q.get("answer"), bool):
+            rep.add(where, "a truefalse question needs 'answer = true' or 'answer = false'")
+        return
+    if "answer" in q:
+        rep.add(where, f"'answer' is only for truefalse questions; for type '{qtype}' mark the "
+                       "right options with 'correct = true' instead")
+    if not isinstance(options, list) or not options:
+        rep.add(where, f"a '{qtype}' question needs {MIN_OPTIONS}-{MAX_OPTIONS} [[question.option]] tables")
+        return
+    if not (MIN_OPTIONS <= len(options) <= MAX_OPTIONS):
+        rep.add(where, f"has {len(options)} options; give between {MIN_OPTIONS} and {MAX_OPTIONS}")
+    seen_zh, seen_en = set(), set()
+    n_correct = 0
+    weights = []
+    for i, opt in enumerate(options, start=1):
+        owhere = f"{where}: option {i}"
+        if not check_keys(rep, owhere, opt, OPTION_KEYS, "question.option"):
+            continue
+        check_text_fields(rep, owhere, opt, ("text_zh", "text_en"))
+        if "correct" in opt and not isinstance(opt["correct"], bool):
+            rep.add(owhere, "'correct' must be true or false")
+        correct = opt.get("correct") is True
+        n_correct += correct
+        for key, seen in (("text_zh", seen_zh), ("text_en", seen_en)):
+            text = opt.get(key)
+            if isinstance(text, str):
+                norm = text.strip().lower()
+                if norm in seen:
+                    rep.add(owhere, f"duplicate option text '{text}'; every option must differ")
+                seen.add(norm)
+        if "weight" in opt:
+            w = opt["weight"]
+            if qtype != "multiple":
+                rep.add(owhere, "'weight' is only allowed on multiple-response options; remove it")
+            elif not is_number(w) or not (-100 <= w <= 100):
+                rep.add(owhere, "'weight' must be a number of percent between -100 and 100")
+            else:
+                if correct and w <= 0:
+                    rep.add(owhere, f"a correct option needs a positive weight (got {w})")
+                if not correct and w > 0:
+                    rep.add(owhere, f"an incorrect option needs a weight <= 0 (got {w})")
+                weights.append(w)
+    if qtype == "single" and n_correct != 1:
+        rep.add(where, f"single choice needs exactly one option with 'correct = true' (found {n_correct})")
+    if qtype == "multiple" and n_correct < 2:
+        rep.add(where, f"multiple response needs at least two correct options (found {n_correct}); "
+                       "use type = \"single\" for one right answer")
+    if qtype == "multiple":
+        has_weight = [isinstance(o, dict) and "weight" in o for o in options]
+        if any(has_weight):
+            if not all(has_weight):
+                rep.add(where, "either every option has a 'weight' or none does; add the missing weights")
+            elif len(weights) == len(options):
+                positive = sum(w for w in weights if w > 0)
+                if abs(positive - 100) > 0.5:
+                    rep.add(where, f"positive weights add up to {positive:g}; they must add up to 100")
+            if scoring != "proportional":
+                rep.add(where, "option weights are only used when the bank has scoring = \"proportional\"; "
+                               "change the bank scoring or remove the weights")
+
+
+def check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, all_stems):
+    qid = q.get("id") if isinstance(q, dict) else None
+    where = f"{fname}: question {qid if isinstance(qid, str) else '#' + str(idx)}"
+    if not check_keys(rep, where, q, QUESTION_KEYS, "question"):
+        return None
+    if isinstance(qid, str):
+        if not ID_RE.match(qid):
+            rep.add(where, "id must use lower-case letters, digits and '-' only")
+        if qid in all_ids:
+            rep.add(where, f"id is already used in {all_ids[qid]}; ids must be unique across all banks")
+        else:
+            all_ids[qid] = fname
+    elif "id" in q:
+        rep.add(where, "'id' must be a string")
+    if "version" in q and (not is_int(q["version"]) or q["version"] < 1):
+        rep.add(where, "'version' must be an integer >= 1")
+    module = q.get("module")
+    if "module" in q and module not in MODULES:
+        rep.add(where, f"unknown module '{module}'; use one of: {' '.join(MODULES)}")
+    if file_module and module in MODULES and module != file_module:
+        rep.add(where, f"module '{module}' in the bank file of module '{file_module}'; "
+                       "move the question to its module's file")
+    if "type" in q and q["type"] not in TYPES:
+        rep.add(where, f"unknown type '{q['type']}'; use one of: {' | '.join(TYPES)}")
+    diff = q.get("difficulty")
+    if "difficulty" in q and (not is_int(diff) or diff not in (1, 2, 3)):
+        rep.add(where, "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
+    check_text_fields(rep, where, q, ("stem_zh", "stem_en", "explanation_zh", "explanation_en"))
+    stem = q.get("stem_zh")
+    if isinstance(stem, str) and stem.strip():
+        key = stem.strip()
+        if key in all_stems:
+            rep.add(where, f"same stem_zh as question {all_stems[key]}; reword or remove one")
+        else:
+            all_stems[key] = f"{fname}:{qid}"
+    if "image" in q:
+        img = q["image"]
+        if not non_empty_text(img):
+            rep.add(where, "'image' must be a path relative to the bank file")
+        elif os.path.isabs(img) or ".." in img.split("/") or "\\" in img:
+            rep.add(where, f"image '{img}' must be a relative path below the bank folder, with '/'")
+        elif not img.lower().endswith((".png", ".jpg", ".jpeg")):
+            rep.add(where, f"image '{img}' must be a PNG or JPEG file")
+        elif not os.path.isfile(os.path.join(bank_dir, img)):
+            rep.add(where, f"image file '{img}' does not exist next to the bank; "
+                           "run images/make_images.py or fix the path")
+    if q.get("type") in TYPES:
+        check_options(rep, where, q, scoring)
+    return q
+
+
+def check_file(rep, path, all_ids, all_stems):
+    fname = os.path.basename(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except UnicodeDecodeError as e:
+        rep.add(fname, f"not valid UTF-8 ({e}); save the file as UTF-8")
+        return []
+    except tomllib.TOMLDecodeError as e:
+        rep.add(fname, f"TOML syntax error: {e}; fix the syntax at that line")
+        return []
+    for key in data:
+        if key not in ("bank", "question"):
+            rep.add(fname, f"unknown top-level key '{key}'; a bank has only [bank] and [[question]]")
+    bank = data.get("bank")
+    scoring = None
+    if bank is None:
+        rep.add(fname, "missing [bank] table; add id, title_zh, title_en, version, scoring")
+    elif check_keys(rep, f"{fname}: [bank]", bank, BANK_KEYS, "bank"):
+        where = f"{fname}: [bank]"
+        if "id" in bank and (not isinstance(bank["id"], str) or not ID_RE.match(bank["id"])):
+            rep.add(where, "bank id must use lower-case letters, digits and '-' only")
+        check_text_fields(rep, where, bank, ("title_zh", "title_en"))
+        if "version" in bank and (not is_int(bank["version"]) or bank["version"] < 1):
+            rep.add(where, "'version' must be an integer >= 1")
+        scoring = bank.get("scoring")
+        if "scoring" in bank and scoring not in SCORINGS:
+            rep.add(where, f"unknown scoring '{scoring}'; use one of: {' | '.join(SCORINGS)}")
+    questions = data.get("question")
+    if not isinstance(questions, list) or not questions:
+        rep.add(fname, "no [[question]] tables; a bank needs at least one question")
+        return []
+    stem = os.path.splitext(fname)[0]
+    file_module = stem if stem in MODULES else None
+    bank_dir = os.path.dirname(os.path.abspath(path))
+    out = []
+    for idx, q in enumerate(questions, start=1):
+        r = check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, all_stems)
+        if r is not None:
+            out.append(r)
+    return out
+
+
+def check_modules(rep, questions, require_all):
+    present = {q.get("module") for q in questions}
+    for module in MODULES:
+        if not require_all and module not in present:
+            continue
+        qs = [q for q in questions if q.get("module") == module]
+        where = f"module {module}"
+        if len(qs) < MIN_PER_MODULE:
+            rep.add(where, f"has {len(qs)} questions; write at least {MIN_PER_MODULE}")
+        if not qs:
+            continue
+        for level, (lo, hi) in DIFFICULTY_SHARE.items():
+            share = sum(1 for q in qs if q.get("difficulty") == level) / len(qs)
+            if not (lo <= share <= hi):
+                rep.add(where, f"difficulty {level} is {share:.0%} of the questions; keep it between "
+                               f"{lo:.0%} and {hi:.0%} (target about 40/40/20)")
+        for qtype in TYPES:
+            if not any(q.get("type") == qtype for q in qs):
+                rep.add(where, f"has no '{qtype}' question; mix the question types")
+
+
+def main(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    targets = argv[1:] or [here]
+    files = []
+    for t in targets:
+        if os.path.isdir(t):
+            files += sorted(os.path.join(t, n) for n in os.listdir(t) if n.endswith(".toml"))
+        elif os.path.isfile(t):
+            files.append(t)
+        else:
+            print(f"check_banks: '{t}' is neither a file nor a folder; pass bank files or their folder",
+                  file=sys.stderr)
+            return 2
+    if not files:
+        print(f"check_banks: no *.toml bank files found in {' '.join(targets)}", file=sys.stderr)
+        return 2
+    rep = Report()
+    all_ids, all_stems, questions = {}, {}, []
+    for path in files:
+        questions += check_file(rep, path, all_ids, all_stems)
+    # a folder must hold every module; single files are checked for the modules they contain
+    check_modules(rep, questions, require_all=all(os.path.isdir(t) for t in targets))
+    for p in rep.problems:
+        print(p, file=sys.stderr)
+    if rep.problems:
+        print(f"check_banks: {len(rep.problems)} problem(s) in {len(files)} file(s)", file=sys.stderr)
+        return 1
+    counts = {m: sum(1 for q in questions if q.get("module") == m) for m in MODULES}
+    print(f"check_banks: OK, {len(files)} bank(s), {len(questions)} questions: "
+          + ", ".join(f"{m} {n}" for m, n in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

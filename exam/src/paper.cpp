@@ -1,0 +1,160 @@
+#include "exam/paper.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "exam/modules.hpp"
+#include "exam/random.hpp"
+#include "text_util.hpp"
+
+namespace exam {
+
+namespace {
+
+int sectionCount(const BlueprintSection& s) noexcept {
+    if (s.levels && s.count == 0) return (*s.levels)[0] + (*s.levels)[1] + (*s.levels)[2];
+    return s.count;
+}
+
+std::string moduleLabel(std::string_view code) {
+    auto m = findModule(code);
+    return m ? std::string(code) + " (" + std::string(m->nameZh) + ")" : std::string(code);
+}
+
+}  // namespace
+
+int Blueprint::totalQuestions() const noexcept {
+    int n = 0;
+    for (const BlueprintSection& s : sections) n += sectionCount(s);
+    return n;
+}
+
+Result<void> validateBlueprint(const Blueprint& bp) {
+    if (bp.sections.empty())
+        return fail(ErrorCode::InvalidInput, "the blueprint has no sections; add at least one (module, count)");
+    for (std::size_t i = 0; i < bp.sections.size(); ++i) {
+        const BlueprintSection& s = bp.sections[i];
+        const std::string where = "blueprint section " + std::to_string(i + 1) + " (" + s.module + "): ";
+        if (!findModule(s.module))
+            return fail(ErrorCode::InvalidInput,
+                        where + "unknown module; use one of ethics, etiquette, legal, safety, appliance, homecare, badge");
+        if (s.levels) {
+            const auto& l = *s.levels;
+            if (l[0] < 0 || l[1] < 0 || l[2] < 0)
+                return fail(ErrorCode::InvalidInput, where + "a difficulty count is negative; use 0 or more");
+            const int sum = l[0] + l[1] + l[2];
+            if (s.count != 0 && s.count != sum)
+                return fail(ErrorCode::InvalidInput, where + "count " + std::to_string(s.count) +
+                                                         " differs from the sum of the difficulty counts (" +
+                                                         std::to_string(sum) + "); make them equal");
+        } else if (s.count < 0) {
+            return fail(ErrorCode::InvalidInput, where + "the count is negative; use 1 or more");
+        }
+        if (sectionCount(s) <= 0)
+            return fail(ErrorCode::InvalidInput, where + "asks for no questions; give a count of 1 or more or remove it");
+    }
+    if (bp.duration.count() <= 0)
+        return fail(ErrorCode::InvalidInput, "the blueprint's duration must be positive (e.g. 60 minutes)");
+    if (!(bp.passMark >= 0.0 && bp.passMark <= 100.0))
+        return fail(ErrorCode::InvalidInput, "the pass mark " + detail::formatNumber(bp.passMark) +
+                                                 " is outside 0..100; the default is 80");
+    return {};
+}
+
+int PaperItem::originalIndex(int displayPosition) const noexcept {
+    if (displayPosition < 0 || static_cast<std::size_t>(displayPosition) >= optionOrder.size()) return -1;
+    return optionOrder[static_cast<std::size_t>(displayPosition)];
+}
+
+int PaperItem::displayPosition(int originalIndex) const noexcept {
+    for (std::size_t i = 0; i < optionOrder.size(); ++i)
+        if (optionOrder[i] == originalIndex) return static_cast<int>(i);
+    return -1;
+}
+
+Result<Paper> assemblePaper(const Bank& bank, const Blueprint& bp, std::uint64_t seed,
+                            const std::set<std::string>& seen) {
+    if (auto ok = validateBlueprint(bp); !ok) return std::unexpected(ok.error());
+
+    // Newest version of every id, sorted by id so the bank's order does not matter.
+    std::map<std::string, const Question*> newest;
+    for (const Question& q : bank.questions) {
+        auto [it, inserted] = newest.emplace(q.id, &q);
+        if (!inserted && q.version > it->second->version) it->second = &q;
+    }
+
+    Prng rng(seed);
+    std::set<std::string> used;
+    std::vector<std::vector<const Question*>> picked(bp.sections.size());
+    std::vector<std::string> shortfalls;
+
+    auto draw = [&](std::size_t sectionIndex, const std::string& module, int level, int need) {
+        std::vector<const Question*> fresh;
+        std::vector<const Question*> old;
+        for (const auto& [id, q] : newest) {
+            if (q->module != module || (level != 0 && q->difficulty != level) || used.contains(id)) continue;
+            (seen.contains(id) ? old : fresh).push_back(q);
+        }
+        rng.shuffle(std::span<const Question*>(fresh));
+        rng.shuffle(std::span<const Question*>(old));
+        int got = 0;
+        for (auto* pool : {&fresh, &old}) {
+            for (const Question* q : *pool) {
+                if (got == need) break;
+                picked[sectionIndex].push_back(q);
+                used.insert(q->id);
+                ++got;
+            }
+        }
+        if (got < need) {
+            const int available = got;
+            std::string msg = "module " + moduleLabel(module);
+            msg += level == 0 ? " (any difficulty)" : " difficulty " + std::to_string(level);
+            msg += ": " + std::to_string(need - got) + " question(s) missing (needs " + std::to_string(need) +
+                   ", the bank has " + std::to_string(available) + " left)";
+            shortfalls.push_back(std::move(msg));
+        }
+    };
+
+    for (std::size_t i = 0; i < bp.sections.size(); ++i) {
+        const BlueprintSection& s = bp.sections[i];
+        if (!s.levels) continue;
+        for (int level = 1; level <= 3; ++level) {
+            const int need = (*s.levels)[static_cast<std::size_t>(level - 1)];
+            if (need > 0) draw(i, s.module, level, need);
+        }
+    }
+    for (std::size_t i = 0; i < bp.sections.size(); ++i) {
+        const BlueprintSection& s = bp.sections[i];
+        if (!s.levels) draw(i, s.module, 0, s.count);
+    }
+    if (!shortfalls.empty()) {
+        std::string msg = "bank '" + bank.id + "' cannot fill the blueprint: ";
+        for (std::size_t i = 0; i < shortfalls.size(); ++i) msg += (i ? "; " : "") + shortfalls[i];
+        msg += ". Add questions to the bank or lower the counts in the blueprint.";
+        return fail(ErrorCode::Shortfall, std::move(msg));
+    }
+
+    Paper paper;
+    paper.bankId = bank.id;
+    paper.seed = seed;
+    paper.scoring = bank.scoring;
+    paper.passMark = bp.passMark;
+    paper.duration = bp.duration;
+    for (const auto& section : picked) {
+        for (const Question* q : section) {
+            PaperItem item;
+            item.question = *q;
+            item.optionOrder.resize(q->options.size());
+            std::iota(item.optionOrder.begin(), item.optionOrder.end(), 0);
+            // true/false keeps "true" first: shuffling it only confuses candidates
+            if (bp.shuffleOptions && q->type != QuestionType::TrueFalse) rng.shuffle(std::span<int>(item.optionOrder));
+            paper.items.push_back(std::move(item));
+        }
+    }
+    if (bp.shuffleQuestions) rng.shuffle(std::span<PaperItem>(paper.items));
+    return paper;
+}
+
+}  // namespace exam

@@ -1,0 +1,243 @@
+// kioskctl end to end: a real binary on temporary databases; output and exit codes.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using nlohmann::json;
+using testsupport::RunResult;
+using testsupport::TempDir;
+
+namespace {
+
+class Kioskctl : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_bin = testsupport::env("KIOSKCTL");
+        ASSERT_FALSE(m_bin.empty()) << "KIOSKCTL is set by CTest";
+    }
+    RunResult ctl(std::vector<std::string> args, const std::string& stdinText = {}) {
+        args.insert(args.begin(), m_bin);
+        return testsupport::run(args, {"KIOSK_DB=" + (m_dir / "center.db").string(), "XDG_DATA_HOME=" + m_dir.path().string()},
+                                stdinText);
+    }
+    json ctlJson(std::vector<std::string> args, int expectedExit = 0) {
+        args.push_back("--json");
+        auto r = ctl(args);
+        EXPECT_EQ(r.exitCode, expectedExit) << r.out << r.err;
+        auto j = json::parse(r.out, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out;
+        return j;
+    }
+    std::string m_bin;
+    TempDir m_dir;
+};
+
+}  // namespace
+
+TEST_F(Kioskctl, CheckIdValidAndInvalid) {
+    auto ok = ctl({"check-id", "11010519491231002x"});
+    EXPECT_EQ(ok.exitCode, 0) << ok.err;
+    EXPECT_NE(ok.out.find("valid: yes"), std::string::npos);
+    EXPECT_NE(ok.out.find("110105********002X"), std::string::npos);
+    EXPECT_NE(ok.out.find("1949-12-31"), std::string::npos);
+    EXPECT_NE(ok.out.find("female"), std::string::npos);
+
+    auto j = ctlJson({"check-id", "11010519491231002X"});
+    EXPECT_EQ(j["valid"], true);
+    EXPECT_EQ(j["sex"], "F");
+    EXPECT_EQ(j["region_code"], "110105");
+    EXPECT_EQ(j["birth_date"], "1949-12-31");
+    EXPECT_EQ(j["masked"], "110105********002X");
+
+    auto bad = ctlJson({"check-id", "110105194912310021"}, 1);
+    EXPECT_EQ(bad["valid"], false);
+    EXPECT_NE(bad["reason"].get<std::string>().find("check character"), std::string::npos);
+}
+
+TEST_F(Kioskctl, DemoSeedThenWorkerListShowsSixWorkers) {
+    auto seed = ctlJson({"demo-seed"});
+    ASSERT_EQ(seed["workers"].size(), 6u);
+    ASSERT_EQ(seed["staff"].size(), 3u);
+    for (const auto& s : seed["staff"]) EXPECT_EQ(s["pin"].get<std::string>().size(), 6u);
+    auto list = ctlJson({"worker", "list"});
+    ASSERT_TRUE(list.is_array());
+    EXPECT_EQ(list.size(), 6u);
+    for (const auto& w : list) {
+        const auto number = w["doc_number"].get<std::string>();
+        EXPECT_EQ(number.size(), 18u);
+        EXPECT_EQ(number.substr(6, 8), "********") << "ID numbers are masked";
+    }
+    // Global options before or after the subcommand are the same.
+    auto before = ctl({"--json", "worker", "list"});
+    auto after = ctl({"worker", "list", "--json"});
+    EXPECT_EQ(before.exitCode, 0);
+    EXPECT_EQ(before.out, after.out);
+    // A second seed is refused: it never mixes demo data into real records.
+    auto again = ctl({"demo-seed"});
+    EXPECT_EQ(again.exitCode, 1);
+    EXPECT_NE(again.err.find("already has records"), std::string::npos);
+    auto sessions = ctlJson({"session", "list"});
+    EXPECT_EQ(sessions.size(), 7u);
+}
+
+TEST_F(Kioskctl, AuditVerifyFindsTheChangedRowAndExitsNonZero) {
+    ASSERT_EQ(ctl({"demo-seed"}).exitCode, 0);
+    auto intact = ctlJson({"audit", "verify"});
+    EXPECT_EQ(intact["intact"], true);
+    EXPECT_GT(intact["rows_checked"].get<int>(), 10);
+    auto text = ctl({"audit", "verify"});
+    EXPECT_EQ(text.exitCode, 0);
+    EXPECT_NE(text.out.find("intact"), std::string::npos);
+
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((m_dir / "center.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TRIGGER audit_log_append_only_update;"
+                           "UPDATE audit_log SET subject = 'worker:99' WHERE id = 7",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+
+    auto broken = ctlJson({"audit", "verify"}, 1);
+    EXPECT_EQ(broken["intact"], false);
+    EXPECT_EQ(broken["first_bad_row"], 7);
+    auto brokenText = ctl({"audit", "verify"});
+    EXPECT_EQ(brokenText.exitCode, 1);
+    EXPECT_NE(brokenText.err.find("row 7"), std::string::npos);
+}
+
+TEST_F(Kioskctl, InitWorkerAddShowAndFind) {
+    EXPECT_EQ(ctl({"init", "--center", "浦东培训中心", "--code", "SH-PD01"}).exitCode, 0);
+    auto again = ctl({"init", "--center", "again"});
+    EXPECT_EQ(again.exitCode, 1);
+    EXPECT_NE(again.err.find("already belongs"), std::string::npos);
+
+    auto agency = ctlJson({"agency", "add", "--name", "安心家政", "--uscc", "91350100M000100Y43"});
+    EXPECT_EQ(agency["uscc"], "91350100M000100Y43");
+    auto badAgency = ctl({"agency", "add", "--name", "x", "--uscc", "91350100M000100Y44"});
+    EXPECT_EQ(badAgency.exitCode, 1);
+    EXPECT_NE(badAgency.err.find("check character"), std::string::npos);
+
+    auto w = ctlJson({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X", "--phone",
+                      "13812345678", "--agency", "91350100M000100Y43", "--service-types", "cleaning,nanny",
+                      "--education", "junior", "--health-date", "2026-10-01", "--health-result", "pass"});
+    EXPECT_EQ(w["name"], "王秀英");
+    EXPECT_EQ(w["doc_number"], "110105********002X");
+    EXPECT_EQ(w["service_types"].size(), 2u);
+
+    auto badId = ctl({"worker", "add", "--name", "李娟", "--id-number", "110105194912310021"});
+    EXPECT_EQ(badId.exitCode, 1);
+    EXPECT_NE(badId.err.find("check character"), std::string::npos);
+    auto badPhone = ctl({"worker", "add", "--name", "李娟", "--id-number", "34010219850721104" +
+                                                                             std::string(1, 'X'),
+                         "--phone", "12345"});
+    EXPECT_EQ(badPhone.exitCode, 1);
+    auto dup = ctl({"worker", "add", "--name", "王秀英", "--id-number", "110105491231002"});
+    EXPECT_EQ(dup.exitCode, 1);
+    EXPECT_NE(dup.err.find("already registered"), std::string::npos);
+
+    auto shown = ctlJson({"worker", "show", "110105491231002"});
+    EXPECT_EQ(shown["name"], "王秀英");
+    auto revealed = ctlJson({"worker", "show", "1", "--reveal"});
+    EXPECT_EQ(revealed["doc_number"], "11010519491231002X");
+    auto found = ctlJson({"worker", "find", "秀英"});
+    EXPECT_EQ(found.size(), 1u);
+    auto updated = ctlJson({"worker", "update", "1", "--phone", "021-62345678"});
+    EXPECT_EQ(updated["phone"], "021-62345678");
+    auto missing = ctl({"worker", "show", "42"});
+    EXPECT_EQ(missing.exitCode, 1);
+}
+
+TEST_F(Kioskctl, StaffLockoutThroughTheCli) {
+    ASSERT_EQ(ctl({"init", "--center", "c"}).exitCode, 0);
+    auto staff = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"});
+    const auto id = std::to_string(staff["id"].get<int>());
+    EXPECT_EQ(ctl({"staff", "add", "--name", "x", "--role", "boss", "--pin", "482916"}).exitCode, 1);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(ctl({"staff", "login", "--staff", id, "--pin", "000001"}).exitCode, 1);
+    auto locked = ctl({"staff", "login", "--staff", id, "--pin", "000001"});
+    EXPECT_EQ(locked.exitCode, 1);
+    EXPECT_NE(locked.err.find("locked"), std::string::npos);
+    EXPECT_EQ(ctl({"staff", "login", "--staff", id, "--pin", "482916"}).exitCode, 1);
+    auto reset = ctlJson({"staff", "set-pin", "--staff", id});
+    const auto pin = reset["pin"].get<std::string>();
+    EXPECT_EQ(ctl({"staff", "login", "--staff", id, "--pin", pin}).exitCode, 0);
+}
+
+TEST_F(Kioskctl, SessionsRosterAndAttendance) {
+    ASSERT_EQ(ctl({"init", "--center", "c"}).exitCode, 0);
+    auto trainer = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"});
+    ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
+    auto s = ctlJson({"session", "add", "--module", "safety", "--trainer", std::to_string(trainer["id"].get<int>()),
+                      "--room", "201", "--start", "2026-03-02 09:00", "--end", "2026-03-02 11:00"});
+    const auto sid = std::to_string(s["id"].get<int>());
+    auto badModule = ctl({"session", "add", "--module", "cooking", "--start", "2026-03-02 09:00", "--end",
+                          "2026-03-02 11:00"});
+    EXPECT_EQ(badModule.exitCode, 1);
+    EXPECT_NE(badModule.err.find("ethics"), std::string::npos) << "lists the modules";
+    auto notRostered = ctl({"attendance", "checkin", "--session", sid, "--worker", "1", "--at", "2026-03-02 09:00"});
+    EXPECT_EQ(notRostered.exitCode, 1);
+    ASSERT_EQ(ctl({"roster", "add", "--session", sid, "--worker", "11010519491231002X"}).exitCode, 0);
+    EXPECT_EQ(ctlJson({"roster", "list", "--session", sid}).size(), 1u);
+    ASSERT_EQ(ctl({"attendance", "checkin", "--session", sid, "--worker", "1", "--at", "2026-03-02 08:50"}).exitCode, 0);
+    ASSERT_EQ(ctl({"attendance", "checkout", "--session", sid, "--worker", "1", "--at", "2026-03-02 10:30"}).exitCode, 0);
+    auto hours = ctlJson({"attendance", "list", "--worker", "1"});
+    bool seen = false;
+    for (const auto& m : hours["modules"])
+        if (m["module"] == "safety") {
+            EXPECT_EQ(m["attended_minutes"], 90);
+            EXPECT_EQ(m["required_minutes"], 120);
+            EXPECT_EQ(m["complete"], false);
+            seen = true;
+        }
+    EXPECT_TRUE(seen);
+    auto list = ctlJson({"session", "list", "--from", "2026-03-02"});
+    EXPECT_EQ(list.size(), 1u);
+}
+
+TEST_F(Kioskctl, BackupAndDbCheck) {
+    ASSERT_EQ(ctl({"demo-seed"}).exitCode, 0);
+    const auto dest = (m_dir / "backup.db").string();
+    auto b = ctl({"backup", "--to", dest});
+    EXPECT_EQ(b.exitCode, 0) << b.err;
+    auto listed = testsupport::run({m_bin, "--db", dest, "worker", "list", "--json"});
+    EXPECT_EQ(listed.exitCode, 0);
+    EXPECT_EQ(json::parse(listed.out).size(), 6u);
+    auto check = ctlJson({"db", "check"});
+    EXPECT_EQ(check["ok"], true);
+}
+
+TEST_F(Kioskctl, ErrorsNameTheProblemAndUseTheExitCodes) {
+    // No database yet: a refused/bad-input style error with what to do.
+    auto none = ctl({"worker", "list"});
+    EXPECT_EQ(none.exitCode, 1);
+    EXPECT_NE(none.err.find("kioskctl init"), std::string::npos);
+    // Not a database: a system error (2) and the file is untouched.
+    testsupport::writeFile(m_dir / "junk.db", std::string(4096, 'j'));
+    auto junk = testsupport::run({m_bin, "--db", (m_dir / "junk.db").string(), "worker", "list", "--json"});
+    EXPECT_EQ(junk.exitCode, 2);
+    auto j = json::parse(junk.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded());
+    EXPECT_EQ(j["error"]["code"], "corrupt");
+    EXPECT_EQ(testsupport::readFile(m_dir / "junk.db"), std::string(4096, 'j'));
+    // Usage errors are exit 1 and point at --help.
+    auto usage = ctl({"worker", "frobnicate"});
+    EXPECT_EQ(usage.exitCode, 1);
+    EXPECT_NE(usage.err.find("--help"), std::string::npos);
+    auto help = ctl({"--help"});
+    EXPECT_EQ(help.exitCode, 0);
+    EXPECT_NE(help.out.find("demo-seed"), std::string::npos);
+}
+
+TEST_F(Kioskctl, NewerSchemaIsRefusedWithExitCode2) {
+    ASSERT_EQ(ctl({"init", "--center", "c"}).exitCode, 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((m_dir / "center.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto r = ctl({"worker", "list"});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("newer version"), std::string::npos);
+}

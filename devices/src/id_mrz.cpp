@@ -105,7 +105,7 @@ int mrzCheckDigit(std::string_view field) noexcept {
     return sum % 10;
 }
 
-Result<Mrz> parseMrz(std::string_view text) {
+Result<Mrz> parseMrz(std::string_view text, bool requireValidChecks) {
     std::vector<std::string> lines;
     std::string cur;
     auto flush = [&] {
@@ -132,10 +132,10 @@ Result<Mrz> parseMrz(std::string_view text) {
             for (std::size_t i = 0; i < all.size(); i += width) lines.push_back(all.substr(i, width));
         }
     }
-    return parseMrzLines(lines);
+    return parseMrzLines(lines, requireValidChecks);
 }
 
-Result<Mrz> parseMrzLines(std::span<const std::string> input) {
+Result<Mrz> parseMrzLines(std::span<const std::string> input, bool requireValidChecks) {
     std::vector<std::string> lines(input.begin(), input.end());
     for (auto& l : lines) {
         std::string t;
@@ -222,7 +222,7 @@ Result<Mrz> parseMrzLines(std::span<const std::string> input) {
                         std::to_string(lines.size()) + " line(s) of " + (sizes.empty() ? "0" : sizes) +
                         ": give every MRZ line in full");
     }
-    if (!failed.empty()) return fail(ErrorCode::InvalidInput, failed);
+    if (!failed.empty() && requireValidChecks) return fail(ErrorCode::InvalidInput, failed);
     return m;
 }
 

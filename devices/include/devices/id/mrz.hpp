@@ -47,10 +47,12 @@ struct Mrz {
 
 /// @brief Parses MRZ text: lines separated by newlines (CR, spaces at the ends ignored) or run together
 /// (90, 72 or 88 characters). Fails with InvalidInput naming the check that failed or the bad line.
-[[nodiscard]] Result<Mrz> parseMrz(std::string_view text);
+/// With @p requireValidChecks false a failed check digit is only recorded in Mrz::checks (for reports
+/// of data read from a chip); the shape and characters must still be valid.
+[[nodiscard]] Result<Mrz> parseMrz(std::string_view text, bool requireValidChecks = true);
 
 /// @brief Parses an MRZ given as separate lines.
-[[nodiscard]] Result<Mrz> parseMrzLines(std::span<const std::string> lines);
+[[nodiscard]] Result<Mrz> parseMrzLines(std::span<const std::string> lines, bool requireValidChecks = true);
 
 /// @brief What BAC needs from the MRZ: document number, birth date and expiry date (YYMMDD).
 struct MrzKey {

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Builds the passport test fixture with the openssl command line.
+
+  make_fixture.py --mrz MRZ.txt --photo FACE.jpg --out DIR
+
+DIR receives: com.bin dg1.bin dg2.bin (as the virtual card serves them), csca/csca.pem (test CSCA),
+other_csca/other.pem (an unrelated CSCA), ds.pem/ds.key (document signer), lds.der (LDS security
+object, SHA-256 hashes of DG1 and DG2), sod.bin (EF.SOD: tag 77 around CMS SignedData) and
+sod_badsig.bin (same with one byte of the signature changed).
+"""
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vpassport  # noqa: E402  (test-side code only; nothing is shared with the C++ reader)
+
+
+def run(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mrz", required=True)
+    ap.add_argument("--photo", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    out = os.path.abspath(a.out)
+    os.makedirs(os.path.join(out, "csca"), exist_ok=True)
+    os.makedirs(os.path.join(out, "other_csca"), exist_ok=True)
+
+    files = vpassport.build_files(a.mrz, a.photo)
+    names = {vpassport.FID_COM: "com.bin", vpassport.FID_DG1: "dg1.bin", vpassport.FID_DG2: "dg2.bin"}
+    for fid, name in names.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(files[fid])
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("req", "-x509", *ec, "-keyout", "csca.key", "-out", "csca/csca.pem", "-days", "3650",
+        "-subj", "/C=UT/O=Utopia Test/CN=Test CSCA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=out)
+    run("req", "-x509", *ec, "-keyout", "other.key", "-out", "other_csca/other.pem", "-days", "3650",
+        "-subj", "/C=ZZ/O=Elsewhere/CN=Other CSCA", "-addext", "basicConstraints=critical,CA:TRUE", cwd=out)
+    run("req", "-new", *ec, "-keyout", "ds.key", "-out", "ds.csr", "-subj", "/C=UT/O=Utopia Test/CN=Test DS",
+        cwd=out)
+    with open(os.path.join(out, "ds.ext"), "w") as f:
+        f.write("keyUsage=critical,digitalSignature\n")
+    run("x509", "-req", "-in", "ds.csr", "-CA", "csca/csca.pem", "-CAkey", "csca.key", "-set_serial", "2",
+        "-days", "1825", "-extfile", "ds.ext", "-out", "ds.pem", cwd=out)
+
+    # LDSSecurityObject ::= SEQUENCE { version, hashAlgorithm, dataGroupHashValues }
+    conf = ["asn1=SEQUENCE:lds", "[lds]", "version=INTEGER:0", "alg=SEQUENCE:alg", "hashes=SEQUENCE:hashes",
+            "[alg]", "oid=OID:sha256", "[hashes]"]
+    groups = [(1, files[vpassport.FID_DG1]), (2, files[vpassport.FID_DG2])]
+    for n, _ in groups:
+        conf.append("dg%d=SEQUENCE:dg%d" % (n, n))
+    for n, data in groups:
+        conf += ["[dg%d]" % n, "n=INTEGER:%d" % n, "h=FORMAT:HEX,OCTETSTRING:" + hashlib.sha256(data).hexdigest()]
+    with open(os.path.join(out, "lds.cnf"), "w") as f:
+        f.write("\n".join(conf) + "\n")
+    run("asn1parse", "-genconf", "lds.cnf", "-out", "lds.der", "-noout", cwd=out)
+    run("cms", "-sign", "-binary", "-nodetach", "-nosmimecap", "-in", "lds.der", "-econtent_type",
+        "2.23.136.1.1.1", "-signer", "ds.pem", "-inkey", "ds.key", "-md", "sha256", "-outform", "DER",
+        "-out", "sod.cms", cwd=out)
+    with open(os.path.join(out, "sod.cms"), "rb") as f:
+        cms = f.read()
+    with open(os.path.join(out, "sod.bin"), "wb") as f:
+        f.write(vpassport.tlv(0x77, cms))
+    bad = bytearray(cms)
+    bad[-1] ^= 0x01  # the last bytes of SignedData are the signature value
+    with open(os.path.join(out, "sod_badsig.bin"), "wb") as f:
+        f.write(vpassport.tlv(0x77, bytes(bad)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

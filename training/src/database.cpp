@@ -81,6 +81,11 @@ Statement& Statement::bind(int index, std::nullptr_t) {
     return *this;
 }
 
+void Statement::reset() {
+    sqlite3_reset(m_stmt);
+    m_bindFailed = false;
+}
+
 Result<bool> Statement::step() {
     if (m_bindFailed)
         return fail(ErrorCode::Internal, fmt::format("could not bind the parameters of: {}", m_sql));
@@ -96,7 +101,10 @@ Result<void> Statement::run() {
     for (;;) {
         auto row = step();
         if (!row) return std::unexpected(row.error());
-        if (!*row) return {};
+        if (!*row) {
+            sqlite3_reset(m_stmt);
+            return {};
+        }
     }
 }
 

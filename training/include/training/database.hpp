@@ -34,6 +34,7 @@ public:
     /// @brief Binds parameters 1..N in order. Supports integers, double, strings, blobs, nullopt/nullptr.
     template <typename... Args>
     Statement& bindAll(Args&&... args) {
+        reset();
         int index = 1;
         (bind(index++, std::forward<Args>(args)), ...);
         return *this;
@@ -55,6 +56,9 @@ public:
     Statement& bind(int index, const std::optional<T>& value) {
         return value ? bind(index, *value) : bind(index, nullptr);
     }
+
+    /// @brief Rewinds the statement so that it can be bound and run again (bindings are kept).
+    void reset();
 
     /// @brief Advances one row. @return true when a row is available, false when done.
     /// @retval Busy, Corrupt, Io, Conflict (constraint violations), Internal

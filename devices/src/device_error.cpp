@@ -17,6 +17,8 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
         case ErrorCode::Cancelled: return "cancelled";
         case ErrorCode::Integrity: return "integrity";
         case ErrorCode::Internal: return "internal";
+        case ErrorCode::Disconnected: return "disconnected";
+        case ErrorCode::Unsupported: return "unsupported";
     }
     return "internal";
 }

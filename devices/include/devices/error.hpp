@@ -23,6 +23,8 @@ enum class ErrorCode {
     Cancelled,      ///< The operation was cancelled (shutdown).
     Integrity,      ///< Data failed an integrity check (MAC, hash, signature).
     Internal,       ///< A library call failed in a way that indicates a bug.
+    Disconnected,   ///< A device was unplugged while in use; the adapter keeps trying to reopen it.
+    Unsupported,    ///< The device cannot do what was asked (e.g. a camera format or size); the message says what it offers.
 };
 
 /// @brief An expected failure: a code for programs and a message for people.

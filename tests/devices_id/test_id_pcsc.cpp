@@ -1,0 +1,262 @@
+// Integration through the real pcscd, the vpcd virtual reader and the Python virtual passport.
+// The CTest fixture (pcsc_stack.sh) runs pcscd and a passport on "Virtual PCD 00 00"; tests that need a
+// special card start their own on "Virtual PCD 00 01" (TCP 35964).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "devices/id/emrtd.hpp"
+#include "devices/id/pcsc.hpp"
+#include "id_fixture.hpp"
+
+using namespace devices::id;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kSlot0 = "Virtual PCD 00 00";
+const std::string kSlot1 = "Virtual PCD 00 01";
+const std::filesystem::path kFixture = std::filesystem::path(ID_STACK_DIR) / "fixture";
+
+MrzKey fixtureKey() { return MrzKey{"L898902C3", "740812", "120415"}; }
+
+/// A virtual passport process on the second vpcd slot.
+class SlotCard {
+public:
+    explicit SlotCard(std::vector<std::string> extra, std::filesystem::path photo = kFixture / "photo.jpg") {
+        std::vector<std::string> args{"/usr/bin/python3", std::string(ID_VCARD_DIR) + "/vpassport.py", "serve",
+                                      "--mrz", (kFixture / "mrz.txt").string(), "--photo", photo.string(),
+                                      "--port", "35964"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        m_pid = fork();
+        if (m_pid == 0) {
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+    }
+    ~SlotCard() { stop(); }
+    void stop() {
+        if (m_pid > 0) {
+            kill(m_pid, SIGTERM);
+            waitpid(m_pid, nullptr, 0);
+            m_pid = -1;
+            waitAbsent();
+        }
+    }
+    /// Waits until PC/SC sees the card.
+    static bool waitPresent() {
+        auto ctx = PcscContext::establish();
+        return ctx && (*ctx)->waitForCard(kSlot1, 10s).has_value();
+    }
+    static void waitAbsent() {
+        auto ctx = PcscContext::establish();
+        if (!ctx) return;
+        for (int i = 0; i < 100; ++i) {
+            auto atr = (*ctx)->cardAtr(kSlot1);
+            if (!atr || atr->empty()) return;
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+
+private:
+    pid_t m_pid{-1};
+};
+
+}  // namespace
+
+TEST(IdPcsc, ListsTheVirtualReaders) {
+    auto ctx = PcscContext::establish();
+    ASSERT_TRUE(ctx) << ctx.error().message;
+    auto readers = (*ctx)->listReaders();
+    ASSERT_TRUE(readers) << readers.error().message;
+    EXPECT_NE(std::find(readers->begin(), readers->end(), kSlot0), readers->end());
+    EXPECT_NE(std::find(readers->begin(), readers->end(), kSlot1), readers->end());
+    auto atr = (*ctx)->cardAtr(kSlot0);
+    ASSERT_TRUE(atr);
+    EXPECT_TRUE(atrAnnouncesExtendedLength(*atr)) << toHex(*atr);
+}
+
+TEST(IdPcsc, FullReadMatchesTheFixtureByteForByte) {
+    PassportReadOptions opt;
+    opt.cscaDir = kFixture / "csca";
+    auto r = readPassportFromReader(kSlot0, fixtureKey(), opt, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->mrz.documentCode, "P");
+    EXPECT_EQ(r->mrz.issuingState, "UTO");
+    EXPECT_EQ(r->mrz.documentNumber, "L898902C3");
+    EXPECT_EQ(r->mrz.surname, "ERIKSSON");
+    EXPECT_EQ(r->mrz.givenNames, "ANNA MARIA");
+    EXPECT_EQ(r->mrz.nationality, "UTO");
+    EXPECT_EQ(r->mrz.birthDate, "740812");
+    EXPECT_EQ(r->mrz.sex, "F");
+    EXPECT_EQ(r->mrz.expiryDate, "120415");
+    for (const auto& c : r->mrz.checks) EXPECT_TRUE(c.ok) << c.name;
+    EXPECT_EQ(r->com.dataGroups, (std::vector<int>{1, 2}));
+    EXPECT_EQ(r->rawCom, idtest::readBytes(kFixture / "com.bin"));
+    EXPECT_EQ(r->rawGroups.at(1), idtest::readBytes(kFixture / "dg1.bin"));
+    EXPECT_EQ(r->rawGroups.at(2), idtest::readBytes(kFixture / "dg2.bin"));
+    EXPECT_EQ(r->rawSod, idtest::readBytes(kFixture / "sod.bin"));
+    ASSERT_TRUE(r->face);
+    EXPECT_EQ(r->face->data, idtest::readBytes(kFixture / "photo.jpg"));
+    EXPECT_TRUE(decodeFaceImage(*r->face).has_value());
+    EXPECT_EQ(r->pa.verdict, PaVerdict::Trusted) << r->pa.reason << ": " << r->pa.detail;
+    EXPECT_TRUE(r->extendedLength);
+    // SELECT AID, GET CHALLENGE, MUTUAL AUTHENTICATE, then SELECT + one READ BINARY for 4 files.
+    EXPECT_EQ(r->apdus, 11u);
+}
+
+TEST(IdPcsc, UntrustedWithoutCsca) {
+    auto r = readPassportFromReader(kSlot0, fixtureKey(), {}, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->pa.verdict, PaVerdict::SignatureValidUntrusted);
+}
+
+TEST(IdPcsc, WrongKeyIsRefusedAndTheNextReadWorks) {
+    auto bad = readPassportFromReader(kSlot0, MrzKey{"L898902C3", "740812", "130415"}, {}, 5s);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, devices::ErrorCode::AccessDenied);
+    EXPECT_EQ(bad.error().message,
+              "the document did not accept the access key: check the document number, birth date and expiry");
+    auto good = readPassportFromReader(kSlot0, fixtureKey(), {}, 5s);
+    EXPECT_TRUE(good) << good.error().message;
+}
+
+TEST(IdPcsc, TamperedDataGroupIsInvalid) {
+    SlotCard card({"--sod", (kFixture / "sod.bin").string(), "--tamper-dg2"});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    PassportReadOptions opt;
+    opt.cscaDir = kFixture / "csca";
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), opt, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->pa.verdict, PaVerdict::Invalid);
+    EXPECT_EQ(r->pa.reason, "hash mismatch in DG2");
+}
+
+TEST(IdPcsc, BadSignatureIsInvalid) {
+    SlotCard card({"--sod", (kFixture / "sod_badsig.bin").string()});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    PassportReadOptions opt;
+    opt.cscaDir = kFixture / "csca";
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), opt, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->pa.verdict, PaVerdict::Invalid);
+    EXPECT_EQ(r->pa.reason, "bad signature");
+}
+
+TEST(IdPcsc, NoSodIsNotPresent) {
+    SlotCard card({});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->pa.verdict, PaVerdict::NotPresent);
+}
+
+TEST(IdPcsc, ShortApdusWhenTheCardHasNoExtendedLength) {
+    SlotCard card({"--sod", (kFixture / "sod.bin").string(), "--no-extended"});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_FALSE(r->extendedLength);
+    EXPECT_EQ(r->rawGroups.at(2), idtest::readBytes(kFixture / "dg2.bin"));
+    EXPECT_EQ(r->pa.verdict, PaVerdict::SignatureValidUntrusted);
+    auto reads = [](std::size_t n) { return (n + 0xDE) / 0xDF; };
+    const std::size_t expected = 3 + 4 + reads(r->rawCom.size()) + reads(r->rawGroups.at(1).size()) +
+                                 reads(r->rawGroups.at(2).size()) + reads(r->rawSod.size());
+    EXPECT_EQ(r->apdus, expected);
+}
+
+TEST(IdPcsc, CardRemovedDuringDg2GivesACleanErrorAndTheNextReadWorks) {
+    {
+        SlotCard card({"--sod", (kFixture / "sod.bin").string(), "--no-extended", "--remove-in-dg2"});
+        ASSERT_TRUE(SlotCard::waitPresent());
+        auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+        ASSERT_FALSE(r);
+        EXPECT_TRUE(r.error().code == devices::ErrorCode::CardRemoved) << devices::errorCodeName(r.error().code)
+                                                                        << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find("put it back"), std::string::npos) << r.error().message;
+    }
+    SlotCard again({"--sod", (kFixture / "sod.bin").string(), "--no-extended"});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->rawGroups.at(2), idtest::readBytes(kFixture / "dg2.bin"));
+}
+
+TEST(IdPcsc, FilesBeyond32KbUseReadBinaryB1) {
+    testsupport::TempDir tmp;
+    idtest::writeGeneratedPhoto(tmp / "big.jpg", 480, 400);
+    const Bytes photo = idtest::readBytes(tmp / "big.jpg");
+    ASSERT_GT(photo.size(), 40000u);
+    for (const char* mode : {"--no-extended", ""}) {
+        std::vector<std::string> extra;
+        if (*mode) extra.push_back(mode);
+        SlotCard card(extra, tmp / "big.jpg");
+        ASSERT_TRUE(SlotCard::waitPresent());
+        auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+        ASSERT_TRUE(r) << r.error().message;
+        ASSERT_TRUE(r->face);
+        EXPECT_EQ(r->face->data, photo) << mode;
+    }
+}
+
+TEST(IdPcsc, NoCardIsReported) {
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 100ms);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, devices::ErrorCode::NoCard) << r.error().message;
+}
+
+TEST(IdPcsc, WatcherReportsInsertAndRemoveAndStopsPromptly) {
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<ReaderEvent> events;
+    ReaderWatcher w([&](const ReaderEvent& e) {
+        std::lock_guard lock(m);
+        events.push_back(e);
+        cv.notify_all();
+    });
+    w.start();
+    auto seen = [&](ReaderEventKind k, const std::string& reader) {
+        std::unique_lock lock(m);
+        return cv.wait_for(lock, 10s, [&] {
+            return std::any_of(events.begin(), events.end(),
+                               [&](const ReaderEvent& e) { return e.kind == k && e.reader == reader; });
+        });
+    };
+    EXPECT_TRUE(seen(ReaderEventKind::ReaderAdded, kSlot1));
+    EXPECT_TRUE(seen(ReaderEventKind::CardInserted, kSlot0));
+    {
+        SlotCard card({});
+        EXPECT_TRUE(seen(ReaderEventKind::CardInserted, kSlot1));
+    }
+    EXPECT_TRUE(seen(ReaderEventKind::CardRemoved, kSlot1));
+    const auto t0 = std::chrono::steady_clock::now();
+    w.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+TEST(IdPcscNoService, PcscdNotRunningGivesAClearError) {
+    // The client library honours PCSCLITE_CSOCK_NAME (read once per process): point it at a socket nobody
+    // serves, in a child process of this test binary so that earlier PC/SC calls cannot interfere.
+    if (testsupport::env("PCSCLITE_CSOCK_NAME").empty()) {
+        auto child = testsupport::run({"/proc/self/exe", "--gtest_filter=IdPcscNoService.*"},
+                                      {"PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm"});
+        EXPECT_EQ(child.exitCode, 0) << child.out << child.err;
+        EXPECT_NE(child.out.find("[  PASSED  ] 1 test"), std::string::npos) << child.out;
+        return;
+    }
+    auto ctx = PcscContext::establish();
+    ASSERT_FALSE(ctx);
+    EXPECT_EQ(ctx.error().code, devices::ErrorCode::NotAvailable);
+    EXPECT_NE(ctx.error().message.find("pcscd) is not running"), std::string::npos) << ctx.error().message;
+    auto r = readPassportFromReader("", fixtureKey(), {}, 0ms);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, devices::ErrorCode::NotAvailable);
+}

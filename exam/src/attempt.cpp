@@ -255,12 +255,14 @@ Result<AttemptEvent> Attempt::goTo(int item, TimePoint now) {
 }
 
 Result<AttemptEvent> Attempt::next(TimePoint now) {
+    if (auto ok = checkOpen(now); !ok) return std::unexpected(ok.error());
     if (m_current + 1 >= itemCount())
         return fail(ErrorCode::NotFound, "this is the last item; use previous, goTo or submit");
     return goTo(m_current + 1, now);
 }
 
 Result<AttemptEvent> Attempt::previous(TimePoint now) {
+    if (auto ok = checkOpen(now); !ok) return std::unexpected(ok.error());
     if (m_current <= 0) return fail(ErrorCode::NotFound, "this is the first item; use next or goTo");
     return goTo(m_current - 1, now);
 }

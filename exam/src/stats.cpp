@@ -14,6 +14,40 @@ ResponseMatrix::ResponseMatrix(std::size_t attempts, std::size_t items)
       optionCount(items, 0),
       itemModule(items) {}
 
+void ResponseMatrixBuilder::add(const Paper& paper, std::span<const ItemResponse> responses) {
+    std::vector<Cell> row;
+    row.reserve(paper.items.size());
+    for (std::size_t i = 0; i < paper.items.size(); ++i) {
+        const Question& q = paper.items[i].question;
+        auto it = m_column.find(q.id);
+        if (it == m_column.end()) {
+            it = m_column.emplace(q.id, m_ids.size()).first;
+            m_ids.push_back(q.id);
+            m_modules.push_back(q.module);
+            m_optionCounts.push_back(static_cast<int>(q.options.size()));
+        }
+        m_optionCounts[it->second] = std::max(m_optionCounts[it->second], static_cast<int>(q.options.size()));
+        std::uint32_t mask = 0;
+        float credit = 0.0f;
+        if (i < responses.size()) {
+            for (int o : responses[i].chosen)
+                if (o >= 0 && o < 32) mask |= 1u << o;
+            credit = static_cast<float>(scoreResponse(q, paper.scoring, responses[i].chosen));
+        }
+        row.push_back(Cell{it->second, credit, mask});
+    }
+    m_rows.push_back(std::move(row));
+}
+
+ResponseMatrix ResponseMatrixBuilder::build() const {
+    ResponseMatrix m(m_rows.size(), m_ids.size());
+    m.optionCount = m_optionCounts;
+    m.itemModule = m_modules;
+    for (std::size_t a = 0; a < m_rows.size(); ++a)
+        for (const Cell& c : m_rows[a]) m.set(a, c.column, c.credit, c.chosen);
+    return m;
+}
+
 namespace {
 
 double sampleVariance(double sum, double sumSq, double n) {

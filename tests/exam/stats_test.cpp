@@ -143,3 +143,39 @@ TEST(Statistics, ItemsNotPresentedAndDegenerateCases) {
     EXPECT_EQ(computeStatistics(bad).attempts, 0);
     EXPECT_EQ(computeStatistics(ResponseMatrix{}).attempts, 0);
 }
+
+TEST(Statistics, BuilderMapsDifferentPapersToQuestionColumns) {
+    auto item = [](std::string id, std::string module) {
+        PaperItem it;
+        it.question.id = std::move(id);
+        it.question.module = std::move(module);
+        it.question.type = QuestionType::SingleChoice;
+        it.question.stem = {"题", ""};
+        it.question.options = {Option{{"甲", ""}, 100, {}}, Option{{"乙", ""}, 0, {}}, Option{{"丙", ""}, 0, {}}};
+        it.optionOrder = {0, 1, 2};
+        return it;
+    };
+    Paper p1;
+    p1.items = {item("a", "safety"), item("b", "ethics")};
+    Paper p2;
+    p2.items = {item("c", "safety"), item("a", "safety")};
+    std::vector<ItemResponse> r1(2), r2(2);
+    r1[0].chosen = {0};  // a right
+    r1[1].chosen = {2};  // b wrong
+    r2[1].chosen = {1};  // a wrong; c unanswered
+    ResponseMatrixBuilder b;
+    b.add(p1, r1);
+    b.add(p2, r2);
+    const ResponseMatrix m = b.build();
+    ASSERT_EQ(m.attemptCount, 2u);
+    ASSERT_EQ(m.itemCount, 3u);
+    EXPECT_EQ(b.questionIds(), (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_EQ(m.itemModule, (std::vector<std::string>{"safety", "ethics", "safety"}));
+    EXPECT_EQ(m.credit, (std::vector<float>{1, 0, ResponseMatrix::kNotPresented, 0, ResponseMatrix::kNotPresented, 0}));
+    EXPECT_EQ(m.chosen, (std::vector<std::uint32_t>{1u, 4u, 0u, 2u, 0u, 0u}));
+    const auto s = computeStatistics(m);
+    EXPECT_EQ(s.items[0].presented, 2);
+    EXPECT_DOUBLE_EQ(s.items[0].facility, 0.5);
+    EXPECT_EQ(s.items[0].optionFrequency, (std::vector<int>{1, 1, 0}));
+    EXPECT_EQ(s.items[2].answered, 0);
+}

@@ -13,9 +13,13 @@
 /// - pass rate per module: share of the attempts that saw the module whose percentage on its items is >= the pass mark.
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "exam/attempt.hpp"
 
 namespace exam {
 
@@ -59,6 +63,30 @@ struct SittingStatistics {
     std::optional<double> cronbachAlpha;  ///< KR-20 for 0/1 items; empty for fewer than 2 items/attempts, incomplete matrices or zero variance.
     std::vector<ItemStatistics> items;
     std::vector<std::pair<std::string, double>> modulePassRate;  ///< (module, 0..1) in order of first item.
+};
+
+/// @brief Collects graded attempts (papers may differ) into a ResponseMatrix with one column per question id,
+/// in order of first appearance. Items an attempt did not get are kNotPresented.
+class ResponseMatrixBuilder {
+public:
+    /// @brief Adds one attempt: its paper and its responses (one per item, original option indices).
+    void add(const Paper& paper, std::span<const ItemResponse> responses);
+    /// @brief The matrix of everything added so far.
+    [[nodiscard]] ResponseMatrix build() const;
+    /// @brief Question id of each column.
+    [[nodiscard]] const std::vector<std::string>& questionIds() const noexcept { return m_ids; }
+
+private:
+    struct Cell {
+        std::size_t column;
+        float credit;
+        std::uint32_t chosen;
+    };
+    std::vector<std::string> m_ids;
+    std::vector<std::string> m_modules;
+    std::vector<int> m_optionCounts;
+    std::map<std::string, std::size_t, std::less<>> m_column;
+    std::vector<std::vector<Cell>> m_rows;
 };
 
 /// @brief Computes all statistics. Cost O(attempts x items). Malformed shapes (vector sizes not matching

@@ -1,5 +1,6 @@
 #include "exam/aiken.hpp"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -52,6 +53,7 @@ public:
             pos = end + 1;
         }
         if (m_p.active) missingAnswer();
+        std::ranges::stable_sort(m_result.diagnostics, {}, &Diagnostic::line);
         return std::move(m_result);
     }
 

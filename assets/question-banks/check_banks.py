@@ -32,9 +32,10 @@ BANK_KEYS = {"id": True, "title_zh": True, "title_en": True, "version": True, "s
 QUESTION_KEYS = {
     "id": True, "version": True, "module": True, "type": True, "difficulty": True,
     "stem_zh": True, "stem_en": True, "explanation_zh": True, "explanation_en": True,
-    "image": False, "answer": False, "option": False,
+    "image": False, "answer": False, "option": False, "title": False,
 }
-OPTION_KEYS = {"text_zh": True, "text_en": True, "correct": True, "weight": False}
+OPTION_KEYS = {"text_zh": True, "text_en": True, "correct": True, "weight": False,
+               "feedback_zh": False, "feedback_en": False}
 
 
 class Report:
@@ -97,12 +98,11 @@ def check_options(rep, where, q, scoring):
         rep.add(where, f"has {len(options)} options; give between {MIN_OPTIONS} and {MAX_OPTIONS}")
     seen_zh, seen_en = set(), set()
     n_correct = 0
-    weights = []
     for i, opt in enumerate(options, start=1):
         owhere = f"{where}: option {i}"
         if not check_keys(rep, owhere, opt, OPTION_KEYS, "question.option"):
             continue
-        check_text_fields(rep, owhere, opt, ("text_zh", "text_en"))
+        check_text_fields(rep, owhere, opt, ("text_zh", "text_en", "feedback_zh", "feedback_en"))
         if "correct" in opt and not isinstance(opt["correct"], bool):
             rep.add(owhere, "'correct' must be true or false")
         correct = opt.get("correct") is True
@@ -125,24 +125,30 @@ def check_options(rep, where, q, scoring):
                     rep.add(owhere, f"a correct option needs a positive weight (got {w})")
                 if not correct and w > 0:
                     rep.add(owhere, f"an incorrect option needs a weight <= 0 (got {w})")
-                weights.append(w)
     if qtype == "single" and n_correct != 1:
         rep.add(where, f"single choice needs exactly one option with 'correct = true' (found {n_correct})")
     if qtype == "multiple" and n_correct < 2:
         rep.add(where, f"multiple response needs at least two correct options (found {n_correct}); "
                        "use type = \"single\" for one right answer")
-    if qtype == "multiple":
-        has_weight = [isinstance(o, dict) and "weight" in o for o in options]
-        if any(has_weight):
-            if not all(has_weight):
-                rep.add(where, "either every option has a 'weight' or none does; add the missing weights")
-            elif len(weights) == len(options):
-                positive = sum(w for w in weights if w > 0)
-                if abs(positive - 100) > 0.5:
-                    rep.add(where, f"positive weights add up to {positive:g}; they must add up to 100")
-            if scoring != "proportional":
-                rep.add(where, "option weights are only used when the bank has scoring = \"proportional\"; "
-                               "change the bank scoring or remove the weights")
+    if qtype == "multiple" and any(isinstance(o, dict) and "weight" in o for o in options):
+        # an option without a weight counts as 100 / (number of correct options) when correct, 0 when not
+        implied = 100.0 / n_correct if n_correct else 0.0
+        effective = []
+        for o in options:
+            if not isinstance(o, dict):
+                continue
+            w = o.get("weight")
+            if is_number(w):
+                effective.append(float(w))
+            elif "weight" not in o:
+                effective.append(implied if o.get("correct") is True else 0.0)
+        positive = sum(w for w in effective if w > 0)
+        if len(effective) == len(options) and abs(positive - 100) > 0.5:
+            rep.add(where, f"positive weights add up to {positive:g}; they must add up to 100 "
+                           "(an option without a weight counts as 100 / number of correct options)")
+        if scoring != "proportional":
+            rep.add(where, "option weights are only used when the bank has scoring = \"proportional\"; "
+                           "change the bank scoring or remove the weights")
 
 
 def check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, all_stems):
@@ -172,7 +178,7 @@ def check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, 
     diff = q.get("difficulty")
     if "difficulty" in q and (not is_int(diff) or diff not in (1, 2, 3)):
         rep.add(where, "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
-    check_text_fields(rep, where, q, ("stem_zh", "stem_en", "explanation_zh", "explanation_en"))
+    check_text_fields(rep, where, q, ("stem_zh", "stem_en", "explanation_zh", "explanation_en", "title"))
     stem = q.get("stem_zh")
     if isinstance(stem, str) and stem.strip():
         key = stem.strip()

@@ -175,12 +175,24 @@ class CheckBanksTest(unittest.TestCase):
     def test_weights(self):
         self.assert_problem(GOOD.replace("weight = -50", "weight = 10"), "t-003", "incorrect option needs a weight <= 0")
         self.assert_problem(GOOD.replace("weight = 50\n", "weight = 40\n", 1), "t-003", "add up to 90")
-        self.assert_problem(GOOD.replace("weight = -50\n", ""), "t-003", "every option has a 'weight'")
+        # an option without a weight counts as 100 / correct options (right) or 0 (wrong)
+        rc, out = self.check_text(GOOD.replace("weight = -50\n", "").replace("weight = 50\n", "", 1))
+        self.assertEqual(rc, 0, out)
+        self.assert_problem(GOOD.replace("weight = 50\n", "weight = 60\n", 1).replace("weight = 50\n", ""),
+                            "t-003", "add up to 110")
         self.assert_problem(GOOD.replace('scoring = "proportional"', 'scoring = "all-or-nothing"'),
                             "t-003", "only used when the bank has scoring")
         self.assert_problem(GOOD.replace('correct = true\n\n[[question.option]]\ntext_zh = "120"',
                                          'correct = true\nweight = 100\n\n[[question.option]]\ntext_zh = "120"', 1),
                             "t-001", "only allowed on multiple-response")
+
+    def test_optional_keys(self):
+        text = GOOD.replace('stem_zh = "火警电话是？"', 'title = "fire"\nstem_zh = "火警电话是？"')
+        text = text.replace('text_zh = "120"\ntext_en = "120"\ncorrect = false',
+                            'text_zh = "120"\ntext_en = "120"\ncorrect = false\nfeedback_zh = "急救"\nfeedback_en = "ambulance"')
+        rc, out = self.check_text(text)
+        self.assertEqual(rc, 0, out)
+        self.assert_problem(text.replace('feedback_zh = "急救"', 'feedback_zh = ""'), "t-001", "'feedback_zh' must be")
 
     def test_image(self):
         self.assert_problem(GOOD.replace("images/pic.png", "images/missing.png"), "t-002", "does not exist")

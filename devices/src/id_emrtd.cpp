@@ -207,7 +207,9 @@ Result<PassportData> readPassportFromReader(const std::string& reader, const Mrz
     auto card = PcscCard::connect(*ctx, *name);
     if (!card) return std::unexpected(card.error());
     PcscCard& c = **card;
-    return readPassport(c, key, options, [&c] { return c.reconnect(); });
+    auto r = readPassport(c, key, options, [&c] { return c.reconnect(); });
+    if (r) r->reader = *name;
+    return r;
 }
 
 }  // namespace devices::id

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     addRecordCommands(app, action);
     addTrainingCommands(app, action);
     addAdminCommands(app, action);
+    addIdCommands(app, action);
 
     try {
         app.parse(argc, argv);

@@ -38,6 +38,7 @@ struct PassportData {
     std::map<int, Bytes> rawGroups;  ///< data group number -> bytes as read
     std::size_t apdus{0};            ///< APDUs exchanged for this read
     bool extendedLength{false};      ///< whether extended-length READ BINARY was used
+    std::string reader;              ///< PC/SC reader name (readPassportFromReader() only)
 };
 
 /// @brief Reads the chip on @p channel with the BAC key @p key. A wrong key gives AccessDenied ("the document

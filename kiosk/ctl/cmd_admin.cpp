@@ -3,8 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "context.hpp"
 #include "kiosk/config.hpp"
+#include "training/bank_file.hpp"
+#include "training/exam_store.hpp"
 #include "training/id_number.hpp"
 #include "training/uscc.hpp"
 #include "training/validation.hpp"
@@ -144,8 +149,51 @@ int demoSeed(Context& ctx) {
     }
     out["sessions"] = sessionsOut;
 
-    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions this week\n",
-                                   center->name, made.size(), workerIds.size(), sessionsOut.size());
+    // The default question banks and an open exam sitting for every demo worker.
+    training::ExamStore exams(store);
+    int imported = 0;
+    const auto banks = assetsDirectory() / "question-banks";
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(banks, ec))
+        if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    std::ranges::sort(files);
+    for (const auto& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        auto parsed = training::parseNativeBank(ss.str(), file.string());
+        if (parsed.failed > 0 || !parsed.headerValid)
+            return ctx.failWith({training::ErrorCode::Internal,
+                                 fmt::format("the default bank {} does not load: {}", file.string(),
+                                             parsed.diagnostics.empty() ? "" : parsed.diagnostics.front().message)});
+        auto c = exams.importQuestions("badge-default", {"家政上门服务证题库", "Home-service badge questions"},
+                                       exam::MultipleScoring::AllOrNothing, parsed.bank.questions, actor);
+        if (!c) return ctx.failWith(c.error());
+        imported += c->added;
+    }
+    if (imported > 0) {
+        training::SittingInput in;
+        in.courseId = course->id;
+        in.bankCode = "badge-default";
+        in.title = "上门服务证结业考试 Badge exam";
+        for (const auto& m : course->modules)
+            if (m.examined) in.blueprint.sections.push_back({m.code, 3, std::nullopt});
+        in.blueprint.duration = std::chrono::minutes(30);
+        in.blueprint.passMark = course->passMark;
+        in.review = exam::ReviewPolicy::CorrectAnswers;
+        auto sitting = exams.createSitting(in, actor);
+        if (!sitting) return ctx.failWith(sitting.error());
+        for (auto wid : workerIds)
+            if (auto r = exams.addCandidate(sitting->id, wid, actor); !r) return ctx.failWith(r.error());
+        if (auto r = exams.openSitting(sitting->id, actor); !r) return ctx.failWith(r.error());
+        out["sitting"] = {{"id", sitting->id}, {"questions", in.blueprint.totalQuestions()}, {"bank_questions", imported}};
+    }
+
+    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions this week, "
+                                   "{} questions{}\n",
+                                   center->name, made.size(), workerIds.size(), sessionsOut.size(), imported,
+                                   out.contains("sitting") ? ", exam sitting 1 open for every worker" : "");
     text += "staff PINs (shown once; write them down):\n";
     for (const auto& s : staffOut)
         text += fmt::format("  staff {}  {:<8} {}  PIN {}\n", s["id"].get<std::int64_t>(), s["role"].get<std::string>(),

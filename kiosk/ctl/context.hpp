@@ -37,6 +37,8 @@ void addRecordCommands(CLI::App& app, Action& action);
 void addTrainingCommands(CLI::App& app, Action& action);
 void addAdminCommands(CLI::App& app, Action& action);
 void addIdCommands(CLI::App& app, Action& action);
+void addExamCommands(CLI::App& app, Action& action);
+void addFaceCommands(CLI::App& app, Action& action);
 
 // JSON views of records (sensitive numbers masked unless @p reveal).
 nlohmann::json toJson(const training::Worker& w, bool reveal = false);

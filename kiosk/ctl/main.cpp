@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
     addTrainingCommands(app, action);
     addAdminCommands(app, action);
     addIdCommands(app, action);
+    addExamCommands(app, action);
+    addFaceCommands(app, action);
 
     try {
         app.parse(argc, argv);

@@ -237,4 +237,11 @@ std::filesystem::path defaultDatabasePath(const std::string& explicitPath) {
     return base / "badge-kiosk" / "center.db";
 }
 
+std::filesystem::path assetsDirectory() {
+    if (const char* dir = std::getenv("KIOSK_ASSETS_DIR"); dir && *dir) return dir;
+    std::error_code ec;
+    if (std::filesystem::is_directory(KIOSK_SOURCE_ASSETS_DIR, ec)) return KIOSK_SOURCE_ASSETS_DIR;
+    return KIOSK_INSTALLED_ASSETS_DIR;
+}
+
 }  // namespace kiosk

@@ -177,8 +177,111 @@ CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+
+// Version 2: question banks, exam sittings and attempts (issue 5). Question content is stored as JSON,
+// one row per (question, version): attempts point at the exact version they showed.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE question_banks (
+  id         INTEGER PRIMARY KEY,
+  code       TEXT NOT NULL UNIQUE,
+  title_zh   TEXT NOT NULL,
+  title_en   TEXT NOT NULL DEFAULT '',
+  scoring    TEXT NOT NULL CHECK (scoring IN ('all-or-nothing', 'proportional')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE questions (
+  id           INTEGER PRIMARY KEY,
+  bank_id      INTEGER NOT NULL REFERENCES question_banks(id),
+  question_key TEXT NOT NULL,
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  module       TEXT NOT NULL,
+  difficulty   INTEGER NOT NULL CHECK (difficulty BETWEEN 1 AND 3),
+  type         TEXT NOT NULL CHECK (type IN ('single', 'multiple', 'truefalse')),
+  content      TEXT NOT NULL,
+  retired      INTEGER NOT NULL DEFAULT 0,
+  created_at   INTEGER NOT NULL,
+  UNIQUE (bank_id, question_key, version)
+);
+
+CREATE TABLE sittings (
+  id              INTEGER PRIMARY KEY,
+  course_id       INTEGER NOT NULL REFERENCES courses(id),
+  bank_id         INTEGER NOT NULL REFERENCES question_banks(id),
+  title           TEXT NOT NULL,
+  blueprint       TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'open', 'paused', 'closed')),
+  seats           INTEGER NOT NULL CHECK (seats >= 1),
+  review_policy   TEXT NOT NULL DEFAULT 'none' CHECK (review_policy IN ('none', 'own', 'correct')),
+  grace_seconds   INTEGER NOT NULL DEFAULT 0 CHECK (grace_seconds >= 0),
+  scheduled_start INTEGER,
+  opened_at       INTEGER,
+  closed_at       INTEGER,
+  created_at      INTEGER NOT NULL
+);
+
+CREATE TABLE sitting_pauses (
+  sitting_id INTEGER NOT NULL REFERENCES sittings(id) ON DELETE CASCADE,
+  started_at INTEGER NOT NULL,
+  ended_at   INTEGER,
+  PRIMARY KEY (sitting_id, started_at)
+);
+
+CREATE TABLE sitting_candidates (
+  sitting_id    INTEGER NOT NULL REFERENCES sittings(id) ON DELETE CASCADE,
+  worker_id     INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  extra_seconds INTEGER NOT NULL DEFAULT 0 CHECK (extra_seconds >= 0),
+  added_at      INTEGER NOT NULL,
+  PRIMARY KEY (sitting_id, worker_id)
+);
+CREATE INDEX sitting_candidates_worker ON sitting_candidates(worker_id);
+
+CREATE TABLE attempts (
+  id            INTEGER PRIMARY KEY,
+  sitting_id    INTEGER NOT NULL REFERENCES sittings(id),
+  worker_id     INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  attempt_no    INTEGER NOT NULL CHECK (attempt_no >= 1),
+  seed          TEXT NOT NULL,
+  pass_mark     REAL NOT NULL,
+  duration_s    INTEGER NOT NULL,
+  scoring       TEXT NOT NULL,
+  started_at    INTEGER NOT NULL,
+  current_item  INTEGER NOT NULL DEFAULT 0,
+  submitted_at  INTEGER,
+  submit_reason TEXT CHECK (submit_reason IN ('candidate', 'deadline', 'proctor')),
+  score         REAL,
+  passed        INTEGER,
+  grade         TEXT,
+  UNIQUE (sitting_id, worker_id, attempt_no)
+);
+CREATE INDEX attempts_worker ON attempts(worker_id);
+
+CREATE TABLE attempt_items (
+  attempt_id   INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+  position     INTEGER NOT NULL,
+  question_id  INTEGER NOT NULL REFERENCES questions(id),
+  option_order TEXT NOT NULL,
+  chosen       TEXT NOT NULL DEFAULT '[]',
+  flagged      INTEGER NOT NULL DEFAULT 0,
+  answered_at  INTEGER,
+  PRIMARY KEY (attempt_id, position)
+);
+
+CREATE TABLE attempt_events (
+  id         INTEGER PRIMARY KEY,
+  attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+  at         INTEGER NOT NULL,
+  kind       TEXT NOT NULL,
+  item       INTEGER NOT NULL DEFAULT -1,
+  chosen     TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX attempt_events_attempt ON attempt_events(attempt_id);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1},
+    {2, "question banks, exam sittings, attempts and their items and events", kV2},
 }};
 
 }  // namespace

@@ -90,4 +90,8 @@ struct Config {
 /// (XDG_DATA_HOME defaulting to ~/.local/share).
 [[nodiscard]] std::filesystem::path defaultDatabasePath(const std::string& explicitPath = {});
 
+/// @brief The assets directory (translations, question banks, consent texts, templates):
+/// $KIOSK_ASSETS_DIR, else the source tree's assets/ of this build, else the installed data directory.
+[[nodiscard]] std::filesystem::path assetsDirectory();
+
 }  // namespace kiosk

@@ -1,0 +1,627 @@
+// kioskctl exam: question banks, sittings, papers, attempts and statistics.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "context.hpp"
+#include "exam/aiken.hpp"
+#include "exam/gift.hpp"
+#include "exam/modules.hpp"
+#include "training/bank_file.hpp"
+#include "training/exam_store.hpp"
+#include "training/text.hpp"
+
+namespace kiosk::ctl {
+
+using nlohmann::json;
+using training::ErrorCode;
+
+namespace {
+
+training::Result<std::string> readText(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return training::fail(ErrorCode::NotFound, fmt::format("cannot read {}; check the path", path));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string letters(const exam::PaperItem& item, const std::vector<int>& chosenOriginal) {
+    std::string out;
+    for (int o : chosenOriginal) {
+        const int p = item.displayPosition(o);
+        if (p >= 0) out += static_cast<char>('A' + p);
+    }
+    std::ranges::sort(out);
+    return out;
+}
+
+json sittingJson(const training::Sitting& s) {
+    json sections = json::array();
+    for (const auto& sec : s.blueprint.sections) sections.push_back({{"module", sec.module}, {"count", sec.count}});
+    return json{{"id", s.id},
+                {"title", s.title},
+                {"bank", s.bankCode},
+                {"state", training::sittingStateName(s.state)},
+                {"seats", s.seats},
+                {"candidates", s.candidates},
+                {"questions", s.blueprint.totalQuestions()},
+                {"duration_minutes", s.blueprint.duration.count() / 60},
+                {"pass_mark", s.blueprint.passMark},
+                {"sections", sections}};
+}
+
+json itemJson(const exam::PaperItem& item, int position, const exam::ItemResponse* resp) {
+    json options = json::array();
+    for (std::size_t p = 0; p < item.optionOrder.size(); ++p) {
+        const auto& o = item.question.options[static_cast<std::size_t>(item.optionOrder[p])];
+        options.push_back({{"letter", std::string(1, static_cast<char>('A' + p))}, {"zh", o.text.zh}, {"en", o.text.en}});
+    }
+    json j{{"item", position + 1},
+           {"question", item.question.id},
+           {"version", item.question.version},
+           {"module", item.question.module},
+           {"difficulty", item.question.difficulty},
+           {"type", exam::questionTypeName(item.question.type)},
+           {"stem", {{"zh", item.question.stem.zh}, {"en", item.question.stem.en}}},
+           {"image", item.question.imagePath},
+           {"options", options}};
+    if (resp) {
+        j["answer"] = letters(item, resp->chosen);
+        j["flagged"] = resp->flagged;
+    }
+    return j;
+}
+
+json attemptJson(const training::StoredAttempt& a, std::int64_t now, bool withItems) {
+    const auto t = exam::fromUnix(now);
+    const auto& at = a.attempt;
+    json j{{"attempt", a.id},
+           {"sitting", a.sittingId},
+           {"worker", a.workerId},
+           {"attempt_no", a.attemptNo},
+           {"status", at.status() == exam::AttemptStatus::Submitted ? "submitted" : "in-progress"},
+           {"items", at.itemCount()},
+           {"answered", at.answeredCount()},
+           {"flagged", at.flaggedItems().size()},
+           {"current_item", at.currentIndex() + 1},
+           {"remaining_seconds", at.remaining(t).count()},
+           {"paused", at.isPaused(t)}};
+    if (at.status() == exam::AttemptStatus::Submitted) {
+        const auto g = at.grade();
+        j["score"] = g.score;
+        j["passed"] = g.passed;
+        j["pass_mark"] = g.passMark;
+        j["submit_reason"] = exam::submitReasonName(at.submitReason().value_or(exam::SubmitReason::Candidate));
+        json mods = json::array();
+        for (const auto& m : g.modules) mods.push_back({{"module", m.module}, {"items", m.items}, {"percent", m.percent}});
+        j["modules"] = mods;
+    }
+    if (withItems) {
+        json items = json::array();
+        for (int i = 0; i < at.itemCount(); ++i)
+            items.push_back(itemJson(at.paper().items[static_cast<std::size_t>(i)], i, &at.response(i)));
+        j["paper"] = items;
+    }
+    return j;
+}
+
+std::string attemptText(const training::StoredAttempt& a, std::int64_t now) {
+    const auto& at = a.attempt;
+    const auto t = exam::fromUnix(now);
+    std::string s = fmt::format("attempt {} (sitting {}, worker {}, try {}): {}, {} of {} answered", a.id, a.sittingId,
+                                a.workerId, a.attemptNo,
+                                at.status() == exam::AttemptStatus::Submitted ? "submitted" : "in progress",
+                                at.answeredCount(), at.itemCount());
+    if (at.status() == exam::AttemptStatus::Submitted) {
+        const auto g = at.grade();
+        s += fmt::format(", score {:.1f} / 100 (pass mark {:.0f}): {}", g.score, g.passMark, g.passed ? "PASSED" : "not passed");
+    } else {
+        s += fmt::format(", {} min {} s left{}", at.remaining(t).count() / 60, at.remaining(t).count() % 60,
+                         at.isPaused(t) ? " (paused)" : "");
+    }
+    return s;
+}
+
+struct Opened {
+    std::unique_ptr<training::Store> store;
+    std::unique_ptr<training::ExamStore> exams;
+};
+
+training::Result<Opened> openExams(Context& ctx) {
+    auto store = ctx.openStore();
+    if (!store) return std::unexpected(store.error());
+    Opened o{std::move(*store), nullptr};
+    o.exams = std::make_unique<training::ExamStore>(*o.store);
+    return o;
+}
+
+/// Parses "B" / "A,C" / "AC" into original option indices of an item.
+training::Result<std::vector<int>> parseChoice(const exam::PaperItem& item, const std::string& text) {
+    std::vector<int> out;
+    for (char c : text) {
+        if (c == ',' || c == ' ') continue;
+        const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        const int p = u - 'A';
+        const int original = item.originalIndex(p);
+        if (p < 0 || original < 0)
+            return training::fail(ErrorCode::InvalidInput,
+                                  fmt::format("'{}' is not an option of this question; its options are A to {}", c,
+                                              static_cast<char>('A' + item.optionOrder.size() - 1)));
+        out.push_back(original);
+    }
+    if (out.empty()) return training::fail(ErrorCode::InvalidInput, "give the chosen option letter(s), e.g. --choice B");
+    return out;
+}
+
+}  // namespace
+
+void addExamCommands(CLI::App& app, Action& action) {
+    auto* examCmd = app.add_subcommand("exam", "question banks, exam sittings and attempts");
+    examCmd->require_subcommand(1);
+
+    // ---- import
+    {
+        auto* imp = examCmd->add_subcommand("import", "import questions (native TOML, GIFT or Aiken)");
+        struct Opts {
+            std::string file, format, bank, module;
+            int difficulty{1};
+            bool dryRun{false};
+        };
+        auto o = std::make_shared<Opts>();
+        imp->add_option("FILE", o->file, "the file to import")->required();
+        imp->add_option("--format", o->format, "native, gift or aiken (default: from the extension)");
+        imp->add_option("--bank", o->bank, "bank code (native files name their bank; default: the file name)");
+        imp->add_option("--module", o->module, "module for questions the file does not place (Aiken: required)");
+        imp->add_option("--difficulty", o->difficulty, "difficulty 1-3 for GIFT/Aiken questions")->check(CLI::Range(1, 3));
+        imp->add_flag("--dry-run", o->dryRun, "report what would be imported without writing");
+        imp->callback([&action, o] {
+            action = [o](Context& ctx) {
+                auto text = readText(o->file);
+                if (!text) return ctx.failWith(text.error());
+                std::string format = o->format;
+                const auto ext = std::filesystem::path(o->file).extension().string();
+                if (format.empty()) format = ext == ".toml" ? "native" : ext == ".gift" ? "gift" : ext == ".aiken" ? "aiken" : "";
+                if (format != "native" && format != "gift" && format != "aiken")
+                    return ctx.failWith({ErrorCode::InvalidInput,
+                                         "say which format the file is in: --format native, gift or aiken"});
+                if (!o->module.empty() && !exam::findModule(o->module))
+                    return ctx.failWith({ErrorCode::InvalidInput,
+                                         fmt::format("unknown module '{}'; 'kioskctl course show' lists them", o->module)});
+                exam::Bank bank;
+                std::vector<exam::Diagnostic> diagnostics;
+                int failed = 0, skipped = 0;
+                if (format == "native") {
+                    auto r = training::parseNativeBank(*text, o->file);
+                    bank = r.bank;
+                    diagnostics = r.diagnostics;
+                    failed = r.failed;
+                    if (!r.headerValid && o->bank.empty())
+                        bank.id.clear();
+                } else {
+                    if (format == "aiken" && o->module.empty())
+                        return ctx.failWith({ErrorCode::InvalidInput,
+                                             "Aiken files do not name modules: give --module (e.g. --module safety)"});
+                    exam::ImportOptions io;
+                    io.defaultModule = o->module;
+                    io.defaultDifficulty = o->difficulty;
+                    io.idPrefix = std::filesystem::path(o->file).stem().string() + "-";
+                    auto r = format == "gift" ? exam::importGift(*text, io) : exam::importAiken(*text, io);
+                    bank.questions = r.questions;
+                    diagnostics = r.diagnostics;
+                    failed = r.failed;
+                    skipped = r.skipped;
+                    bank.id = std::filesystem::path(o->file).stem().string();
+                    bank.title = {bank.id, bank.id};
+                }
+                if (!o->bank.empty()) bank.id = o->bank;
+                if (bank.id.empty())
+                    return ctx.failWith({ErrorCode::InvalidInput, "the bank has no id: fix [bank] or give --bank CODE"});
+                json messages = json::array();
+                std::string text2;
+                int errors = 0;
+                for (const auto& d : diagnostics) {
+                    if (d.severity == exam::Severity::Error) ++errors;
+                    messages.push_back({{"line", d.line}, {"severity", exam::severityName(d.severity)}, {"message", d.message}});
+                    text2 += fmt::format("{}:{}: {}: {}\n", o->file, d.line, exam::severityName(d.severity), d.message);
+                }
+                json out{{"file", o->file},
+                         {"format", format},
+                         {"bank", bank.id},
+                         {"dry_run", o->dryRun},
+                         {"valid", bank.questions.size()},
+                         {"skipped", skipped},
+                         {"failed", failed},
+                         {"errors", errors},
+                         {"messages", messages}};
+                training::ImportCounts counts;
+                if (!o->dryRun && !bank.questions.empty()) {
+                    auto opened = openExams(ctx);
+                    if (!opened) return ctx.failWith(opened.error());
+                    auto c = opened->exams->importQuestions(bank.id, bank.title, bank.scoring, bank.questions, ctx.actor);
+                    if (!c) return ctx.failWith(c.error());
+                    counts = *c;
+                }
+                out["imported"] = o->dryRun ? 0 : counts.added + counts.revised;
+                out["added"] = counts.added;
+                out["revised"] = counts.revised;
+                out["unchanged"] = counts.unchanged;
+                text2 += fmt::format("{}{}: {} valid question(s), {} skipped, {} with errors{}", o->dryRun ? "dry run: " : "",
+                                     bank.id, bank.questions.size(), skipped, failed,
+                                     o->dryRun ? " (nothing written)"
+                                               : fmt::format("; {} new, {} new versions, {} unchanged", counts.added,
+                                                             counts.revised, counts.unchanged));
+                ctx.ok(out, text2);
+                return errors > 0 ? kExitUser : kExitOk;
+            };
+        });
+    }
+
+    // ---- bank
+    {
+        auto* bank = examCmd->add_subcommand("bank", "question banks");
+        bank->require_subcommand(1);
+        bank->add_subcommand("list", "list banks with questions per module")->callback([&action] {
+            action = [](Context& ctx) {
+                auto o = openExams(ctx);
+                if (!o) return ctx.failWith(o.error());
+                auto list = o->exams->listBanks();
+                if (!list) return ctx.failWith(list.error());
+                json arr = json::array();
+                std::string text;
+                for (const auto& b : *list) {
+                    arr.push_back({{"code", b.code}, {"title_zh", b.title.zh}, {"title_en", b.title.en},
+                                   {"scoring", exam::multipleScoringName(b.scoring)}, {"questions", b.questions},
+                                   {"per_module", b.perModule}});
+                    text += fmt::format("{:<20} {:>4} questions  {} / {}\n", b.code, b.questions, b.title.zh, b.title.en);
+                }
+                return ctx.ok(arr, text.empty() ? "no question banks yet; 'kioskctl exam import FILE' adds one" : text);
+            };
+        });
+        for (const bool exportIt : {false, true}) {
+            auto* cmd = bank->add_subcommand(exportIt ? "export" : "show",
+                                             exportIt ? "write a bank in the native format" : "show a bank's questions");
+            auto code = std::make_shared<std::string>();
+            auto out = std::make_shared<std::string>();
+            cmd->add_option("BANK", *code, "bank code")->required();
+            if (exportIt) cmd->add_option("--out", *out, "file to write (default: standard output)");
+            cmd->callback([&action, code, out, exportIt] {
+                action = [code, out, exportIt](Context& ctx) {
+                    auto o = openExams(ctx);
+                    if (!o) return ctx.failWith(o.error());
+                    auto b = o->exams->bank(*code);
+                    if (!b) return ctx.failWith(b.error());
+                    if (exportIt) {
+                        const auto toml = training::writeNativeBank(*b);
+                        if (out->empty()) {
+                            std::cout << toml;
+                            return kExitOk;
+                        }
+                        std::ofstream f(*out, std::ios::binary | std::ios::trunc);
+                        if (!(f << toml))
+                            return ctx.failWith({ErrorCode::Io, fmt::format("cannot write {}", *out)});
+                        return ctx.ok(json{{"ok", true}, {"file", *out}, {"questions", b->questions.size()}},
+                                      fmt::format("wrote {} questions to {}", b->questions.size(), *out));
+                    }
+                    json arr = json::array();
+                    std::string text;
+                    for (const auto& q : b->questions) {
+                        arr.push_back({{"id", q.id}, {"version", q.version}, {"module", q.module},
+                                       {"difficulty", q.difficulty}, {"type", exam::questionTypeName(q.type)},
+                                       {"stem_zh", q.stem.zh}, {"stem_en", q.stem.en}});
+                        text += fmt::format("{:<16} v{} {:<10} d{} {:<9} {}\n", q.id, q.version, q.module, q.difficulty,
+                                            exam::questionTypeName(q.type), q.stem.zh);
+                    }
+                    return ctx.ok(json{{"code", b->id}, {"questions", arr}}, text);
+                };
+            });
+        }
+    }
+
+    // ---- sitting
+    {
+        auto* sit = examCmd->add_subcommand("sitting", "exam sittings");
+        sit->require_subcommand(1);
+        {
+            auto* create = sit->add_subcommand("create", "create a sitting from a blueprint");
+            struct Opts {
+                std::string bank, course{"badge"}, title, blueprintFile, review{"none"}, candidates;
+                int perModule{5}, duration{60}, seats{40}, grace{30};
+                std::optional<double> passMark;
+            };
+            auto o = std::make_shared<Opts>();
+            create->add_option("--bank", o->bank, "question bank code")->required();
+            create->add_option("--course", o->course, "course id or code (default: badge)");
+            create->add_option("--title", o->title, "title shown to candidates")->required();
+            create->add_option("--blueprint", o->blueprintFile,
+                               "JSON blueprint file {sections:[{module,count,levels?}],duration_minutes,pass_mark}");
+            create->add_option("--per-module", o->perModule, "questions per examined module (default 5)")
+                ->check(CLI::Range(1, 100));
+            create->add_option("--duration", o->duration, "minutes (default 60)")->check(CLI::Range(1, 600));
+            create->add_option("--pass-mark", o->passMark, "pass mark out of 100 (default: the course's)")
+                ->check(CLI::Range(0.0, 100.0));
+            create->add_option("--seats", o->seats, "seats (default 40)")->check(CLI::Range(1, 500));
+            create->add_option("--review", o->review, "what candidates see afterwards: none, own or correct");
+            create->add_option("--grace", o->grace, "seconds after the deadline before auto-submit (default 30)");
+            create->add_option("--candidates", o->candidates, "comma-separated worker ids or document numbers");
+            create->callback([&action, o] {
+                action = [o](Context& ctx) {
+                    auto opened = openExams(ctx);
+                    if (!opened) return ctx.failWith(opened.error());
+                    auto& store = *opened->store;
+                    auto course = store.course(o->course);
+                    if (!course) return ctx.failWith(course.error());
+                    training::SittingInput in;
+                    in.courseId = course->id;
+                    in.bankCode = o->bank;
+                    in.title = o->title;
+                    in.seats = o->seats;
+                    in.graceSeconds = o->grace;
+                    if (o->review == "none") in.review = exam::ReviewPolicy::None;
+                    else if (o->review == "own") in.review = exam::ReviewPolicy::OwnAnswers;
+                    else if (o->review == "correct") in.review = exam::ReviewPolicy::CorrectAnswers;
+                    else return ctx.failWith({ErrorCode::InvalidInput, "--review is none, own or correct"});
+                    if (!o->blueprintFile.empty()) {
+                        auto text = readText(o->blueprintFile);
+                        if (!text) return ctx.failWith(text.error());
+                        auto bp = training::blueprintFromJson(*text);
+                        if (!bp) return ctx.failWith(bp.error());
+                        in.blueprint = *bp;
+                    } else {
+                        for (const auto& m : course->modules)
+                            if (m.examined) in.blueprint.sections.push_back({m.code, o->perModule, std::nullopt});
+                        in.blueprint.duration = std::chrono::minutes(o->duration);
+                        in.blueprint.passMark = course->passMark;
+                    }
+                    if (o->passMark) in.blueprint.passMark = *o->passMark;
+                    auto s = opened->exams->createSitting(in, ctx.actor);
+                    if (!s) return ctx.failWith(s.error());
+                    for (const auto& key : training::splitList(o->candidates)) {
+                        auto w = store.findWorker(key);
+                        if (!w) return ctx.failWith(w.error());
+                        if (auto r = opened->exams->addCandidate(s->id, w->id, ctx.actor); !r) return ctx.failWith(r.error());
+                    }
+                    auto fresh = opened->exams->sitting(s->id);
+                    return ctx.ok(sittingJson(fresh ? *fresh : *s),
+                                  fmt::format("created sitting {}: {} ({} questions, {} min)", s->id, s->title,
+                                              s->blueprint.totalQuestions(), s->blueprint.duration.count() / 60));
+                };
+            });
+        }
+        {
+            auto* add = sit->add_subcommand("add-candidate", "seat a worker in a sitting");
+            auto sid = std::make_shared<std::int64_t>(0);
+            auto worker = std::make_shared<std::string>();
+            auto extra = std::make_shared<int>(0);
+            add->add_option("--sitting", *sid, "sitting id")->required();
+            add->add_option("--worker", *worker, "worker id or document number")->required();
+            add->add_option("--extra-minutes", *extra, "extra working time for this candidate")->check(CLI::Range(0, 240));
+            add->callback([&action, sid, worker, extra] {
+                action = [sid, worker, extra](Context& ctx) {
+                    auto o = openExams(ctx);
+                    if (!o) return ctx.failWith(o.error());
+                    auto w = o->store->findWorker(*worker);
+                    if (!w) return ctx.failWith(w.error());
+                    if (auto r = o->exams->addCandidate(*sid, w->id, ctx.actor); !r && r.error().code != ErrorCode::Conflict)
+                        return ctx.failWith(r.error());
+                    if (*extra > 0)
+                        if (auto r = o->exams->setExtraTime(*sid, w->id, *extra * 60, ctx.actor); !r)
+                            return ctx.failWith(r.error());
+                    return ctx.ok(json{{"ok", true}, {"sitting", *sid}, {"worker", w->id}, {"extra_minutes", *extra}},
+                                  fmt::format("worker {} seated in sitting {}", w->id, *sid));
+                };
+            });
+        }
+        for (const char* verb : {"open", "pause", "resume", "close"}) {
+            auto* cmd = sit->add_subcommand(verb, fmt::format("{} a sitting", verb));
+            auto sid = std::make_shared<std::int64_t>(0);
+            cmd->add_option("SITTING", *sid, "sitting id")->required();
+            const std::string v = verb;
+            cmd->callback([&action, sid, v] {
+                action = [sid, v](Context& ctx) {
+                    auto o = openExams(ctx);
+                    if (!o) return ctx.failWith(o.error());
+                    auto s = v == "open"    ? o->exams->openSitting(*sid, ctx.actor)
+                             : v == "pause" ? o->exams->pauseSitting(*sid, ctx.actor)
+                             : v == "resume" ? o->exams->resumeSitting(*sid, ctx.actor)
+                                             : o->exams->closeSitting(*sid, ctx.actor);
+                    if (!s) return ctx.failWith(s.error());
+                    return ctx.ok(sittingJson(*s), fmt::format("sitting {} is now {}", s->id, training::sittingStateName(s->state)));
+                };
+            });
+        }
+        sit->add_subcommand("list", "list sittings")->callback([&action] {
+            action = [](Context& ctx) {
+                auto o = openExams(ctx);
+                if (!o) return ctx.failWith(o.error());
+                auto list = o->exams->listSittings();
+                if (!list) return ctx.failWith(list.error());
+                json arr = json::array();
+                std::string text;
+                for (const auto& s : *list) {
+                    arr.push_back(sittingJson(s));
+                    text += fmt::format("{:>4}  {:<9}  {:>3} q  {:>3} min  {:>2}/{:<3} seats  {}\n", s.id,
+                                        training::sittingStateName(s.state), s.blueprint.totalQuestions(),
+                                        s.blueprint.duration.count() / 60, s.candidates, s.seats, s.title);
+                }
+                return ctx.ok(arr, text.empty() ? "no sittings yet" : text);
+            };
+        });
+    }
+
+    // ---- paper
+    {
+        auto* paper = examCmd->add_subcommand("paper", "the paper a worker's next attempt would get");
+        auto sid = std::make_shared<std::int64_t>(0);
+        auto worker = std::make_shared<std::string>();
+        paper->add_option("--sitting", *sid, "sitting id")->required();
+        paper->add_option("--worker", *worker, "worker id or document number")->required();
+        paper->callback([&action, sid, worker] {
+            action = [sid, worker](Context& ctx) {
+                auto o = openExams(ctx);
+                if (!o) return ctx.failWith(o.error());
+                auto w = o->store->findWorker(*worker);
+                if (!w) return ctx.failWith(w.error());
+                auto p = o->exams->previewPaper(*sid, w->id);
+                if (!p) return ctx.failWith(p.error());
+                json items = json::array();
+                std::string text;
+                for (std::size_t i = 0; i < p->items.size(); ++i) {
+                    items.push_back(itemJson(p->items[i], static_cast<int>(i), nullptr));
+                    text += fmt::format("{:>3}. [{}] {}\n", i + 1, p->items[i].question.module, p->items[i].question.stem.zh);
+                }
+                return ctx.ok(json{{"sitting", *sid}, {"worker", w->id}, {"seed", std::to_string(p->seed)}, {"items", items}},
+                              text);
+            };
+        });
+    }
+
+    // ---- attempt
+    {
+        auto* att = examCmd->add_subcommand("attempt", "take an exam from scripts (start, answer, flag, submit, show)");
+        att->require_subcommand(1);
+        {
+            auto* start = att->add_subcommand("start", "start (or resume) a worker's attempt");
+            auto sid = std::make_shared<std::int64_t>(0);
+            auto worker = std::make_shared<std::string>();
+            start->add_option("--sitting", *sid, "sitting id")->required();
+            start->add_option("--worker", *worker, "worker id or document number")->required();
+            start->callback([&action, sid, worker] {
+                action = [sid, worker](Context& ctx) {
+                    auto o = openExams(ctx);
+                    if (!o) return ctx.failWith(o.error());
+                    auto w = o->store->findWorker(*worker);
+                    if (!w) return ctx.failWith(w.error());
+                    auto a = o->exams->startAttempt(*sid, w->id, ctx.actor);
+                    if (!a) return ctx.failWith(a.error());
+                    return ctx.ok(attemptJson(*a, o->store->now(), true), attemptText(*a, o->store->now()));
+                };
+            });
+        }
+        struct ItemOpts {
+            std::int64_t attempt{0};
+            int item{0};
+            std::string choice;
+            bool clear{false};
+        };
+        {
+            auto* ans = att->add_subcommand("answer", "answer an item; prints 'saved' only once it is on disk");
+            auto o = std::make_shared<ItemOpts>();
+            ans->add_option("--attempt", o->attempt, "attempt id")->required();
+            ans->add_option("--item", o->item, "item number (1 = first)")->required();
+            ans->add_option("--choice", o->choice, "option letter(s) as displayed, e.g. B or A,C");
+            ans->add_flag("--clear", o->clear, "remove the answer instead");
+            ans->callback([&action, o] {
+                action = [o](Context& ctx) {
+                    auto opened = openExams(ctx);
+                    if (!opened) return ctx.failWith(opened.error());
+                    auto a = opened->exams->loadAttempt(o->attempt);
+                    if (!a) return ctx.failWith(a.error());
+                    const int index = o->item - 1;
+                    if (index < 0 || index >= a->attempt.itemCount())
+                        return ctx.failWith({ErrorCode::InvalidInput,
+                                             fmt::format("this paper has items 1 to {}", a->attempt.itemCount())});
+                    const auto& item = a->attempt.paper().items[static_cast<std::size_t>(index)];
+                    training::Result<void> r;
+                    if (o->clear) {
+                        r = opened->exams->clearAnswer(*a, index);
+                    } else {
+                        auto chosen = parseChoice(item, o->choice);
+                        if (!chosen) return ctx.failWith(chosen.error());
+                        r = opened->exams->answer(*a, index, *chosen);
+                    }
+                    if (!r) return ctx.failWith(r.error());
+                    const auto now = opened->store->now();
+                    return ctx.ok(json{{"saved", true},
+                                       {"attempt", a->id},
+                                       {"item", o->item},
+                                       {"answer", letters(item, a->attempt.response(index).chosen)},
+                                       {"remaining_seconds", a->attempt.remaining(exam::fromUnix(now)).count()}},
+                                  fmt::format("saved: item {} = {}", o->item,
+                                              o->clear ? "(cleared)" : letters(item, a->attempt.response(index).chosen)));
+                };
+            });
+        }
+        {
+            auto* fl = att->add_subcommand("flag", "flag an item for later (or --clear the flag)");
+            auto o = std::make_shared<ItemOpts>();
+            fl->add_option("--attempt", o->attempt, "attempt id")->required();
+            fl->add_option("--item", o->item, "item number (1 = first)")->required();
+            fl->add_flag("--clear", o->clear, "remove the flag");
+            fl->callback([&action, o] {
+                action = [o](Context& ctx) {
+                    auto opened = openExams(ctx);
+                    if (!opened) return ctx.failWith(opened.error());
+                    auto a = opened->exams->loadAttempt(o->attempt);
+                    if (!a) return ctx.failWith(a.error());
+                    if (auto r = opened->exams->flag(*a, o->item - 1, !o->clear); !r) return ctx.failWith(r.error());
+                    return ctx.ok(json{{"saved", true}, {"attempt", a->id}, {"item", o->item}, {"flagged", !o->clear}},
+                                  fmt::format("saved: item {} {}", o->item, o->clear ? "unflagged" : "flagged"));
+                };
+            });
+        }
+        for (const bool submitIt : {true, false}) {
+            auto* cmd = att->add_subcommand(submitIt ? "submit" : "show", submitIt ? "hand the attempt in and grade it"
+                                                                                  : "show an attempt");
+            auto id = std::make_shared<std::int64_t>(0);
+            cmd->add_option("--attempt", *id, "attempt id")->required();
+            cmd->callback([&action, id, submitIt] {
+                action = [id, submitIt](Context& ctx) {
+                    auto opened = openExams(ctx);
+                    if (!opened) return ctx.failWith(opened.error());
+                    auto a = opened->exams->loadAttempt(*id);
+                    if (!a) return ctx.failWith(a.error());
+                    if (submitIt)
+                        if (auto r = opened->exams->submit(*a); !r) return ctx.failWith(r.error());
+                    const auto now = opened->store->now();
+                    return ctx.ok(attemptJson(*a, now, !submitIt), attemptText(*a, now));
+                };
+            });
+        }
+    }
+
+    // ---- stats
+    {
+        auto* stats = examCmd->add_subcommand("stats", "item and sitting statistics");
+        auto sid = std::make_shared<std::int64_t>(0);
+        stats->add_option("--sitting", *sid, "sitting id")->required();
+        stats->callback([&action, sid] {
+            action = [sid](Context& ctx) {
+                auto o = openExams(ctx);
+                if (!o) return ctx.failWith(o.error());
+                std::vector<std::string> ids;
+                auto st = o->exams->statistics(*sid, &ids);
+                if (!st) return ctx.failWith(st.error());
+                json items = json::array();
+                std::string text = fmt::format("sitting {}: {} attempts, mean {:.1f}, median {:.1f}, sd {:.1f}, alpha {}\n",
+                                               *sid, st->attempts, st->mean, st->median, st->standardDeviation,
+                                               st->cronbachAlpha ? fmt::format("{:.3f}", *st->cronbachAlpha) : "-");
+                for (std::size_t i = 0; i < st->items.size(); ++i) {
+                    const auto& it = st->items[i];
+                    items.push_back({{"question", ids[i]},
+                                     {"presented", it.presented},
+                                     {"facility", it.facility},
+                                     {"discrimination", it.discrimination ? json(*it.discrimination) : json(nullptr)},
+                                     {"option_frequency", it.optionFrequency}});
+                    text += fmt::format("  {:<16} n={:<4} facility {:.2f}  discrimination {}\n", ids[i], it.presented,
+                                        it.facility, it.discrimination ? fmt::format("{:+.2f}", *it.discrimination) : "-");
+                }
+                json pass = json::object();
+                for (const auto& [m, r] : st->modulePassRate) pass[m] = r;
+                return ctx.ok(json{{"sitting", *sid},
+                                   {"attempts", st->attempts},
+                                   {"mean", st->mean},
+                                   {"median", st->median},
+                                   {"sd", st->standardDeviation},
+                                   {"cronbach_alpha", st->cronbachAlpha ? json(*st->cronbachAlpha) : json(nullptr)},
+                                   {"module_pass_rate", pass},
+                                   {"items", items}},
+                              text);
+            };
+        });
+    }
+}
+
+}  // namespace kiosk::ctl

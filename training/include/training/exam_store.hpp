@@ -1,0 +1,168 @@
+#pragma once
+/// @file exam_store.hpp
+/// @brief Question banks, exam sittings and attempts in the center database (issue 5's storage side).
+///
+/// The exam engine (exam/) computes; this layer stores. Every answer is committed (WAL,
+/// `synchronous=FULL`) before the call returns, so "saved" on screen means on disk. After a crash or
+/// power loss an attempt is rebuilt from its rows with the same paper, the same answers and the right
+/// remaining time: the clock runs while the kiosk is down, except while the trainer has paused the sitting.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exam/attempt.hpp"
+#include "exam/paper.hpp"
+#include "exam/question.hpp"
+#include "exam/stats.hpp"
+#include "training/store.hpp"
+
+namespace training {
+
+/// @brief A bank as listed.
+struct BankSummary {
+    std::int64_t id{0};
+    std::string code;
+    exam::LocalizedText title;
+    exam::MultipleScoring scoring{exam::MultipleScoring::AllOrNothing};
+    int questions{0};                     ///< Current (newest, not retired) questions.
+    std::map<std::string, int> perModule; ///< Current questions per module.
+};
+
+/// @brief What an import changed.
+struct ImportCounts {
+    int added{0};      ///< New question ids.
+    int revised{0};    ///< Existing ids whose content changed: stored as a new version.
+    int unchanged{0};  ///< Existing ids with the same content: nothing stored.
+};
+
+/// @brief Lifecycle of a sitting.
+enum class SittingState { Scheduled, Open, Paused, Closed };
+[[nodiscard]] std::string_view sittingStateName(SittingState s) noexcept;
+
+/// @brief What a trainer gives to create a sitting.
+struct SittingInput {
+    std::int64_t courseId{0};
+    std::string bankCode;
+    std::string title;
+    exam::Blueprint blueprint;
+    int seats{40};
+    exam::ReviewPolicy review{exam::ReviewPolicy::None};
+    int graceSeconds{30};
+    std::optional<std::int64_t> scheduledStart;
+};
+
+/// @brief A sitting as stored.
+struct Sitting {
+    std::int64_t id{0};
+    std::int64_t courseId{0};
+    std::int64_t bankId{0};
+    std::string bankCode;
+    std::string title;
+    exam::Blueprint blueprint;
+    SittingState state{SittingState::Scheduled};
+    int seats{0};
+    exam::ReviewPolicy review{exam::ReviewPolicy::None};
+    int graceSeconds{0};
+    std::optional<std::int64_t> scheduledStart;
+    std::optional<std::int64_t> openedAt;
+    std::optional<std::int64_t> closedAt;
+    int candidates{0};
+};
+
+/// @brief An attempt loaded from the database, with its engine state.
+struct StoredAttempt {
+    std::int64_t id{0};
+    std::int64_t sittingId{0};
+    std::int64_t workerId{0};
+    int attemptNo{0};
+    exam::Attempt attempt;
+};
+
+/// @brief Blueprint <-> JSON text (as stored in sittings.blueprint and accepted by kioskctl).
+[[nodiscard]] std::string blueprintToJson(const exam::Blueprint& blueprint);
+/// @retval InvalidInput naming the problem
+[[nodiscard]] Result<exam::Blueprint> blueprintFromJson(std::string_view text);
+/// @brief Question <-> JSON text (questions.content).
+[[nodiscard]] std::string questionToJson(const exam::Question& q);
+[[nodiscard]] Result<exam::Question> questionFromJson(std::string_view text);
+
+/// @brief Exams on top of a Store (same connection, same transactions, same audit chain).
+class ExamStore {
+public:
+    explicit ExamStore(Store& store) : m_store(store) {}
+
+    /// @brief Adds or revises questions of a bank in one transaction. A new bank takes @p title and
+    /// @p scoring; an existing one keeps its own (several files may feed one bank).
+    /// Every question must pass exam::validateQuestion.
+    [[nodiscard]] Result<ImportCounts> importQuestions(const std::string& bankCode, const exam::LocalizedText& title,
+                                                       exam::MultipleScoring scoring,
+                                                       const std::vector<exam::Question>& questions, const Actor& actor);
+    [[nodiscard]] Result<std::vector<BankSummary>> listBanks();
+    /// @brief The newest version of each question of a bank.
+    [[nodiscard]] Result<exam::Bank> bank(const std::string& code);
+
+    // ---- sittings
+    /// @brief Creates a sitting; the blueprint is checked against the bank now (shortfall names the module).
+    [[nodiscard]] Result<Sitting> createSitting(const SittingInput& input, const Actor& actor);
+    [[nodiscard]] Result<Sitting> sitting(std::int64_t id);
+    [[nodiscard]] Result<std::vector<Sitting>> listSittings();
+    /// @brief Puts a worker on the sitting's roster (refused when all seats are taken or it is closed).
+    [[nodiscard]] Result<void> addCandidate(std::int64_t sittingId, std::int64_t workerId, const Actor& actor);
+    [[nodiscard]] Result<std::vector<std::int64_t>> candidates(std::int64_t sittingId);
+    /// @brief Grants a candidate extra working time (replaces the previous grant).
+    [[nodiscard]] Result<void> setExtraTime(std::int64_t sittingId, std::int64_t workerId, int seconds,
+                                            const Actor& actor);
+    /// @brief scheduled -> open.
+    [[nodiscard]] Result<Sitting> openSitting(std::int64_t id, const Actor& actor);
+    /// @brief open -> paused: every candidate's clock stops.
+    [[nodiscard]] Result<Sitting> pauseSitting(std::int64_t id, const Actor& actor);
+    /// @brief paused -> open.
+    [[nodiscard]] Result<Sitting> resumeSitting(std::int64_t id, const Actor& actor);
+    /// @brief open/paused -> closed; attempts still in progress are submitted (reason: proctor).
+    [[nodiscard]] Result<Sitting> closeSitting(std::int64_t id, const Actor& actor);
+
+    // ---- attempts
+    /// @brief The paper the worker's next attempt would get (nothing is stored).
+    [[nodiscard]] Result<exam::Paper> previewPaper(std::int64_t sittingId, std::int64_t workerId);
+    /// @brief Starts the worker's attempt, or returns the one in progress (resume after a crash).
+    /// @retval Refused the sitting is not open, or the worker is not a candidate
+    [[nodiscard]] Result<StoredAttempt> startAttempt(std::int64_t sittingId, std::int64_t workerId, const Actor& actor);
+    /// @brief Loads an attempt; if its time ran out while nobody was looking it is submitted now.
+    [[nodiscard]] Result<StoredAttempt> loadAttempt(std::int64_t attemptId);
+    /// @brief Sets an answer (original option indices) of a loaded attempt; durable when this returns.
+    /// The in-memory attempt is updated too (so a screen can keep it between calls).
+    /// @retval Refused the attempt is submitted (also when time ran out just now) or the sitting is paused
+    [[nodiscard]] Result<void> answer(StoredAttempt& a, int item, std::vector<int> chosen);
+    /// @brief Removes an answer; durable when this returns.
+    [[nodiscard]] Result<void> clearAnswer(StoredAttempt& a, int item);
+    /// @brief Flags or unflags an item.
+    [[nodiscard]] Result<void> flag(StoredAttempt& a, int item, bool flagged);
+    /// @brief Remembers the item on screen (so a resumed attempt opens where it was).
+    [[nodiscard]] Result<void> goTo(StoredAttempt& a, int item);
+    /// @brief Submits and grades.
+    [[nodiscard]] Result<void> submit(StoredAttempt& a, exam::SubmitReason reason = exam::SubmitReason::Candidate);
+    /// @brief Attempts of a sitting (ids, in start order).
+    [[nodiscard]] Result<std::vector<std::int64_t>> attemptsOf(std::int64_t sittingId);
+    /// @brief The worker's latest submitted attempt in any sitting of the course: (passed, score).
+    [[nodiscard]] Result<std::optional<std::pair<bool, double>>> latestResult(std::int64_t workerId,
+                                                                              std::int64_t courseId);
+
+    /// @brief Item and sitting statistics over the submitted attempts.
+    [[nodiscard]] Result<exam::SittingStatistics> statistics(std::int64_t sittingId,
+                                                             std::vector<std::string>* itemIds = nullptr);
+
+private:
+    Result<void> persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome);
+    Result<void> persistSubmission(const StoredAttempt& a);
+    Result<std::int64_t> bankId(const std::string& code);
+    Result<Sitting> transition(std::int64_t id, SittingState from1, std::optional<SittingState> from2, SittingState to,
+                               const Actor& actor, const char* action);
+    Result<std::vector<exam::PauseInterval>> pauses(std::int64_t sittingId);
+
+    Store& m_store;
+};
+
+}  // namespace training

@@ -1,0 +1,835 @@
+// ExamStore: banks, sittings, attempts; durability of answers.
+#include "training/exam_store.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "exam/random.hpp"
+#include "training/validation.hpp"
+
+namespace training {
+namespace {
+
+using json = nlohmann::json;
+
+template <typename T>
+std::unexpected<Error> err(const Result<T>& r) {
+    return std::unexpected(r.error());
+}
+
+Error fromExam(const exam::Error& e) {
+    switch (e.code) {
+        case exam::ErrorCode::InvalidInput:
+        case exam::ErrorCode::Shortfall: return {ErrorCode::InvalidInput, e.message};
+        case exam::ErrorCode::NotFound: return {ErrorCode::NotFound, e.message};
+        case exam::ErrorCode::Closed:
+        case exam::ErrorCode::Paused: return {ErrorCode::Refused, e.message};
+        case exam::ErrorCode::InvalidState: return {ErrorCode::Conflict, e.message};
+    }
+    return {ErrorCode::Internal, e.message};
+}
+
+std::string_view reviewName(exam::ReviewPolicy p) {
+    switch (p) {
+        case exam::ReviewPolicy::None: return "none";
+        case exam::ReviewPolicy::OwnAnswers: return "own";
+        case exam::ReviewPolicy::CorrectAnswers: return "correct";
+    }
+    return "none";
+}
+
+exam::ReviewPolicy parseReview(std::string_view s) {
+    if (s == "own") return exam::ReviewPolicy::OwnAnswers;
+    if (s == "correct") return exam::ReviewPolicy::CorrectAnswers;
+    return exam::ReviewPolicy::None;
+}
+
+SittingState parseState(std::string_view s) {
+    if (s == "open") return SittingState::Open;
+    if (s == "paused") return SittingState::Paused;
+    if (s == "closed") return SittingState::Closed;
+    return SittingState::Scheduled;
+}
+
+exam::SubmitReason parseReason(std::string_view s) {
+    if (s == "deadline") return exam::SubmitReason::Deadline;
+    if (s == "proctor") return exam::SubmitReason::Proctor;
+    return exam::SubmitReason::Candidate;
+}
+
+json chosenJson(const std::vector<int>& chosen) { return json(chosen); }
+
+std::vector<int> chosenFrom(const std::string& text) {
+    auto j = json::parse(text, nullptr, false);
+    std::vector<int> out;
+    if (j.is_array())
+        for (const auto& v : j)
+            if (v.is_number_integer()) out.push_back(v.get<int>());
+    return out;
+}
+
+json gradeJson(const exam::GradeReport& g) {
+    json modules = json::array();
+    for (const auto& m : g.modules)
+        modules.push_back({{"module", m.module}, {"items", m.items}, {"earned", m.earned}, {"percent", m.percent}});
+    json items = json::array();
+    for (const auto& i : g.items)
+        items.push_back({{"id", i.questionId}, {"version", i.version}, {"module", i.module}, {"credit", i.credit},
+                         {"answered", i.answered}});
+    return json{{"score", g.score}, {"pass_mark", g.passMark}, {"passed", g.passed},
+                {"answered", g.answered}, {"modules", modules}, {"items", items}};
+}
+
+constexpr std::string_view kSittingColumns =
+    "s.id, s.course_id, s.bank_id, b.code, s.title, s.blueprint, s.state, s.seats, s.review_policy, "
+    "s.grace_seconds, s.scheduled_start, s.opened_at, s.closed_at, "
+    "(SELECT count(*) FROM sitting_candidates c WHERE c.sitting_id = s.id)";
+
+Result<Sitting> readSitting(const Statement& st) {
+    Sitting s;
+    s.id = st.int64(0);
+    s.courseId = st.int64(1);
+    s.bankId = st.int64(2);
+    s.bankCode = st.text(3);
+    s.title = st.text(4);
+    auto bp = blueprintFromJson(st.text(5));
+    if (!bp) return err(bp);
+    s.blueprint = *bp;
+    s.state = parseState(st.text(6));
+    s.seats = static_cast<int>(st.int64(7));
+    s.review = parseReview(st.text(8));
+    s.graceSeconds = static_cast<int>(st.int64(9));
+    s.scheduledStart = st.optInt64(10);
+    s.openedAt = st.optInt64(11);
+    s.closedAt = st.optInt64(12);
+    s.candidates = static_cast<int>(st.int64(13));
+    return s;
+}
+
+}  // namespace
+
+std::string_view sittingStateName(SittingState s) noexcept {
+    switch (s) {
+        case SittingState::Scheduled: return "scheduled";
+        case SittingState::Open: return "open";
+        case SittingState::Paused: return "paused";
+        case SittingState::Closed: return "closed";
+    }
+    return "scheduled";
+}
+
+// ---------------------------------------------------------------- banks
+
+Result<std::int64_t> ExamStore::bankId(const std::string& code) {
+    auto st = m_store.database().prepare("SELECT id FROM question_banks WHERE code = ?");
+    if (!st) return err(st);
+    st->bindAll(code);
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row)
+        return fail(ErrorCode::NotFound,
+                    fmt::format("there is no question bank '{}'; 'kioskctl exam bank list' shows them, "
+                                "'kioskctl exam import FILE' adds one",
+                                code));
+    return st->int64(0);
+}
+
+Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const exam::LocalizedText& title,
+                                                exam::MultipleScoring scoring,
+                                                const std::vector<exam::Question>& questions, const Actor& actor) {
+    if (code.empty()) return fail(ErrorCode::InvalidInput, "a question bank needs a code");
+    for (const auto& q : questions)
+        if (auto problems = exam::validateQuestion(q); !problems.empty())
+            return fail(ErrorCode::InvalidInput, problems.front());
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    const auto now = m_store.now();
+    std::int64_t bank = 0;
+    if (auto existing = bankId(code)) {
+        // An existing bank keeps its title and scoring: more files may be added to one bank.
+        bank = *existing;
+        auto upd = db.prepare("UPDATE question_banks SET updated_at = ? WHERE id = ?");
+        if (!upd) return err(upd);
+        if (auto r = upd->bindAll(now, bank).run(); !r) return err(r);
+    } else {
+        auto ins = db.prepare("INSERT INTO question_banks (code, title_zh, title_en, scoring, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?)");
+        if (!ins) return err(ins);
+        if (auto r = ins->bindAll(code, title.zh.empty() ? code : title.zh, title.en,
+                                  exam::multipleScoringName(scoring), now, now)
+                         .run();
+            !r)
+            return err(r);
+        bank = db.lastInsertRowId();
+    }
+    ImportCounts counts;
+    for (const auto& q : questions) {
+        auto cur = db.prepare("SELECT content FROM questions WHERE bank_id = ? AND question_key = ? "
+                              "ORDER BY version DESC LIMIT 1");
+        if (!cur) return err(cur);
+        cur->bindAll(bank, q.id);
+        auto row = cur->step();
+        if (!row) return err(row);
+        exam::Question toStore = q;
+        if (*row) {
+            auto current = questionFromJson(cur->text(0));
+            if (!current) return err(current);
+            toStore = exam::revise(*current, q);
+            if (toStore.version == current->version) {
+                ++counts.unchanged;
+                continue;
+            }
+            ++counts.revised;
+        } else {
+            ++counts.added;
+        }
+        auto ins = db.prepare("INSERT INTO questions (bank_id, question_key, version, module, difficulty, type, content, "
+                              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        if (!ins) return err(ins);
+        if (auto r = ins->bindAll(bank, toStore.id, toStore.version, toStore.module, toStore.difficulty,
+                                  exam::questionTypeName(toStore.type), questionToJson(toStore), now)
+                         .run();
+            !r)
+            return err(r);
+    }
+    if (auto r = m_store.audit(actor, "bank.import", "bank:" + code,
+                               json{{"added", counts.added}, {"revised", counts.revised}, {"unchanged", counts.unchanged}}
+                                   .dump());
+        !r)
+        return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    return counts;
+}
+
+Result<std::vector<BankSummary>> ExamStore::listBanks() {
+    auto st = m_store.database().prepare("SELECT id, code, title_zh, title_en, scoring FROM question_banks ORDER BY code");
+    if (!st) return err(st);
+    std::vector<BankSummary> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        BankSummary b;
+        b.id = st->int64(0);
+        b.code = st->text(1);
+        b.title = {st->text(2), st->text(3)};
+        b.scoring = st->text(4) == "proportional" ? exam::MultipleScoring::Proportional
+                                                  : exam::MultipleScoring::AllOrNothing;
+        out.push_back(std::move(b));
+    }
+    for (auto& b : out) {
+        auto counts = m_store.database().prepare(
+            "SELECT module, count(*) FROM questions q WHERE bank_id = ? AND retired = 0 AND version = "
+            "(SELECT max(version) FROM questions q2 WHERE q2.bank_id = q.bank_id AND q2.question_key = q.question_key) "
+            "GROUP BY module");
+        if (!counts) return err(counts);
+        counts->bindAll(b.id);
+        while (true) {
+            auto row = counts->step();
+            if (!row) return err(row);
+            if (!*row) break;
+            b.perModule[counts->text(0)] = static_cast<int>(counts->int64(1));
+            b.questions += static_cast<int>(counts->int64(1));
+        }
+    }
+    return out;
+}
+
+Result<exam::Bank> ExamStore::bank(const std::string& code) {
+    auto id = bankId(code);
+    if (!id) return err(id);
+    auto head = m_store.database().prepare("SELECT code, title_zh, title_en, scoring FROM question_banks WHERE id = ?");
+    if (!head) return err(head);
+    head->bindAll(*id);
+    if (auto row = head->step(); !row || !*row) return fail(ErrorCode::NotFound, "the bank disappeared");
+    exam::Bank b;
+    b.id = head->text(0);
+    b.title = {head->text(1), head->text(2)};
+    b.scoring = head->text(3) == "proportional" ? exam::MultipleScoring::Proportional
+                                                : exam::MultipleScoring::AllOrNothing;
+    auto st = m_store.database().prepare(
+        "SELECT content FROM questions q WHERE bank_id = ? AND retired = 0 AND version = "
+        "(SELECT max(version) FROM questions q2 WHERE q2.bank_id = q.bank_id AND q2.question_key = q.question_key) "
+        "ORDER BY id");
+    if (!st) return err(st);
+    st->bindAll(*id);
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        auto q = questionFromJson(st->text(0));
+        if (!q) return err(q);
+        b.questions.push_back(std::move(*q));
+    }
+    return b;
+}
+
+// ---------------------------------------------------------------- sittings
+
+Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& actor) {
+    auto title = normalizeName(in.title, "sitting title");
+    if (!title) return err(title);
+    if (in.seats < 1 || in.seats > 500) return fail(ErrorCode::InvalidInput, "a sitting has 1 to 500 seats");
+    if (in.graceSeconds < 0 || in.graceSeconds > 3600)
+        return fail(ErrorCode::InvalidInput, "the grace period is 0 to 3600 seconds");
+    if (auto v = exam::validateBlueprint(in.blueprint); !v) return std::unexpected(fromExam(v.error()));
+    if (auto c = m_store.course(std::to_string(in.courseId)); !c) return err(c);
+    auto b = bank(in.bankCode);
+    if (!b) return err(b);
+    // The bank must be able to give every candidate a paper: the shortfall names module and count.
+    if (auto paper = exam::assemblePaper(*b, in.blueprint, 0); !paper) return std::unexpected(fromExam(paper.error()));
+    auto id = bankId(in.bankCode);
+    if (!id) return err(id);
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto ins = db.prepare("INSERT INTO sittings (course_id, bank_id, title, blueprint, seats, review_policy, "
+                          "grace_seconds, scheduled_start, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    if (!ins) return err(ins);
+    if (auto r = ins->bindAll(in.courseId, *id, *title, blueprintToJson(in.blueprint), in.seats, reviewName(in.review),
+                              in.graceSeconds, in.scheduledStart, m_store.now())
+                     .run();
+        !r)
+        return err(r);
+    const auto sid = db.lastInsertRowId();
+    if (auto r = m_store.audit(actor, "sitting.create", fmt::format("sitting:{}", sid),
+                               json{{"bank", in.bankCode}, {"questions", in.blueprint.totalQuestions()},
+                                    {"seats", in.seats}}
+                                   .dump());
+        !r)
+        return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    return sitting(sid);
+}
+
+Result<Sitting> ExamStore::sitting(std::int64_t id) {
+    auto st = m_store.database().prepare(
+        fmt::format("SELECT {} FROM sittings s JOIN question_banks b ON b.id = s.bank_id WHERE s.id = ?", kSittingColumns));
+    if (!st) return err(st);
+    st->bindAll(id);
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row)
+        return fail(ErrorCode::NotFound,
+                    fmt::format("there is no exam sitting {}; 'kioskctl exam sitting list' shows them", id));
+    return readSitting(*st);
+}
+
+Result<std::vector<Sitting>> ExamStore::listSittings() {
+    auto st = m_store.database().prepare(fmt::format(
+        "SELECT {} FROM sittings s JOIN question_banks b ON b.id = s.bank_id ORDER BY s.id", kSittingColumns));
+    if (!st) return err(st);
+    std::vector<Sitting> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        auto s = readSitting(*st);
+        if (!s) return err(s);
+        out.push_back(std::move(*s));
+    }
+    return out;
+}
+
+Result<void> ExamStore::addCandidate(std::int64_t sittingId, std::int64_t workerId, const Actor& actor) {
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto s = sitting(sittingId);
+    if (!s) return err(s);
+    if (s->state == SittingState::Closed)
+        return fail(ErrorCode::Refused, fmt::format("sitting {} is closed; create a new sitting", sittingId));
+    if (auto w = m_store.worker(workerId); !w) return err(w);
+    if (s->candidates >= s->seats)
+        return fail(ErrorCode::Refused, fmt::format("all {} seats of sitting {} are taken", s->seats, sittingId));
+    auto ins = db.prepare("INSERT INTO sitting_candidates (sitting_id, worker_id, added_at) VALUES (?,?,?) "
+                          "ON CONFLICT DO NOTHING");
+    if (!ins) return err(ins);
+    if (auto r = ins->bindAll(sittingId, workerId, m_store.now()).run(); !r) return r;
+    if (db.changes() == 0)
+        return fail(ErrorCode::Conflict, fmt::format("worker {} is already a candidate of sitting {}", workerId, sittingId));
+    if (auto r = m_store.audit(actor, "sitting.candidate", fmt::format("sitting:{}", sittingId),
+                               json{{"worker", workerId}}.dump());
+        !r)
+        return r;
+    return tx->commit();
+}
+
+Result<std::vector<std::int64_t>> ExamStore::candidates(std::int64_t sittingId) {
+    auto st = m_store.database().prepare("SELECT worker_id FROM sitting_candidates WHERE sitting_id = ? ORDER BY worker_id");
+    if (!st) return err(st);
+    st->bindAll(sittingId);
+    std::vector<std::int64_t> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        out.push_back(st->int64(0));
+    }
+    return out;
+}
+
+Result<void> ExamStore::setExtraTime(std::int64_t sittingId, std::int64_t workerId, int seconds, const Actor& actor) {
+    if (seconds < 0 || seconds > 4 * 3600) return fail(ErrorCode::InvalidInput, "extra time is 0 to 240 minutes");
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto upd = db.prepare("UPDATE sitting_candidates SET extra_seconds = ? WHERE sitting_id = ? AND worker_id = ?");
+    if (!upd) return err(upd);
+    if (auto r = upd->bindAll(seconds, sittingId, workerId).run(); !r) return r;
+    if (db.changes() == 0)
+        return fail(ErrorCode::NotFound,
+                    fmt::format("worker {} is not a candidate of sitting {}; add them first", workerId, sittingId));
+    if (auto r = m_store.audit(actor, "sitting.extra-time", fmt::format("sitting:{}", sittingId),
+                               json{{"worker", workerId}, {"seconds", seconds}}.dump());
+        !r)
+        return r;
+    return tx->commit();
+}
+
+Result<std::vector<exam::PauseInterval>> ExamStore::pauses(std::int64_t sittingId) {
+    auto st = m_store.database().prepare(
+        "SELECT started_at, ended_at FROM sitting_pauses WHERE sitting_id = ? ORDER BY started_at");
+    if (!st) return err(st);
+    st->bindAll(sittingId);
+    std::vector<exam::PauseInterval> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        exam::PauseInterval p{exam::fromUnix(st->int64(0)), std::nullopt};
+        if (!st->isNull(1)) p.end = exam::fromUnix(st->int64(1));
+        out.push_back(p);
+    }
+    return out;
+}
+
+Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::optional<SittingState> from2,
+                                      SittingState to, const Actor& actor, const char* action) {
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto s = sitting(id);
+    if (!s) return err(s);
+    if (s->state != from1 && (!from2 || s->state != *from2))
+        return fail(ErrorCode::Refused, fmt::format("sitting {} is {}; it cannot be {} now", id,
+                                                    sittingStateName(s->state), action));
+    const auto now = m_store.now();
+    auto upd = db.prepare("UPDATE sittings SET state = ?, opened_at = coalesce(opened_at, CASE WHEN ? = 'open' THEN ? END), "
+                          "closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END WHERE id = ?");
+    if (!upd) return err(upd);
+    const auto toName = sittingStateName(to);
+    if (auto r = upd->bindAll(toName, toName, now, toName, now, id).run(); !r) return err(r);
+    if (to == SittingState::Paused) {
+        auto p = db.prepare("INSERT INTO sitting_pauses (sitting_id, started_at) VALUES (?, ?)");
+        if (!p) return err(p);
+        if (auto r = p->bindAll(id, now).run(); !r) return err(r);
+    } else if (s->state == SittingState::Paused) {
+        auto p = db.prepare("UPDATE sitting_pauses SET ended_at = ? WHERE sitting_id = ? AND ended_at IS NULL");
+        if (!p) return err(p);
+        if (auto r = p->bindAll(now, id).run(); !r) return err(r);
+    }
+    if (to == SittingState::Closed) {
+        // Attempts still running are handed in by the proctor.
+        auto open = db.prepare("SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL");
+        if (!open) return err(open);
+        open->bindAll(id);
+        std::vector<std::int64_t> ids;
+        while (true) {
+            auto row = open->step();
+            if (!row) return err(row);
+            if (!*row) break;
+            ids.push_back(open->int64(0));
+        }
+        for (auto aid : ids) {
+            auto a = loadAttempt(aid);
+            if (!a) return err(a);
+            if (a->attempt.status() == exam::AttemptStatus::InProgress)
+                if (auto r = submit(*a, exam::SubmitReason::Proctor); !r) return err(r);
+        }
+    }
+    if (auto r = m_store.audit(actor, fmt::format("sitting.{}", toName), fmt::format("sitting:{}", id), "{}"); !r)
+        return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    return sitting(id);
+}
+
+Result<Sitting> ExamStore::openSitting(std::int64_t id, const Actor& actor) {
+    return transition(id, SittingState::Scheduled, std::nullopt, SittingState::Open, actor, "opened");
+}
+Result<Sitting> ExamStore::pauseSitting(std::int64_t id, const Actor& actor) {
+    return transition(id, SittingState::Open, std::nullopt, SittingState::Paused, actor, "paused");
+}
+Result<Sitting> ExamStore::resumeSitting(std::int64_t id, const Actor& actor) {
+    return transition(id, SittingState::Paused, std::nullopt, SittingState::Open, actor, "resumed");
+}
+Result<Sitting> ExamStore::closeSitting(std::int64_t id, const Actor& actor) {
+    return transition(id, SittingState::Open, SittingState::Paused, SittingState::Closed, actor, "closed");
+}
+
+// ---------------------------------------------------------------- attempts
+
+Result<exam::Paper> ExamStore::previewPaper(std::int64_t sittingId, std::int64_t workerId) {
+    auto s = sitting(sittingId);
+    if (!s) return err(s);
+    if (auto w = m_store.worker(workerId); !w) return err(w);
+    auto count = m_store.database().prepare("SELECT count(*) FROM attempts WHERE sitting_id = ? AND worker_id = ?");
+    if (!count) return err(count);
+    count->bindAll(sittingId, workerId);
+    if (auto row = count->step(); !row) return err(row);
+    const int attemptNo = static_cast<int>(count->int64(0)) + 1;
+    auto seen = m_store.database().prepare(
+        "SELECT DISTINCT q.question_key FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id "
+        "JOIN questions q ON q.id = ai.question_id WHERE a.worker_id = ?");
+    if (!seen) return err(seen);
+    seen->bindAll(workerId);
+    std::set<std::string> seenKeys;
+    while (true) {
+        auto row = seen->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        seenKeys.insert(seen->text(0));
+    }
+    auto b = bank(s->bankCode);
+    if (!b) return err(b);
+    const auto seed = exam::paperSeed(std::to_string(sittingId), std::to_string(workerId), attemptNo);
+    auto paper = exam::assemblePaper(*b, s->blueprint, seed, seenKeys);
+    if (!paper) return std::unexpected(fromExam(paper.error()));
+    return *paper;
+}
+
+Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64_t workerId, const Actor& actor) {
+    auto& db = m_store.database();
+    {
+        auto running = db.prepare("SELECT id FROM attempts WHERE sitting_id = ? AND worker_id = ? AND submitted_at IS NULL");
+        if (!running) return err(running);
+        running->bindAll(sittingId, workerId);
+        auto row = running->step();
+        if (!row) return err(row);
+        if (*row) {
+            const auto id = running->int64(0);
+            running->reset();
+            return loadAttempt(id);
+        }
+    }
+    auto s = sitting(sittingId);
+    if (!s) return err(s);
+    if (s->state != SittingState::Open)
+        return fail(ErrorCode::Refused,
+                    s->state == SittingState::Paused
+                        ? fmt::format("sitting {} is paused by the trainer; wait until it is resumed", sittingId)
+                        : fmt::format("sitting {} is {}; the trainer must open it first", sittingId,
+                                      sittingStateName(s->state)));
+    std::int64_t extra = 0;
+    {
+        auto cand = db.prepare("SELECT extra_seconds FROM sitting_candidates WHERE sitting_id = ? AND worker_id = ?");
+        if (!cand) return err(cand);
+        cand->bindAll(sittingId, workerId);
+        auto row = cand->step();
+        if (!row) return err(row);
+        if (!*row)
+            return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; ask the trainer",
+                                                        workerId, sittingId));
+        extra = cand->int64(0);
+    }
+    auto paper = previewPaper(sittingId, workerId);
+    if (!paper) return err(paper);
+    auto count = db.queryInt(fmt::format("SELECT count(*) FROM attempts WHERE sitting_id = {} AND worker_id = {}",
+                                         sittingId, workerId));
+    if (!count) return err(count);
+    const int attemptNo = static_cast<int>(*count) + 1;
+    auto ps = pauses(sittingId);
+    if (!ps) return err(ps);
+    const auto now = m_store.now();
+    exam::AttemptTiming timing{exam::fromUnix(now), paper->duration, std::chrono::seconds(extra),
+                               std::chrono::seconds(s->graceSeconds), *ps};
+    auto attempt = exam::Attempt::start(*paper, timing);
+    if (!attempt) return std::unexpected(fromExam(attempt.error()));
+
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto ins = db.prepare("INSERT INTO attempts (sitting_id, worker_id, attempt_no, seed, pass_mark, duration_s, scoring, "
+                          "started_at) VALUES (?,?,?,?,?,?,?,?)");
+    if (!ins) return err(ins);
+    if (auto r = ins->bindAll(sittingId, workerId, attemptNo, std::to_string(paper->seed), paper->passMark,
+                              static_cast<std::int64_t>(paper->duration.count()),
+                              exam::multipleScoringName(paper->scoring), now)
+                     .run();
+        !r)
+        return err(r);
+    const auto attemptId = db.lastInsertRowId();
+    auto bank = bankId(s->bankCode);
+    if (!bank) return err(bank);
+    for (std::size_t i = 0; i < paper->items.size(); ++i) {
+        const auto& item = paper->items[i];
+        auto qid = db.prepare("SELECT id FROM questions WHERE bank_id = ? AND question_key = ? AND version = ?");
+        if (!qid) return err(qid);
+        qid->bindAll(*bank, item.question.id, item.question.version);
+        auto row = qid->step();
+        if (!row) return err(row);
+        if (!*row) return fail(ErrorCode::Internal, "a drawn question is not in the bank");
+        const auto questionRow = qid->int64(0);
+        qid->reset();
+        auto ii = db.prepare("INSERT INTO attempt_items (attempt_id, position, question_id, option_order) VALUES (?,?,?,?)");
+        if (!ii) return err(ii);
+        if (auto r = ii->bindAll(attemptId, static_cast<std::int64_t>(i), questionRow, json(item.optionOrder).dump()).run();
+            !r)
+            return err(r);
+    }
+    auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind) VALUES (?, ?, 'started')");
+    if (!ev) return err(ev);
+    if (auto r = ev->bindAll(attemptId, now).run(); !r) return err(r);
+    if (auto r = m_store.audit(actor, "attempt.start", fmt::format("worker:{}", workerId),
+                               json{{"sitting", sittingId}, {"attempt", attemptId}, {"attempt_no", attemptNo},
+                                    {"items", paper->items.size()}}
+                                   .dump());
+        !r)
+        return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    return StoredAttempt{attemptId, sittingId, workerId, attemptNo, std::move(*attempt)};
+}
+
+Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
+    auto& db = m_store.database();
+    auto head = db.prepare(
+        "SELECT a.sitting_id, a.worker_id, a.attempt_no, a.seed, a.pass_mark, a.duration_s, a.scoring, a.started_at, "
+        "a.current_item, a.submitted_at, a.submit_reason, s.grace_seconds, coalesce(c.extra_seconds, 0), b.code "
+        "FROM attempts a JOIN sittings s ON s.id = a.sitting_id JOIN question_banks b ON b.id = s.bank_id "
+        "LEFT JOIN sitting_candidates c ON c.sitting_id = a.sitting_id AND c.worker_id = a.worker_id WHERE a.id = ?");
+    if (!head) return err(head);
+    head->bindAll(attemptId);
+    auto row = head->step();
+    if (!row) return err(row);
+    if (!*row)
+        return fail(ErrorCode::NotFound, fmt::format("there is no exam attempt {}; 'kioskctl exam attempt start' "
+                                                     "begins one",
+                                                     attemptId));
+    const auto sittingId = head->int64(0);
+    const auto workerId = head->int64(1);
+    const int attemptNo = static_cast<int>(head->int64(2));
+    exam::Paper paper;
+    paper.bankId = head->text(13);
+    paper.seed = std::stoull(head->text(3));
+    paper.passMark = head->real(4);
+    paper.duration = std::chrono::seconds(head->int64(5));
+    paper.scoring = head->text(6) == "proportional" ? exam::MultipleScoring::Proportional
+                                                    : exam::MultipleScoring::AllOrNothing;
+    const auto startedAt = head->int64(7);
+    const int current = static_cast<int>(head->int64(8));
+    const auto submittedAt = head->optInt64(9);
+    const auto reason = head->optText(10);
+    const auto grace = head->int64(11);
+    const auto extra = head->int64(12);
+    head->reset();
+
+    auto items = db.prepare("SELECT ai.option_order, ai.chosen, ai.flagged, ai.answered_at, q.content "
+                            "FROM attempt_items ai JOIN questions q ON q.id = ai.question_id "
+                            "WHERE ai.attempt_id = ? ORDER BY ai.position");
+    if (!items) return err(items);
+    items->bindAll(attemptId);
+    std::vector<exam::ItemResponse> responses;
+    while (true) {
+        auto r = items->step();
+        if (!r) return err(r);
+        if (!*r) break;
+        auto q = questionFromJson(items->text(4));
+        if (!q) return err(q);
+        exam::PaperItem item{std::move(*q), chosenFrom(items->text(0))};
+        paper.items.push_back(std::move(item));
+        exam::ItemResponse resp;
+        resp.chosen = chosenFrom(items->text(1));
+        resp.flagged = items->int64(2) != 0;
+        if (!items->isNull(3)) resp.answeredAt = exam::fromUnix(items->int64(3));
+        responses.push_back(std::move(resp));
+    }
+    auto ps = pauses(sittingId);
+    if (!ps) return err(ps);
+    exam::AttemptTiming timing{exam::fromUnix(startedAt), paper.duration, std::chrono::seconds(extra),
+                               std::chrono::seconds(grace), *ps};
+    std::vector<exam::AttemptEvent> events;
+    if (current > 0) events.push_back({exam::fromUnix(startedAt), exam::EventKind::Navigated, current, {}, {}});
+    if (submittedAt)
+        events.push_back({exam::fromUnix(*submittedAt), exam::EventKind::Submitted, -1, {}, parseReason(reason.value_or(""))});
+    auto restored = exam::Attempt::restore(std::move(paper), timing, std::move(responses), events);
+    if (!restored) return std::unexpected(fromExam(restored.error()));
+    StoredAttempt out{attemptId, sittingId, workerId, attemptNo, std::move(*restored)};
+    // Time may have run out while the kiosk was down: hand the attempt in now.
+    if (out.attempt.status() == exam::AttemptStatus::InProgress) {
+        if (out.attempt.update(exam::fromUnix(m_store.now())))
+            if (auto r = persistSubmission(out); !r) return err(r);
+    }
+    return out;
+}
+
+Result<void> ExamStore::persistSubmission(const StoredAttempt& a) {
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    const auto grade = a.attempt.grade();
+    const auto at = exam::toUnix(a.attempt.submittedAt().value_or(exam::fromUnix(m_store.now())));
+    const auto reason = exam::submitReasonName(a.attempt.submitReason().value_or(exam::SubmitReason::Candidate));
+    auto upd = db.prepare("UPDATE attempts SET submitted_at = ?, submit_reason = ?, score = ?, passed = ?, grade = ? "
+                          "WHERE id = ? AND submitted_at IS NULL");
+    if (!upd) return err(upd);
+    if (auto r = upd->bindAll(at, reason, grade.score, grade.passed, gradeJson(grade).dump(), a.id).run(); !r) return r;
+    if (db.changes() == 0) return tx->commit();  // already stored
+    auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind) VALUES (?, ?, 'submitted')");
+    if (!ev) return err(ev);
+    if (auto r = ev->bindAll(a.id, at).run(); !r) return r;
+    if (auto r = m_store.audit(fmt::format("worker:{}", a.workerId), "attempt.submit", fmt::format("worker:{}", a.workerId),
+                               json{{"sitting", a.sittingId}, {"attempt", a.id}, {"score", grade.score},
+                                    {"passed", grade.passed}, {"reason", reason}}
+                                   .dump());
+        !r)
+        return r;
+    return tx->commit();
+}
+
+Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome) {
+    if (!outcome) {
+        // The engine may have handed the attempt in because time ran out: store that before reporting.
+        if (a.attempt.status() == exam::AttemptStatus::Submitted)
+            if (auto r = persistSubmission(a); !r) return r;
+        return std::unexpected(fromExam(outcome.error()));
+    }
+    const auto& e = *outcome;
+    if (e.kind == exam::EventKind::Submitted) return persistSubmission(a);
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    if (e.kind == exam::EventKind::Navigated) {
+        auto upd = db.prepare("UPDATE attempts SET current_item = ? WHERE id = ?");
+        if (!upd) return err(upd);
+        if (auto r = upd->bindAll(e.item, a.id).run(); !r) return r;
+    } else {
+        const auto& resp = a.attempt.response(e.item);
+        auto upd = db.prepare("UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
+                              "WHERE attempt_id = ? AND position = ?");
+        if (!upd) return err(upd);
+        std::optional<std::int64_t> answeredAt;
+        if (resp.answeredAt) answeredAt = exam::toUnix(*resp.answeredAt);
+        if (auto r = upd->bindAll(chosenJson(resp.chosen).dump(), resp.flagged, answeredAt, a.id, e.item).run(); !r)
+            return r;
+    }
+    auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind, item, chosen) VALUES (?,?,?,?,?)");
+    if (!ev) return err(ev);
+    if (auto r = ev->bindAll(a.id, exam::toUnix(e.at), exam::eventKindName(e.kind), e.item, chosenJson(e.chosen).dump())
+                     .run();
+        !r)
+        return r;
+    return tx->commit();
+}
+
+Result<void> ExamStore::answer(StoredAttempt& a, int item, std::vector<int> chosen) {
+    return persistAfter(a, a.attempt.answer(item, std::move(chosen), exam::fromUnix(m_store.now())));
+}
+Result<void> ExamStore::clearAnswer(StoredAttempt& a, int item) {
+    return persistAfter(a, a.attempt.clear(item, exam::fromUnix(m_store.now())));
+}
+Result<void> ExamStore::flag(StoredAttempt& a, int item, bool flagged) {
+    return persistAfter(a, a.attempt.setFlag(item, flagged, exam::fromUnix(m_store.now())));
+}
+Result<void> ExamStore::goTo(StoredAttempt& a, int item) {
+    return persistAfter(a, a.attempt.goTo(item, exam::fromUnix(m_store.now())));
+}
+Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason) {
+    return persistAfter(a, a.attempt.submit(exam::fromUnix(m_store.now()), reason));
+}
+
+Result<std::vector<std::int64_t>> ExamStore::attemptsOf(std::int64_t sittingId) {
+    auto st = m_store.database().prepare("SELECT id FROM attempts WHERE sitting_id = ? ORDER BY id");
+    if (!st) return err(st);
+    st->bindAll(sittingId);
+    std::vector<std::int64_t> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        out.push_back(st->int64(0));
+    }
+    return out;
+}
+
+Result<std::optional<std::pair<bool, double>>> ExamStore::latestResult(std::int64_t workerId, std::int64_t courseId) {
+    auto st = m_store.database().prepare(
+        "SELECT a.passed, a.score FROM attempts a JOIN sittings s ON s.id = a.sitting_id "
+        "WHERE a.worker_id = ? AND s.course_id = ? AND a.submitted_at IS NOT NULL "
+        "ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1");
+    if (!st) return err(st);
+    st->bindAll(workerId, courseId);
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row) return std::optional<std::pair<bool, double>>{};
+    return std::optional<std::pair<bool, double>>{std::pair{st->int64(0) != 0, st->real(1)}};
+}
+
+Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, std::vector<std::string>* itemIds) {
+    auto s = sitting(sittingId);
+    if (!s) return err(s);
+    auto& db = m_store.database();
+    // Items: every question key shown in the sitting's submitted attempts (versions merged by key).
+    auto keys = db.prepare("SELECT DISTINCT q.question_key, q.module, q.content FROM attempt_items ai "
+                           "JOIN attempts a ON a.id = ai.attempt_id JOIN questions q ON q.id = ai.question_id "
+                           "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL ORDER BY q.question_key, q.version");
+    if (!keys) return err(keys);
+    keys->bindAll(sittingId);
+    std::map<std::string, std::size_t> index;
+    std::vector<std::string> modules;
+    std::vector<int> optionCount;
+    std::vector<std::string> ids;
+    while (true) {
+        auto row = keys->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        const auto key = keys->text(0);
+        auto q = questionFromJson(keys->text(2));
+        if (!q) return err(q);
+        if (auto it = index.find(key); it != index.end()) {
+            optionCount[it->second] = std::max<int>(optionCount[it->second], static_cast<int>(q->options.size()));
+            continue;
+        }
+        index[key] = ids.size();
+        ids.push_back(key);
+        modules.push_back(keys->text(1));
+        optionCount.push_back(static_cast<int>(q->options.size()));
+    }
+    auto attempts = db.prepare("SELECT id, grade FROM attempts WHERE sitting_id = ? AND submitted_at IS NOT NULL ORDER BY id");
+    if (!attempts) return err(attempts);
+    attempts->bindAll(sittingId);
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    while (true) {
+        auto row = attempts->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        rows.emplace_back(attempts->int64(0), attempts->text(1));
+    }
+    exam::ResponseMatrix m(rows.size(), ids.size());
+    m.optionCount = optionCount;
+    m.itemModule = modules;
+    auto chosen = db.prepare("SELECT q.question_key, ai.chosen FROM attempt_items ai JOIN questions q ON q.id = ai.question_id "
+                             "WHERE ai.attempt_id = ?");
+    if (!chosen) return err(chosen);
+    for (std::size_t a = 0; a < rows.size(); ++a) {
+        std::map<std::string, double> credit;
+        auto g = json::parse(rows[a].second, nullptr, false);
+        if (g.is_object())
+            for (const auto& it : g.value("items", json::array())) credit[it.value("id", "")] = it.value("credit", 0.0);
+        chosen->bindAll(rows[a].first);
+        while (true) {
+            auto row = chosen->step();
+            if (!row) return err(row);
+            if (!*row) break;
+            const auto key = chosen->text(0);
+            std::uint32_t mask = 0;
+            for (int o : chosenFrom(chosen->text(1)))
+                if (o >= 0 && o < 32) mask |= 1u << o;
+            m.set(a, index[key], static_cast<float>(credit[key]), mask);
+        }
+    }
+    if (itemIds) *itemIds = ids;
+    return exam::computeStatistics(m, s->blueprint.passMark);
+}
+
+}  // namespace training

@@ -1,0 +1,300 @@
+// kioskctl: face detect|match, camera snap, models check.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "context.hpp"
+#include "devices/camera/camera.hpp"
+#include "devices/face/detector.hpp"
+#include "devices/face/models.hpp"
+#include "devices/face/quality.hpp"
+#include "devices/face/recognizer.hpp"
+
+namespace kiosk::ctl {
+
+using nlohmann::json;
+namespace face = devices::face;
+namespace camera = devices::camera;
+
+namespace {
+
+/// Whether a device error is the user's (bad image, bad option) or the system's (missing model, no camera).
+bool isUserError(devices::ErrorCode c) {
+    return c == devices::ErrorCode::InvalidInput || c == devices::ErrorCode::Malformed;
+}
+
+int failDevice(const Context& ctx, const devices::Error& e, std::optional<bool> user = std::nullopt) {
+    const int code = user.value_or(isUserError(e.code)) ? kExitUser : kExitSystem;
+    std::cerr << "kioskctl: " << e.message << "\n";
+    if (ctx.json)
+        std::cout << json{{"ok", false}, {"error", {{"code", devices::errorCodeName(e.code)}, {"message", e.message}}}}.dump(2)
+                  << "\n";
+    return code;
+}
+
+devices::Result<cv::Mat> readImage(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return devices::fail(devices::ErrorCode::InvalidInput, "image " + path + " does not exist; check the path");
+    cv::Mat img;
+    try {
+        img = cv::imread(path, cv::IMREAD_COLOR);
+    } catch (const cv::Exception&) {
+        img.release();
+    }
+    if (img.empty())
+        return devices::fail(devices::ErrorCode::InvalidInput,
+                             "cannot decode " + path + "; give a JPEG, PNG or JPEG 2000 image");
+    return img;
+}
+
+struct Pipeline {
+    face::ModelManifest manifest;
+    std::unique_ptr<face::FaceDetector> detector;
+};
+
+devices::Result<Pipeline> openPipeline(const std::string& modelDir, const std::string& detectorName) {
+    auto m = face::ModelManifest::loadDefault();
+    if (!m) return std::unexpected(m.error());
+    auto d = face::FaceDetector::create(*m, face::DetectorOptions{.configuredModelDir = modelDir, .detector = detectorName});
+    if (!d) return std::unexpected(d.error());
+    if (!(*d)->warning.empty()) std::cerr << "kioskctl: warning: " << (*d)->warning << "\n";
+    return Pipeline{std::move(*m), std::move(*d)};
+}
+
+json faceJson(const face::Face& f) {
+    json lm = json::array();
+    if (f.hasLandmarks)
+        for (const auto& p : f.landmarks) lm.push_back({std::lround(p.x * 10) / 10.0, std::lround(p.y * 10) / 10.0});
+    return {{"box", {{"x", std::lround(f.box.x)}, {"y", std::lround(f.box.y)}, {"w", std::lround(f.box.width)},
+                     {"h", std::lround(f.box.height)}}},
+            {"landmarks", lm},
+            {"score", std::lround(f.score * 1000) / 1000.0}};
+}
+
+json verdictJson(const face::QualityVerdict& v) {
+    auto r3 = [](double x) { return std::lround(x * 1000) / 1000.0; };
+    return {{"pass", v.pass},
+            {"instruction", v.instruction.empty() ? json(nullptr) : json(v.instruction)},
+            {"failures", v.failures},
+            {"note", v.note.empty() ? json(nullptr) : json(v.note)},
+            {"face_height", r3(v.faceHeight)},
+            {"offset_x", r3(v.offsetX)},
+            {"centre_y", r3(v.centreY)},
+            {"roll_deg", r3(v.rollDeg)},
+            {"yaw", r3(v.yaw)},
+            {"sharpness", r3(v.sharpness)},
+            {"brightness", r3(v.brightness)},
+            {"clipped", r3(v.clipped)}};
+}
+
+}  // namespace
+
+void addFaceCommands(CLI::App& app, Action& action) {
+    // ---- face ----
+    auto* faceCmd = app.add_subcommand("face", "face detection and 1:1 verification on image files");
+    faceCmd->require_subcommand(1);
+    static std::string modelDir, detectorName = "auto", model = "auto";
+    static std::string imageA, imageB;
+
+    auto* detect = faceCmd->add_subcommand("detect", "detect faces in an image and run the portrait quality gate");
+    detect->add_option("IMAGE", imageA, "image file")->required();
+    detect->add_option("--model-dir", modelDir, "model directory (default: $KIOSK_MODEL_DIR, then the data directory)");
+    detect->add_option("--detector", detectorName, "auto, haar or a detector name from the model manifest");
+    detect->callback([&action] {
+        action = [](Context& ctx) -> int {
+            auto img = readImage(imageA);
+            if (!img) return failDevice(ctx, img.error(), true);
+            auto p = openPipeline(modelDir, detectorName);
+            if (!p) return failDevice(ctx, p.error(), false);
+            auto faces = p->detector->detect(*img);
+            if (!faces) return failDevice(ctx, faces.error());
+            const auto v = face::assessQuality(*img, *faces);
+            json jf = json::array();
+            for (const auto& f : *faces) jf.push_back(faceJson(f));
+            json out{{"ok", true},
+                     {"image", imageA},
+                     {"width", img->cols},
+                     {"height", img->rows},
+                     {"detector", p->detector->name()},
+                     {"fallback", p->detector->isFallback()},
+                     {"faces", jf},
+                     {"quality", verdictJson(v)}};
+            std::string text = fmt::format("{}: {} face(s) ({})\n", imageA, faces->size(), p->detector->name());
+            for (const auto& f : *faces)
+                text += fmt::format("  box {:.0f},{:.0f} {:.0f}x{:.0f} score {:.3f}\n", f.box.x, f.box.y, f.box.width,
+                                    f.box.height, f.score);
+            text += v.pass ? "quality: pass" : "quality: " + v.instruction;
+            return ctx.ok(out, text);
+        };
+    });
+
+    auto* match = faceCmd->add_subcommand("match", "compare a live photo with a document (chip) photo");
+    match->add_option("IMAGE_A", imageA, "live photo")->required();
+    match->add_option("IMAGE_B", imageB, "document photo (padded before detection)")->required();
+    match->add_option("--model", model, "auto (best present) or a recognizer name: sface, mobilefacenet, dlib");
+    match->add_option("--model-dir", modelDir, "model directory (default: $KIOSK_MODEL_DIR, then the data directory)");
+    match->callback([&action] {
+        action = [](Context& ctx) -> int {
+            auto a = readImage(imageA);
+            if (!a) return failDevice(ctx, a.error(), true);
+            auto b = readImage(imageB);
+            if (!b) return failDevice(ctx, b.error(), true);
+            auto p = openPipeline(modelDir, "auto");
+            if (!p) return failDevice(ctx, p.error(), false);
+            auto rec = face::FaceRecognizer::create(p->manifest, face::RecognizerOptions{.configuredModelDir = modelDir,
+                                                                                          .model = model});
+            if (!rec) return failDevice(ctx, rec.error());
+            auto v = face::verifyFaces(*p->detector, **rec, *a, *b);
+            if (!v) return failDevice(ctx, v.error());
+            json out{{"ok", true},
+                     {"model", v->model},
+                     {"metric", face::metricName(v->metric)},
+                     {"score", std::lround(v->score * 10000) / 10000.0},
+                     {"accept_threshold", v->acceptThreshold},
+                     {"reject_threshold", v->rejectThreshold},
+                     {"decision", face::decisionName(v->decision)},
+                     {"same", v->decision == face::Decision::Match}};
+            return ctx.ok(out, fmt::format("{} ({} {:.4f}; accept {}, reject {})", face::decisionName(v->decision),
+                                           face::metricName(v->metric), v->score, v->acceptThreshold,
+                                           v->rejectThreshold));
+        };
+    });
+
+    // ---- camera ----
+    auto* camCmd = app.add_subcommand("camera", "camera capture");
+    camCmd->require_subcommand(1);
+    static std::string source, out;
+    static double timeout = 10.0;
+    static int width = 640, height = 480;
+    static double fps = 15.0;
+    auto* snap = camCmd->add_subcommand("snap", "wait for a frame that passes the quality gate and write the portrait");
+    snap->add_option("--source", source, "v4l2:N, v4l2:/dev/videoN or file:PATH (video, image or folder)")->required();
+    snap->add_option("--out", out, "portrait JPEG to write (358x441)")->required();
+    snap->add_option("--timeout", timeout, "give up after this many seconds (default 10)")->check(CLI::Range(0.1, 600.0));
+    snap->add_option("--width", width, "frame width (default 640)");
+    snap->add_option("--height", height, "frame height (default 480)");
+    snap->add_option("--fps", fps, "frame rate (default 15)");
+    snap->add_option("--model-dir", modelDir, "model directory (default: $KIOSK_MODEL_DIR, then the data directory)");
+    snap->callback([&action] {
+        action = [](Context& ctx) -> int {
+            auto p = openPipeline(modelDir, "auto");
+            if (!p) return failDevice(ctx, p.error(), false);
+            auto cam = camera::Camera::open(camera::CameraOptions{.source = source, .width = width, .height = height,
+                                                                  .fps = fps, .loop = true});
+            if (!cam) {
+                const auto c = cam.error().code;
+                return failDevice(ctx, cam.error(), c == devices::ErrorCode::InvalidInput);
+            }
+            (*cam)->start();
+            face::AutoCapture capture(std::chrono::milliseconds(600));
+            const auto deadline =
+                std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
+            std::uint64_t seq = 0;
+            int frames = 0;
+            std::string lastInstruction = "no-frame";
+            std::optional<face::CapturedFrame> got;
+            while (!got && std::chrono::steady_clock::now() < deadline) {
+                auto f = (*cam)->waitForFrame(seq, std::chrono::milliseconds(200));
+                if (!f) continue;
+                seq = f->sequence;
+                ++frames;
+                auto faces = p->detector->detect(f->image);
+                if (!faces) continue;
+                const auto v = face::assessQuality(f->image, *faces);
+                lastInstruction = v.pass ? "" : v.instruction;
+                got = capture.offer(f->image, *faces, v);
+            }
+            const auto camError = (*cam)->lastError();
+            (*cam)->stop();
+            if (!got) {
+                std::string why = frames == 0 ? "no frame arrived from " + (*cam)->describe() +
+                                                    (camError ? " (" + camError->message + ")" : "")
+                                              : "no frame passed the quality gate; last instruction: " + lastInstruction;
+                std::cerr << "kioskctl: gave up after " << timeout << " s: " << why << "\n";
+                if (ctx.json)
+                    std::cout << json{{"ok", false},
+                                      {"frames", frames},
+                                      {"last_instruction", lastInstruction.empty() ? json(nullptr) : json(lastInstruction)},
+                                      {"error", {{"code", "timeout"}, {"message", "gave up: " + why}}}}
+                                     .dump(2)
+                              << "\n";
+                return frames == 0 ? kExitSystem : kExitUser;
+            }
+            auto crop = face::portraitCrop(got->frame, got->face);
+            if (!crop) return failDevice(ctx, crop.error());
+            auto jpeg = face::encodeJpeg(*crop);
+            if (!jpeg) return failDevice(ctx, jpeg.error());
+            std::ofstream o(out, std::ios::binary | std::ios::trunc);
+            o.write(reinterpret_cast<const char*>(jpeg->data()), static_cast<std::streamsize>(jpeg->size()));
+            if (!o.flush())
+                return failDevice(ctx, devices::Error{devices::ErrorCode::NotAvailable,
+                                                      "cannot write " + out + "; check the directory and permissions"});
+            json res{{"ok", true},
+                     {"out", out},
+                     {"width", crop->cols},
+                     {"height", crop->rows},
+                     {"bytes", jpeg->size()},
+                     {"frames", frames},
+                     {"face", faceJson(got->face)},
+                     {"quality", verdictJson(got->verdict)}};
+            return ctx.ok(res, fmt::format("portrait written to {} ({} frames looked at)", out, frames));
+        };
+    });
+
+    // ---- models ----
+    auto* modelsCmd = app.add_subcommand("models", "face model files");
+    modelsCmd->require_subcommand(1);
+    auto* check = modelsCmd->add_subcommand("check", "check every model of the manifest: present, valid, in use");
+    check->add_option("--model-dir", modelDir, "model directory (default: $KIOSK_MODEL_DIR, then the data directory)");
+    check->callback([&action] {
+        action = [](Context& ctx) -> int {
+            auto m = face::ModelManifest::loadDefault();
+            if (!m) return failDevice(ctx, m.error(), false);
+            const auto locator = face::ModelLocator::fromEnvironment(modelDir);
+            json models = json::array();
+            std::string text;
+            for (const auto& e : m->models) {
+                const auto path = locator.locate(e);
+                auto v = face::verifyModel(e, locator);
+                json j{{"name", e.name},
+                       {"kind", face::modelKindName(e.kind)},
+                       {"file", e.file},
+                       {"path", path ? json(path->string()) : json(nullptr)},
+                       {"present", path.has_value()},
+                       {"valid", v.has_value()},
+                       {"licence", e.licence}};
+                if (e.kind == face::ModelKind::Detector) j["suits_this_opencv"] = face::detectorSupportsThisOpenCv(e);
+                if (e.kind == face::ModelKind::Recognizer) {
+                    j["metric"] = face::metricName(e.metric);
+                    j["alignment"] = face::alignmentName(e.alignment);
+                    j["accept_threshold"] = e.acceptThreshold;
+                    j["reject_threshold"] = e.rejectThreshold;
+                }
+                if (!v) j["error"] = v.error().message;
+                text += fmt::format("{:<18} {:<10} {}\n", e.name, !path ? "missing" : (v ? "ok" : "INVALID"),
+                                    v ? path->string() : v.error().message);
+                models.push_back(std::move(j));
+            }
+            auto d = face::FaceDetector::create(*m, face::DetectorOptions{.configuredModelDir = modelDir});
+            auto r = face::FaceRecognizer::create(*m, face::RecognizerOptions{.configuredModelDir = modelDir});
+            json out{{"ok", d.has_value() && r.has_value()},
+                     {"models", models},
+                     {"detector", d ? json((*d)->name()) : json(nullptr)},
+                     {"detector_fallback", d ? json((*d)->isFallback()) : json(nullptr)},
+                     {"recognizer", r ? json((*r)->entry().name) : json(nullptr)}};
+            if (d && !(*d)->warning.empty()) out["warning"] = (*d)->warning;
+            text += fmt::format("detector: {}\nrecognizer: {}", d ? (*d)->name() : "NONE (" + d.error().message + ")",
+                                r ? (*r)->entry().name : "NONE (" + r.error().message + ")");
+            if (ctx.json) std::cout << out.dump(2) << "\n";
+            else std::cout << text << "\n";
+            return d && r ? kExitOk : kExitSystem;
+        };
+    });
+}
+
+}  // namespace kiosk::ctl

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "devices/id/cn_id.hpp"
 #include "devices/id/emrtd.hpp"
 #include "devices/id/pcsc.hpp"
 #include "id_fixture.hpp"
@@ -259,4 +260,91 @@ TEST(IdPcscNoService, PcscdNotRunningGivesAClearError) {
     auto r = readPassportFromReader("", fixtureKey(), {}, 0ms);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, devices::ErrorCode::NotAvailable);
+}
+
+// ---------------------------------------------------------------- kioskctl id
+
+namespace {
+
+std::string kioskctl() { return testsupport::env("KIOSKCTL"); }
+
+#define REQUIRE_KIOSKCTL()                                                  \
+    if (kioskctl().empty()) GTEST_SKIP() << "KIOSKCTL is not set (run through ctest)"
+
+}  // namespace
+
+TEST(IdCli, ParseMrzFromArgumentsAndStdin) {
+    REQUIRE_KIOSKCTL();
+    auto r = testsupport::run({kioskctl(), "id", "parse-mrz", "--json", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                               "L898902C36UTO7408122F1204159ZE184226B<<<<<10"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("\"surname\": \"ERIKSSON\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"valid\": true"), std::string::npos) << r.out;
+    auto bad = testsupport::run({kioskctl(), "id", "parse-mrz", "--json"}, {},
+                                "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<7\nERIKSSON<<ANNA<MARIA<<<<<<<<<<\n");
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.out.find("\"valid\": false"), std::string::npos) << bad.out;
+    EXPECT_NE(bad.err.find("composite check digit"), std::string::npos) << bad.err;
+}
+
+TEST(IdCli, CnRecord) {
+    REQUIRE_KIOSKCTL();
+    CnIdRecord rec;
+    rec.name = "李四";
+    rec.sexCode = "1";
+    rec.ethnicCode = "01";
+    rec.birthDate = "1949-12-31";
+    rec.address = "上海市浦东新区";
+    rec.idNumber = "11010519491231002X";
+    rec.issuingAuthority = "上海市公安局";
+    rec.validFrom = "2010-05-06";
+    auto bytes = encodeCnIdRecord(rec);
+    ASSERT_TRUE(bytes);
+    testsupport::TempDir dir;
+    testsupport::writeFile(dir / "rec.bin", std::string(bytes->begin(), bytes->end()));
+    auto r = testsupport::run({kioskctl(), "id", "cn-record", (dir / "rec.bin").string(), "--json"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("\"name\": \"李四\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"zh\": \"汉\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"long_term\": true"), std::string::npos) << r.out;
+    testsupport::writeFile(dir / "short.bin", "abc");
+    auto bad = testsupport::run({kioskctl(), "id", "cn-record", (dir / "short.bin").string(), "--json"});
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.out.find("\"code\": \"malformed\""), std::string::npos) << bad.out;
+}
+
+TEST(IdCli, ReadersAndRead) {
+    REQUIRE_KIOSKCTL();
+    auto readers = testsupport::run({kioskctl(), "id", "readers", "--json"});
+    EXPECT_EQ(readers.exitCode, 0) << readers.err;
+    EXPECT_NE(readers.out.find(kSlot0), std::string::npos) << readers.out;
+    testsupport::TempDir dir;
+    auto r = testsupport::run({kioskctl(), "id", "read", "--reader", kSlot0, "--mrz",
+                               "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                               "L898902C36UTO7408122F1204159ZE184226B<<<<<10", "--csca", (kFixture / "csca").string(),
+                               "--photo-out", (dir / "face.jpg").string(), "--json"});
+    EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+    for (const char* want : {"\"document_number\": \"L898902C3\"", "\"given_names\": \"ANNA MARIA\"",
+                             "\"verdict\": \"trusted\"", "\"mrz_valid\": true", "\"issuing_state\": \"UTO\""})
+        EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+    EXPECT_EQ(idtest::readBytes(dir / "face.jpg"), idtest::readBytes(kFixture / "photo.jpg"));
+    auto wrong = testsupport::run({kioskctl(), "id", "read", "--reader", kSlot0, "--mrz-key", "L898902C3,740812,130415"});
+    EXPECT_EQ(wrong.exitCode, 1);
+    EXPECT_NE(wrong.err.find("did not accept the access key"), std::string::npos) << wrong.err;
+}
+
+TEST(IdCli, WatchPrintsEvents) {
+    REQUIRE_KIOSKCTL();
+    auto r = testsupport::run({kioskctl(), "id", "watch", "--timeout", "1", "--json"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("\"event\":\"card-inserted\",\"reader\":\"Virtual PCD 00 00\""), std::string::npos) << r.out;
+}
+
+TEST(IdCli, PcscdNotRunningIsASystemError) {
+    REQUIRE_KIOSKCTL();
+    auto r = testsupport::run({kioskctl(), "id", "read", "--mrz-key", "L898902C3,740812,120415", "--json"},
+                              {"PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm"});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.out.find("\"code\": \"not-available\""), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("pcscd) is not running"), std::string::npos) << r.err;
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <sstream>
 #include <toml++/toml.h>
 
 #include "exam/modules.hpp"
@@ -49,10 +48,22 @@ struct QuestionReader {
     }
 };
 
+// A TOML basic string ("..."), the form the hand-written banks use.
 std::string quoted(std::string_view s) {
-    std::ostringstream os;
-    os << toml::value<std::string>(std::string(s));
-    return os.str();
+    std::string out = "\"";
+    for (char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+                else out += c;
+        }
+    }
+    return out + "\"";
 }
 
 }  // namespace

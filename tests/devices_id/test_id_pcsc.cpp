@@ -191,6 +191,22 @@ TEST(IdPcsc, CardRemovedDuringDg2GivesACleanErrorAndTheNextReadWorks) {
     EXPECT_EQ(r->rawGroups.at(2), idtest::readBytes(kFixture / "dg2.bin"));
 }
 
+TEST(IdPcsc, GetResponseAndWrongLeAreHandled) {
+    // The card answers every command with data through 61xx + GET RESPONSE, and GET CHALLENGE first with 6C08.
+    SlotCard card({"--sod", (kFixture / "sod.bin").string(), "--t0-quirks", "--no-extended"});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    PassportReadOptions opt;
+    opt.cscaDir = kFixture / "csca";
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), opt, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->rawGroups.at(2), idtest::readBytes(kFixture / "dg2.bin"));
+    EXPECT_EQ(r->pa.verdict, PaVerdict::Trusted);
+    auto reads = [](std::size_t n) { return (n + 0xDE) / 0xDF; };
+    const std::size_t plain = 3 + 4 + reads(r->rawCom.size()) + reads(r->rawGroups.at(1).size()) +
+                              reads(r->rawGroups.at(2).size()) + reads(r->rawSod.size());
+    EXPECT_GT(r->apdus, plain + 1);  // every answer cost a GET RESPONSE, plus the 6C re-send
+}
+
 TEST(IdPcsc, FilesBeyond32KbUseReadBinaryB1) {
     testsupport::TempDir tmp;
     idtest::writeGeneratedPhoto(tmp / "big.jpg", 480, 400);

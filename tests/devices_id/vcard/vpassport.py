@@ -173,13 +173,16 @@ def raw_tlv(tag, value):
 # ---------------------------------------------------------------- the card
 
 class Card:
-    def __init__(self, files, seed, extended=True, remove_in_dg2=False, log=None):
+    def __init__(self, files, seed, extended=True, remove_in_dg2=False, log=None, t0_quirks=False):
         self.files = files
         self.kenc, self.kmac = kdf(seed, 1), kdf(seed, 2)
         self.extended = extended
         self.remove_in_dg2 = remove_in_dg2
         self.log = log
         self.apdus = 0
+        self.t0_quirks = t0_quirks          # answer data through 61xx + GET RESPONSE, and 6C08 once
+        self.wrong_le_sent = False
+        self.pending = None
         self.reset()
 
     def reset(self):
@@ -224,12 +227,34 @@ class Card:
         return cla, ins, p1, p2, data, le, ext
 
     def handle(self, apdu):
+        resp = self.handle_inner(apdu)
+        if resp is None or not self.t0_quirks or len(resp) <= 2 or apdu[1] == 0xC0:
+            return resp
+        self.pending = (resp[:-2], resp[-2:])
+        return bytes([0x61, min(len(resp) - 2, 256) & 0xFF])
+
+    def get_response(self, le):
+        if self.pending is None:
+            return b"\x69\x85"
+        data, sw = self.pending
+        n = min(le or 256, 256)
+        chunk, rest = data[:n], data[n:]
+        if rest:
+            self.pending = (rest, sw)
+            return chunk + bytes([0x61, min(len(rest), 256) & 0xFF])
+        self.pending = None
+        return chunk + sw
+
+    def handle_inner(self, apdu):
         self.apdus += 1
         if len(apdu) < 4:
             return b"\x67\x00"
         cla, ins, p1, p2, data, le, ext = self.parse(apdu)
         if ext and not self.extended:
             return b"\x67\x00"
+        if ins == 0xC0 and cla & 0x0C == 0:
+            return self.get_response(le)
+        self.pending = None
         if cla & 0x0C == 0x0C:
             if self.ks_enc is None:
                 return b"\x69\x82"
@@ -245,6 +270,9 @@ class Card:
         if not self.app:
             return b"\x69\x85"
         if ins == 0x84:
+            if self.t0_quirks and not self.wrong_le_sent:
+                self.wrong_le_sent = True
+                return b"\x6C\x08"
             self.rnd_icc = os.urandom(8)
             return self.rnd_icc + b"\x90\x00"
         if ins == 0x82:
@@ -349,6 +377,8 @@ class Card:
             if offset > len(f):
                 return b"", b"\x6B\x00"
             n = le if le is not None else 256
+            if ins == 0xB1:
+                n = max(0, n - 4)            # Le counts the DO'53' header too
             chunk = f[offset:offset + n]
             sw = b"\x90\x00" if len(chunk) == n else b"\x62\x82"
             if ins == 0xB1:
@@ -426,6 +456,8 @@ def main():
     s.add_argument("--no-extended", action="store_true", help="refuse extended-length APDUs")
     s.add_argument("--tamper-dg2", action="store_true", help="change one byte of DG2 after the SOD was made")
     s.add_argument("--remove-in-dg2", action="store_true", help="disconnect on a DG2 READ BINARY past offset 0")
+    s.add_argument("--t0-quirks", action="store_true",
+                   help="deliver every answer through 61xx + GET RESPONSE and answer the first GET CHALLENGE 6C08")
     s.add_argument("--log", help="log file")
     a = ap.parse_args()
     files = build_files(a.mrz, a.photo)
@@ -443,7 +475,7 @@ def main():
         dg2[len(dg2) // 2] ^= 0x01
         files[FID_DG2] = bytes(dg2)
     card = Card(files, bac_seed_from_mrz(read_mrz(a.mrz)), extended=not a.no_extended,
-                remove_in_dg2=a.remove_in_dg2)
+                remove_in_dg2=a.remove_in_dg2, t0_quirks=a.t0_quirks)
     logf = open(a.log, "a") if a.log else None
     return serve(card, a.host, a.port, logf)
 

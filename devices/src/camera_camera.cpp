@@ -252,7 +252,10 @@ void Camera::start() {
 }
 
 void Camera::stop() {
-    m_stop = true;
+    {
+        std::lock_guard lock(m_mutex);  // so that a waiter cannot miss the notification
+        m_stop = true;
+    }
     m_cv.notify_all();
     if (m_thread.joinable()) m_thread.join();
     std::lock_guard lock(m_mutex);

@@ -274,6 +274,7 @@ void addFaceCommands(CLI::App& app, Action& action) {
                     j["alignment"] = face::alignmentName(e.alignment);
                     j["accept_threshold"] = e.acceptThreshold;
                     j["reject_threshold"] = e.rejectThreshold;
+                    j["calibrated"] = e.calibrated;
                 }
                 if (!v) j["error"] = v.error().message;
                 text += fmt::format("{:<18} {:<10} {}\n", e.name, !path ? "missing" : (v ? "ok" : "INVALID"),

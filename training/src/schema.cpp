@@ -153,7 +153,8 @@ CREATE TABLE attendance (
   face_score       REAL,
   CHECK (check_out_at IS NULL OR check_out_at >= check_in_at)
 );
-CREATE INDEX attendance_worker ON attendance(worker_id, session_id);
+-- Covering index: hours per module read a worker's presences without touching the table.
+CREATE INDEX attendance_worker ON attendance(worker_id, session_id, check_in_at, check_out_at);
 CREATE INDEX attendance_session ON attendance(session_id);
 
 CREATE TABLE audit_log (

@@ -32,7 +32,7 @@ std::vector<std::string> fromJsonList(const std::string& text) {
     return out;
 }
 
-constexpr std::string_view kWorkerColumns =
+constexpr std::string_view kWorkerColumnList =
     "id, doc_type, doc_number, issuing_state, name, name_latin, sex, birth_date, nationality, ethnicity, "
     "id_address, id_issuer, id_valid_from, id_valid_until, residence_permit, phone, address, service_types, "
     "specialties, education, health_check_date, health_check_result, health_check_issuer, insurance_policy, "
@@ -79,6 +79,18 @@ Result<void> checkPinFormat(const std::string& pin) {
 }
 
 }  // namespace
+
+std::string Store::workerColumns(std::string_view prefix) {
+    static const std::string plain = [] {
+        std::string out;
+        for (const auto& column : splitList(kWorkerColumnList)) out += (out.empty() ? "" : ", ") + column;
+        return out;
+    }();
+    if (prefix.empty()) return plain;
+    std::string out;
+    for (const auto& column : splitList(kWorkerColumnList)) out += (out.empty() ? "" : ", ") + std::string(prefix) + column;
+    return out;
+}
 
 std::string_view roleName(Role role) noexcept {
     switch (role) {
@@ -459,7 +471,7 @@ Result<Worker> Store::readWorker(Statement& s) {
 }
 
 Result<Worker> Store::worker(std::int64_t workerId) {
-    auto stmt = m_db.prepare(fmt::format("SELECT {} FROM workers WHERE id = ?", kWorkerColumns));
+    auto stmt = m_db.prepare(fmt::format("SELECT {} FROM workers WHERE id = ?", workerColumns()));
     if (!stmt) return err(stmt);
     stmt->bindAll(workerId);
     auto row = stmt->step();
@@ -493,7 +505,7 @@ Result<Worker> Store::findWorkerByDocument(const std::string& number, std::optio
         docNumber = *n;
     }
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM workers WHERE doc_number = ? AND doc_type = ? LIMIT 1",
-                                         kWorkerColumns));
+                                         workerColumns()));
     if (!stmt) return err(stmt);
     stmt->bindAll(docNumber, docType);
     auto row = stmt->step();
@@ -514,7 +526,7 @@ Result<Worker> Store::findWorker(const std::string& key) {
 }
 
 Result<std::vector<Worker>> Store::listWorkers(const WorkerQuery& q) {
-    std::string sql = fmt::format("SELECT {} FROM workers WHERE 1 = 1", kWorkerColumns);
+    std::string sql = fmt::format("SELECT {} FROM workers WHERE 1 = 1", workerColumns());
     std::string text;
     if (q.text && !trim(*q.text).empty()) {
         text = std::string(trim(*q.text));

@@ -202,24 +202,20 @@ Result<void> Store::addToRoster(std::int64_t sessionId, std::int64_t workerId, c
 
 Result<std::vector<Worker>> Store::roster(std::int64_t sessionId) {
     if (auto s = session(sessionId); !s) return err(s);
-    auto stmt = m_db.prepare("SELECT worker_id FROM roster WHERE session_id = ?");
+    auto stmt = m_db.prepare(fmt::format("SELECT {} FROM roster r JOIN workers w ON w.id = r.worker_id "
+                                         "WHERE r.session_id = ? ORDER BY w.name, w.id",
+                                         workerColumns("w.")));
     if (!stmt) return err(stmt);
     stmt->bindAll(sessionId);
-    std::vector<std::int64_t> ids;
+    std::vector<Worker> out;
     while (true) {
         auto row = stmt->step();
         if (!row) return err(row);
         if (!*row) break;
-        ids.push_back(stmt->int64(0));
-    }
-    std::vector<Worker> out;
-    out.reserve(ids.size());
-    for (auto id : ids) {
-        auto w = worker(id);
+        auto w = readWorker(*stmt);
         if (!w) return err(w);
         out.push_back(std::move(*w));
     }
-    std::ranges::sort(out, {}, [](const Worker& w) { return w.identity.name; });
     return out;
 }
 

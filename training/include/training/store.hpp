@@ -162,6 +162,8 @@ public:
 private:
     Store(Database db, std::shared_ptr<const Clock> clock);
     Result<Worker> readWorker(Statement& stmt);
+    /// The worker columns in the order readWorker expects, each prefixed (e.g. "w.").
+    static std::string workerColumns(std::string_view prefix = {});
     Result<void> validateProfile(WorkerProfile& profile);
     Result<std::int64_t> defaultCourseId();
 

@@ -2,6 +2,7 @@
 #include "training/exam_store.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -769,64 +770,80 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     auto s = sitting(sittingId);
     if (!s) return err(s);
     auto& db = m_store.database();
-    // Items: every question key shown in the sitting's submitted attempts (versions merged by key).
-    auto keys = db.prepare("SELECT DISTINCT q.question_key, q.module, q.content FROM attempt_items ai "
-                           "JOIN attempts a ON a.id = ai.attempt_id JOIN questions q ON q.id = ai.question_id "
-                           "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL ORDER BY q.question_key, q.version");
-    if (!keys) return err(keys);
-    keys->bindAll(sittingId);
+    auto scoringText = db.prepare("SELECT scoring FROM question_banks WHERE id = ?");
+    if (!scoringText) return err(scoringText);
+    scoringText->bindAll(s->bankId);
+    if (auto row = scoringText->step(); !row) return err(row);
+    const auto scoring = scoringText->text(0) == "proportional" ? exam::MultipleScoring::Proportional
+                                                                : exam::MultipleScoring::AllOrNothing;
+    scoringText->reset();
+
+    // Every question version shown in the sitting's submitted attempts; items are merged by question id.
+    auto versions = db.prepare("SELECT DISTINCT q.id, q.question_key, q.content FROM attempt_items ai "
+                               "JOIN attempts a ON a.id = ai.attempt_id JOIN questions q ON q.id = ai.question_id "
+                               "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL ORDER BY q.question_key, q.version");
+    if (!versions) return err(versions);
+    versions->bindAll(sittingId);
     std::map<std::string, std::size_t> index;
-    std::vector<std::string> modules;
+    std::unordered_map<std::int64_t, std::pair<std::size_t, exam::Question>> byRow;
+    std::vector<std::string> ids, modules;
     std::vector<int> optionCount;
-    std::vector<std::string> ids;
     while (true) {
-        auto row = keys->step();
+        auto row = versions->step();
         if (!row) return err(row);
         if (!*row) break;
-        const auto key = keys->text(0);
-        auto q = questionFromJson(keys->text(2));
+        auto q = questionFromJson(versions->text(2));
         if (!q) return err(q);
-        if (auto it = index.find(key); it != index.end()) {
+        const auto key = versions->text(1);
+        auto [it, added] = index.emplace(key, ids.size());
+        if (added) {
+            ids.push_back(key);
+            modules.push_back(q->module);
+            optionCount.push_back(static_cast<int>(q->options.size()));
+        } else {
             optionCount[it->second] = std::max<int>(optionCount[it->second], static_cast<int>(q->options.size()));
-            continue;
         }
-        index[key] = ids.size();
-        ids.push_back(key);
-        modules.push_back(keys->text(1));
-        optionCount.push_back(static_cast<int>(q->options.size()));
+        byRow.emplace(versions->int64(0), std::pair{it->second, std::move(*q)});
     }
-    auto attempts = db.prepare("SELECT id, grade FROM attempts WHERE sitting_id = ? AND submitted_at IS NOT NULL ORDER BY id");
+    const auto attempts = db.queryInt(fmt::format(
+        "SELECT count(*) FROM attempts WHERE sitting_id = {} AND submitted_at IS NOT NULL", sittingId));
     if (!attempts) return err(attempts);
-    attempts->bindAll(sittingId);
-    std::vector<std::pair<std::int64_t, std::string>> rows;
-    while (true) {
-        auto row = attempts->step();
-        if (!row) return err(row);
-        if (!*row) break;
-        rows.emplace_back(attempts->int64(0), attempts->text(1));
-    }
-    exam::ResponseMatrix m(rows.size(), ids.size());
+    exam::ResponseMatrix m(static_cast<std::size_t>(*attempts), ids.size());
     m.optionCount = optionCount;
     m.itemModule = modules;
-    auto chosen = db.prepare("SELECT q.question_key, ai.chosen FROM attempt_items ai JOIN questions q ON q.id = ai.question_id "
-                             "WHERE ai.attempt_id = ?");
-    if (!chosen) return err(chosen);
-    for (std::size_t a = 0; a < rows.size(); ++a) {
-        std::map<std::string, double> credit;
-        auto g = json::parse(rows[a].second, nullptr, false);
-        if (g.is_object())
-            for (const auto& it : g.value("items", json::array())) credit[it.value("id", "")] = it.value("credit", 0.0);
-        chosen->bindAll(rows[a].first);
-        while (true) {
-            auto row = chosen->step();
-            if (!row) return err(row);
-            if (!*row) break;
-            const auto key = chosen->text(0);
-            std::uint32_t mask = 0;
-            for (int o : chosenFrom(chosen->text(1)))
-                if (o >= 0 && o < 32) mask |= 1u << o;
-            m.set(a, index[key], static_cast<float>(credit[key]), mask);
+    // One pass over all answers (rows of one attempt come together); credit is recomputed from the version shown.
+    auto cells = db.prepare("SELECT ai.attempt_id, ai.question_id, ai.chosen FROM attempt_items ai "
+                            "JOIN attempts a ON a.id = ai.attempt_id "
+                            "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL");
+    if (!cells) return err(cells);
+    cells->bindAll(sittingId);
+    std::unordered_map<std::int64_t, std::size_t> rowOf;
+    std::int64_t lastAttempt = -1;
+    std::size_t row = 0;
+    std::vector<int> chosen;
+    while (true) {
+        auto r = cells->step();
+        if (!r) return err(r);
+        if (!*r) break;
+        const auto attemptId = cells->int64(0);
+        if (attemptId != lastAttempt) {
+            row = rowOf.try_emplace(attemptId, rowOf.size()).first->second;
+            lastAttempt = attemptId;
         }
+        if (row >= m.attemptCount) return fail(ErrorCode::Busy, "attempts were submitted while counting; retry");
+        const auto& [item, question] = byRow.at(cells->int64(1));
+        chosen.clear();
+        std::uint32_t mask = 0;
+        int value = -1;
+        for (char c : cells->text(2)) {  // "[0,2]"
+            if (c >= '0' && c <= '9') value = (value < 0 ? 0 : value * 10) + (c - '0');
+            else if (value >= 0) {
+                chosen.push_back(value);
+                if (value < 32) mask |= 1u << value;
+                value = -1;
+            }
+        }
+        m.set(row, item, static_cast<float>(exam::scoreResponse(question, scoring, chosen)), mask);
     }
     if (itemIds) *itemIds = ids;
     return exam::computeStatistics(m, s->blueprint.passMark);

@@ -5,6 +5,9 @@
 
 SHELL := /bin/bash
 CTEST_ARGS ?=
+# ccache: key on paths relative to the checkout so that clones in other folders share the cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 all: build
 

@@ -1,0 +1,107 @@
+#pragma once
+/// @file certificates.hpp
+/// @brief Completion certificates: issuing for eligible workers, revocation, the signed revocation list,
+/// verification of QR payloads, and the data a certificate or badge card document shows.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "training/badge_code.hpp"
+#include "training/center_key.hpp"
+#include "training/eligibility.hpp"
+#include "training/store.hpp"
+
+namespace training {
+
+/// @brief A certificate as stored.
+struct Certificate {
+    std::int64_t id{0};
+    std::string number;  ///< CENTER-YYYY-NNNNNN, unique
+    std::int64_t workerId{0};
+    std::int64_t courseId{0};
+    std::string issueDate;   ///< YYYY-MM-DD (local)
+    std::string expiryDate;  ///< YYYY-MM-DD
+    std::string payload;     ///< the signed QR text (HSB1:...)
+    std::int64_t issuedAt{0};
+    std::optional<std::int64_t> revokedAt;
+    std::optional<std::string> revocationReason;
+    std::optional<std::string> badgeNumber;  ///< issued by the network center (submission ack)
+};
+
+/// @brief One module line of a certificate.
+struct CertificateModuleLine {
+    std::string code;
+    std::string nameZh;
+    std::string nameEn;
+    int requiredMinutes{0};
+    int attendedMinutes{0};
+};
+
+/// @brief Everything a certificate (A4) or badge card (ID-1) document shows; plain values only.
+struct CertificateDocument {
+    std::string centerCode;
+    std::string centerName;
+    std::string workerName;
+    std::optional<std::string> workerNameLatin;
+    std::string maskedId;
+    std::vector<std::uint8_t> portrait;  ///< worker_images 'portrait', else 'chip'; empty when none
+    std::string portraitMime;            ///< "image/jpeg", "image/png", or empty
+    std::string courseCode;
+    std::string courseNameZh;
+    std::string courseNameEn;
+    std::vector<CertificateModuleLine> modules;
+    std::optional<double> examScore;  ///< 0..100
+    std::optional<std::string> examDate;  ///< YYYY-MM-DD of the latest submitted attempt
+    std::string certificateNumber;
+    std::string issueDate;
+    std::string expiryDate;
+    std::string qrPayload;  ///< text to put in the QR code (alphanumeric mode, ECC M)
+    std::optional<std::string> agencyName;
+    std::vector<std::string> serviceTypes;
+    std::optional<std::string> badgeNumber;
+    bool revoked{false};
+};
+
+/// @brief A sample document with made-up data (layout work, `--demo`), signed with @p key.
+[[nodiscard]] CertificateDocument sampleCertificateDocument(const CenterKey& key);
+
+/// @brief Certificates on top of a Store (same connection, transactions and audit chain).
+class Certificates {
+public:
+    /// @param key the center key; needed to issue and to export the revocation list, not to read or verify.
+    Certificates(Store& store, const CenterKey* key) : m_store(store), m_key(key) {}
+
+    /// @brief Issues a certificate to an eligible worker, or returns the valid one the worker already
+    /// holds for the course (issuing is idempotent).
+    /// @retval Refused the worker is not eligible: the message lists every unmet condition
+    /// @retval Refused no center key was given (run `kioskctl init` or set KIOSK_CENTER_KEY)
+    [[nodiscard]] Result<Certificate> issue(std::int64_t workerId, std::optional<std::int64_t> courseId,
+                                            const Actor& actor);
+    /// @brief By number (case-insensitive).
+    [[nodiscard]] Result<Certificate> certificate(const std::string& number);
+    /// @brief The worker's current (not revoked) certificate for the course, if any.
+    [[nodiscard]] Result<std::optional<Certificate>> currentFor(std::int64_t workerId, std::int64_t courseId);
+    /// @brief All certificates of a worker, newest first.
+    [[nodiscard]] Result<std::vector<Certificate>> ofWorker(std::int64_t workerId);
+    /// @brief The data a document shows for certificate @p number.
+    [[nodiscard]] Result<CertificateDocument> document(const std::string& number);
+
+    /// @brief Revokes a certificate with a reason (audited).
+    /// @retval Conflict already revoked
+    [[nodiscard]] Result<Certificate> revoke(const std::string& number, const std::string& reason, const Actor& actor);
+    /// @brief The signed revocation list of this center (JSON text, see assets/submission/README.md).
+    [[nodiscard]] Result<std::string> exportRevocationList();
+    /// @brief Imports another center's signed revocation list (its key must be trusted). Returns entries added.
+    [[nodiscard]] Result<int> importRevocationList(std::string_view text, const Actor& actor);
+
+    /// @brief Verifies a payload against the trusted keys and the revocation list, as of today.
+    [[nodiscard]] Result<BadgeVerification> verify(std::string_view payload);
+
+private:
+    Store& m_store;
+    const CenterKey* m_key;
+};
+
+}  // namespace training

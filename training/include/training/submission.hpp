@@ -1,0 +1,103 @@
+#pragma once
+/// @file submission.hpp
+/// @brief Submission batches to the city network center (issue 6 point 6).
+///
+/// A batch is a folder `<out>/<batch code>/` with `manifest.json` (schema in
+/// assets/submission/manifest.schema.json, documented in assets/submission/README.md), the portraits, and
+/// `manifest.json.sig` (detached Ed25519 signature of the exact manifest bytes, base64url); optionally
+/// the same content as `<batch code>.zip`. A worker is in at most one batch that was not rejected;
+/// creating again adds only workers who became eligible since.
+///
+/// Sending POSTs the zip with an `Idempotency-Key` header fixed at creation, retrying connection errors,
+/// HTTP 429 and 5xx with exponential backoff. The state is recorded before the upload ("sending") and the
+/// receipt after, so a crash at any point is resumed by sending again with the same key, which the
+/// network center answers with the same receipt instead of a second submission.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "training/center_key.hpp"
+#include "training/store.hpp"
+
+namespace training {
+
+/// @brief Manifest schema version written by this build.
+inline constexpr int kManifestSchemaVersion = 1;
+
+/// @brief Lifecycle of a batch: created -> sending -> sent -> acknowledged.
+enum class BatchState { Created, Sending, Sent, Acknowledged };
+[[nodiscard]] std::string_view batchStateName(BatchState s) noexcept;
+
+/// @brief One worker of a batch.
+struct BatchItem {
+    std::int64_t workerId{0};
+    std::string workerName;
+    std::string certificateNumber;
+    std::optional<std::string> badgeNumber;  ///< after ack
+    std::optional<std::string> rejection;    ///< after ack, when the network center refused the worker
+};
+
+/// @brief A batch as stored.
+struct SubmissionBatch {
+    std::int64_t id{0};
+    std::string code;            ///< "<center>-B<YYYYMMDD>-<id>"
+    std::string idempotencyKey;  ///< 32 hex characters, fixed at creation
+    BatchState state{BatchState::Created};
+    std::filesystem::path folder;
+    std::optional<std::filesystem::path> zip;
+    std::string manifestSha256;
+    std::int64_t createdAt{0};
+    int sendAttempts{0};
+    std::optional<std::int64_t> sentAt;
+    std::optional<std::string> receipt;  ///< the network center's receipt (JSON text)
+    std::optional<std::int64_t> acknowledgedAt;
+    std::vector<BatchItem> items;
+};
+
+/// @brief What create() did.
+struct CreateOutcome {
+    std::optional<SubmissionBatch> batch;  ///< absent when there was nobody new to submit
+    int added{0};
+    int notEligible{0};       ///< workers skipped because they are not eligible
+    int alreadySubmitted{0};  ///< eligible workers already in a batch
+};
+
+/// @brief Options of send().
+struct SendOptions {
+    int maxAttempts{5};
+    std::chrono::milliseconds initialBackoff{1000};  ///< doubled after each failed attempt
+    std::chrono::seconds timeout{60};
+    /// Test hook: called after the server answered 2xx and before the receipt is recorded.
+    std::function<void()> afterUpload;
+};
+
+/// @brief Submission batches on top of a Store.
+class Submissions {
+public:
+    Submissions(Store& store, const CenterKey& key) : m_store(store), m_key(key) {}
+
+    /// @brief Issues certificates as needed and writes a batch of the eligible workers not yet in one.
+    [[nodiscard]] Result<CreateOutcome> create(const std::filesystem::path& outDir, bool zip, const Actor& actor);
+    /// @brief Uploads a batch to @p url (resumes a crashed send; a sent batch is not sent again).
+    /// @retval Refused the server refused it (4xx): the message carries its answer
+    /// @retval Io      no success after the retries (the batch stays "sending"; send again later)
+    [[nodiscard]] Result<SubmissionBatch> send(std::int64_t batchId, const std::string& url, const SendOptions& options,
+                                               const Actor& actor);
+    /// @brief Records the network center's answer file (badge numbers and rejections).
+    /// @retval InvalidInput the file does not match the batch or is malformed
+    [[nodiscard]] Result<SubmissionBatch> ack(std::int64_t batchId, const std::filesystem::path& receiptFile,
+                                              const Actor& actor);
+    [[nodiscard]] Result<SubmissionBatch> batch(std::int64_t batchId);
+    [[nodiscard]] Result<std::vector<SubmissionBatch>> list();
+
+private:
+    Store& m_store;
+    const CenterKey& m_key;
+};
+
+}  // namespace training

@@ -280,9 +280,80 @@ CREATE TABLE attempt_events (
 CREATE INDEX attempt_events_attempt ON attempt_events(attempt_id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: certification (issue 6): rules per course, trusted center keys, certificates, revocations,
+// submission batches and their workers.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE certification_rules (
+  course_id  INTEGER PRIMARY KEY REFERENCES courses(id) ON DELETE CASCADE,
+  rule       TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE trusted_keys (
+  center_id  TEXT PRIMARY KEY,
+  name       TEXT NOT NULL DEFAULT '',
+  public_key TEXT NOT NULL,
+  own        INTEGER NOT NULL DEFAULT 0,
+  added_at   INTEGER NOT NULL
+);
+
+CREATE TABLE certificates (
+  id                INTEGER PRIMARY KEY,
+  number            TEXT NOT NULL UNIQUE,
+  year              INTEGER NOT NULL,
+  seq               INTEGER NOT NULL CHECK (seq >= 1),
+  worker_id         INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  course_id         INTEGER NOT NULL REFERENCES courses(id),
+  issue_date        TEXT NOT NULL,
+  expiry_date       TEXT NOT NULL,
+  payload           TEXT NOT NULL,
+  issued_at         INTEGER NOT NULL,
+  revoked_at        INTEGER,
+  revocation_reason TEXT,
+  badge_number      TEXT,
+  UNIQUE (year, seq)
+);
+CREATE INDEX certificates_worker ON certificates(worker_id, course_id);
+
+CREATE TABLE revocations (
+  center_id          TEXT NOT NULL,
+  certificate_number TEXT NOT NULL,
+  revoked_at         INTEGER NOT NULL,
+  reason             TEXT NOT NULL,
+  PRIMARY KEY (center_id, certificate_number)
+);
+
+CREATE TABLE submission_batches (
+  id              INTEGER PRIMARY KEY,
+  code            TEXT NOT NULL UNIQUE,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  state           TEXT NOT NULL CHECK (state IN ('created', 'sending', 'sent', 'acknowledged')),
+  folder          TEXT NOT NULL,
+  zip_path        TEXT,
+  manifest_sha256 TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  send_attempts   INTEGER NOT NULL DEFAULT 0,
+  sent_at         INTEGER,
+  receipt         TEXT,
+  acknowledged_at INTEGER
+);
+
+CREATE TABLE batch_items (
+  batch_id       INTEGER NOT NULL REFERENCES submission_batches(id) ON DELETE CASCADE,
+  worker_id      INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  certificate_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+  badge_number   TEXT,
+  rejection      TEXT,
+  PRIMARY KEY (batch_id, worker_id)
+);
+-- A worker is in at most one batch that the network center did not reject.
+CREATE UNIQUE INDEX batch_items_active_worker ON batch_items(worker_id) WHERE rejection IS NULL;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1},
     {2, "question banks, exam sittings, attempts and their items and events", kV2},
+    {3, "certification: rules, trusted center keys, certificates, revocations, submission batches", kV3},
 }};
 
 }  // namespace

@@ -174,7 +174,8 @@ Result<LdsSecurityObject> parseSod(ByteView efSod) {
 }
 
 PaResult passiveAuthenticate(ByteView efSod, const std::map<int, Bytes>& dataGroups,
-                             const std::optional<std::filesystem::path>& cscaDir) {
+                             const std::optional<std::filesystem::path>& cscaDir,
+                             std::optional<std::chrono::system_clock::time_point> checkTime) {
     PaResult r;
     if (efSod.empty()) {
         r.verdict = PaVerdict::NotPresent;
@@ -237,6 +238,7 @@ PaResult passiveAuthenticate(ByteView efSod, const std::map<int, Bytes>& dataGro
     CertStackPtr extra(CMS_get1_certs(cms->get()));
     StoreCtxPtr ctx(X509_STORE_CTX_new());
     X509_STORE_CTX_init(ctx.get(), store.get(), signer, extra.get());
+    if (checkTime) X509_STORE_CTX_set_time(ctx.get(), 0, std::chrono::system_clock::to_time_t(*checkTime));
     if (X509_verify_cert(ctx.get()) != 1) {
         const int err = X509_STORE_CTX_get_error(ctx.get());
         const std::string text = X509_verify_cert_error_string(err);

@@ -112,6 +112,16 @@ TEST_F(LdsFixture, PassiveAuthenticationUnknownIssuer) {
     EXPECT_EQ(r.reason, "unknown issuer");
 }
 
+TEST_F(LdsFixture, PassiveAuthenticationExpiredCertificate) {
+    // The document signer certificate is valid for 5 years: check it 6 years from now.
+    const auto later = std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 6);
+    auto r = passiveAuthenticate(file("sod.bin"), groups(), path("csca"), later);
+    EXPECT_EQ(r.verdict, PaVerdict::Invalid);
+    EXPECT_EQ(r.reason, "expired certificate") << r.detail;
+    auto now = passiveAuthenticate(file("sod.bin"), groups(), path("csca"), std::chrono::system_clock::now());
+    EXPECT_EQ(now.verdict, PaVerdict::Trusted) << now.detail;
+}
+
 TEST_F(LdsFixture, PassiveAuthenticationTamperedGroup) {
     auto g = groups();
     g[2][g[2].size() / 2] ^= 1;

@@ -2,6 +2,7 @@
 /// @file passive_auth.hpp
 /// @brief EF.SOD passive authentication (ICAO 9303-11 section 5.1) with OpenSSL CMS.
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -49,8 +50,10 @@ struct PaResult {
 
 /// @brief Runs passive authentication. @p efSod empty means not present. @p dataGroups are the raw
 /// data groups read (number -> bytes); each must match the SOD's hash. When @p cscaDir is set, every
-/// certificate file in it (PEM or DER) is a trust anchor and the signer must chain to one.
+/// certificate file in it (PEM or DER) is a trust anchor and the signer must chain to one. Certificate
+/// validity is checked at @p checkTime (default: now).
 [[nodiscard]] PaResult passiveAuthenticate(ByteView efSod, const std::map<int, Bytes>& dataGroups,
-                                           const std::optional<std::filesystem::path>& cscaDir);
+                                           const std::optional<std::filesystem::path>& cscaDir,
+                                           std::optional<std::chrono::system_clock::time_point> checkTime = std::nullopt);
 
 }  // namespace devices::id

@@ -109,3 +109,14 @@ TEST(Bac, PaddingAndMacHelpers) {
     adjustParity(k);
     EXPECT_EQ(toHex(k), "AB94FDECF2674FDF");
 }
+
+#include "devices/id/pcsc.hpp"
+
+TEST(Atr, ExtendedLengthFromCardCapabilities) {
+    // vicc's ISO 7816 card: card capabilities 73 FF 01 00 -> no extended Lc/Le.
+    EXPECT_FALSE(atrAnnouncesExtendedLength(hex("3B9513810180 73FF0100 0B")));
+    // The same structure with the third capability byte C0 (chaining + extended Lc/Le).
+    EXPECT_TRUE(atrAnnouncesExtendedLength(hex("3B951381018073 0000C0 35")));
+    EXPECT_FALSE(atrAnnouncesExtendedLength(hex("3B")));
+    EXPECT_FALSE(atrAnnouncesExtendedLength(hex("3B9F")));  // announces 15 historical bytes that are missing
+}

@@ -116,7 +116,9 @@ public:
         if (!fs::is_regular_file(m_path, ec))
             return fail(ErrorCode::NotAvailable, m_path.string() + " does not exist; check the camera source");
         m_cap.release();
-        if (!m_cap.open(m_path.string(), cv::CAP_ANY))
+        // FFmpeg, then OpenCV's own MJPEG reader; not CAP_ANY, which probes every backend (GStreamer, gPhoto2, ...)
+        // on a bad file, slowly and with leaks in those libraries.
+        if (!m_cap.open(m_path.string(), cv::CAP_FFMPEG) && !m_cap.open(m_path.string(), cv::CAP_OPENCV_MJPEG))
             return fail(ErrorCode::Malformed, "cannot open the video " + m_path.string() + "; it is damaged or in an unknown format");
         return {};
     }

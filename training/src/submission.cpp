@@ -1,0 +1,617 @@
+// Submission batches to the network center: signed manifest folder/zip, idempotent upload, receipt, ack.
+#include "training/submission.hpp"
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include <fmt/format.h>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "training/certificates.hpp"
+#include "training/eligibility.hpp"
+#include "training/text.hpp"
+#include "training/validation.hpp"
+
+namespace training {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+template <typename T>
+std::unexpected<Error> err(const Result<T>& r) {
+    return std::unexpected(r.error());
+}
+
+// ---------------------------------------------------------------- files
+
+Result<void> writeFile(const fs::path& path, std::string_view data) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.flush();
+    if (!out)
+        return fail(ErrorCode::Io, fmt::format("cannot write {}; check the folder's permissions and free space",
+                                               path.string()));
+    return {};
+}
+
+Result<std::string> readFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(ErrorCode::NotFound, fmt::format("cannot read {}; check the path", path.string()));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// ---------------------------------------------------------------- a minimal zip writer (stored entries)
+
+std::uint32_t crc32(std::string_view data) {
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : data) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+void put16(std::string& out, std::uint32_t v) {
+    out += static_cast<char>(v & 0xFF);
+    out += static_cast<char>((v >> 8) & 0xFF);
+}
+void put32(std::string& out, std::uint32_t v) {
+    put16(out, v & 0xFFFF);
+    put16(out, v >> 16);
+}
+
+/// Zip of (name, content) pairs, stored without compression (portraits are JPEG already), UTF-8 names,
+/// fixed timestamps so that the same batch always gives the same bytes.
+std::string makeZip(const std::vector<std::pair<std::string, std::string>>& files) {
+    std::string out;
+    std::string central;
+    constexpr std::uint32_t kDosTime = 0, kDosDate = (0u << 9) | (1u << 5) | 1u;  // 1980-01-01 00:00
+    for (const auto& [name, data] : files) {
+        const auto offset = static_cast<std::uint32_t>(out.size());
+        const auto crc = crc32(data);
+        const auto size = static_cast<std::uint32_t>(data.size());
+        put32(out, 0x04034b50);
+        put16(out, 20);
+        put16(out, 0x0800);
+        put16(out, 0);
+        put16(out, kDosTime);
+        put16(out, kDosDate);
+        put32(out, crc);
+        put32(out, size);
+        put32(out, size);
+        put16(out, static_cast<std::uint32_t>(name.size()));
+        put16(out, 0);
+        out += name;
+        out += data;
+        put32(central, 0x02014b50);
+        put16(central, 20);
+        put16(central, 20);
+        put16(central, 0x0800);
+        put16(central, 0);
+        put16(central, kDosTime);
+        put16(central, kDosDate);
+        put32(central, crc);
+        put32(central, size);
+        put32(central, size);
+        put16(central, static_cast<std::uint32_t>(name.size()));
+        put16(central, 0);
+        put16(central, 0);
+        put16(central, 0);
+        put16(central, 0);
+        put32(central, 0);
+        put32(central, offset);
+        central += name;
+    }
+    const auto cdOffset = static_cast<std::uint32_t>(out.size());
+    out += central;
+    put32(out, 0x06054b50);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, static_cast<std::uint32_t>(files.size()));
+    put16(out, static_cast<std::uint32_t>(files.size()));
+    put32(out, static_cast<std::uint32_t>(central.size()));
+    put32(out, cdOffset);
+    put16(out, 0);
+    return out;
+}
+
+// ---------------------------------------------------------------- records
+
+BatchState parseState(const std::string& s) {
+    if (s == "sending") return BatchState::Sending;
+    if (s == "sent") return BatchState::Sent;
+    if (s == "acknowledged") return BatchState::Acknowledged;
+    return BatchState::Created;
+}
+
+std::string extensionFor(const std::string& mime) { return mime == "image/png" ? "png" : "jpg"; }
+
+json workerEntry(const Worker& w, const std::optional<Agency>& agency, const CertificateDocument& doc,
+                 const std::vector<Consent>& consents, const std::optional<std::string>& portraitFile,
+                 const std::string& portraitSha) {
+    const auto& id = w.identity;
+    const auto& p = w.profile;
+    const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+    json identity{{"doc_type", documentTypeName(id.docType)},
+                  {"doc_number", id.docNumber},
+                  {"issuing_state", id.issuingState},
+                  {"name", id.name},
+                  {"name_latin", opt(id.nameLatin)},
+                  {"sex", sexCode(id.sex)},
+                  {"birth_date", opt(id.birthDate)},
+                  {"nationality", opt(id.nationality)},
+                  {"ethnicity", opt(id.ethnicity)},
+                  {"id_address", opt(id.idAddress)},
+                  {"id_issuer", opt(id.idIssuer)},
+                  {"id_valid_from", opt(id.idValidFrom)},
+                  {"id_valid_until", opt(id.idValidUntil)}};
+    json profile{{"residence_permit", opt(p.residencePermit)},
+                 {"phone", opt(p.phone)},
+                 {"address", opt(p.address)},
+                 {"service_types", p.serviceTypes.value_or(std::vector<std::string>{})},
+                 {"specialties", p.specialties.value_or(std::vector<std::string>{})},
+                 {"education", opt(p.education)},
+                 {"health_check", {{"date", opt(p.healthCheckDate)}, {"result", opt(p.healthCheckResult)},
+                                   {"issuer", opt(p.healthCheckIssuer)}}},
+                 {"insurance", {{"policy", opt(p.insurancePolicy)}, {"insurer", opt(p.insurer)},
+                                {"valid_until", opt(p.insuranceValidUntil)}}}};
+    json hours = json::array();
+    for (const auto& m : doc.modules)
+        hours.push_back({{"module", m.code}, {"required_minutes", m.requiredMinutes}, {"attended_minutes", m.attendedMinutes}});
+    json cons = json::array();
+    for (const auto& c : consents) {
+        if (c.withdrawnAt) continue;
+        cons.push_back({{"kind", consentKindName(c.kind)},
+                        {"text_version", c.textVersion},
+                        {"text_sha256", c.textSha256},
+                        {"signed_at", formatUtc(c.signedAt)}});
+    }
+    json verification{{"identity_verified_at", w.identityVerifiedAt ? json(formatUtc(*w.identityVerifiedAt)) : json(nullptr)},
+                      {"identity_method", opt(w.identityMethod)},
+                      {"face_verified_at", w.faceVerifiedAt ? json(formatUtc(*w.faceVerifiedAt)) : json(nullptr)},
+                      {"face_score", w.faceScore ? json(*w.faceScore) : json(nullptr)}};
+    return json{{"certificate_number", doc.certificateNumber},
+                {"certificate_issue_date", doc.issueDate},
+                {"certificate_expiry_date", doc.expiryDate},
+                {"identity", identity},
+                {"profile", profile},
+                {"agency", agency ? json{{"name", agency->name}, {"uscc", agency->uscc}} : json(nullptr)},
+                {"verification", verification},
+                {"course", doc.courseCode},
+                {"hours", hours},
+                {"exam", {{"score", doc.examScore ? json(*doc.examScore) : json(nullptr)},
+                          {"date", doc.examDate ? json(*doc.examDate) : json(nullptr)}}},
+                {"consents", cons},
+                {"portrait", portraitFile ? json{{"file", *portraitFile}, {"sha256", portraitSha}} : json(nullptr)}};
+}
+
+// ---------------------------------------------------------------- HTTP
+
+struct HttpResponse {
+    long status{0};
+    std::string body;
+    std::string transportError;  // empty when the server answered
+};
+
+std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
+    static_cast<std::string*>(user)->append(data, size * n);
+    return size * n;
+}
+
+HttpResponse post(const std::string& url, const std::string& body, const std::vector<std::string>& headers,
+                  std::chrono::seconds timeout) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    HttpResponse r;
+    CURL* curl = curl_easy_init();
+    if (!curl) {
+        r.transportError = "libcurl could not start";
+        return r;
+    }
+    curl_slist* list = nullptr;
+    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    char errbuf[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "badge-kiosk-submission/1");
+    const auto rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) r.transportError = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    else curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    return r;
+}
+
+}  // namespace
+
+std::string_view batchStateName(BatchState s) noexcept {
+    switch (s) {
+        case BatchState::Created: return "created";
+        case BatchState::Sending: return "sending";
+        case BatchState::Sent: return "sent";
+        case BatchState::Acknowledged: return "acknowledged";
+    }
+    return "created";
+}
+
+Result<SubmissionBatch> Submissions::batch(std::int64_t batchId) {
+    auto& db = m_store.database();
+    auto st = db.prepare("SELECT id, code, idempotency_key, state, folder, zip_path, manifest_sha256, created_at, "
+                         "send_attempts, sent_at, receipt, acknowledged_at FROM submission_batches WHERE id = ?");
+    if (!st) return err(st);
+    st->bindAll(batchId);
+    auto row = st->step();
+    if (!row) return err(row);
+    if (!*row)
+        return fail(ErrorCode::NotFound,
+                    fmt::format("there is no submission batch {}; 'kioskctl submit list' shows them", batchId));
+    SubmissionBatch b;
+    b.id = st->int64(0);
+    b.code = st->text(1);
+    b.idempotencyKey = st->text(2);
+    b.state = parseState(st->text(3));
+    b.folder = st->text(4);
+    if (auto z = st->optText(5)) b.zip = fs::path(*z);
+    b.manifestSha256 = st->text(6);
+    b.createdAt = st->int64(7);
+    b.sendAttempts = static_cast<int>(st->int64(8));
+    b.sentAt = st->optInt64(9);
+    b.receipt = st->optText(10);
+    b.acknowledgedAt = st->optInt64(11);
+    st->reset();
+    auto items = db.prepare("SELECT bi.worker_id, w.name, c.number, bi.badge_number, bi.rejection FROM batch_items bi "
+                            "JOIN workers w ON w.id = bi.worker_id JOIN certificates c ON c.id = bi.certificate_id "
+                            "WHERE bi.batch_id = ? ORDER BY bi.worker_id");
+    if (!items) return err(items);
+    items->bindAll(batchId);
+    while (true) {
+        auto r = items->step();
+        if (!r) return err(r);
+        if (!*r) break;
+        b.items.push_back(BatchItem{items->int64(0), items->text(1), items->text(2), items->optText(3), items->optText(4)});
+    }
+    return b;
+}
+
+Result<std::vector<SubmissionBatch>> Submissions::list() {
+    auto st = m_store.database().prepare("SELECT id FROM submission_batches ORDER BY id");
+    if (!st) return err(st);
+    std::vector<std::int64_t> ids;
+    while (true) {
+        auto row = st->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        ids.push_back(st->int64(0));
+    }
+    std::vector<SubmissionBatch> out;
+    for (auto id : ids) {
+        auto b = batch(id);
+        if (!b) return err(b);
+        out.push_back(std::move(*b));
+    }
+    return out;
+}
+
+Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, const Actor& actor) {
+    auto center = m_store.center();
+    if (!center) return err(center);
+    std::error_code ec;
+    if (!fs::is_directory(outDir, ec))
+        return fail(ErrorCode::Io, fmt::format("the output folder {} does not exist; create it first", outDir.string()));
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    CreateOutcome out;
+
+    auto candidates = db.prepare("SELECT w.id, EXISTS (SELECT 1 FROM batch_items bi WHERE bi.worker_id = w.id AND "
+                                 "bi.rejection IS NULL) FROM workers w ORDER BY w.id");
+    if (!candidates) return err(candidates);
+    std::vector<std::int64_t> fresh;
+    while (true) {
+        auto row = candidates->step();
+        if (!row) return err(row);
+        if (!*row) break;
+        const auto id = candidates->int64(0);
+        if (candidates->int64(1) != 0) {
+            ++out.alreadySubmitted;
+            continue;
+        }
+        fresh.push_back(id);
+    }
+    candidates->reset();
+
+    Certificates certs(m_store, &m_key);
+    std::vector<std::pair<std::int64_t, Certificate>> chosen;
+    for (auto id : fresh) {
+        auto report = checkEligibility(m_store, id);
+        if (!report) return err(report);
+        if (!report->eligible) {
+            ++out.notEligible;
+            continue;
+        }
+        auto c = certs.issue(id, report->courseId, actor);
+        if (!c) return err(c);
+        chosen.emplace_back(id, std::move(*c));
+    }
+    if (chosen.empty()) {
+        if (auto r = tx->commit(); !r) return err(r);  // certificates issued meanwhile are kept (none here)
+        return out;
+    }
+
+    std::array<std::uint8_t, 16> keyBytes{};
+    randombytes_buf(keyBytes.data(), keyBytes.size());
+    const auto idemKey = toHex(keyBytes.data(), keyBytes.size());
+    const auto now = m_store.now();
+    auto ins = db.prepare("INSERT INTO submission_batches (code, idempotency_key, state, folder, manifest_sha256, "
+                          "created_at) VALUES (?, ?, 'created', '', '', ?)");
+    if (!ins) return err(ins);
+    // A provisional unique code, replaced once the id is known.
+    if (auto r = ins->bindAll("pending-" + idemKey, idemKey, now).run(); !r) return err(r);
+    const auto batchId = db.lastInsertRowId();
+    const auto today = localDate(now);
+    const auto code = fmt::format("{}-B{:04}{:02}{:02}-{:04}", center->code, static_cast<int>(today.year()),
+                                  static_cast<unsigned>(today.month()), static_cast<unsigned>(today.day()), batchId);
+
+    // Files are written into a temporary folder and renamed into place; a crash before the commit leaves
+    // only a folder that the next run (which gets the same id) replaces.
+    const auto folder = outDir / code;
+    auto tmp = outDir / (code + ".partial");
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp / "portraits", ec);
+    if (ec) return fail(ErrorCode::Io, fmt::format("cannot create {}: {}", tmp.string(), ec.message()));
+
+    std::vector<std::pair<std::string, std::string>> files;
+    json workers = json::array();
+    auto item = db.prepare("INSERT INTO batch_items (batch_id, worker_id, certificate_id) VALUES (?, ?, ?)");
+    if (!item) return err(item);
+    for (const auto& [workerId, cert] : chosen) {
+        auto w = m_store.worker(workerId);
+        if (!w) return err(w);
+        auto doc = certs.document(cert.number);
+        if (!doc) return err(doc);
+        auto consents = m_store.consents(workerId);
+        if (!consents) return err(consents);
+        std::optional<Agency> agency;
+        if (w->profile.agencyId) {
+            auto a = m_store.findAgency(std::to_string(*w->profile.agencyId));
+            if (a) agency = *a;
+        }
+        std::optional<std::string> portraitFile;
+        std::string portraitSha;
+        if (!doc->portrait.empty()) {
+            portraitFile = fmt::format("portraits/{}.{}", cert.number, extensionFor(doc->portraitMime));
+            std::string bytes(doc->portrait.begin(), doc->portrait.end());
+            portraitSha = sha256Hex(bytes);
+            if (auto r = writeFile(tmp / *portraitFile, bytes); !r) return err(r);
+            files.emplace_back(*portraitFile, std::move(bytes));
+        }
+        workers.push_back(workerEntry(*w, agency, *doc, *consents, portraitFile, portraitSha));
+        if (auto r = item->bindAll(batchId, workerId, cert.id).run(); !r) return err(r);
+    }
+    json manifest{{"schema", "badge-submission"},
+                  {"schema_version", kManifestSchemaVersion},
+                  {"batch", {{"code", code}, {"idempotency_key", idemKey}, {"created_at", formatUtc(now)}}},
+                  {"center", {{"code", center->code}, {"name", center->name},
+                              {"public_key", base64UrlEncode(m_key.publicKey())}}},
+                  {"workers", workers}};
+    const auto manifestText = manifest.dump(2) + "\n";
+    const auto sig = base64UrlEncode(m_key.sign(manifestText)) + "\n";
+    if (auto r = writeFile(tmp / "manifest.json", manifestText); !r) return err(r);
+    if (auto r = writeFile(tmp / "manifest.json.sig", sig); !r) return err(r);
+    files.insert(files.begin(), {{"manifest.json", manifestText}, {"manifest.json.sig", sig}});
+    fs::remove_all(folder, ec);
+    fs::rename(tmp, folder, ec);
+    if (ec) return fail(ErrorCode::Io, fmt::format("cannot move the batch into {}: {}", folder.string(), ec.message()));
+    std::optional<std::string> zipPath;
+    if (zip) {
+        const auto z = outDir / (code + ".zip");
+        const auto ztmp = outDir / (code + ".zip.partial");
+        if (auto r = writeFile(ztmp, makeZip(files)); !r) return err(r);
+        fs::rename(ztmp, z, ec);
+        if (ec) return fail(ErrorCode::Io, fmt::format("cannot write {}: {}", z.string(), ec.message()));
+        zipPath = z.string();
+    }
+    const auto manifestSha = sha256Hex(manifestText);
+    auto up = db.prepare("UPDATE submission_batches SET code = ?, folder = ?, zip_path = ?, manifest_sha256 = ? WHERE id = ?");
+    if (!up) return err(up);
+    if (auto r = up->bindAll(code, fs::absolute(folder).string(), zipPath, manifestSha, batchId).run(); !r) return err(r);
+    if (auto r = m_store.audit(actor, "submission.create", fmt::format("batch:{}", batchId),
+                               json{{"code", code}, {"workers", chosen.size()}, {"manifest_sha256", manifestSha}}.dump());
+        !r)
+        return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    out.added = static_cast<int>(chosen.size());
+    auto b = batch(batchId);
+    if (!b) return err(b);
+    out.batch = std::move(*b);
+    return out;
+}
+
+Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::string& url, const SendOptions& options,
+                                          const Actor& actor) {
+    auto b = batch(batchId);
+    if (!b) return b;
+    if (b->state == BatchState::Sent || b->state == BatchState::Acknowledged) return b;  // never twice
+    if (!url.starts_with("http://") && !url.starts_with("https://"))
+        return fail(ErrorCode::InvalidInput, fmt::format("'{}' is not an http(s) URL of the network center", url));
+
+    // The body: the zip as created, or the folder zipped the same way.
+    auto manifest = readFile(b->folder / "manifest.json");
+    if (!manifest) return err(manifest);
+    if (sha256Hex(*manifest) != b->manifestSha256)
+        return fail(ErrorCode::Refused, fmt::format("{} was changed after the batch was created; it is not sent. "
+                                                    "Restore the folder from the batch's backup",
+                                                    (b->folder / "manifest.json").string()));
+    std::string body;
+    if (b->zip) {
+        auto z = readFile(*b->zip);
+        if (!z) return err(z);
+        body = std::move(*z);
+    } else {
+        auto sig = readFile(b->folder / "manifest.json.sig");
+        if (!sig) return err(sig);
+        std::vector<std::pair<std::string, std::string>> files{{"manifest.json", *manifest}, {"manifest.json.sig", *sig}};
+        auto j = json::parse(*manifest, nullptr, false);
+        for (const auto& w : j.value("workers", json::array()))
+            if (w.contains("portrait") && w["portrait"].is_object()) {
+                const auto name = w["portrait"]["file"].get<std::string>();
+                auto bytes = readFile(b->folder / name);
+                if (!bytes) return err(bytes);
+                files.emplace_back(name, std::move(*bytes));
+            }
+        body = makeZip(files);
+    }
+
+    auto& db = m_store.database();
+    {
+        // Recorded before the upload: after a crash the batch shows "sending" and is sent again with the same key.
+        auto tx = db.transaction();
+        if (!tx) return err(tx);
+        auto up = db.prepare("UPDATE submission_batches SET state = 'sending', send_attempts = send_attempts + 1 WHERE id = ?");
+        if (!up) return err(up);
+        if (auto r = up->bindAll(batchId).run(); !r) return err(r);
+        if (auto r = m_store.audit(actor, "submission.send", fmt::format("batch:{}", batchId),
+                                   json{{"url", url}, {"attempt", b->sendAttempts + 1}}.dump());
+            !r)
+            return err(r);
+        if (auto r = tx->commit(); !r) return err(r);
+    }
+
+    const std::vector<std::string> headers{"Content-Type: application/zip",
+                                           "Idempotency-Key: " + b->idempotencyKey,
+                                           "X-Batch-Code: " + b->code,
+                                           "X-Manifest-SHA256: " + b->manifestSha256,
+                                           "Expect:"};
+    auto backoff = options.initialBackoff;
+    HttpResponse resp;
+    std::string lastProblem;
+    bool done = false;
+    for (int attempt = 1; attempt <= std::max(1, options.maxAttempts); ++attempt) {
+        resp = post(url, body, headers, options.timeout);
+        if (resp.transportError.empty() && resp.status >= 200 && resp.status < 300) {
+            done = true;
+            break;
+        }
+        if (resp.transportError.empty() && resp.status >= 400 && resp.status < 500 && resp.status != 429 &&
+            resp.status != 408)
+            return fail(ErrorCode::Refused, fmt::format("the network center refused batch {} (HTTP {}): {}; correct "
+                                                        "the batch or ask the network center",
+                                                        b->code, resp.status, trim(resp.body)));
+        lastProblem = resp.transportError.empty() ? fmt::format("HTTP {}: {}", resp.status, trim(resp.body))
+                                                  : resp.transportError;
+        if (attempt < options.maxAttempts) {
+            std::this_thread::sleep_for(backoff);
+            backoff *= 2;
+        }
+    }
+    if (!done)
+        return fail(ErrorCode::Io, fmt::format("batch {} could not be sent after {} attempts (last: {}); it stays "
+                                               "'sending': run 'kioskctl submit send' again later, it will not be "
+                                               "duplicated",
+                                               b->code, options.maxAttempts, lastProblem));
+    if (options.afterUpload) options.afterUpload();
+
+    auto receipt = json::parse(resp.body, nullptr, false);
+    const std::string receiptText = receipt.is_discarded() ? json{{"raw", resp.body}}.dump() : receipt.dump();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto up = db.prepare("UPDATE submission_batches SET state = 'sent', sent_at = ?, receipt = ? WHERE id = ?");
+    if (!up) return err(up);
+    if (auto r = up->bindAll(m_store.now(), receiptText, batchId).run(); !r) return err(r);
+    if (auto r = m_store.audit(actor, "submission.sent", fmt::format("batch:{}", batchId), receiptText); !r) return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    return batch(batchId);
+}
+
+Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& receiptFile, const Actor& actor) {
+    auto b = batch(batchId);
+    if (!b) return b;
+    auto text = readFile(receiptFile);
+    if (!text) return err(text);
+    auto j = json::parse(*text, nullptr, false);
+    const auto bad = [&](std::string_view what) {
+        return fail(ErrorCode::InvalidInput, fmt::format("{} is not a usable answer for batch {} ({}); see "
+                                                         "assets/submission/README.md for its form",
+                                                         receiptFile.string(), b->code, what));
+    };
+    if (!j.is_object()) return bad("not a JSON object");
+    if (j.value("batch", "") != b->code) return bad(fmt::format("it is for batch '{}'", j.value("batch", "")));
+    if (b->state == BatchState::Created)
+        return fail(ErrorCode::Refused, fmt::format("batch {} was not sent yet; send it first ('kioskctl submit send')",
+                                                    b->code));
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return err(tx);
+    auto find = db.prepare("SELECT bi.certificate_id FROM batch_items bi JOIN certificates c ON c.id = bi.certificate_id "
+                           "WHERE bi.batch_id = ? AND c.number = ?");
+    if (!find) return err(find);
+    auto setBadge = db.prepare("UPDATE batch_items SET badge_number = ?, rejection = NULL WHERE batch_id = ? AND "
+                               "certificate_id = ?");
+    if (!setBadge) return err(setBadge);
+    auto setCert = db.prepare("UPDATE certificates SET badge_number = ? WHERE id = ?");
+    if (!setCert) return err(setCert);
+    auto reject = db.prepare("UPDATE batch_items SET rejection = ?, badge_number = NULL WHERE batch_id = ? AND "
+                             "certificate_id = ?");
+    if (!reject) return err(reject);
+    const auto certificateId = [&](const json& e) -> Result<std::int64_t> {
+        if (!e.is_object() || !e.contains("certificate") || !e["certificate"].is_string())
+            return bad("an entry has no certificate number");
+        find->bindAll(batchId, e["certificate"].get<std::string>());
+        auto row = find->step();
+        if (!row) return err(row);
+        if (!*row) return bad(fmt::format("certificate {} is not in this batch", e["certificate"].get<std::string>()));
+        const auto id = find->int64(0);
+        find->reset();
+        return id;
+    };
+    int badges = 0, rejected = 0;
+    for (const auto& e : j.value("badges", json::array())) {
+        auto id = certificateId(e);
+        if (!id) return err(id);
+        if (!e.contains("badge") || !e["badge"].is_string() || e["badge"].get<std::string>().empty())
+            return bad("an entry of badges has no badge number");
+        const auto badge = e["badge"].get<std::string>();
+        if (auto r = setBadge->bindAll(badge, batchId, *id).run(); !r) return err(r);
+        if (auto r = setCert->bindAll(badge, *id).run(); !r) return err(r);
+        ++badges;
+    }
+    for (const auto& e : j.value("rejected", json::array())) {
+        auto id = certificateId(e);
+        if (!id) return err(id);
+        if (auto r = reject->bindAll(e.value("reason", std::string("rejected")), batchId, *id).run(); !r) return err(r);
+        ++rejected;
+    }
+    auto up = db.prepare("UPDATE submission_batches SET state = 'acknowledged', acknowledged_at = ? WHERE id = ?");
+    if (!up) return err(up);
+    if (auto r = up->bindAll(m_store.now(), batchId).run(); !r) return err(r);
+    if (auto r = m_store.audit(actor, "submission.ack", fmt::format("batch:{}", batchId),
+                               json{{"badges", badges}, {"rejected", rejected}, {"file_sha256", sha256Hex(*text)}}.dump());
+        !r)
+        return err(r);
+    if (auto r = tx->commit(); !r) return err(r);
+    return batch(batchId);
+}
+
+}  // namespace training

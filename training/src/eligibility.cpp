@@ -281,14 +281,22 @@ Result<EligibilityReport> checkEligibility(Store& store, std::int64_t workerId, 
 }
 
 Result<std::vector<EligibilityReport>> checkSittingEligibility(Store& store, std::int64_t sittingId) {
+    auto course = store.database().prepare("SELECT course_id FROM sittings WHERE id = ?");
+    if (!course) return err(course);
+    course->bindAll(sittingId);
+    auto row = course->step();
+    if (!row) return err(row);
+    if (!*row)
+        return fail(ErrorCode::NotFound,
+                    fmt::format("there is no exam sitting {}; 'kioskctl exam sitting list' shows them", sittingId));
+    const auto courseId = course->int64(0);
+    course->reset();
     ExamStore exams(store);
-    auto s = exams.sitting(sittingId);
-    if (!s) return err(s);
     auto ids = exams.candidates(sittingId);
     if (!ids) return err(ids);
     std::vector<EligibilityReport> out;
     for (auto id : *ids) {
-        auto r = checkEligibility(store, id, s->courseId);
+        auto r = checkEligibility(store, id, courseId);
         if (!r) return err(r);
         out.push_back(std::move(*r));
     }

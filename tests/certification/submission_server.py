@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""A stand-in for the network center's submission endpoint, bound to 127.0.0.1 only (tests).
+
+POST /batches with a zip body and an Idempotency-Key header. The first --fail-first requests answer 500.
+A key seen before gets the receipt it got the first time (nothing is stored twice). Every stored batch is
+checked: a valid zip holding manifest.json, manifest.json.sig and the portraits it names.
+Writes its port to --port-file; logs one JSON line per request to --log.
+"""
+import argparse
+import hashlib
+import io
+import json
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--port-file", required=True)
+parser.add_argument("--log", required=True)
+parser.add_argument("--fail-first", type=int, default=0)
+args = parser.parse_args()
+
+lock = threading.Lock()
+state = {"requests": 0, "receipts": {}, "stored": 0}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        key = self.headers.get("Idempotency-Key", "")
+        with lock:
+            state["requests"] += 1
+            n = state["requests"]
+            entry = {"n": n, "key": key, "bytes": len(body)}
+            if n <= args.fail_first:
+                entry["status"] = 500
+                status, answer = 500, {"error": "temporarily unavailable"}
+            elif not key:
+                entry["status"] = 400
+                status, answer = 400, {"error": "Idempotency-Key missing"}
+            elif key in state["receipts"]:
+                entry["status"] = 200
+                entry["replay"] = True
+                status, answer = 200, state["receipts"][key]
+            else:
+                try:
+                    z = zipfile.ZipFile(io.BytesIO(body))
+                    assert z.testzip() is None
+                    manifest = json.loads(z.read("manifest.json"))
+                    z.read("manifest.json.sig")
+                    for w in manifest["workers"]:
+                        if w["portrait"]:
+                            data = z.read(w["portrait"]["file"])
+                            assert hashlib.sha256(data).hexdigest() == w["portrait"]["sha256"]
+                    assert hashlib.sha256(z.read("manifest.json")).hexdigest() == self.headers.get("X-Manifest-SHA256")
+                except Exception as e:  # noqa: BLE001 - any defect is the client's
+                    entry["status"] = 422
+                    status, answer = 422, {"error": "bad batch: %r" % e}
+                else:
+                    state["stored"] += 1
+                    entry["status"] = 200
+                    entry["stored"] = True
+                    answer = {"receipt": "R-%04d" % state["stored"], "batch": manifest["batch"]["code"],
+                              "workers": len(manifest["workers"])}
+                    state["receipts"][key] = answer
+                    status = 200
+            with open(args.log, "a") as f:
+                f.write(json.dumps(entry) + "\n")
+        self.answer(status, answer)
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+with open(args.port_file + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os  # noqa: E402
+os.rename(args.port_file + ".tmp", args.port_file)
+server.serve_forever()

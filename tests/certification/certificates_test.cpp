@@ -30,7 +30,7 @@ TEST_F(CertificatesTest, IssuesNumberedSignedCertificatesOnlyToEligibleWorkers) 
     EXPECT_EQ(c1->number, "T01-2026-000001");
     EXPECT_EQ(c2->number, "T01-2026-000002");
     EXPECT_EQ(c1->issueDate, "2026-11-28");
-    EXPECT_EQ(c1->expiryDate, "2029-11-27");  // three years (1095 days) including the issue day
+    EXPECT_EQ(c1->expiryDate, "2029-11-27");  // 36 months, the issue day included
     // Issuing again returns the same certificate.
     auto again = m_certs->issue(w1, std::nullopt, "clerk");
     ASSERT_TRUE(again);

@@ -185,7 +185,7 @@ Result<std::string> encodeBadgePayload(const BadgeFields& f, const CenterKey& ke
         auto days = toDays(*date);
         if (!days)
             return fail(ErrorCode::InvalidInput,
-                        fmt::format("the date '{}' cannot go into a badge code (YYYY-MM-DD from 1970 to 2149)", *date));
+                        fmt::format("the date '{}' cannot go into a badge code (YYYY-MM-DD from 1970-01-01 to 2149-06-06)", *date));
         record.push_back(static_cast<std::uint8_t>(*days >> 8));
         record.push_back(static_cast<std::uint8_t>(*days & 0xFF));
     }

@@ -37,9 +37,13 @@ Certificate readCertificate(const Statement& s) {
     return c;
 }
 
-std::string addDays(const std::string& date, int days) {
-    auto d = parseDate(date, "date");
-    return formatDate(std::chrono::year_month_day(std::chrono::sys_days(*d) + std::chrono::days(days)));
+/// The last day of validity: @p months later, the day before (2026-11-28 + 36 months -> 2029-11-27).
+/// A day that does not exist in the target month (e.g. 31 into a 30-day month) is clamped to its last day.
+std::string expiryAfter(const std::string& issueDate, int months) {
+    auto d = *parseDate(issueDate, "date");
+    auto target = d.year() / d.month() / d.day() + std::chrono::months(months);
+    if (!target.ok()) target = target.year() / target.month() / std::chrono::last;
+    return formatDate(std::chrono::year_month_day(std::chrono::sys_days(target) - std::chrono::days(1)));
 }
 
 constexpr std::string_view kRevocationFormat = "badge-revocations";
@@ -159,7 +163,7 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
     c.workerId = workerId;
     c.courseId = report->courseId;
     c.issueDate = formatDate(today);
-    c.expiryDate = addDays(c.issueDate, rule->certificateValidityDays - 1);
+    c.expiryDate = expiryAfter(c.issueDate, rule->certificateValidityMonths);
     c.issuedAt = m_store.now();
     auto payload = encodeBadgePayload(BadgeFields{m_key->centerId(), c.number, w->identity.name,
                                                   maskIdNumber(w->identity.docNumber), course->code, c.issueDate,

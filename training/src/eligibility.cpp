@@ -75,7 +75,7 @@ std::string ruleToJson(const CertificationRule& r) {
                 {"health_check_max_age_days", r.healthCheckMaxAgeDays},
                 {"require_agency", r.requireAgency},
                 {"consents", consents},
-                {"certificate_validity_days", r.certificateValidityDays}}
+                {"certificate_validity_months", r.certificateValidityMonths}}
         .dump();
 }
 
@@ -101,7 +101,7 @@ Result<CertificationRule> ruleFromJson(std::string_view text) {
                      flag("require_hours", r.requireHours), flag("require_exam", r.requireExam),
                      flag("require_health_check", r.requireHealthCheck), flag("require_agency", r.requireAgency),
                      integer("health_check_max_age_days", r.healthCheckMaxAgeDays, 1, 3650),
-                     integer("certificate_validity_days", r.certificateValidityDays, 1, 36500)})
+                     integer("certificate_validity_months", r.certificateValidityMonths, 1, 1200)})
         if (!res) return std::unexpected(res.error());
     if (j.contains("pass_mark")) {
         if (!j["pass_mark"].is_number() || j["pass_mark"].get<double>() < 0 || j["pass_mark"].get<double>() > 100)

@@ -41,7 +41,7 @@ struct BadgeFields {
 };
 
 /// @brief Signs and encodes @p fields.
-/// @retval InvalidInput a field is too long or a date is not YYYY-MM-DD between 1970 and 2149
+/// @retval InvalidInput a field is too long or a date is not YYYY-MM-DD from 1970-01-01 to 2149-06-06
 [[nodiscard]] Result<std::string> encodeBadgePayload(const BadgeFields& fields, const CenterKey& key);
 
 /// @brief The outcome of verifying a payload.

@@ -46,12 +46,12 @@ struct CertificationRule {
     int healthCheckMaxAgeDays{365};
     bool requireAgency{true};
     std::vector<ConsentKind> consents{ConsentKind::Commitment, ConsentKind::CreditCheck, ConsentKind::Biometric};
-    int certificateValidityDays{3 * 365};  ///< expiry date of an issued certificate = issue date + this
+    int certificateValidityMonths{36};  ///< a certificate issued on D is valid up to D + this many months - 1 day
     bool operator==(const CertificationRule&) const = default;
 };
 
 /// @brief JSON text of a rule (keys: require_identity, require_face, require_hours, require_exam, pass_mark,
-/// require_health_check, health_check_max_age_days, require_agency, consents, certificate_validity_days).
+/// require_health_check, health_check_max_age_days, require_agency, consents, certificate_validity_months).
 [[nodiscard]] std::string ruleToJson(const CertificationRule& rule);
 /// @brief Parses a rule; absent keys take their defaults.
 /// @retval InvalidInput naming the bad key

@@ -1,0 +1,83 @@
+#pragma once
+/// @file events.hpp
+/// @brief Typed events posted by device and worker threads, drained by the UI thread once per frame.
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "training/records.hpp"
+
+namespace kiosk::ui {
+
+/// @brief A document was read (card reader thread, or the script's "card present").
+struct CardInserted {
+    training::WorkerIdentity identity;
+    std::vector<std::uint8_t> chipPhoto;  ///< JPEG/PNG of the chip portrait; empty when none.
+    std::string method{"chip"};            ///< For Store::markIdentityVerified: "chip-pa", "chip", "sam".
+};
+/// @brief A card was put on a PC/SC reader (its data are read by the identity step).
+struct CardDetected {
+    std::string reader;
+};
+/// @brief The document left the reader.
+struct CardRemoved {};
+/// @brief Reading failed (wrong MRZ key, card pulled, unreadable): the message is for people.
+struct CardFailed {
+    std::string message;
+};
+/// @brief A device changed state (present or missing), for the status bar.
+struct DeviceStatus {
+    std::string device;  ///< "reader", "camera", "printer".
+    bool available{false};
+    std::string detail;
+};
+/// @brief The live-photo pipeline captured a portrait and (when a chip photo exists) matched it.
+struct FaceCaptured {
+    std::vector<std::uint8_t> portraitJpeg;
+    std::optional<double> score;
+    std::string decision;  ///< "accept", "reject", "refer" or "" when no match was made.
+};
+/// @brief A worker-thread job finished: its continuation runs on the UI thread.
+struct JobDone {
+    std::uint64_t generation{0};  ///< Session generation when the job was queued (stale results are dropped).
+    std::function<void()> apply;
+};
+
+using Event = std::variant<CardInserted, CardDetected, CardRemoved, CardFailed, DeviceStatus, FaceCaptured, JobDone>;
+
+/// @brief A multi-producer queue; the UI thread takes everything at once.
+class EventQueue {
+public:
+    /// @brief Called after each post (the app wakes the GLFW loop with glfwPostEmptyEvent).
+    void setWake(std::function<void()> wake) {
+        std::lock_guard lock(m_mutex);
+        m_wake = std::move(wake);
+    }
+    void post(Event e) {
+        std::function<void()> wake;
+        {
+            std::lock_guard lock(m_mutex);
+            m_events.push_back(std::move(e));
+            wake = m_wake;
+        }
+        if (wake) wake();
+    }
+    [[nodiscard]] std::vector<Event> drain() {
+        std::lock_guard lock(m_mutex);
+        std::vector<Event> out;
+        out.swap(m_events);
+        return out;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<Event> m_events;
+    std::function<void()> m_wake;
+};
+
+}  // namespace kiosk::ui

@@ -1,0 +1,76 @@
+#include "training/id_number.hpp"
+#include "ui/screen.hpp"
+
+namespace kiosk::ui {
+
+std::string_view screenName(ScreenId id) noexcept {
+    switch (id) {
+        case ScreenId::Attract: return "attract";
+        case ScreenId::Identify: return "identify";
+        case ScreenId::Photo: return "photo";
+        case ScreenId::Register: return "register";
+        case ScreenId::Consent: return "consent";
+        case ScreenId::Home: return "home";
+        case ScreenId::Attendance: return "attendance";
+        case ScreenId::Exam: return "exam";
+        case ScreenId::ExamResult: return "exam-result";
+        case ScreenId::Progress: return "progress";
+        case ScreenId::StaffPin: return "staff-pin";
+        case ScreenId::StaffHome: return "staff-home";
+        case ScreenId::StaffSessions: return "staff-sessions";
+        case ScreenId::StaffSittings: return "staff-sittings";
+        case ScreenId::Proctor: return "proctor";
+    }
+    return "?";
+}
+
+std::string maskDocument(std::string_view number) { return training::maskIdNumber(number); }
+
+namespace {
+/// After identity is settled: registration, then consents, then the worker's home.
+ScreenId afterIdentity(const WorkerSession& s) {
+    if (s.needsProfile()) return ScreenId::Register;
+    if (!s.missingConsents.empty()) return ScreenId::Consent;
+    return ScreenId::Home;
+}
+}  // namespace
+
+ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
+    switch (intent) {
+        case Intent::Begin: return ScreenId::Identify;
+        case Intent::Identified: return ScreenId::Photo;
+        case Intent::PhotoDone: return afterIdentity(s);
+        case Intent::NeedStaff: return ScreenId::StaffPin;
+        case Intent::Registered:
+            return s.missingConsents.empty() ? ScreenId::Home : ScreenId::Consent;
+        case Intent::ConsentsDone: return ScreenId::Home;
+        case Intent::OpenAttendance: return ScreenId::Attendance;
+        case Intent::OpenExam: return ScreenId::Exam;
+        case Intent::OpenProgress: return ScreenId::Progress;
+        case Intent::ExamFinished: return ScreenId::ExamResult;
+        case Intent::Back:
+            if (current == ScreenId::StaffPin) {
+                if (s.staffPurpose == StaffPurpose::ConfirmIdentity) return ScreenId::Photo;
+                if (s.staffPurpose == StaffPurpose::Exit) return ScreenId::StaffHome;
+                return ScreenId::Attract;
+            }
+            if (s.staff && (current == ScreenId::StaffSessions || current == ScreenId::StaffSittings ||
+                            current == ScreenId::Proctor))
+                return ScreenId::StaffHome;
+            if (s.worker) return ScreenId::Home;
+            return ScreenId::Attract;
+        case Intent::Logout: return ScreenId::Attract;
+        case Intent::StaffLogin: return ScreenId::StaffPin;
+        case Intent::StaffIn:
+            if (s.staffPurpose == StaffPurpose::ConfirmIdentity) return afterIdentity(s);
+            return ScreenId::StaffHome;
+        case Intent::OpenSessions: return ScreenId::StaffSessions;
+        case Intent::OpenSittings: return ScreenId::StaffSittings;
+        case Intent::OpenProctor: return ScreenId::Proctor;
+        case Intent::ExitRequested: return ScreenId::StaffPin;
+        case Intent::Quit: return current;
+    }
+    return current;
+}
+
+}  // namespace kiosk::ui

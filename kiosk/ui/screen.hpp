@@ -1,0 +1,167 @@
+#pragma once
+/// @file screen.hpp
+/// @brief Screens, intents, the worker/staff session and what a screen may use (its Context).
+///
+/// A screen holds only transient UI state (what is typed, which step is shown); records come from the
+/// Backend (worker thread) and decisions about the next screen are taken by the Flow from intents.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/config.hpp"
+#include "training/exam_store.hpp"
+#include "training/records.hpp"
+#include "ui/backend.hpp"
+#include "ui/events.hpp"
+#include "ui/i18n.hpp"
+#include "ui/speech.hpp"
+#include "ui/widgets.hpp"
+
+namespace kiosk::ui {
+
+/// @brief Every screen of the kiosk.
+enum class ScreenId {
+    Attract,
+    Identify,
+    Photo,
+    Register,
+    Consent,
+    Home,
+    Attendance,
+    Exam,
+    ExamResult,
+    Progress,
+    StaffPin,
+    StaffHome,
+    StaffSessions,
+    StaffSittings,
+    Proctor,
+};
+/// @brief Stable name ("attract", "identify", ...), used by scripts' wait-screen.
+[[nodiscard]] std::string_view screenName(ScreenId id) noexcept;
+
+/// @brief What a screen asks for; the Flow turns it into the next screen.
+enum class Intent {
+    Begin,           ///< Attract -> keypad identification.
+    Identified,      ///< session.worker or session.newIdentity is set.
+    PhotoDone,       ///< Live photo accepted (or confirmed by staff).
+    NeedStaff,       ///< Call staff to confirm the identity (no camera, refer, three failures).
+    Registered,      ///< Profile saved.
+    ConsentsDone,    ///< Every required consent signed.
+    OpenAttendance,
+    OpenExam,
+    OpenProgress,
+    ExamFinished,
+    Back,            ///< To the worker's home or the staff home.
+    Logout,          ///< Forget the worker/staff, back to attract.
+    StaffLogin,
+    StaffIn,         ///< session.staff is set.
+    OpenSessions,
+    OpenSittings,
+    OpenProctor,
+    ExitRequested,   ///< Leaving the kiosk shell: an admin PIN is asked.
+    Quit,            ///< Admin confirmed: the app closes.
+};
+
+/// @brief Why the staff PIN screen is shown.
+enum class StaffPurpose { Login, ConfirmIdentity, Exit };
+
+/// @brief The exam result shown after submitting.
+struct ExamOutcome {
+    double score{0};
+    double passMark{80};
+    bool passed{false};
+    std::vector<exam::ModuleGrade> modules;
+    std::string reason;
+};
+
+/// @brief Who is at the kiosk now; cleared on logout and on idle timeout.
+struct WorkerSession {
+    std::optional<training::Worker> worker;               ///< A known worker.
+    std::optional<training::WorkerIdentity> newIdentity;   ///< Read from a document, not registered yet.
+    std::vector<std::uint8_t> chipPhoto;
+    std::vector<std::uint8_t> livePortrait;                ///< Stored only once the biometric consent is signed.
+    std::string identityMethod;                            ///< "chip", "chip-pa", "keypad", "staff".
+    std::optional<double> faceScore;
+    bool faceConfirmedByStaff{false};
+    std::vector<training::ConsentKind> missingConsents;
+    std::optional<training::Staff> staff;                  ///< A staff member who entered a PIN.
+    StaffPurpose staffPurpose{StaffPurpose::Login};
+    std::optional<std::int64_t> confirmingStaffId;         ///< Staff who confirmed the identity (no face match).
+    std::optional<std::int64_t> sittingId;                 ///< The open sitting the worker may take.
+    std::optional<ExamOutcome> examOutcome;
+    [[nodiscard]] bool needsProfile() const {
+        return !worker || !worker->profile.phone || !worker->profile.serviceTypes || !worker->profile.education;
+    }
+    [[nodiscard]] std::string displayName() const {
+        if (worker) return worker->identity.name;
+        if (newIdentity) return newIdentity->name;
+        return {};
+    }
+};
+
+/// @brief Presence of the devices, for the status bar and for screens that need them.
+struct DeviceState {
+    bool reader{false};
+    bool camera{false};
+    bool printer{false};
+    std::string readerDetail;
+    std::string cameraDetail;
+    std::string printerDetail;
+};
+
+/// @brief What a screen may use.
+struct Context {
+    I18n& i18n;
+    Widgets& ui;
+    Backend& backend;
+    Speech& speech;
+    const Config& config;
+    WorkerSession& session;
+    DeviceState& devices;
+    std::function<void(Intent)> emit;
+    std::function<void(double)> wakeIn;  ///< Ask for a frame within this many seconds (countdowns).
+    std::function<void(const std::string&)> setError;  ///< An error banner (message for people).
+
+    [[nodiscard]] const std::string& tr(std::string_view key) const { return i18n.tr(key); }
+    /// @brief Speaks the catalog text of @p key in the current language.
+    void say(std::string_view key) const { speech.say(i18n.tr(key), i18n.language()); }
+    [[nodiscard]] std::string actor() const { return "kiosk:" + config.ui.kioskId; }
+    [[nodiscard]] std::string staffActor() const {
+        return session.staff ? "staff:" + std::to_string(session.staff->id) : actor();
+    }
+};
+
+/// @brief A screen: one class per file, registered in screens.cpp.
+class Screen {
+public:
+    virtual ~Screen() = default;
+    [[nodiscard]] virtual ScreenId id() const = 0;
+    /// @brief Called when the screen becomes current: reset transient state, start loads.
+    virtual void enter(Context& ctx) { (void)ctx; }
+    /// @brief Draws the content area (the app draws the top bar).
+    virtual void draw(Context& ctx) = 0;
+    /// @brief Device events while the screen is current.
+    virtual void onEvent(Context& ctx, const Event& e) {
+        (void)ctx;
+        (void)e;
+    }
+    /// @brief False for screens that must not time out (a running exam has its own clock).
+    [[nodiscard]] virtual bool idleTimeoutApplies() const { return true; }
+};
+
+/// @brief The one list of screens.
+[[nodiscard]] std::vector<std::unique_ptr<Screen>> makeScreens();
+
+/// @brief The flow state machine: the next screen for an intent (pure; unit-tested).
+[[nodiscard]] ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& session);
+
+/// @brief Masks a document number for the screen: first 3 and last 4 characters.
+[[nodiscard]] std::string maskDocument(std::string_view number);
+
+}  // namespace kiosk::ui

@@ -1,0 +1,63 @@
+// Attract screen: "place your ID on the reader", keypad fallback, staff entry.
+#include "ui/lookup.hpp"
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+class AttractScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::Attract; }
+    void enter(Context& ctx) override {
+        m_cardNotice.clear();
+        ctx.say("attract.prompt");
+    }
+    void onEvent(Context& ctx, const Event& e) override {
+        if (const auto* c = std::get_if<CardInserted>(&e)) {
+            identifyByDocument(ctx, c->identity.docNumber, *c);
+        } else if (const auto* d = std::get_if<CardDetected>(&e)) {
+            // Integration point: a passport needs its MRZ key and a China ID the vendor reader; both
+            // readers post CardInserted once the devices/id layer reads in the kiosk (see issue 7 report).
+            m_cardNotice = d->reader;
+        } else if (const auto* f = std::get_if<CardFailed>(&e)) {
+            ctx.setError(f->message);
+        } else if (std::holds_alternative<CardRemoved>(e)) {
+            m_cardNotice.clear();
+        }
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        const float w = ImGui::GetContentRegionAvail().x;
+        ImGui::Dummy({0, 40});
+        ui.centered(ctx.tr("attract.prompt"), ui.fonts().huge());
+        ImGui::Dummy({0, 6});
+        ui.centered(ctx.tr("attract.subtitle"), ui.fonts().body(), theme::kMuted);
+        ImGui::Dummy({0, 24});
+        if (!m_cardNotice.empty()) ui.notice(ctx.tr("attract.card_detected"));
+        if (!ctx.devices.reader) ui.notice(ctx.tr("attract.no_reader"));
+        const float bw = 600;
+        ImGui::SetCursorPosX((w - bw) / 2);
+        ImGui::PushFont(ui.fonts().large());
+        if (ui.button("begin", ctx.tr("attract.type_id"), {bw, 110})) ctx.emit(Intent::Begin);
+        ImGui::PopFont();
+        ImGui::Dummy({0, 16});
+        ImGui::SetCursorPosX((w - bw) / 2);
+        if (ui.button("help", ctx.tr("attract.help"), {(bw - 16) / 2, 0}, Kind::Secondary)) m_help = !m_help;
+        ImGui::SameLine();
+        if (ui.button("staff", ctx.tr("attract.staff"), {(bw - 16) / 2, 0}, Kind::Secondary)) {
+            ctx.session.staffPurpose = StaffPurpose::Login;
+            ctx.emit(Intent::StaffLogin);
+        }
+        if (m_help) ui.centered(ctx.tr("attract.help_text"), ui.fonts().body(), theme::kText);
+    }
+
+private:
+    std::string m_cardNotice;
+    bool m_help{false};
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeAttractScreen() { return std::make_unique<AttractScreen>(); }
+
+}  // namespace kiosk::ui

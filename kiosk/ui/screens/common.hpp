@@ -1,0 +1,38 @@
+#pragma once
+/// @file common.hpp
+/// @brief Small layout helpers shared by the screens.
+
+#include <imgui.h>
+
+#include <string>
+
+#include "exam/modules.hpp"
+#include "training/validation.hpp"
+#include "ui/screen.hpp"
+
+namespace kiosk::ui {
+
+/// @brief The module's name in the current language (the code when unknown).
+inline std::string moduleName(const Context& ctx, std::string_view code) {
+    auto m = exam::findModule(code);
+    if (!m) return std::string(code);
+    return std::string(ctx.i18n.language() == Language::En ? m->nameEn : m->nameZh);
+}
+
+/// @brief "HH:MM" local time of Unix seconds.
+inline std::string clockTime(std::int64_t t) {
+    const std::string s = training::formatLocalTime(t);  // "YYYY-MM-DD HH:MM"
+    return s.size() >= 16 ? s.substr(11, 5) : s;
+}
+
+/// @brief A row of Back / Finish buttons at the bottom of a worker screen.
+inline void workerNav(Context& ctx, bool back = true) {
+    ImGui::Spacing();
+    if (back) {
+        if (ctx.ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
+        ImGui::SameLine();
+    }
+    if (ctx.ui.button("logout", ctx.tr("common.finish"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+}
+
+}  // namespace kiosk::ui

@@ -1,0 +1,194 @@
+// Consents: the commitment letter, the credit-check authorisation and the biometric consent, each shown
+// in full and signed with a finger; stored with the text's version and hash (Store::addConsent).
+#include <stb_image_write.h>
+
+#include <cmath>
+#include <filesystem>
+#include <toml++/toml.h>
+
+#include "ui/lookup.hpp"
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+/// One consent text file: assets/consents/<kind>.toml (version, title_zh/en, text_zh/en).
+struct ConsentText {
+    std::string version;
+    std::string titleZh, titleEn, textZh, textEn;
+};
+
+training::Result<ConsentText> loadConsentText(training::ConsentKind kind) {
+    const auto file = kiosk::assetsDirectory() / "consents" / (std::string(training::consentKindName(kind)) + ".toml");
+    toml::table t;
+    try {
+        t = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        return std::unexpected(training::Error{training::ErrorCode::NotFound,
+                                               "cannot read the consent text " + file.string() + ": " +
+                                                   std::string(e.description()) + "; reinstall the assets"});
+    }
+    ConsentText c;
+    c.version = t["version"].value_or(std::string());
+    c.titleZh = t["title_zh"].value_or(std::string());
+    c.titleEn = t["title_en"].value_or(std::string());
+    c.textZh = t["text_zh"].value_or(std::string());
+    c.textEn = t["text_en"].value_or(std::string());
+    if (c.version.empty() || c.textZh.empty() || c.textEn.empty())
+        return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
+                                               file.string() + " needs version, text_zh and text_en"});
+    return c;
+}
+
+/// Rasterises the strokes (pad coordinates) into a black-on-white PNG.
+std::vector<std::uint8_t> signaturePng(const std::vector<std::vector<ImVec2>>& strokes, int w, int h) {
+    std::vector<std::uint8_t> img(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), 255);
+    auto dot = [&](float cx, float cy) {
+        for (int dy = -2; dy <= 2; ++dy)
+            for (int dx = -2; dx <= 2; ++dx) {
+                const int x = static_cast<int>(cx) + dx, y = static_cast<int>(cy) + dy;
+                if (x >= 0 && y >= 0 && x < w && y < h && dx * dx + dy * dy <= 5)
+                    img[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)] = 0;
+            }
+    };
+    for (const auto& s : strokes)
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (i == 0) {
+                dot(s[0].x, s[0].y);
+                continue;
+            }
+            const ImVec2 a = s[i - 1], b = s[i];
+            const float len = std::hypot(b.x - a.x, b.y - a.y);
+            const int n = std::max(1, static_cast<int>(len));
+            for (int k = 0; k <= n; ++k) {
+                const float t = static_cast<float>(k) / static_cast<float>(n);
+                dot(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+            }
+        }
+    std::vector<std::uint8_t> png;
+    stbi_write_png_to_func(
+        [](void* ctx, void* data, int size) {
+            auto* out = static_cast<std::vector<std::uint8_t>*>(ctx);
+            const auto* p = static_cast<const std::uint8_t*>(data);
+            out->insert(out->end(), p, p + size);
+        },
+        &png, w, h, 1, img.data(), w);
+    return png;
+}
+
+class ConsentScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::Consent; }
+    void enter(Context& ctx) override {
+        m_done = 0;
+        start(ctx);
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        if (!m_text) {
+            ui.text(ctx.tr("common.loading"));
+            return;
+        }
+        const bool en = ctx.i18n.language() == Language::En;
+        ui.heading(en ? m_text->titleEn : m_text->titleZh);
+        ui.text(format(ctx.tr("consent.progress"),
+                       {std::to_string(m_done + 1), std::to_string(m_done + ctx.session.missingConsents.size()),
+                        m_text->version}),
+                ui.fonts().small(), theme::kMuted);
+        const float w = ImGui::GetContentRegionAvail().x;
+        const float h = ImGui::GetContentRegionAvail().y;
+        const float padH = 220;
+        // The full text, scrollable.
+        const std::string& body = en ? m_text->textEn : m_text->textZh;
+        ImGui::BeginChild("consent-text", {w, std::max(200.0f, h - padH - 200)}, true);
+        ui.text(body);
+        ImGui::EndChild();
+        ui.text(ctx.tr("consent.sign_here"), ui.fonts().small());
+        // The signature pad.
+        const ImVec2 p0 = ImGui::GetCursorScreenPos();
+        const ImVec2 size{std::min(w, 900.0f), padH - 60};
+        ImGui::InvisibleButton("signature-pad", size);
+        ui.record("signature-pad", "", p0, {p0.x + size.x, p0.y + size.y});
+        const ImGuiIO& io = ImGui::GetIO();
+        if (ImGui::IsItemActive()) {
+            const ImVec2 local{io.MousePos.x - p0.x, io.MousePos.y - p0.y};
+            if (ImGui::IsItemActivated() || m_strokes.empty()) m_strokes.emplace_back();
+            if (m_strokes.back().empty() || m_strokes.back().back().x != local.x || m_strokes.back().back().y != local.y)
+                m_strokes.back().push_back(local);
+        }
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32_WHITE, 8);
+        dl->AddRect(p0, {p0.x + size.x, p0.y + size.y}, theme::kText, 8, 0, 2);
+        for (const auto& s : m_strokes)
+            for (std::size_t i = 1; i < s.size(); ++i)
+                dl->AddLine({p0.x + s[i - 1].x, p0.y + s[i - 1].y}, {p0.x + s[i].x, p0.y + s[i].y}, theme::kText, 4);
+        ImGui::SameLine();
+        ImGui::BeginGroup();
+        if (ui.button("clear-signature", ctx.tr("consent.clear"), {240, 0}, Kind::Secondary)) m_strokes.clear();
+        const bool signable = !m_strokes.empty() && !m_busy;
+        if (ui.button("sign", ctx.tr("consent.agree"), {240, 0}, Kind::Ok, signable)) submit(ctx, size);
+        if (ui.button("logout", ctx.tr("consent.decline"), {240, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        ImGui::EndGroup();
+    }
+
+private:
+    void start(Context& ctx) {
+        m_strokes.clear();
+        m_busy = false;
+        m_text.reset();
+        if (ctx.session.missingConsents.empty()) {
+            ctx.emit(Intent::ConsentsDone);
+            return;
+        }
+        auto t = loadConsentText(ctx.session.missingConsents.front());
+        if (!t) {
+            ctx.setError(t.error().message);
+            return;
+        }
+        m_text = std::move(*t);
+        ctx.say("consent.prompt");
+    }
+    void submit(Context& ctx, ImVec2 size) {
+        if (!ctx.session.worker) return;
+        m_busy = true;
+        const auto kind = ctx.session.missingConsents.front();
+        const bool en = ctx.i18n.language() == Language::En;
+        const std::string shown = en ? m_text->textEn : m_text->textZh;
+        const std::string version = m_text->version + (en ? "/en" : "/zh-CN");
+        auto png = signaturePng(m_strokes, static_cast<int>(size.x), static_cast<int>(size.y));
+        const auto wid = ctx.session.worker->id;
+        const auto actor = ctx.actor();
+        // The live portrait is stored only once the biometric consent is signed.
+        std::vector<std::uint8_t> portrait;
+        if (kind == training::ConsentKind::Biometric) portrait = ctx.session.livePortrait;
+        ctx.backend.submit(
+            [=](Records& r) -> training::Result<void> {
+                auto c = r.store.addConsent(wid, kind, version, shown, png, actor);
+                if (!c) return std::unexpected(c.error());
+                if (!portrait.empty())
+                    if (auto p = r.store.putWorkerImage(wid, "portrait", "image/jpeg", portrait, actor); !p) return p;
+                return {};
+            },
+            [this, &ctx](training::Result<void> r) {
+                m_busy = false;
+                if (!r) {
+                    ctx.setError(r.error().message);
+                    return;
+                }
+                ctx.session.missingConsents.erase(ctx.session.missingConsents.begin());
+                ++m_done;
+                start(ctx);
+            });
+    }
+
+    std::optional<ConsentText> m_text;
+    std::vector<std::vector<ImVec2>> m_strokes;
+    bool m_busy{false};
+    int m_done{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeConsentScreen() { return std::make_unique<ConsentScreen>(); }
+
+}  // namespace kiosk::ui

@@ -1,0 +1,47 @@
+// The exam result and what it means.
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+class ExamResultScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::ExamResult; }
+    void enter(Context& ctx) override {
+        if (ctx.session.examOutcome) ctx.say(ctx.session.examOutcome->passed ? "result.passed" : "result.failed");
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        ui.heading(ctx.tr("result.title"));
+        if (!ctx.session.examOutcome) {
+            workerNav(ctx);
+            return;
+        }
+        const auto& o = *ctx.session.examOutcome;
+        char score[32];
+        std::snprintf(score, sizeof score, "%.0f", o.score);
+        char mark[32];
+        std::snprintf(mark, sizeof mark, "%.0f", o.passMark);
+        ui.text(format(ctx.tr("result.score"), {score, mark}), ui.fonts().huge(),
+                o.passed ? theme::kOk : theme::kErrorText);
+        ui.text(ctx.tr(o.passed ? "result.passed" : "result.failed"), ui.fonts().large());
+        ui.text(ctx.tr(o.passed ? "result.passed_means" : "result.failed_means"));
+        if (o.reason == "deadline") ui.notice(ctx.tr("result.deadline"));
+        ImGui::Dummy({0, 12});
+        for (const auto& m : o.modules) {
+            char pct[32];
+            std::snprintf(pct, sizeof pct, "%.0f%%", m.percent);
+            ui.text(moduleName(ctx, m.module) + ":  " + pct);
+        }
+        ImGui::Dummy({0, 12});
+        if (ui.button("progress", ctx.tr("home.progress"), {360, 0})) ctx.emit(Intent::OpenProgress);
+        ImGui::SameLine();
+        if (ui.button("logout", ctx.tr("common.finish"), {360, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeExamResultScreen() { return std::make_unique<ExamResultScreen>(); }
+
+}  // namespace kiosk::ui

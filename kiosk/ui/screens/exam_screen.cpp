@@ -1,0 +1,318 @@
+// The exam: one question per screen, images, navigator with flags, countdown, "saved" only after the
+// store returned, read-aloud, confirm submit. Resumes the attempt in progress after a crash.
+#define GLFW_INCLUDE_NONE
+#include <GL/gl.h>
+#include <stb_image.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+struct Picture {
+    int w{0}, h{0};
+    std::vector<unsigned char> rgba;
+};
+using Pictures = std::map<std::string, Picture>;
+
+exam::TimePoint wallNow() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+ExamOutcome outcomeOf(const training::StoredAttempt& a) {
+    const auto g = a.attempt.grade();
+    ExamOutcome o{g.score, g.passMark, g.passed, g.modules, ""};
+    if (auto r = a.attempt.submitReason()) o.reason = std::string(exam::submitReasonName(*r));
+    return o;
+}
+
+class ExamScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::Exam; }
+    bool idleTimeoutApplies() const override { return false; }
+    ~ExamScreen() override { dropTextures(); }
+
+    void enter(Context& ctx) override {
+        m_attempt.reset();
+        m_busy = false;
+        m_confirm = false;
+        m_saved.clear();
+        m_lastPoll = std::chrono::steady_clock::now();
+        dropTextures();
+        if (!ctx.session.worker || !ctx.session.sittingId) {
+            ctx.emit(Intent::Back);
+            return;
+        }
+        m_busy = true;
+        const auto sid = *ctx.session.sittingId;
+        const auto wid = ctx.session.worker->id;
+        const auto actor = ctx.actor();
+        ctx.backend.submit(
+            [sid, wid, actor](Records& r) -> training::Result<std::pair<training::StoredAttempt, Pictures>> {
+                auto a = r.exams.startAttempt(sid, wid, actor);
+                if (!a) return std::unexpected(a.error());
+                Pictures pics;
+                const auto dir = kiosk::assetsDirectory() / "question-banks";
+                for (const auto& item : a->attempt.paper().items) {
+                    const auto& rel = item.question.imagePath;
+                    if (rel.empty() || pics.contains(rel)) continue;
+                    int w = 0, h = 0, n = 0;
+                    unsigned char* px = stbi_load((dir / rel).string().c_str(), &w, &h, &n, 4);
+                    if (!px) continue;
+                    Picture p{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
+                    stbi_image_free(px);
+                    pics.emplace(rel, std::move(p));
+                }
+                return std::pair{std::move(*a), std::move(pics)};
+            },
+            [this, &ctx](training::Result<std::pair<training::StoredAttempt, Pictures>> res) {
+                m_busy = false;
+                if (!res) {
+                    ctx.setError(res.error().message);
+                    return;
+                }
+                m_attempt = std::move(res->first);
+                m_pictures = std::move(res->second);
+                markStoredAnswers();
+                if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
+            });
+        ctx.say("exam.prompt");
+    }
+
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        if (!m_attempt) {
+            ui.text(ctx.tr("common.loading"));
+            if (!m_busy) workerNav(ctx);
+            return;
+        }
+        auto& at = m_attempt->attempt;
+        const auto now = wallNow();
+        ctx.wakeIn(1.0);
+        pollProctor(ctx);
+        const int n = at.itemCount();
+        const int cur = at.currentIndex();
+        const auto remaining = at.remaining(now).count();
+        const bool paused = at.isPaused(now);
+        // Header: question n of m, time left, saved state.
+        ui.text(format(ctx.tr("exam.position"), {std::to_string(cur + 1), std::to_string(n)}), ui.fonts().large());
+        ImGui::SameLine(ImGui::GetContentRegionAvail().x - 520);
+        const std::string clock = format(ctx.tr("exam.time_left"),
+                                         {fmtClock(remaining)});
+        ui.text(clock, ui.fonts().large(), remaining < 300 ? theme::kErrorText : theme::kText);
+        if (paused) ui.notice(ctx.tr("exam.paused"));
+        if (!paused && remaining <= 0 && !m_busy) {
+            submit(ctx, exam::SubmitReason::Deadline);
+            return;
+        }
+        if (m_confirm) {
+            drawConfirm(ctx);
+            return;
+        }
+        const auto& item = at.paper().items[static_cast<std::size_t>(cur)];
+        const auto& q = item.question;
+        const float w = ImGui::GetContentRegionAvail().x;
+        const float navW = 330;
+        ImGui::BeginChild("question", {w - navW - 16, ImGui::GetContentRegionAvail().y - 100}, false);
+        ui.text(ctx.i18n.pick(q.stem.zh, q.stem.en), ui.fonts().large());
+        if (q.type == exam::QuestionType::MultipleResponse)
+            ui.text(ctx.tr("exam.multiple_hint"), ui.fonts().small(), theme::kMuted);
+        if (auto it = m_pictures.find(q.imagePath); it != m_pictures.end()) drawPicture(it->second, 360);
+        const auto& resp = at.response(cur);
+        for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos) {
+            const int orig = item.optionOrder[static_cast<std::size_t>(pos)];
+            const auto& opt = q.options[static_cast<std::size_t>(orig)];
+            const bool chosen = std::ranges::find(resp.chosen, orig) != resp.chosen.end();
+            ImGui::PushID(pos);
+            const std::string label = std::string(1, static_cast<char>('A' + pos)) + ".  " +
+                                      ctx.i18n.pick(opt.text.zh, opt.text.en);
+            if (ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x9C\x93 " : "") + label,
+                          {ImGui::GetContentRegionAvail().x, 84}, chosen ? Kind::Selected : Kind::Secondary,
+                          !m_busy && !paused)) {
+                std::vector<int> next;
+                if (q.type == exam::QuestionType::MultipleResponse) {
+                    next = resp.chosen;
+                    if (chosen) std::erase(next, orig);
+                    else next.push_back(orig);
+                    std::ranges::sort(next);
+                } else {
+                    next = {orig};
+                }
+                answer(ctx, cur, std::move(next));
+            }
+            ImGui::PopID();
+        }
+        // Saved state of this item: only after ExamStore::answer returned.
+        if (m_busy) {
+            ui.text(ctx.tr("exam.saving"), ui.fonts().small(), theme::kMuted);
+        } else if (m_saved.contains(cur) && !resp.chosen.empty()) {
+            ui.text(ctx.tr("exam.saved"), ui.fonts().small(), theme::kOk);
+        }
+        ImGui::EndChild();
+        ImGui::SameLine();
+        drawNavigator(ctx, navW);
+        // Bottom row.
+        if (ui.button("prev", ctx.tr("exam.prev"), {220, 0}, Kind::Secondary, cur > 0 && !m_busy)) go(ctx, cur - 1);
+        ImGui::SameLine();
+        if (ui.button("next", ctx.tr("exam.next"), {220, 0}, Kind::Primary, cur + 1 < n && !m_busy)) go(ctx, cur + 1);
+        ImGui::SameLine();
+        if (ui.button("flag", ctx.tr(resp.flagged ? "exam.unflag" : "exam.flag"), {220, 0}, Kind::Secondary, !m_busy))
+            flag(ctx, cur, !resp.flagged);
+        ImGui::SameLine();
+        if (ui.button("read-aloud", ctx.tr("exam.read_aloud"), {220, 0}, Kind::Secondary)) {
+            std::string text = ctx.i18n.pick(q.stem.zh, q.stem.en);
+            for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos)
+                text += std::string("; ") + static_cast<char>('A' + pos) + ", " +
+                        ctx.i18n.pick(q.options[static_cast<std::size_t>(item.optionOrder[static_cast<std::size_t>(pos)])].text.zh,
+                                      q.options[static_cast<std::size_t>(item.optionOrder[static_cast<std::size_t>(pos)])].text.en);
+            ctx.speech.say(text, ctx.i18n.language());
+        }
+        ImGui::SameLine();
+        if (ui.button("submit", ctx.tr("exam.submit"), {220, 0}, Kind::Danger, !m_busy)) m_confirm = true;
+    }
+
+private:
+    static std::string fmtClock(long long s) {
+        if (s < 0) s = 0;
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%02lld:%02lld", s / 60, s % 60);
+        return buf;
+    }
+    void drawNavigator(Context& ctx, float width) {
+        auto& ui = ctx.ui;
+        auto& at = m_attempt->attempt;
+        ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 100}, true);
+        ui.text(format(ctx.tr("exam.answered"), {std::to_string(at.answeredCount()), std::to_string(at.itemCount())}),
+                ui.fonts().small());
+        const float bw = (width - 2 * 16 - 2 * ImGui::GetStyle().WindowPadding.x) / 3;
+        for (int i = 0; i < at.itemCount(); ++i) {
+            if (i % 3 != 0) ImGui::SameLine();
+            const auto& r = at.response(i);
+            std::string label = std::to_string(i + 1);
+            if (r.flagged) label += " \xE2\x9A\x91";
+            Kind kind = i == at.currentIndex() ? Kind::Primary : !r.chosen.empty() ? Kind::Ok : Kind::Secondary;
+            ImGui::PushID(i);
+            if (r.flagged) label = std::to_string(i + 1) + "*";
+            if (ui.button("nav-" + std::to_string(i + 1), label, {bw, 64}, kind, !m_busy)) go(ctx, i);
+            ImGui::PopID();
+        }
+        ui.text(ctx.tr("exam.legend"), ui.fonts().small(), theme::kMuted);
+        ImGui::EndChild();
+    }
+    void drawConfirm(Context& ctx) {
+        auto& ui = ctx.ui;
+        auto& at = m_attempt->attempt;
+        const int unanswered = at.itemCount() - at.answeredCount();
+        ui.heading(ctx.tr("exam.confirm_title"));
+        if (unanswered > 0) ui.notice(format(ctx.tr("exam.confirm_unanswered"), {std::to_string(unanswered)}));
+        const auto flagged = at.flaggedItems();
+        if (!flagged.empty()) ui.notice(format(ctx.tr("exam.confirm_flagged"), {std::to_string(flagged.size())}));
+        ui.text(ctx.tr("exam.confirm_text"));
+        if (ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy))
+            submit(ctx, exam::SubmitReason::Candidate);
+        ImGui::SameLine();
+        if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = false;
+    }
+    void drawPicture(const Picture& p, float maxH) {
+        auto it = m_textures.find(&p);
+        unsigned tex = 0;
+        if (it == m_textures.end()) {
+            glGenTextures(1, &tex);
+            glBindTexture(GL_TEXTURE_2D, tex);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+            glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+            glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, p.w, p.h, 0, GL_RGBA, GL_UNSIGNED_BYTE, p.rgba.data());
+            m_textures.emplace(&p, tex);
+        } else {
+            tex = it->second;
+        }
+        const float scale = std::min(maxH / static_cast<float>(p.h), 1.5f);
+        ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(tex)),
+                     {static_cast<float>(p.w) * scale, static_cast<float>(p.h) * scale});
+    }
+    /// Answers read back from the database are on disk: they count as saved.
+    void markStoredAnswers() {
+        for (int i = 0; i < m_attempt->attempt.itemCount(); ++i)
+            if (!m_attempt->attempt.response(i).chosen.empty()) m_saved.insert(i);
+    }
+    void dropTextures() {
+        for (auto& [_, t] : m_textures) glDeleteTextures(1, &t);
+        m_textures.clear();
+    }
+    /// Every 10 s: reload the attempt (the trainer may have paused, resumed or granted extra time).
+    void pollProctor(Context& ctx) {
+        if (m_busy || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
+        m_lastPoll = std::chrono::steady_clock::now();
+        m_busy = true;
+        ctx.backend.submit([id = m_attempt->id](Records& r) { return r.exams.loadAttempt(id); },
+                           [this, &ctx](training::Result<training::StoredAttempt> a) {
+                               m_busy = false;
+                               if (!a) return;
+                               m_attempt = std::move(*a);
+                               markStoredAnswers();
+                               if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
+                           });
+    }
+    template <class F>
+    void mutate(Context& ctx, F f, int savedItem) {
+        m_busy = true;
+        ctx.backend.submit(
+            [a = *m_attempt, f](Records& r) mutable -> std::pair<training::Result<void>, training::StoredAttempt> {
+                auto res = f(r, a);
+                return {res, std::move(a)};
+            },
+            [this, &ctx, savedItem](std::pair<training::Result<void>, training::StoredAttempt> out) {
+                m_busy = false;
+                m_attempt = std::move(out.second);
+                if (!out.first) {
+                    if (savedItem >= 0) m_saved.erase(savedItem);
+                    ctx.setError(out.first.error().message);
+                } else {
+                    ctx.setError({});
+                    if (savedItem >= 0) m_saved.insert(savedItem);
+                }
+                if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
+            });
+    }
+    void answer(Context& ctx, int item, std::vector<int> chosen) {
+        m_saved.erase(item);
+        if (chosen.empty())
+            mutate(ctx, [item](Records& r, training::StoredAttempt& a) { return r.exams.clearAnswer(a, item); }, item);
+        else
+            mutate(ctx, [item, chosen](Records& r, training::StoredAttempt& a) { return r.exams.answer(a, item, chosen); },
+                   item);
+    }
+    void go(Context& ctx, int item) {
+        mutate(ctx, [item](Records& r, training::StoredAttempt& a) { return r.exams.goTo(a, item); }, -1);
+    }
+    void flag(Context& ctx, int item, bool on) {
+        mutate(ctx, [item, on](Records& r, training::StoredAttempt& a) { return r.exams.flag(a, item, on); }, -1);
+    }
+    void submit(Context& ctx, exam::SubmitReason reason) {
+        mutate(ctx, [reason](Records& r, training::StoredAttempt& a) { return r.exams.submit(a, reason); }, -1);
+    }
+    void finish(Context& ctx) {
+        ctx.session.examOutcome = outcomeOf(*m_attempt);
+        ctx.emit(Intent::ExamFinished);
+    }
+
+    std::optional<training::StoredAttempt> m_attempt;
+    Pictures m_pictures;
+    std::map<const Picture*, unsigned> m_textures;
+    std::set<int> m_saved;
+    bool m_busy{false};
+    bool m_confirm{false};
+    std::chrono::steady_clock::time_point m_lastPoll;
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeExamScreen() { return std::make_unique<ExamScreen>(); }
+
+}  // namespace kiosk::ui

@@ -1,0 +1,49 @@
+// The worker's home: check-in/out, exam (when a sitting is open for them), my progress, finish.
+#include "ui/lookup.hpp"
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+class HomeScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::Home; }
+    void enter(Context& ctx) override {
+        ctx.say("home.prompt");
+        if (!ctx.session.worker) return;
+        // Refresh: a sitting may have opened since the worker identified.
+        ctx.backend.submit([id = ctx.session.worker->id](Records& r) { return loadWorkerState(r, id); },
+                           [&ctx](training::Result<WorkerState> st) {
+                               if (st) applyWorkerState(ctx.session, std::move(*st));
+                           });
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        if (!ctx.session.worker) {
+            ctx.emit(Intent::Logout);
+            return;
+        }
+        const auto& w = *ctx.session.worker;
+        ui.heading(format(ctx.tr("home.hello"), {w.identity.name}));
+        ui.text(format(ctx.tr("photo.document"), {maskDocument(w.identity.docNumber)}), nullptr, theme::kMuted);
+        ImGui::Dummy({0, 24});
+        const float bw = std::min(ImGui::GetContentRegionAvail().x, 760.0f);
+        ImGui::PushFont(ui.fonts().large());
+        if (ui.button("attendance", ctx.tr("home.attendance"), {bw, 110})) ctx.emit(Intent::OpenAttendance);
+        const bool exam = ctx.session.sittingId.has_value();
+        if (ui.button("exam", ctx.tr("home.exam"), {bw, 110}, Kind::Primary, exam)) ctx.emit(Intent::OpenExam);
+        ImGui::PopFont();
+        if (!exam) ui.text(ctx.tr("home.no_exam"), ui.fonts().small(), theme::kMuted);
+        ImGui::PushFont(ui.fonts().large());
+        if (ui.button("progress", ctx.tr("home.progress"), {bw, 110})) ctx.emit(Intent::OpenProgress);
+        ImGui::PopFont();
+        ImGui::Dummy({0, 24});
+        if (ui.button("logout", ctx.tr("common.finish"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeHomeScreen() { return std::make_unique<HomeScreen>(); }
+
+}  // namespace kiosk::ui

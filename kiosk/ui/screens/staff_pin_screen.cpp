@@ -1,0 +1,131 @@
+// Staff PIN: pick the staff member, type the PIN (the store's lockout applies). Used to log in, to
+// confirm a worker's identity when the face could not be matched, and (admins only) to leave the kiosk.
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+class StaffPinScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::StaffPin; }
+    void enter(Context& ctx) override {
+        m_staff.clear();
+        m_chosen.reset();
+        m_pin.clear();
+        m_busy = true;
+        ctx.backend.submit([](Records& r) { return r.store.listStaff(); },
+                           [this, &ctx](training::Result<std::vector<training::Staff>> list) {
+                               m_busy = false;
+                               if (!list) {
+                                   ctx.setError(list.error().message);
+                                   return;
+                               }
+                               for (auto& s : *list)
+                                   if (s.active && (ctx.session.staffPurpose != StaffPurpose::Exit ||
+                                                    s.role == training::Role::Admin))
+                                       m_staff.push_back(s);
+                           });
+        ctx.say("staff.prompt");
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        const char* title = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity ? "staff.confirm_title"
+                            : ctx.session.staffPurpose == StaffPurpose::Exit          ? "staff.exit_title"
+                                                                                      : "staff.title";
+        ui.heading(ctx.tr(title));
+        if (ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity)
+            ui.text(format(ctx.tr("staff.confirm_who"), {ctx.session.displayName()}));
+        if (!m_chosen) {
+            ui.text(ctx.tr("staff.pick"), nullptr, theme::kMuted);
+            for (const auto& s : m_staff) {
+                ImGui::PushID(static_cast<int>(s.id));
+                const std::string role{training::roleName(s.role)};
+                if (ui.button("staff-" + std::to_string(s.id), s.name + "  (" + ctx.tr("role." + role) + ")", {640, 0},
+                              Kind::Secondary))
+                    m_chosen = s;
+                ImGui::PopID();
+            }
+        } else {
+            ui.text(format(ctx.tr("staff.pin_for"), {m_chosen->name}));
+            const float w = 560;
+            ImGui::BeginGroup();
+            ui.field("pin-field", m_pin, ctx.tr("staff.pin_placeholder"), w, true);
+            ui.keypad(m_pin, 12, false, w);
+            ImGui::EndGroup();
+            ImGui::SameLine(0, 40);
+            ImGui::BeginGroup();
+            ImGui::PushFont(ui.fonts().large());
+            if (ui.button("ok", ctx.tr("common.ok"), {400, 160}, Kind::Primary, m_pin.size() >= 4 && !m_busy))
+                submit(ctx);
+            ImGui::PopFont();
+            if (ui.button("back", ctx.tr("common.back"), {400, 0}, Kind::Secondary)) {
+                m_chosen.reset();
+                m_pin.clear();
+            }
+            ImGui::EndGroup();
+            return;
+        }
+        if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
+    }
+
+private:
+    void submit(Context& ctx) {
+        m_busy = true;
+        const auto staffId = m_chosen->id;
+        const auto pin = m_pin;
+        m_pin.clear();
+        const auto purpose = ctx.session.staffPurpose;
+        const std::optional<std::int64_t> workerId =
+            ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
+        ctx.backend.submit(
+            [staffId, pin, purpose, workerId](Records& r) -> training::Result<training::Staff> {
+                auto s = r.store.authenticateStaff(staffId, pin);
+                if (!s) return s;
+                if (purpose == StaffPurpose::ConfirmIdentity && workerId)
+                    if (auto m = r.store.markIdentityVerified(*workerId, "staff", "staff:" + std::to_string(s->id)); !m)
+                        return std::unexpected(m.error());
+                return s;
+            },
+            [this, &ctx, purpose](training::Result<training::Staff> s) {
+                m_busy = false;
+                if (!s) {
+                    // The store's message says how many tries are left or until when the account is locked.
+                    const char* key = s.error().code == training::ErrorCode::AuthFailed ? "staff.wrong_pin"
+                                      : s.error().code == training::ErrorCode::Locked ? "staff.locked"
+                                                                                       : nullptr;
+                    ctx.setError(key ? ctx.tr(key) + " (" + s.error().message + ")" : s.error().message);
+                    return;
+                }
+                ctx.setError({});
+                switch (purpose) {
+                    case StaffPurpose::Login:
+                        ctx.session.staff = *s;
+                        ctx.emit(Intent::StaffIn);
+                        break;
+                    case StaffPurpose::ConfirmIdentity:
+                        ctx.session.faceConfirmedByStaff = true;
+                        ctx.session.confirmingStaffId = s->id;
+                        ctx.emit(Intent::StaffIn);
+                        break;
+                    case StaffPurpose::Exit:
+                        if (s->role == training::Role::Admin) {
+                            ctx.emit(Intent::Quit);
+                        } else {
+                            ctx.setError(ctx.tr("staff.exit_admin_only"));
+                        }
+                        break;
+                }
+            });
+    }
+
+    std::vector<training::Staff> m_staff;
+    std::optional<training::Staff> m_chosen;
+    std::string m_pin;
+    bool m_busy{false};
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeStaffPinScreen() { return std::make_unique<StaffPinScreen>(); }
+
+}  // namespace kiosk::ui

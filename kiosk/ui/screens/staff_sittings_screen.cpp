@@ -1,0 +1,134 @@
+// Exam sittings: create from the default blueprint, open, pause, resume, close.
+#include <set>
+
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+class StaffSittingsScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::StaffSittings; }
+    void enter(Context& ctx) override {
+        m_data.reset();
+        reload(ctx);
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        ui.heading(ctx.tr("sittings.title"));
+        ImGui::BeginChild("list", {0, ImGui::GetContentRegionAvail().y - 100});
+        if (!m_data) {
+            ui.text(ctx.tr("common.loading"));
+        } else {
+            if (m_data->empty()) ui.notice(ctx.tr("sittings.none"));
+            for (const auto& s : *m_data) {
+                ImGui::PushID(static_cast<int>(s.id));
+                const std::string sid = std::to_string(s.id);
+                ui.text(format(ctx.tr("sittings.line"),
+                               {sid, s.title, ctx.tr("sitting_state." + std::string(training::sittingStateName(s.state))),
+                                std::to_string(s.candidates), std::to_string(s.blueprint.totalQuestions())}),
+                        ui.fonts().large());
+                using St = training::SittingState;
+                if (s.state == St::Scheduled &&
+                    ui.button("open-" + sid, ctx.tr("sittings.open"), {240, 0}, Kind::Ok, !m_busy))
+                    change(ctx, s.id, 'o');
+                if (s.state == St::Open) {
+                    if (ui.button("pause-" + sid, ctx.tr("sittings.pause"), {240, 0}, Kind::Secondary, !m_busy))
+                        change(ctx, s.id, 'p');
+                    ImGui::SameLine();
+                }
+                if (s.state == St::Paused) {
+                    if (ui.button("resume-" + sid, ctx.tr("sittings.resume"), {240, 0}, Kind::Ok, !m_busy))
+                        change(ctx, s.id, 'r');
+                    ImGui::SameLine();
+                }
+                if ((s.state == St::Open || s.state == St::Paused) &&
+                    ui.button("close-" + sid, ctx.tr("sittings.close"), {240, 0}, Kind::Danger, !m_busy))
+                    change(ctx, s.id, 'c');
+                ImGui::Separator();
+                ImGui::PopID();
+            }
+        }
+        ImGui::EndChild();
+        if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
+        ImGui::SameLine();
+        if (ui.button("create", ctx.tr("sittings.create"), {520, 0}, Kind::Primary, !m_busy)) create(ctx);
+    }
+
+private:
+    void reload(Context& ctx) {
+        ctx.backend.submit([](Records& r) { return r.exams.listSittings(); },
+                           [this, &ctx](training::Result<std::vector<training::Sitting>> s) {
+                               m_busy = false;
+                               if (!s) {
+                                   ctx.setError(s.error().message);
+                                   m_data.emplace();
+                                   return;
+                               }
+                               m_data = std::move(*s);
+                           });
+    }
+    void change(Context& ctx, std::int64_t id, char what) {
+        m_busy = true;
+        const auto actor = ctx.staffActor();
+        ctx.backend.submit(
+            [=](Records& r) -> training::Result<training::Sitting> {
+                switch (what) {
+                    case 'o': return r.exams.openSitting(id, actor);
+                    case 'p': return r.exams.pauseSitting(id, actor);
+                    case 'r': return r.exams.resumeSitting(id, actor);
+                    default: return r.exams.closeSitting(id, actor);
+                }
+            },
+            [this, &ctx](training::Result<training::Sitting> s) {
+                if (!s) ctx.setError(s.error().message);
+                reload(ctx);
+            });
+    }
+    /// A sitting of the badge course from the default blueprint (3 questions per examined module, 30 min),
+    /// with every worker on today's rosters as candidates; it starts scheduled (open it to begin).
+    void create(Context& ctx) {
+        m_busy = true;
+        const auto actor = ctx.staffActor();
+        ctx.backend.submit(
+            [actor](Records& r) -> training::Result<training::Sitting> {
+                auto course = r.store.course("badge");
+                if (!course) return std::unexpected(course.error());
+                training::SittingInput in;
+                in.courseId = course->id;
+                in.bankCode = "badge-default";
+                in.title = "上门服务证结业考试 Badge exam";
+                for (const auto& m : course->modules)
+                    if (m.examined) in.blueprint.sections.push_back({m.code, 3, std::nullopt});
+                in.blueprint.duration = std::chrono::minutes(30);
+                in.blueprint.passMark = course->passMark;
+                in.review = exam::ReviewPolicy::CorrectAnswers;
+                auto s = r.exams.createSitting(in, actor);
+                if (!s) return s;
+                const auto day = training::localMidnight(training::localDate(r.store.now()));
+                auto sessions = r.store.listSessions(day - 7 * 86400, day + 86400);
+                std::set<std::int64_t> added;
+                if (sessions)
+                    for (const auto& se : *sessions)
+                        if (auto roster = r.store.roster(se.id))
+                            for (const auto& w : *roster)
+                                if (added.insert(w.id).second)
+                                    if (auto c = r.exams.addCandidate(s->id, w.id, actor); !c)
+                                        return std::unexpected(c.error());
+                return r.exams.sitting(s->id);
+            },
+            [this, &ctx](training::Result<training::Sitting> s) {
+                if (!s) ctx.setError(s.error().message);
+                reload(ctx);
+            });
+    }
+
+    std::optional<std::vector<training::Sitting>> m_data;
+    bool m_busy{false};
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeStaffSittingsScreen() { return std::make_unique<StaffSittingsScreen>(); }
+
+}  // namespace kiosk::ui

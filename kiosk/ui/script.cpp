@@ -1,0 +1,205 @@
+#include "ui/script.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <set>
+#include <sstream>
+
+namespace kiosk::ui {
+
+namespace {
+const std::set<std::string> kVerbs{"tap",  "type",       "wait-screen", "expect", "expect-not", "expect-enabled",
+                                   "expect-disabled", "card", "sign", "screenshot", "sleep", "set", "crash", "quit"};
+using Clock = std::chrono::steady_clock;
+}  // namespace
+
+training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std::string_view name) {
+    std::vector<ScriptStep> out;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    int no = 0;
+    while (std::getline(in, line)) {
+        ++no;
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') continue;
+        line = line.substr(first);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        ScriptStep s;
+        s.line = no;
+        std::istringstream words(line);
+        words >> s.verb;
+        std::string w;
+        while (words >> w) s.args.push_back(w);
+        const auto sp = line.find(' ');
+        s.rest = sp == std::string::npos ? "" : line.substr(line.find_first_not_of(' ', sp));
+        if (!kVerbs.contains(s.verb))
+            return std::unexpected(training::Error{
+                training::ErrorCode::InvalidInput,
+                fmt::format("{}:{}: unknown step '{}'; use one of tap, type, wait-screen, expect, expect-not, "
+                            "expect-enabled, expect-disabled, card, sign, screenshot, sleep, set, crash, quit",
+                            name, no, s.verb)});
+        if (s.verb != "crash" && s.verb != "quit" && s.verb != "sign" && s.args.empty())
+            return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
+                                                   fmt::format("{}:{}: '{}' needs an argument", name, no, s.verb)});
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+ScriptRunner::ScriptRunner(std::vector<ScriptStep> steps, std::filesystem::path baseDir, ScriptHost host)
+    : m_steps(std::move(steps)), m_baseDir(std::move(baseDir)), m_host(std::move(host)) {}
+
+void ScriptRunner::fail(const ScriptStep& step, const std::string& why) {
+    m_failure = fmt::format("script line {} ({} {}): {}", step.line, step.verb, step.rest, why);
+    m_index = m_steps.size();
+}
+
+void ScriptRunner::tapAt(ImVec2 pos) {
+    m_mouse.push_back({pos, false});
+    m_mouse.push_back({pos, true});
+    m_mouse.push_back({pos, true});
+    m_mouse.push_back({pos, false});
+    m_mouse.push_back({{-1.0f, -1.0f}, false});
+}
+
+void ScriptRunner::frame(ImGuiIO& io, const Widgets& widgets) {
+    if (!m_mouse.empty()) {
+        const auto m = m_mouse.front();
+        m_mouse.pop_front();
+        io.MousePos = m.pos.x < 0 ? ImVec2(-FLT_MAX, -FLT_MAX) : m.pos;
+        io.MouseDown[0] = m.down;
+        m_lastPos = m.pos;
+        m_settleFrames = 2;  // let the screen react to the tap before the next step looks at it
+        return;
+    }
+    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    io.MouseDown[0] = false;
+    if (m_settleFrames > 0) {
+        --m_settleFrames;
+        return;
+    }
+    if (m_index >= m_steps.size()) return;
+    const auto& step = m_steps[m_index];
+    if (!m_stepStart) m_stepStart = Clock::now();
+    if (run(step, widgets)) {
+        ++m_index;
+        m_stepStart.reset();
+        m_settleFrames = 1;
+    }
+}
+
+bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
+    const double waited = std::chrono::duration<double>(Clock::now() - *m_stepStart).count();
+    const auto& v = step.verb;
+    if (v == "tap") {
+        const Element* e = widgets.find(step.rest);
+        if (e && e->enabled) {
+            tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
+            return true;
+        }
+        if (waited > 10) fail(step, e ? "the element is disabled" : "no element with this id or label on screen");
+        return false;
+    }
+    if (v == "type") {
+        for (char c : step.rest) {
+            if (c == ' ') continue;
+            const std::string id = (c == 'X' || c == 'x') ? "key-x" : std::string("key-") + c;
+            const Element* e = widgets.find(id);
+            if (!e) {
+                fail(step, "no keypad key " + id + " on screen");
+                return false;
+            }
+            tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
+        }
+        return true;
+    }
+    if (v == "wait-screen") {
+        const double limit = step.args.size() > 1 ? std::stod(step.args[1]) : 10.0;
+        if (m_host.screenName() == step.args[0]) return true;
+        if (waited > limit) fail(step, "the screen is still '" + m_host.screenName() + "'");
+        return false;
+    }
+    if (v == "expect") {
+        if (widgets.sawText(step.rest)) return true;
+        if (waited > 5) fail(step, "the text is not on screen '" + m_host.screenName() + "'");
+        return false;
+    }
+    if (v == "expect-not") {
+        if (widgets.sawText(step.rest)) fail(step, "the text is on screen");
+        return true;
+    }
+    if (v == "expect-enabled" || v == "expect-disabled") {
+        const Element* e = widgets.find(step.rest);
+        if (e && e->enabled == (v == "expect-enabled")) return true;
+        if (waited > 5) fail(step, e ? "the element is in the other state" : "no such element");
+        return false;
+    }
+    if (v == "card") {
+        if (step.args[0] == "present") {
+            if (step.args.size() < 3) {
+                fail(step, "write: card present NUMBER NAME [SEX] [BIRTH]");
+                return false;
+            }
+            CardInserted c;
+            c.identity.docNumber = step.args[1];
+            c.identity.name = step.args[2];
+            if (step.args.size() > 3)
+                c.identity.sex = step.args[3] == "F" ? training::Sex::Female : training::Sex::Male;
+            if (step.args.size() > 4) c.identity.birthDate = step.args[4];
+            c.method = "chip";
+            m_host.post(std::move(c));
+        } else if (step.args[0] == "remove") {
+            m_host.post(CardRemoved{});
+        } else if (step.args[0] == "fail") {
+            m_host.post(CardFailed{step.rest.substr(step.rest.find(' ') + 1)});
+        } else {
+            fail(step, "use card present|remove|fail");
+        }
+        return true;
+    }
+    if (v == "sign") {
+        const Element* e = widgets.find("signature-pad");
+        if (!e) {
+            if (waited > 5) fail(step, "no signature pad on screen");
+            return false;
+        }
+        const float w = e->max.x - e->min.x, h = e->max.y - e->min.y;
+        m_mouse.push_back({{e->min.x + w * 0.2f, e->min.y + h * 0.6f}, false});
+        for (int i = 0; i <= 12; ++i) {
+            const float t = static_cast<float>(i) / 12.0f;
+            m_mouse.push_back({{e->min.x + w * (0.2f + 0.6f * t), e->min.y + h * (0.6f - 0.3f * std::sin(t * 6.0f))},
+                               true});
+        }
+        m_mouse.push_back({{e->min.x + w * 0.8f, e->min.y + h * 0.5f}, false});
+        m_mouse.push_back({{-1.0f, -1.0f}, false});
+        return true;
+    }
+    if (v == "screenshot") {
+        std::filesystem::path p = step.rest;
+        if (p.is_relative()) p = m_baseDir / p;
+        m_host.screenshot(p);
+        return true;
+    }
+    if (v == "sleep") return waited >= std::stod(step.args[0]);
+    if (v == "set") {
+        if (step.args.size() == 2 && step.args[0] == "idle-timeout") {
+            m_host.setIdleTimeout(std::stoi(step.args[1]));
+        } else {
+            fail(step, "use: set idle-timeout SECONDS");
+        }
+        return true;
+    }
+    if (v == "crash") {
+        std::raise(SIGKILL);
+        return true;
+    }
+    if (v == "quit") {
+        m_host.quit();
+        return true;
+    }
+    fail(step, "unknown step");
+    return false;
+}
+
+}  // namespace kiosk::ui

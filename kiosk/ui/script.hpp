@@ -1,0 +1,89 @@
+#pragma once
+/// @file script.hpp
+/// @brief Scripted UI scenarios (`kiosk --script FILE`): one step per line, input injected into ImGui.
+///
+/// Steps (arguments separated by spaces; the rest of the line for texts):
+///   tap KEY                 tap the element whose id is KEY (else whose label is or contains KEY)
+///   type CHARS              tap keypad keys (key-0..key-9, key-x)
+///   wait-screen NAME [S]    wait until screen NAME is shown (default 10 s)
+///   expect TEXT             wait up to 5 s until TEXT is drawn
+///   expect-not TEXT         TEXT is not drawn now
+///   expect-enabled KEY / expect-disabled KEY
+///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook)
+///   card remove | card fail MESSAGE
+///   sign                    draw a stroke on the element "signature-pad"
+///   screenshot FILE         save a PNG of the next rendered frame (relative to the script's directory)
+///   sleep SECONDS           let time pass (frames keep running)
+///   set idle-timeout S      change the idle timeout
+///   crash                   end the process at once (SIGKILL), as a power cut would
+///   quit                    close the app (exit status 0)
+/// A step that cannot be done in time fails the script: the app exits with status 3 and names the line.
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "training/error.hpp"
+#include "ui/events.hpp"
+#include "ui/widgets.hpp"
+
+namespace kiosk::ui {
+
+/// @brief One parsed step.
+struct ScriptStep {
+    int line{0};
+    std::string verb;
+    std::vector<std::string> args;
+    std::string rest;  ///< Everything after the verb.
+};
+
+/// @brief Parses a script; blank lines and '#' comments are skipped; unknown verbs are errors.
+[[nodiscard]] training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std::string_view name);
+
+/// @brief What the runner needs from the app.
+struct ScriptHost {
+    std::function<std::string()> screenName;
+    std::function<void(Event)> post;
+    std::function<void(const std::filesystem::path&)> screenshot;  ///< Saved after the next render.
+    std::function<void(int)> setIdleTimeout;
+    std::function<void()> quit;
+};
+
+/// @brief Runs the steps, one frame at a time.
+class ScriptRunner {
+public:
+    ScriptRunner(std::vector<ScriptStep> steps, std::filesystem::path baseDir, ScriptHost host);
+    /// @brief Called every frame after the backend's NewFrame and before ImGui::NewFrame: advances the
+    /// script and writes the injected mouse state into @p io.
+    void frame(ImGuiIO& io, const Widgets& widgets);
+    [[nodiscard]] bool finished() const { return m_index >= m_steps.size() && m_mouse.empty(); }
+    [[nodiscard]] bool failed() const { return m_failure.has_value(); }
+    [[nodiscard]] const std::optional<std::string>& failure() const { return m_failure; }
+
+private:
+    struct MouseStep {
+        ImVec2 pos;
+        bool down{false};
+    };
+    bool run(const ScriptStep& step, const Widgets& widgets);  ///< true when the step is done
+    void fail(const ScriptStep& step, const std::string& why);
+    void tapAt(ImVec2 pos);
+
+    std::vector<ScriptStep> m_steps;
+    std::filesystem::path m_baseDir;
+    ScriptHost m_host;
+    std::size_t m_index{0};
+    std::deque<MouseStep> m_mouse;
+    ImVec2 m_lastPos{-1.0f, -1.0f};
+    std::optional<std::chrono::steady_clock::time_point> m_stepStart;
+    int m_settleFrames{0};
+    std::optional<std::string> m_failure;
+};
+
+}  // namespace kiosk::ui

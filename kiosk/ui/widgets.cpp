@@ -1,0 +1,202 @@
+#include "ui/widgets.hpp"
+
+#include <algorithm>
+
+namespace kiosk::ui {
+
+namespace {
+constexpr const char* kKeys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "<"};
+}  // namespace
+
+void applyTheme() {
+    ImGuiStyle& s = ImGui::GetStyle();
+    s.WindowPadding = {theme::kPad, theme::kPad};
+    s.FramePadding = {20, 14};
+    s.ItemSpacing = {16, 14};
+    s.ItemInnerSpacing = {12, 12};
+    s.ScrollbarSize = 40;
+    s.GrabMinSize = 40;
+    s.FrameRounding = 10;
+    s.WindowRounding = 0;
+    s.ChildRounding = 10;
+    s.WindowBorderSize = 0;
+    s.TouchExtraPadding = {4, 4};
+    s.AntiAliasedLines = true;
+    auto* c = s.Colors;
+    c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(theme::kText);
+    c[ImGuiCol_TextDisabled] = ImGui::ColorConvertU32ToFloat4(theme::kMuted);
+    c[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(theme::kBackground);
+    c[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 1);
+    c[ImGuiCol_PopupBg] = ImVec4(1, 1, 1, 1);
+    c[ImGuiCol_Border] = ImGui::ColorConvertU32ToFloat4(theme::kMuted);
+    c[ImGuiCol_FrameBg] = ImVec4(1, 1, 1, 1);
+    c[ImGuiCol_ScrollbarBg] = ImGui::ColorConvertU32ToFloat4(theme::kSecondary);
+    c[ImGuiCol_ScrollbarGrab] = ImGui::ColorConvertU32ToFloat4(theme::kMuted);
+    c[ImGuiCol_ScrollbarGrabHovered] = ImGui::ColorConvertU32ToFloat4(theme::kText);
+    c[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(theme::kText);
+    c[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, 0.55f);
+}
+
+void Widgets::beginFrame() {
+    m_last.swap(m_current);
+    m_current.clear();
+    m_lastTexts.swap(m_currentTexts);
+    m_currentTexts.clear();
+}
+
+void Widgets::record(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max, bool enabled) {
+    m_current.push_back({std::string(id), std::string(label), min, max, enabled});
+}
+
+void Widgets::recordText(std::string_view s) {
+    m_fonts.require(s);
+    m_currentTexts.emplace_back(s);
+}
+
+bool Widgets::button(std::string_view id, std::string_view label, ImVec2 size, Kind kind, bool enabled) {
+    recordText(label);
+    ImU32 bg = theme::kPrimary, bgActive = theme::kPrimaryActive, fg = IM_COL32_WHITE;
+    switch (kind) {
+        case Kind::Primary: break;
+        case Kind::Secondary:
+            bg = theme::kSecondary;
+            bgActive = theme::kSecondaryActive;
+            fg = theme::kText;
+            break;
+        case Kind::Danger: bg = bgActive = theme::kDanger; break;
+        case Kind::Ok: bg = bgActive = theme::kOk; break;
+        case Kind::Selected: bg = bgActive = theme::kPrimary; break;
+    }
+    if (!enabled) {
+        bg = bgActive = IM_COL32(0xD8, 0xDC, 0xE2, 0xFF);
+        fg = IM_COL32(0x37, 0x41, 0x51, 0xFF);  // 8.1:1 on the disabled grey
+    }
+    if (size.y < theme::kMinTarget) size.y = theme::kTarget;
+    ImGui::PushID(id.data(), id.data() + id.size());
+    ImGui::PushStyleColor(ImGuiCol_Button, bg);
+    // No hover-only affordance: hovering does not change the look; pressing does.
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, bg);
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, bgActive);
+    ImGui::PushStyleColor(ImGuiCol_Text, fg);
+    if (kind == Kind::Selected) ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 4.0f);
+    const std::string text = std::string(label) + "##b";
+    bool clicked = ImGui::Button(text.c_str(), size);
+    if (kind == Kind::Selected) ImGui::PopStyleVar();
+    ImGui::PopStyleColor(4);
+    ImGui::PopID();
+    record(id, label, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled);
+    return clicked && enabled;
+}
+
+void Widgets::text(std::string_view s, ImFont* font, ImU32 color) {
+    recordText(s);
+    if (font) ImGui::PushFont(font);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    if (font) ImGui::PopFont();
+}
+
+void Widgets::centered(std::string_view s, ImFont* font, ImU32 color) {
+    recordText(s);
+    if (font) ImGui::PushFont(font);
+    const float w = ImGui::CalcTextSize(s.data(), s.data() + s.size()).x;
+    const float avail = ImGui::GetContentRegionAvail().x;
+    if (w < avail) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - w) / 2);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    if (font) ImGui::PopFont();
+}
+
+void Widgets::notice(std::string_view s, ImU32 bg, ImU32 fg) {
+    recordText(s);
+    const float width = ImGui::GetContentRegionAvail().x;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->ChannelsSplit(2);
+    dl->ChannelsSetCurrent(1);
+    const ImVec2 start = ImGui::GetCursorScreenPos();
+    ImGui::SetCursorScreenPos({start.x + 16, start.y + 12});
+    ImGui::PushStyleColor(ImGuiCol_Text, fg);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width - 32);
+    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    const ImVec2 end = {start.x + width, ImGui::GetItemRectMax().y + 12};
+    dl->ChannelsSetCurrent(0);
+    dl->AddRectFilled(start, end, bg, 10.0f);
+    dl->ChannelsMerge();
+    ImGui::SetCursorScreenPos({start.x, end.y + ImGui::GetStyle().ItemSpacing.y});
+    ImGui::Dummy({0, 0});
+}
+
+void Widgets::field(std::string_view id, std::string_view value, std::string_view placeholder, float width, bool mask) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = 76.0f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32_WHITE, 10.0f);
+    dl->AddRect(p, {p.x + width, p.y + h}, theme::kText, 10.0f, 0, 3.0f);
+    std::string shown = mask ? std::string(value.size(), '*') : std::string(value);
+    const bool empty = shown.empty();
+    if (empty) shown = placeholder;
+    recordText(shown);
+    ImGui::PushFont(m_fonts.large());
+    const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
+    dl->AddText({p.x + 20, p.y + (h - ts.y) / 2}, empty ? theme::kMuted : theme::kText, shown.c_str());
+    ImGui::PopFont();
+    ImGui::Dummy({width, h});
+    record(id, shown, p, {p.x + width, p.y + h});
+}
+
+bool Widgets::keypad(std::string& value, std::size_t maxLen, bool withX, float width) {
+    const float gap = ImGui::GetStyle().ItemSpacing.x;
+    const float w = (width - 2 * gap) / 3;
+    const float h = 76.0f;
+    bool changed = false;
+    ImGui::PushFont(m_fonts.large());
+    for (int i = 0; i < 12; ++i) {
+        if (i % 3 != 0) ImGui::SameLine();
+        const std::string key = kKeys[i];
+        if (key == "X" && !withX) {
+            if (button("key-clear", "C", {w, h}, Kind::Secondary)) {
+                changed = !value.empty();
+                value.clear();
+            }
+            continue;
+        }
+        if (key == "<") {
+            if (button("key-back", "\xE2\x86\x90", {w, h}, Kind::Secondary) && !value.empty()) {
+                value.pop_back();
+                changed = true;
+            }
+            continue;
+        }
+        const std::string id = key == "X" ? "key-x" : "key-" + key;
+        if (button(id, key, {w, h}, Kind::Secondary, value.size() < maxLen)) {
+            value += key;
+            changed = true;
+        }
+    }
+    ImGui::PopFont();
+    return changed;
+}
+
+const Element* Widgets::find(std::string_view key) const {
+    for (const auto& e : m_last)
+        if (e.id == key) return &e;
+    for (const auto& e : m_last)
+        if (e.label == key) return &e;
+    for (const auto& e : m_last)
+        if (!key.empty() && e.label.find(key) != std::string::npos) return &e;
+    return nullptr;
+}
+
+bool Widgets::sawText(std::string_view s) const {
+    return std::ranges::any_of(m_lastTexts, [&](const std::string& t) { return t.find(s) != std::string::npos; });
+}
+
+}  // namespace kiosk::ui

@@ -156,6 +156,7 @@ void addRecordCommands(CLI::App& app, Action& action) {
                 if (!store) return ctx.failWith(store.error());
                 auto c = (*store)->initCenter(*code, *center, ctx.actor);
                 if (!c) return ctx.failWith(c.error());
+                if (auto key = initCenterKey(ctx, **store); !key) return ctx.failWith(key.error());
                 const auto path = defaultDatabasePath(ctx.dbPath).string();
                 return ctx.ok(json{{"ok", true}, {"center", {{"code", c->code}, {"name", c->name}}}, {"db", path}},
                               fmt::format("initialised center '{}' ({}) in {}", c->name, c->code, path));

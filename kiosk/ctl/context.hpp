@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "training/center_key.hpp"
 #include "training/store.hpp"
 
 namespace kiosk::ctl {
@@ -39,6 +40,7 @@ void addAdminCommands(CLI::App& app, Action& action);
 void addIdCommands(CLI::App& app, Action& action);
 void addExamCommands(CLI::App& app, Action& action);
 void addFaceCommands(CLI::App& app, Action& action);
+void addCertCommands(CLI::App& app, Action& action);
 
 // JSON views of records (sensitive numbers masked unless @p reveal).
 nlohmann::json toJson(const training::Worker& w, bool reveal = false);
@@ -47,6 +49,9 @@ nlohmann::json toJson(const training::Staff& s);
 nlohmann::json toJson(const training::Session& s);
 nlohmann::json toJson(const training::Course& c);
 nlohmann::json toJson(const training::Attendance& a);
+
+/// Creates the center key next to the database (or loads it) and trusts it (`kioskctl init`; cmd_cert.cpp).
+training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store);
 
 /// Resolves a worker given as id or document number.
 training::Result<training::Worker> resolveWorker(training::Store& store, const std::string& key);

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     addIdCommands(app, action);
     addExamCommands(app, action);
     addFaceCommands(app, action);
+    addCertCommands(app, action);
 
     try {
         app.parse(argc, argv);

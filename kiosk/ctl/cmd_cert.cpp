@@ -1,0 +1,386 @@
+// kioskctl: center key, eligibility, verify, revoke, revocation list, submission batches.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+#define ZX_USE_UTF8 1  // ZXing-cpp 1.4: Result::text() gives UTF-8
+#include <ZXing/ReadBarcode.h>
+
+#include "context.hpp"
+#include "kiosk/config.hpp"
+#include "training/certificates.hpp"
+#include "training/submission.hpp"
+#include "training/text.hpp"
+#include "training/validation.hpp"
+
+namespace kiosk::ctl {
+
+using nlohmann::json;
+using training::ErrorCode;
+
+namespace {
+
+std::filesystem::path keyPath(const Context& ctx) { return training::defaultCenterKeyPath(defaultDatabasePath(ctx.dbPath)); }
+
+training::Result<training::CenterKey> loadKey(const Context& ctx) { return training::CenterKey::load(keyPath(ctx)); }
+
+training::Result<std::string> readText(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return training::fail(ErrorCode::NotFound, fmt::format("cannot read {}; check the path", path));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+/// Decodes the QR code in a PNG/JPEG picture, or in the first page of a PDF (rendered with pdftoppm).
+training::Result<std::string> decodeQr(const std::string& path) {
+    cv::Mat img;
+    if (path.ends_with(".pdf") || path.ends_with(".PDF")) {
+        char tmpl[] = "/tmp/kioskctl-verify-XXXXXX";
+        const char* dir = ::mkdtemp(tmpl);
+        if (!dir) return training::fail(ErrorCode::Io, "cannot create a temporary folder to render the PDF");
+        const std::string prefix = std::string(dir) + "/page";
+        const std::string cmd = fmt::format("pdftoppm -r 300 -f 1 -l 1 -png -singlefile '{}' '{}' 2>/dev/null", path, prefix);
+        const int rc = std::system(cmd.c_str());
+        img = cv::imread(prefix + ".png", cv::IMREAD_GRAYSCALE);
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+        if (rc != 0 || img.empty())
+            return training::fail(ErrorCode::InvalidInput,
+                                  fmt::format("cannot render {} (is it a PDF? is poppler-utils installed?)", path));
+    } else {
+        img = cv::imread(path, cv::IMREAD_GRAYSCALE);
+        if (img.empty())
+            return training::fail(ErrorCode::InvalidInput, fmt::format("{} is not a PNG or JPEG picture", path));
+    }
+    ZXing::DecodeHints hints;
+    hints.setFormats(ZXing::BarcodeFormat::QRCode);
+    hints.setTryHarder(true);
+    const ZXing::ImageView view(img.data, img.cols, img.rows, ZXing::ImageFormat::Lum, static_cast<int>(img.step));
+    auto result = ZXing::ReadBarcode(view, hints);
+    if (!result.isValid())
+        return training::fail(ErrorCode::InvalidInput,
+                              fmt::format("no readable QR code in {}; take a sharper, straight picture", path));
+    return result.text();
+}
+
+json reportJson(const training::EligibilityReport& r, const std::string& name) {
+    json unmet = json::array();
+    for (const auto& u : r.unmet) {
+        json j{{"condition", u.code}, {"worker", {{"zh", u.worker.zh}, {"en", u.worker.en}}}, {"staff", u.staff}};
+        if (u.item) j["item"] = *u.item;
+        if (u.missingMinutes) j["missing_minutes"] = u.missingMinutes;
+        unmet.push_back(j);
+    }
+    return json{{"worker", r.workerId}, {"name", name}, {"course", r.courseId}, {"eligible", r.eligible}, {"unmet", unmet}};
+}
+
+std::string reportText(const training::EligibilityReport& r, const std::string& name) {
+    std::string out = fmt::format("worker {} {}: {}\n", r.workerId, name, r.eligible ? "eligible" : "not eligible");
+    for (const auto& u : r.unmet) out += fmt::format("  - {}\n", u.staff);
+    return out;
+}
+
+json batchJson(const training::SubmissionBatch& b) {
+    json items = json::array();
+    for (const auto& i : b.items)
+        items.push_back({{"worker", i.workerId},
+                         {"name", i.workerName},
+                         {"certificate", i.certificateNumber},
+                         {"badge", i.badgeNumber ? json(*i.badgeNumber) : json(nullptr)},
+                         {"rejection", i.rejection ? json(*i.rejection) : json(nullptr)}});
+    return json{{"id", b.id},
+                {"code", b.code},
+                {"state", training::batchStateName(b.state)},
+                {"folder", b.folder.string()},
+                {"zip", b.zip ? json(b.zip->string()) : json(nullptr)},
+                {"manifest_sha256", b.manifestSha256},
+                {"send_attempts", b.sendAttempts},
+                {"receipt", b.receipt ? json::parse(*b.receipt, nullptr, false) : json(nullptr)},
+                {"workers", items}};
+}
+
+}  // namespace
+
+training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store) {
+    return training::ensureCenterKey(store, keyPath(ctx), ctx.actor);
+}
+
+void addCertCommands(CLI::App& app, Action& action) {
+    // key export | key trust FILE
+    {
+        auto* key = app.add_subcommand("key", "the center's signing key and the keys of trusted centers");
+        key->require_subcommand(1);
+        auto* exp = key->add_subcommand("export", "print the public key and center id (give it to other centers)");
+        exp->callback([&action] {
+            action = [](Context& ctx) {
+                auto k = loadKey(ctx);
+                if (!k) return ctx.failWith(k.error());
+                const auto text = training::exportPublicKey(k->publicInfo());
+                std::cout << text;
+                return kExitOk;
+            };
+        });
+        auto* trust = key->add_subcommand("trust", "trust another center's exported public key");
+        auto file = std::make_shared<std::string>();
+        auto replace = std::make_shared<bool>(false);
+        trust->add_option("FILE", *file, "the output of 'kioskctl key export' at that center")->required();
+        trust->add_flag("--replace", *replace, "replace the key already trusted for that center id");
+        trust->callback([&action, file, replace] {
+            action = [file, replace](Context& ctx) {
+                auto text = readText(*file);
+                if (!text) return ctx.failWith(text.error());
+                auto k = training::parsePublicKey(*text);
+                if (!k) return ctx.failWith(k.error());
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto r = training::trustCenterKey(**store, *k, ctx.actor, *replace);
+                if (!r) return ctx.failWith(r.error());
+                return ctx.ok(json{{"ok", true}, {"center", k->centerId}, {"name", k->name}},
+                              fmt::format("trusted center {} ({})", k->centerId, k->name));
+            };
+        });
+        auto* list = key->add_subcommand("list", "list the trusted center keys");
+        list->callback([&action] {
+            action = [](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto keys = training::trustedKeys(**store);
+                if (!keys) return ctx.failWith(keys.error());
+                json arr = json::array();
+                std::string text;
+                for (const auto& k : *keys) {
+                    const auto pk = training::base64UrlEncode(k.key);
+                    arr.push_back({{"center", k.centerId}, {"name", k.name}, {"own", k.own}, {"public_key", pk}});
+                    text += fmt::format("{}{} {} {}\n", k.centerId, k.own ? " (own)" : "", pk, k.name);
+                }
+                return ctx.ok(arr, text);
+            };
+        });
+    }
+    // eligibility --worker W | --sitting S
+    {
+        auto* cmd = app.add_subcommand("eligibility", "check who is eligible for submission (product.md §5)");
+        auto worker = std::make_shared<std::string>();
+        auto sitting = std::make_shared<std::int64_t>(0);
+        cmd->add_option("--worker", *worker, "worker id or document number");
+        cmd->add_option("--sitting", *sitting, "every candidate of an exam sitting");
+        cmd->callback([&action, worker, sitting] {
+            action = [worker, sitting](Context& ctx) {
+                if (worker->empty() == (*sitting == 0))
+                    return ctx.failWith({ErrorCode::InvalidInput, "give either --worker W or --sitting S"});
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                if (!worker->empty()) {
+                    auto w = resolveWorker(**store, *worker);
+                    if (!w) return ctx.failWith(w.error());
+                    auto r = training::checkEligibility(**store, w->id);
+                    if (!r) return ctx.failWith(r.error());
+                    const int code = ctx.ok(reportJson(*r, w->identity.name), reportText(*r, w->identity.name));
+                    return r->eligible ? code : kExitUser;
+                }
+                auto reports = training::checkSittingEligibility(**store, *sitting);
+                if (!reports) return ctx.failWith(reports.error());
+                json arr = json::array();
+                std::string text;
+                int eligible = 0;
+                for (const auto& r : *reports) {
+                    const auto w = (*store)->worker(r.workerId);
+                    const auto name = w ? w->identity.name : std::string{};
+                    arr.push_back(reportJson(r, name));
+                    text += reportText(r, name);
+                    eligible += r.eligible;
+                }
+                text += fmt::format("{} of {} eligible\n", eligible, reports->size());
+                return ctx.ok(json{{"sitting", *sitting}, {"eligible", eligible}, {"workers", arr}}, text);
+            };
+        });
+    }
+    // verify PAYLOAD|IMAGE
+    {
+        auto* cmd = app.add_subcommand("verify", "verify a certificate or badge QR code (text, PNG/JPEG picture, or PDF)");
+        auto input = std::make_shared<std::string>();
+        cmd->add_option("PAYLOAD_OR_FILE", *input, "the QR text (HSB1:...) or a picture/PDF holding the QR code")->required();
+        cmd->callback([&action, input] {
+            action = [input](Context& ctx) {
+                std::string payload = *input;
+                if (!payload.starts_with("HSB") && std::filesystem::exists(payload)) {
+                    auto decoded = decodeQr(payload);
+                    if (!decoded) return ctx.failWith(decoded.error());
+                    payload = *decoded;
+                }
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                training::Certificates certs(**store, nullptr);
+                auto v = certs.verify(payload);
+                if (!v) return ctx.failWith(v.error());
+                json j{{"verdict", training::badgeVerdictName(v->verdict)}, {"message", v->message}};
+                if (v->fields)
+                    j["fields"] = {{"center", v->fields->centerId},     {"certificate", v->fields->certificateNumber},
+                                   {"name", v->fields->name},           {"masked_id", v->fields->maskedId},
+                                   {"course", v->fields->courseCode},   {"issued", v->fields->issueDate},
+                                   {"expires", v->fields->expiryDate}};
+                if (v->revocationReason) j["revocation_reason"] = *v->revocationReason;
+                std::string text = fmt::format("{}: {}", training::badgeVerdictName(v->verdict), v->message);
+                ctx.ok(j, text);
+                return v->verdict == training::BadgeVerdict::Valid ? kExitOk : kExitUser;
+            };
+        });
+    }
+    // revoke --certificate N --reason TEXT
+    {
+        auto* cmd = app.add_subcommand("revoke", "revoke a certificate");
+        auto number = std::make_shared<std::string>();
+        auto reason = std::make_shared<std::string>();
+        cmd->add_option("--certificate", *number, "certificate number")->required();
+        cmd->add_option("--reason", *reason, "why (kept in the revocation list)")->required();
+        cmd->callback([&action, number, reason] {
+            action = [number, reason](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = loadKey(ctx);
+                training::Certificates certs(**store, key ? &*key : nullptr);
+                auto c = certs.revoke(*number, *reason, ctx.actor);
+                if (!c) return ctx.failWith(c.error());
+                return ctx.ok(json{{"ok", true}, {"certificate", c->number}, {"reason", *c->revocationReason}},
+                              fmt::format("revoked {}: {}", c->number, *c->revocationReason));
+            };
+        });
+    }
+    // revocations export [--out FILE]
+    {
+        auto* cmd = app.add_subcommand("revocations", "the signed list of revoked certificates");
+        cmd->require_subcommand(1);
+        auto* exp = cmd->add_subcommand("export", "write the signed revocation list (stdout or --out FILE)");
+        auto out = std::make_shared<std::string>();
+        exp->add_option("--out", *out, "file to write");
+        exp->callback([&action, out] {
+            action = [out](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = loadKey(ctx);
+                if (!key) return ctx.failWith(key.error());
+                training::Certificates certs(**store, &*key);
+                auto list = certs.exportRevocationList();
+                if (!list) return ctx.failWith(list.error());
+                if (out->empty()) {
+                    std::cout << *list;
+                    return kExitOk;
+                }
+                std::ofstream f(*out, std::ios::binary);
+                f << *list;
+                if (!f) return ctx.failWith({ErrorCode::Io, fmt::format("cannot write {}", *out)});
+                return ctx.ok(json{{"ok", true}, {"file", *out}}, fmt::format("wrote {}", *out));
+            };
+        });
+        auto* imp = cmd->add_subcommand("import", "import another (trusted) center's signed revocation list");
+        auto file = std::make_shared<std::string>();
+        imp->add_option("FILE", *file, "the list")->required();
+        imp->callback([&action, file] {
+            action = [file](Context& ctx) {
+                auto text = readText(*file);
+                if (!text) return ctx.failWith(text.error());
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                training::Certificates certs(**store, nullptr);
+                auto n = certs.importRevocationList(*text, ctx.actor);
+                if (!n) return ctx.failWith(n.error());
+                return ctx.ok(json{{"ok", true}, {"added", *n}}, fmt::format("{} new revocations", *n));
+            };
+        });
+    }
+    // submit create | send | ack | list
+    {
+        auto* cmd = app.add_subcommand("submit", "submission batches to the network center");
+        cmd->require_subcommand(1);
+        auto* create = cmd->add_subcommand("create", "batch the eligible workers not yet submitted");
+        auto out = std::make_shared<std::string>(".");
+        auto zip = std::make_shared<bool>(false);
+        create->add_option("--out", *out, "folder to write the batch into (default: current folder)");
+        create->add_flag("--zip", *zip, "also write the batch as a .zip");
+        create->callback([&action, out, zip] {
+            action = [out, zip](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = loadKey(ctx);
+                if (!key) return ctx.failWith(key.error());
+                training::Submissions subs(**store, *key);
+                auto r = subs.create(*out, *zip, ctx.actor);
+                if (!r) return ctx.failWith(r.error());
+                json j{{"ok", true},
+                       {"added", r->added},
+                       {"not_eligible", r->notEligible},
+                       {"already_submitted", r->alreadySubmitted},
+                       {"batch", r->batch ? batchJson(*r->batch) : json(nullptr)}};
+                const auto text = r->batch ? fmt::format("batch {} ({}) with {} workers in {}", r->batch->id,
+                                                         r->batch->code, r->added, r->batch->folder.string())
+                                           : fmt::format("nobody new to submit ({} not eligible, {} already in a batch)",
+                                                         r->notEligible, r->alreadySubmitted);
+                return ctx.ok(j, text);
+            };
+        });
+        auto* send = cmd->add_subcommand("send", "upload a batch (resumes; never duplicates)");
+        auto batch = std::make_shared<std::int64_t>(0);
+        auto url = std::make_shared<std::string>();
+        auto attempts = std::make_shared<int>(5);
+        send->add_option("--batch", *batch, "batch id")->required();
+        send->add_option("--url", *url, "the network center's submission URL")->required();
+        send->add_option("--attempts", *attempts, "tries before giving up (default 5)");
+        send->callback([&action, batch, url, attempts] {
+            action = [batch, url, attempts](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = loadKey(ctx);
+                if (!key) return ctx.failWith(key.error());
+                training::Submissions subs(**store, *key);
+                training::SendOptions opts;
+                opts.maxAttempts = *attempts;
+                auto b = subs.send(*batch, *url, opts, ctx.actor);
+                if (!b) return ctx.failWith(b.error());
+                return ctx.ok(batchJson(*b), fmt::format("batch {} {}; receipt: {}", b->code,
+                                                         training::batchStateName(b->state), b->receipt.value_or("-")));
+            };
+        });
+        auto* ack = cmd->add_subcommand("ack", "record the network center's answer (badge numbers, rejections)");
+        auto file = std::make_shared<std::string>();
+        auto ackBatch = std::make_shared<std::int64_t>(0);
+        ack->add_option("--batch", *ackBatch, "batch id")->required();
+        ack->add_option("--file", *file, "the answer file (JSON)")->required();
+        ack->callback([&action, ackBatch, file] {
+            action = [ackBatch, file](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = loadKey(ctx);
+                if (!key) return ctx.failWith(key.error());
+                training::Submissions subs(**store, *key);
+                auto b = subs.ack(*ackBatch, *file, ctx.actor);
+                if (!b) return ctx.failWith(b.error());
+                return ctx.ok(batchJson(*b), fmt::format("batch {} acknowledged", b->code));
+            };
+        });
+        auto* list = cmd->add_subcommand("list", "list the batches");
+        list->callback([&action] {
+            action = [](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = training::CenterKey::ephemeral("X");  // listing needs no signature
+                training::Submissions subs(**store, key);
+                auto all = subs.list();
+                if (!all) return ctx.failWith(all.error());
+                json arr = json::array();
+                std::string text;
+                for (const auto& b : *all) {
+                    arr.push_back(batchJson(b));
+                    text += fmt::format("{} {} {} ({} workers)\n", b.id, b.code, training::batchStateName(b.state),
+                                        b.items.size());
+                }
+                return ctx.ok(arr, text);
+            };
+        });
+    }
+}
+
+}  // namespace kiosk::ctl

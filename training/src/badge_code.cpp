@@ -247,7 +247,7 @@ BadgeVerification verifyBadgePayload(std::string_view text, std::span<const Cent
         return v;
     }
     v.verdict = BadgeVerdict::Valid;
-    v.message = fmt::format("valid: certificate {} of {} ({}), issued {} by center {}, valid until {}",
+    v.message = fmt::format("certificate {} of {} ({}), issued {} by center {}, valid until {}",
                             f.certificateNumber, f.name, f.maskedId, f.issueDate, f.centerId, f.expiryDate);
     return v;
 }

@@ -41,6 +41,7 @@ void addIdCommands(CLI::App& app, Action& action);
 void addExamCommands(CLI::App& app, Action& action);
 void addFaceCommands(CLI::App& app, Action& action);
 void addCertCommands(CLI::App& app, Action& action);
+void addDocumentCommands(CLI::App& app, Action& action);
 
 // JSON views of records (sensitive numbers masked unless @p reveal).
 nlohmann::json toJson(const training::Worker& w, bool reveal = false);

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
     addExamCommands(app, action);
     addFaceCommands(app, action);
     addCertCommands(app, action);
+    addDocumentCommands(app, action);
 
     try {
         app.parse(argc, argv);

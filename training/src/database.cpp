@@ -108,6 +108,16 @@ Result<void> Statement::run() {
     }
 }
 
+Result<std::vector<std::int64_t>> Statement::int64Rows() {
+    std::vector<std::int64_t> out;
+    for (;;) {
+        auto row = step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return out;
+        out.push_back(int64(0));
+    }
+}
+
 bool Statement::isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
 double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }

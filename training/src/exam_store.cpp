@@ -14,11 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 Error fromExam(const exam::Error& e) {
     switch (e.code) {
         case exam::ErrorCode::InvalidInput:
@@ -95,7 +90,7 @@ Result<Sitting> readSitting(const Statement& st) {
     s.bankCode = st.text(3);
     s.title = st.text(4);
     auto bp = blueprintFromJson(st.text(5));
-    if (!bp) return err(bp);
+    if (!bp) return propagate(bp);
     s.blueprint = *bp;
     s.state = parseState(st.text(6));
     s.seats = static_cast<int>(st.int64(7));
@@ -124,10 +119,10 @@ std::string_view sittingStateName(SittingState s) noexcept {
 
 Result<std::int64_t> ExamStore::bankId(const std::string& code) {
     auto st = m_store.database().prepare("SELECT id FROM question_banks WHERE code = ?");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(code);
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no question bank '{}'; 'kioskctl exam bank list' shows them, "
@@ -145,38 +140,38 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
             return fail(ErrorCode::InvalidInput, problems.front());
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     const auto now = m_store.now();
     std::int64_t bank = 0;
     if (auto existing = bankId(code)) {
         // An existing bank keeps its title and scoring: more files may be added to one bank.
         bank = *existing;
         auto upd = db.prepare("UPDATE question_banks SET updated_at = ? WHERE id = ?");
-        if (!upd) return err(upd);
-        if (auto r = upd->bindAll(now, bank).run(); !r) return err(r);
+        if (!upd) return propagate(upd);
+        if (auto r = upd->bindAll(now, bank).run(); !r) return propagate(r);
     } else {
         auto ins = db.prepare("INSERT INTO question_banks (code, title_zh, title_en, scoring, created_at, updated_at) "
                               "VALUES (?, ?, ?, ?, ?, ?)");
-        if (!ins) return err(ins);
+        if (!ins) return propagate(ins);
         if (auto r = ins->bindAll(code, title.zh.empty() ? code : title.zh, title.en,
                                   exam::multipleScoringName(scoring), now, now)
                          .run();
             !r)
-            return err(r);
+            return propagate(r);
         bank = db.lastInsertRowId();
     }
     ImportCounts counts;
     for (const auto& q : questions) {
         auto cur = db.prepare("SELECT content FROM questions WHERE bank_id = ? AND question_key = ? "
                               "ORDER BY version DESC LIMIT 1");
-        if (!cur) return err(cur);
+        if (!cur) return propagate(cur);
         cur->bindAll(bank, q.id);
         auto row = cur->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         exam::Question toStore = q;
         if (*row) {
             auto current = questionFromJson(cur->text(0));
-            if (!current) return err(current);
+            if (!current) return propagate(current);
             toStore = exam::revise(*current, q);
             if (toStore.version == current->version) {
                 ++counts.unchanged;
@@ -188,29 +183,29 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
         }
         auto ins = db.prepare("INSERT INTO questions (bank_id, question_key, version, module, difficulty, type, content, "
                               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        if (!ins) return err(ins);
+        if (!ins) return propagate(ins);
         if (auto r = ins->bindAll(bank, toStore.id, toStore.version, toStore.module, toStore.difficulty,
                                   exam::questionTypeName(toStore.type), questionToJson(toStore), now)
                          .run();
             !r)
-            return err(r);
+            return propagate(r);
     }
     if (auto r = m_store.audit(actor, "bank.import", "bank:" + code,
                                json{{"added", counts.added}, {"revised", counts.revised}, {"unchanged", counts.unchanged}}
                                    .dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return counts;
 }
 
 Result<std::vector<BankSummary>> ExamStore::listBanks() {
     auto st = m_store.database().prepare("SELECT id, code, title_zh, title_en, scoring FROM question_banks ORDER BY code");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     std::vector<BankSummary> out;
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         BankSummary b;
         b.id = st->int64(0);
@@ -225,11 +220,11 @@ Result<std::vector<BankSummary>> ExamStore::listBanks() {
             "SELECT module, count(*) FROM questions q WHERE bank_id = ? AND retired = 0 AND version = "
             "(SELECT max(version) FROM questions q2 WHERE q2.bank_id = q.bank_id AND q2.question_key = q.question_key) "
             "GROUP BY module");
-        if (!counts) return err(counts);
+        if (!counts) return propagate(counts);
         counts->bindAll(b.id);
         while (true) {
             auto row = counts->step();
-            if (!row) return err(row);
+            if (!row) return propagate(row);
             if (!*row) break;
             b.perModule[counts->text(0)] = static_cast<int>(counts->int64(1));
             b.questions += static_cast<int>(counts->int64(1));
@@ -240,9 +235,9 @@ Result<std::vector<BankSummary>> ExamStore::listBanks() {
 
 Result<exam::Bank> ExamStore::bank(const std::string& code) {
     auto id = bankId(code);
-    if (!id) return err(id);
+    if (!id) return propagate(id);
     auto head = m_store.database().prepare("SELECT code, title_zh, title_en, scoring FROM question_banks WHERE id = ?");
-    if (!head) return err(head);
+    if (!head) return propagate(head);
     head->bindAll(*id);
     if (auto row = head->step(); !row || !*row) return fail(ErrorCode::NotFound, "the bank disappeared");
     exam::Bank b;
@@ -254,14 +249,14 @@ Result<exam::Bank> ExamStore::bank(const std::string& code) {
         "SELECT content FROM questions q WHERE bank_id = ? AND retired = 0 AND version = "
         "(SELECT max(version) FROM questions q2 WHERE q2.bank_id = q.bank_id AND q2.question_key = q.question_key) "
         "ORDER BY id");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(*id);
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         auto q = questionFromJson(st->text(0));
-        if (!q) return err(q);
+        if (!q) return propagate(q);
         b.questions.push_back(std::move(*q));
     }
     return b;
@@ -271,47 +266,47 @@ Result<exam::Bank> ExamStore::bank(const std::string& code) {
 
 Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& actor) {
     auto title = normalizeName(in.title, "sitting title");
-    if (!title) return err(title);
+    if (!title) return propagate(title);
     if (in.seats < 1 || in.seats > 500) return fail(ErrorCode::InvalidInput, "a sitting has 1 to 500 seats");
     if (in.graceSeconds < 0 || in.graceSeconds > 3600)
         return fail(ErrorCode::InvalidInput, "the grace period is 0 to 3600 seconds");
     if (auto v = exam::validateBlueprint(in.blueprint); !v) return std::unexpected(fromExam(v.error()));
-    if (auto c = m_store.course(std::to_string(in.courseId)); !c) return err(c);
+    if (auto c = m_store.course(std::to_string(in.courseId)); !c) return propagate(c);
     auto b = bank(in.bankCode);
-    if (!b) return err(b);
+    if (!b) return propagate(b);
     // The bank must be able to give every candidate a paper: the shortfall names module and count.
     if (auto paper = exam::assemblePaper(*b, in.blueprint, 0); !paper) return std::unexpected(fromExam(paper.error()));
     auto id = bankId(in.bankCode);
-    if (!id) return err(id);
+    if (!id) return propagate(id);
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto ins = db.prepare("INSERT INTO sittings (course_id, bank_id, title, blueprint, seats, review_policy, "
                           "grace_seconds, scheduled_start, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     if (auto r = ins->bindAll(in.courseId, *id, *title, blueprintToJson(in.blueprint), in.seats, reviewName(in.review),
                               in.graceSeconds, in.scheduledStart, m_store.now())
                      .run();
         !r)
-        return err(r);
+        return propagate(r);
     const auto sid = db.lastInsertRowId();
     if (auto r = m_store.audit(actor, "sitting.create", fmt::format("sitting:{}", sid),
                                json{{"bank", in.bankCode}, {"questions", in.blueprint.totalQuestions()},
                                     {"seats", in.seats}}
                                    .dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return sitting(sid);
 }
 
 Result<Sitting> ExamStore::sitting(std::int64_t id) {
     auto st = m_store.database().prepare(
         fmt::format("SELECT {} FROM sittings s JOIN question_banks b ON b.id = s.bank_id WHERE s.id = ?", kSittingColumns));
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(id);
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no exam sitting {}; 'kioskctl exam sitting list' shows them", id));
@@ -321,14 +316,14 @@ Result<Sitting> ExamStore::sitting(std::int64_t id) {
 Result<std::vector<Sitting>> ExamStore::listSittings() {
     auto st = m_store.database().prepare(fmt::format(
         "SELECT {} FROM sittings s JOIN question_banks b ON b.id = s.bank_id ORDER BY s.id", kSittingColumns));
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     std::vector<Sitting> out;
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         auto s = readSitting(*st);
-        if (!s) return err(s);
+        if (!s) return propagate(s);
         out.push_back(std::move(*s));
     }
     return out;
@@ -337,17 +332,17 @@ Result<std::vector<Sitting>> ExamStore::listSittings() {
 Result<void> ExamStore::addCandidate(std::int64_t sittingId, std::int64_t workerId, const Actor& actor) {
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto s = sitting(sittingId);
-    if (!s) return err(s);
+    if (!s) return propagate(s);
     if (s->state == SittingState::Closed)
         return fail(ErrorCode::Refused, fmt::format("sitting {} is closed; create a new sitting", sittingId));
-    if (auto w = m_store.worker(workerId); !w) return err(w);
+    if (auto w = m_store.worker(workerId); !w) return propagate(w);
     if (s->candidates >= s->seats)
         return fail(ErrorCode::Refused, fmt::format("all {} seats of sitting {} are taken", s->seats, sittingId));
     auto ins = db.prepare("INSERT INTO sitting_candidates (sitting_id, worker_id, added_at) VALUES (?,?,?) "
                           "ON CONFLICT DO NOTHING");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     if (auto r = ins->bindAll(sittingId, workerId, m_store.now()).run(); !r) return r;
     if (db.changes() == 0)
         return fail(ErrorCode::Conflict, fmt::format("worker {} is already a candidate of sitting {}", workerId, sittingId));
@@ -360,25 +355,17 @@ Result<void> ExamStore::addCandidate(std::int64_t sittingId, std::int64_t worker
 
 Result<std::vector<std::int64_t>> ExamStore::candidates(std::int64_t sittingId) {
     auto st = m_store.database().prepare("SELECT worker_id FROM sitting_candidates WHERE sitting_id = ? ORDER BY worker_id");
-    if (!st) return err(st);
-    st->bindAll(sittingId);
-    std::vector<std::int64_t> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return err(row);
-        if (!*row) break;
-        out.push_back(st->int64(0));
-    }
-    return out;
+    if (!st) return propagate(st);
+    return st->bindAll(sittingId).int64Rows();
 }
 
 Result<void> ExamStore::setExtraTime(std::int64_t sittingId, std::int64_t workerId, int seconds, const Actor& actor) {
     if (seconds < 0 || seconds > 4 * 3600) return fail(ErrorCode::InvalidInput, "extra time is 0 to 240 minutes");
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto upd = db.prepare("UPDATE sitting_candidates SET extra_seconds = ? WHERE sitting_id = ? AND worker_id = ?");
-    if (!upd) return err(upd);
+    if (!upd) return propagate(upd);
     if (auto r = upd->bindAll(seconds, sittingId, workerId).run(); !r) return r;
     if (db.changes() == 0)
         return fail(ErrorCode::NotFound,
@@ -393,12 +380,12 @@ Result<void> ExamStore::setExtraTime(std::int64_t sittingId, std::int64_t worker
 Result<std::vector<exam::PauseInterval>> ExamStore::pauses(std::int64_t sittingId) {
     auto st = m_store.database().prepare(
         "SELECT started_at, ended_at FROM sitting_pauses WHERE sitting_id = ? ORDER BY started_at");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(sittingId);
     std::vector<exam::PauseInterval> out;
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         exam::PauseInterval p{exam::fromUnix(st->int64(0)), std::nullopt};
         if (!st->isNull(1)) p.end = exam::fromUnix(st->int64(1));
@@ -411,49 +398,43 @@ Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::
                                       SittingState to, const Actor& actor, const char* action) {
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto s = sitting(id);
-    if (!s) return err(s);
+    if (!s) return propagate(s);
     if (s->state != from1 && (!from2 || s->state != *from2))
         return fail(ErrorCode::Refused, fmt::format("sitting {} is {}; it cannot be {} now", id,
                                                     sittingStateName(s->state), action));
     const auto now = m_store.now();
     auto upd = db.prepare("UPDATE sittings SET state = ?, opened_at = coalesce(opened_at, CASE WHEN ? = 'open' THEN ? END), "
                           "closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END WHERE id = ?");
-    if (!upd) return err(upd);
+    if (!upd) return propagate(upd);
     const auto toName = sittingStateName(to);
-    if (auto r = upd->bindAll(toName, toName, now, toName, now, id).run(); !r) return err(r);
+    if (auto r = upd->bindAll(toName, toName, now, toName, now, id).run(); !r) return propagate(r);
     if (to == SittingState::Paused) {
         auto p = db.prepare("INSERT INTO sitting_pauses (sitting_id, started_at) VALUES (?, ?)");
-        if (!p) return err(p);
-        if (auto r = p->bindAll(id, now).run(); !r) return err(r);
+        if (!p) return propagate(p);
+        if (auto r = p->bindAll(id, now).run(); !r) return propagate(r);
     } else if (s->state == SittingState::Paused) {
         auto p = db.prepare("UPDATE sitting_pauses SET ended_at = ? WHERE sitting_id = ? AND ended_at IS NULL");
-        if (!p) return err(p);
-        if (auto r = p->bindAll(now, id).run(); !r) return err(r);
+        if (!p) return propagate(p);
+        if (auto r = p->bindAll(now, id).run(); !r) return propagate(r);
     }
     if (to == SittingState::Closed) {
         // Attempts still running are handed in by the proctor.
         auto open = db.prepare("SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL");
-        if (!open) return err(open);
-        open->bindAll(id);
-        std::vector<std::int64_t> ids;
-        while (true) {
-            auto row = open->step();
-            if (!row) return err(row);
-            if (!*row) break;
-            ids.push_back(open->int64(0));
-        }
-        for (auto aid : ids) {
+        if (!open) return propagate(open);
+        auto ids = open->bindAll(id).int64Rows();
+        if (!ids) return propagate(ids);
+        for (auto aid : *ids) {
             auto a = loadAttempt(aid);
-            if (!a) return err(a);
+            if (!a) return propagate(a);
             if (a->attempt.status() == exam::AttemptStatus::InProgress)
-                if (auto r = submit(*a, exam::SubmitReason::Proctor); !r) return err(r);
+                if (auto r = submit(*a, exam::SubmitReason::Proctor); !r) return propagate(r);
         }
     }
     if (auto r = m_store.audit(actor, fmt::format("sitting.{}", toName), fmt::format("sitting:{}", id), "{}"); !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return sitting(id);
 }
 
@@ -474,27 +455,27 @@ Result<Sitting> ExamStore::closeSitting(std::int64_t id, const Actor& actor) {
 
 Result<exam::Paper> ExamStore::previewPaper(std::int64_t sittingId, std::int64_t workerId) {
     auto s = sitting(sittingId);
-    if (!s) return err(s);
-    if (auto w = m_store.worker(workerId); !w) return err(w);
+    if (!s) return propagate(s);
+    if (auto w = m_store.worker(workerId); !w) return propagate(w);
     auto count = m_store.database().prepare("SELECT count(*) FROM attempts WHERE sitting_id = ? AND worker_id = ?");
-    if (!count) return err(count);
+    if (!count) return propagate(count);
     count->bindAll(sittingId, workerId);
-    if (auto row = count->step(); !row) return err(row);
+    if (auto row = count->step(); !row) return propagate(row);
     const int attemptNo = static_cast<int>(count->int64(0)) + 1;
     auto seen = m_store.database().prepare(
         "SELECT DISTINCT q.question_key FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id "
         "JOIN questions q ON q.id = ai.question_id WHERE a.worker_id = ?");
-    if (!seen) return err(seen);
+    if (!seen) return propagate(seen);
     seen->bindAll(workerId);
     std::set<std::string> seenKeys;
     while (true) {
         auto row = seen->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         seenKeys.insert(seen->text(0));
     }
     auto b = bank(s->bankCode);
-    if (!b) return err(b);
+    if (!b) return propagate(b);
     const auto seed = exam::paperSeed(std::to_string(sittingId), std::to_string(workerId), attemptNo);
     auto paper = exam::assemblePaper(*b, s->blueprint, seed, seenKeys);
     if (!paper) return std::unexpected(fromExam(paper.error()));
@@ -505,10 +486,10 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
     auto& db = m_store.database();
     {
         auto running = db.prepare("SELECT id FROM attempts WHERE sitting_id = ? AND worker_id = ? AND submitted_at IS NULL");
-        if (!running) return err(running);
+        if (!running) return propagate(running);
         running->bindAll(sittingId, workerId);
         auto row = running->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (*row) {
             const auto id = running->int64(0);
             running->reset();
@@ -516,7 +497,7 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
         }
     }
     auto s = sitting(sittingId);
-    if (!s) return err(s);
+    if (!s) return propagate(s);
     if (s->state != SittingState::Open)
         return fail(ErrorCode::Refused,
                     s->state == SittingState::Paused
@@ -526,23 +507,23 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
     std::int64_t extra = 0;
     {
         auto cand = db.prepare("SELECT extra_seconds FROM sitting_candidates WHERE sitting_id = ? AND worker_id = ?");
-        if (!cand) return err(cand);
+        if (!cand) return propagate(cand);
         cand->bindAll(sittingId, workerId);
         auto row = cand->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row)
             return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; ask the trainer",
                                                         workerId, sittingId));
         extra = cand->int64(0);
     }
     auto paper = previewPaper(sittingId, workerId);
-    if (!paper) return err(paper);
+    if (!paper) return propagate(paper);
     auto count = db.queryInt(fmt::format("SELECT count(*) FROM attempts WHERE sitting_id = {} AND worker_id = {}",
                                          sittingId, workerId));
-    if (!count) return err(count);
+    if (!count) return propagate(count);
     const int attemptNo = static_cast<int>(*count) + 1;
     auto ps = pauses(sittingId);
-    if (!ps) return err(ps);
+    if (!ps) return propagate(ps);
     const auto now = m_store.now();
     exam::AttemptTiming timing{exam::fromUnix(now), paper->duration, std::chrono::seconds(extra),
                                std::chrono::seconds(s->graceSeconds), *ps};
@@ -550,45 +531,45 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
     if (!attempt) return std::unexpected(fromExam(attempt.error()));
 
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto ins = db.prepare("INSERT INTO attempts (sitting_id, worker_id, attempt_no, seed, pass_mark, duration_s, scoring, "
                           "started_at) VALUES (?,?,?,?,?,?,?,?)");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     if (auto r = ins->bindAll(sittingId, workerId, attemptNo, std::to_string(paper->seed), paper->passMark,
                               static_cast<std::int64_t>(paper->duration.count()),
                               exam::multipleScoringName(paper->scoring), now)
                      .run();
         !r)
-        return err(r);
+        return propagate(r);
     const auto attemptId = db.lastInsertRowId();
     auto bank = bankId(s->bankCode);
-    if (!bank) return err(bank);
+    if (!bank) return propagate(bank);
     for (std::size_t i = 0; i < paper->items.size(); ++i) {
         const auto& item = paper->items[i];
         auto qid = db.prepare("SELECT id FROM questions WHERE bank_id = ? AND question_key = ? AND version = ?");
-        if (!qid) return err(qid);
+        if (!qid) return propagate(qid);
         qid->bindAll(*bank, item.question.id, item.question.version);
         auto row = qid->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) return fail(ErrorCode::Internal, "a drawn question is not in the bank");
         const auto questionRow = qid->int64(0);
         qid->reset();
         auto ii = db.prepare("INSERT INTO attempt_items (attempt_id, position, question_id, option_order) VALUES (?,?,?,?)");
-        if (!ii) return err(ii);
+        if (!ii) return propagate(ii);
         if (auto r = ii->bindAll(attemptId, static_cast<std::int64_t>(i), questionRow, json(item.optionOrder).dump()).run();
             !r)
-            return err(r);
+            return propagate(r);
     }
     auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind) VALUES (?, ?, 'started')");
-    if (!ev) return err(ev);
-    if (auto r = ev->bindAll(attemptId, now).run(); !r) return err(r);
+    if (!ev) return propagate(ev);
+    if (auto r = ev->bindAll(attemptId, now).run(); !r) return propagate(r);
     if (auto r = m_store.audit(actor, "attempt.start", fmt::format("worker:{}", workerId),
                                json{{"sitting", sittingId}, {"attempt", attemptId}, {"attempt_no", attemptNo},
                                     {"items", paper->items.size()}}
                                    .dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return StoredAttempt{attemptId, sittingId, workerId, attemptNo, std::move(*attempt)};
 }
 
@@ -599,10 +580,10 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
         "a.current_item, a.submitted_at, a.submit_reason, s.grace_seconds, coalesce(c.extra_seconds, 0), b.code "
         "FROM attempts a JOIN sittings s ON s.id = a.sitting_id JOIN question_banks b ON b.id = s.bank_id "
         "LEFT JOIN sitting_candidates c ON c.sitting_id = a.sitting_id AND c.worker_id = a.worker_id WHERE a.id = ?");
-    if (!head) return err(head);
+    if (!head) return propagate(head);
     head->bindAll(attemptId);
     auto row = head->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound, fmt::format("there is no exam attempt {}; 'kioskctl exam attempt start' "
                                                      "begins one",
@@ -628,15 +609,15 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
     auto items = db.prepare("SELECT ai.option_order, ai.chosen, ai.flagged, ai.answered_at, q.content "
                             "FROM attempt_items ai JOIN questions q ON q.id = ai.question_id "
                             "WHERE ai.attempt_id = ? ORDER BY ai.position");
-    if (!items) return err(items);
+    if (!items) return propagate(items);
     items->bindAll(attemptId);
     std::vector<exam::ItemResponse> responses;
     while (true) {
         auto r = items->step();
-        if (!r) return err(r);
+        if (!r) return propagate(r);
         if (!*r) break;
         auto q = questionFromJson(items->text(4));
-        if (!q) return err(q);
+        if (!q) return propagate(q);
         exam::PaperItem item{std::move(*q), chosenFrom(items->text(0))};
         paper.items.push_back(std::move(item));
         exam::ItemResponse resp;
@@ -646,7 +627,7 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
         responses.push_back(std::move(resp));
     }
     auto ps = pauses(sittingId);
-    if (!ps) return err(ps);
+    if (!ps) return propagate(ps);
     exam::AttemptTiming timing{exam::fromUnix(startedAt), paper.duration, std::chrono::seconds(extra),
                                std::chrono::seconds(grace), *ps};
     std::vector<exam::AttemptEvent> events;
@@ -659,7 +640,7 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
     // Time may have run out while the kiosk was down: hand the attempt in now.
     if (out.attempt.status() == exam::AttemptStatus::InProgress) {
         if (out.attempt.update(exam::fromUnix(m_store.now())))
-            if (auto r = persistSubmission(out); !r) return err(r);
+            if (auto r = persistSubmission(out); !r) return propagate(r);
     }
     return out;
 }
@@ -667,17 +648,17 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
 Result<void> ExamStore::persistSubmission(const StoredAttempt& a) {
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     const auto grade = a.attempt.grade();
     const auto at = exam::toUnix(a.attempt.submittedAt().value_or(exam::fromUnix(m_store.now())));
     const auto reason = exam::submitReasonName(a.attempt.submitReason().value_or(exam::SubmitReason::Candidate));
     auto upd = db.prepare("UPDATE attempts SET submitted_at = ?, submit_reason = ?, score = ?, passed = ?, grade = ? "
                           "WHERE id = ? AND submitted_at IS NULL");
-    if (!upd) return err(upd);
+    if (!upd) return propagate(upd);
     if (auto r = upd->bindAll(at, reason, grade.score, grade.passed, gradeJson(grade).dump(), a.id).run(); !r) return r;
     if (db.changes() == 0) return tx->commit();  // already stored
     auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind) VALUES (?, ?, 'submitted')");
-    if (!ev) return err(ev);
+    if (!ev) return propagate(ev);
     if (auto r = ev->bindAll(a.id, at).run(); !r) return r;
     if (auto r = m_store.audit(fmt::format("worker:{}", a.workerId), "attempt.submit", fmt::format("worker:{}", a.workerId),
                                json{{"sitting", a.sittingId}, {"attempt", a.id}, {"score", grade.score},
@@ -699,23 +680,23 @@ Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::
     if (e.kind == exam::EventKind::Submitted) return persistSubmission(a);
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     if (e.kind == exam::EventKind::Navigated) {
         auto upd = db.prepare("UPDATE attempts SET current_item = ? WHERE id = ?");
-        if (!upd) return err(upd);
+        if (!upd) return propagate(upd);
         if (auto r = upd->bindAll(e.item, a.id).run(); !r) return r;
     } else {
         const auto& resp = a.attempt.response(e.item);
         auto upd = db.prepare("UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
                               "WHERE attempt_id = ? AND position = ?");
-        if (!upd) return err(upd);
+        if (!upd) return propagate(upd);
         std::optional<std::int64_t> answeredAt;
         if (resp.answeredAt) answeredAt = exam::toUnix(*resp.answeredAt);
         if (auto r = upd->bindAll(chosenJson(resp.chosen).dump(), resp.flagged, answeredAt, a.id, e.item).run(); !r)
             return r;
     }
     auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind, item, chosen) VALUES (?,?,?,?,?)");
-    if (!ev) return err(ev);
+    if (!ev) return propagate(ev);
     if (auto r = ev->bindAll(a.id, exam::toUnix(e.at), exam::eventKindName(e.kind), e.item, chosenJson(e.chosen).dump())
                      .run();
         !r)
@@ -741,16 +722,8 @@ Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason) {
 
 Result<std::vector<std::int64_t>> ExamStore::attemptsOf(std::int64_t sittingId) {
     auto st = m_store.database().prepare("SELECT id FROM attempts WHERE sitting_id = ? ORDER BY id");
-    if (!st) return err(st);
-    st->bindAll(sittingId);
-    std::vector<std::int64_t> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return err(row);
-        if (!*row) break;
-        out.push_back(st->int64(0));
-    }
-    return out;
+    if (!st) return propagate(st);
+    return st->bindAll(sittingId).int64Rows();
 }
 
 Result<std::optional<std::pair<bool, double>>> ExamStore::latestResult(std::int64_t workerId, std::int64_t courseId) {
@@ -758,22 +731,22 @@ Result<std::optional<std::pair<bool, double>>> ExamStore::latestResult(std::int6
         "SELECT a.passed, a.score FROM attempts a JOIN sittings s ON s.id = a.sitting_id "
         "WHERE a.worker_id = ? AND s.course_id = ? AND a.submitted_at IS NOT NULL "
         "ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(workerId, courseId);
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row) return std::optional<std::pair<bool, double>>{};
     return std::optional<std::pair<bool, double>>{std::pair{st->int64(0) != 0, st->real(1)}};
 }
 
 Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, std::vector<std::string>* itemIds) {
     auto s = sitting(sittingId);
-    if (!s) return err(s);
+    if (!s) return propagate(s);
     auto& db = m_store.database();
     auto scoringText = db.prepare("SELECT scoring FROM question_banks WHERE id = ?");
-    if (!scoringText) return err(scoringText);
+    if (!scoringText) return propagate(scoringText);
     scoringText->bindAll(s->bankId);
-    if (auto row = scoringText->step(); !row) return err(row);
+    if (auto row = scoringText->step(); !row) return propagate(row);
     const auto scoring = scoringText->text(0) == "proportional" ? exam::MultipleScoring::Proportional
                                                                 : exam::MultipleScoring::AllOrNothing;
     scoringText->reset();
@@ -782,7 +755,7 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     auto versions = db.prepare("SELECT DISTINCT q.id, q.question_key, q.content FROM attempt_items ai "
                                "JOIN attempts a ON a.id = ai.attempt_id JOIN questions q ON q.id = ai.question_id "
                                "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL ORDER BY q.question_key, q.version");
-    if (!versions) return err(versions);
+    if (!versions) return propagate(versions);
     versions->bindAll(sittingId);
     std::map<std::string, std::size_t> index;
     std::unordered_map<std::int64_t, std::pair<std::size_t, exam::Question>> byRow;
@@ -790,10 +763,10 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     std::vector<int> optionCount;
     while (true) {
         auto row = versions->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         auto q = questionFromJson(versions->text(2));
-        if (!q) return err(q);
+        if (!q) return propagate(q);
         const auto key = versions->text(1);
         auto [it, added] = index.emplace(key, ids.size());
         if (added) {
@@ -807,7 +780,7 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     }
     const auto attempts = db.queryInt(fmt::format(
         "SELECT count(*) FROM attempts WHERE sitting_id = {} AND submitted_at IS NOT NULL", sittingId));
-    if (!attempts) return err(attempts);
+    if (!attempts) return propagate(attempts);
     exam::ResponseMatrix m(static_cast<std::size_t>(*attempts), ids.size());
     m.optionCount = optionCount;
     m.itemModule = modules;
@@ -815,7 +788,7 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     auto cells = db.prepare("SELECT ai.attempt_id, ai.question_id, ai.chosen FROM attempt_items ai "
                             "JOIN attempts a ON a.id = ai.attempt_id "
                             "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL");
-    if (!cells) return err(cells);
+    if (!cells) return propagate(cells);
     cells->bindAll(sittingId);
     std::unordered_map<std::int64_t, std::size_t> rowOf;
     std::int64_t lastAttempt = -1;
@@ -823,7 +796,7 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     std::vector<int> chosen;
     while (true) {
         auto r = cells->step();
-        if (!r) return err(r);
+        if (!r) return propagate(r);
         if (!*r) break;
         const auto attemptId = cells->int64(0);
         if (attemptId != lastAttempt) {

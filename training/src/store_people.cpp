@@ -16,11 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 std::string toJsonList(const std::vector<std::string>& v) { return json(v).dump(); }
 
 std::vector<std::string> fromJsonList(const std::string& text) {
@@ -43,7 +38,7 @@ Result<std::optional<std::string>> optionalText(const std::optional<std::string>
                                                 std::size_t max) {
     if (!v) return std::optional<std::string>{};
     auto t = normalizeText(*v, what, max);
-    if (!t) return err(t);
+    if (!t) return propagate(t);
     if (t->empty()) return std::optional<std::string>{};
     return std::optional<std::string>{*t};
 }
@@ -51,7 +46,7 @@ Result<std::optional<std::string>> optionalText(const std::optional<std::string>
 Result<std::optional<std::string>> optionalDate(const std::optional<std::string>& v, std::string_view what) {
     if (!v || trim(*v).empty()) return std::optional<std::string>{};
     auto d = parseDate(*v, what);
-    if (!d) return err(d);
+    if (!d) return propagate(d);
     return std::optional<std::string>{formatDate(*d)};
 }
 
@@ -141,18 +136,18 @@ bool verifyPin(const std::string& hash, const std::string& pin) {
 
 Result<Agency> Store::addAgency(const AgencyInput& input, const Actor& actor) {
     auto name = normalizeName(input.name, "agency name");
-    if (!name) return err(name);
+    if (!name) return propagate(name);
     auto uscc = validateUscc(input.uscc);
-    if (!uscc) return err(uscc);
+    if (!uscc) return propagate(uscc);
     auto rep = optionalText(input.legalRepresentative, "legal representative", 64);
-    if (!rep) return err(rep);
+    if (!rep) return propagate(rep);
     auto address = optionalText(input.address, "address", 200);
-    if (!address) return err(address);
+    if (!address) return propagate(address);
     auto licence = optionalText(input.licenceNo, "licence number", 64);
-    if (!licence) return err(licence);
+    if (!licence) return propagate(licence);
 
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     if (auto existing = findAgency(*uscc); existing)
         return fail(ErrorCode::Conflict, fmt::format("an agency with the credit code {} is already registered as "
                                                      "'{}' (id {})",
@@ -160,24 +155,24 @@ Result<Agency> Store::addAgency(const AgencyInput& input, const Actor& actor) {
     const auto now = m_clock->now();
     auto ins = m_db.prepare("INSERT INTO agencies (name, uscc, legal_representative, address, licence_no, created_at, "
                             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!ins) return err(ins);
-    if (auto r = ins->bindAll(*name, *uscc, *rep, *address, *licence, now, now).run(); !r) return err(r);
+    if (!ins) return propagate(ins);
+    if (auto r = ins->bindAll(*name, *uscc, *rep, *address, *licence, now, now).run(); !r) return propagate(r);
     Agency a{m_db.lastInsertRowId(), *name, *uscc, *rep, *address, *licence, std::nullopt};
     if (auto r = audit(actor, "agency.add", fmt::format("agency:{}", a.id), json{{"name", a.name}, {"uscc", a.uscc}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return a;
 }
 
 Result<std::vector<Agency>> Store::listAgencies() {
     auto stmt = m_db.prepare("SELECT id, name, uscc, legal_representative, address, licence_no, integrity_signed_at "
                              "FROM agencies ORDER BY name");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     std::vector<Agency> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         out.push_back(readAgency(*stmt));
     }
@@ -188,10 +183,10 @@ Result<Agency> Store::findAgency(const std::string& key) {
     auto stmt = m_db.prepare("SELECT id, name, uscc, legal_representative, address, licence_no, integrity_signed_at "
                              "FROM agencies WHERE CAST(id AS TEXT) = ?1 OR uscc = upper(?1) OR name = ?1 "
                              "ORDER BY id LIMIT 1");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(std::string(trim(key)));
     auto row = stmt->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("no agency '{}' (give its id, credit code or exact name; 'kioskctl agency list' "
@@ -206,7 +201,7 @@ Result<void> Store::validateProfile(WorkerProfile& p) {
     const auto today = localDate(m_clock->now());
     if (p.phone && !trim(*p.phone).empty()) {
         auto phone = normalizePhone(*p.phone);
-        if (!phone) return err(phone);
+        if (!phone) return propagate(phone);
         p.phone = *phone;
     } else if (p.phone) {
         p.phone = std::string();
@@ -222,7 +217,7 @@ Result<void> Store::validateProfile(WorkerProfile& p) {
     if (p.specialties) {
         for (auto& s : *p.specialties) {
             auto t = normalizeName(s, "specialty");
-            if (!t) return err(t);
+            if (!t) return propagate(t);
             s = *t;
         }
     }
@@ -230,14 +225,14 @@ Result<void> Store::validateProfile(WorkerProfile& p) {
         if (auto r = checkCatalogCode(educationLevels(), *p.education, "education level"); !r) return r;
     }
     auto permit = optionalText(p.residencePermit, "residence permit", 64);
-    if (!permit) return err(permit);
+    if (!permit) return propagate(permit);
     if (p.residencePermit) p.residencePermit = permit->value_or("");
     auto address = optionalText(p.address, "address", 200);
-    if (!address) return err(address);
+    if (!address) return propagate(address);
     if (p.address) p.address = address->value_or("");
     if (p.healthCheckDate && !trim(*p.healthCheckDate).empty()) {
         auto d = parseDate(*p.healthCheckDate, "health check date");
-        if (!d) return err(d);
+        if (!d) return propagate(d);
         if (std::chrono::sys_days(*d) > std::chrono::sys_days(today))
             return fail(ErrorCode::InvalidInput, "the health check date is in the future; give the date of the check");
         p.healthCheckDate = formatDate(*d);
@@ -245,16 +240,16 @@ Result<void> Store::validateProfile(WorkerProfile& p) {
     if (p.healthCheckResult && *p.healthCheckResult != "pass" && *p.healthCheckResult != "fail")
         return fail(ErrorCode::InvalidInput, "the health check result is 'pass' or 'fail'");
     auto issuer = optionalText(p.healthCheckIssuer, "health check issuer", 100);
-    if (!issuer) return err(issuer);
+    if (!issuer) return propagate(issuer);
     if (p.healthCheckIssuer) p.healthCheckIssuer = issuer->value_or("");
     auto policy = optionalText(p.insurancePolicy, "insurance policy number", 64);
-    if (!policy) return err(policy);
+    if (!policy) return propagate(policy);
     if (p.insurancePolicy) p.insurancePolicy = policy->value_or("");
     auto insurer = optionalText(p.insurer, "insurer", 100);
-    if (!insurer) return err(insurer);
+    if (!insurer) return propagate(insurer);
     if (p.insurer) p.insurer = insurer->value_or("");
     auto until = optionalDate(p.insuranceValidUntil, "insurance end date");
-    if (!until) return err(until);
+    if (!until) return propagate(until);
     if (p.insuranceValidUntil) p.insuranceValidUntil = until->value_or("");
     if (p.agencyId) {
         auto a = findAgency(std::to_string(*p.agencyId));
@@ -268,11 +263,11 @@ Result<Worker> Store::addWorker(const WorkerIdentity& input, const WorkerProfile
     WorkerProfile profile = profileIn;
     const auto today = localDate(m_clock->now());
     auto name = normalizeName(id.name, "name");
-    if (!name) return err(name);
+    if (!name) return propagate(name);
     id.name = *name;
     if (id.docType == DocumentType::ChinaResidentId) {
         auto info = parseChinaId(id.docNumber, today);
-        if (!info) return err(info);
+        if (!info) return propagate(info);
         const std::string birth = formatDate(info->birthDate);
         if (id.birthDate && !id.birthDate->empty() && *id.birthDate != birth)
             return fail(ErrorCode::InvalidInput, fmt::format("the birth date {} does not match the ID number, which "
@@ -287,39 +282,39 @@ Result<Worker> Store::addWorker(const WorkerIdentity& input, const WorkerProfile
         if (!id.nationality) id.nationality = "CHN";
     } else {
         auto number = normalizeDocumentNumber(id.docNumber);
-        if (!number) return err(number);
+        if (!number) return propagate(number);
         id.docNumber = *number;
         auto state = normalizeIssuingState(id.issuingState);
-        if (!state) return err(state);
+        if (!state) return propagate(state);
         id.issuingState = *state;
         auto birth = optionalDate(id.birthDate, "birth date");
-        if (!birth) return err(birth);
+        if (!birth) return propagate(birth);
         id.birthDate = *birth;
     }
     for (auto* field : {&id.nameLatin, &id.ethnicity, &id.idIssuer, &id.nationality}) {
         auto t = optionalText(*field, "identity field", 64);
-        if (!t) return err(t);
+        if (!t) return propagate(t);
         *field = *t;
     }
     auto idAddress = optionalText(id.idAddress, "address on the ID", 200);
-    if (!idAddress) return err(idAddress);
+    if (!idAddress) return propagate(idAddress);
     id.idAddress = *idAddress;
     auto from = optionalDate(id.idValidFrom, "document valid-from date");
-    if (!from) return err(from);
+    if (!from) return propagate(from);
     id.idValidFrom = *from;
     auto until = optionalDate(id.idValidUntil, "document expiry date");
-    if (!until) return err(until);
+    if (!until) return propagate(until);
     id.idValidUntil = *until;
     if (auto r = validateProfile(profile); !r) return std::unexpected(r.error());
 
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     {
         auto dup = m_db.prepare("SELECT id FROM workers WHERE doc_type = ? AND issuing_state = ? AND doc_number = ?");
-        if (!dup) return err(dup);
+        if (!dup) return propagate(dup);
         dup->bindAll(documentTypeName(id.docType), id.issuingState, id.docNumber);
         auto row = dup->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (*row)
             return fail(ErrorCode::Conflict, fmt::format("a worker with the document number {} is already registered "
                                                          "(worker {}); use 'kioskctl worker show {}'",
@@ -332,7 +327,7 @@ Result<Worker> Store::addWorker(const WorkerIdentity& input, const WorkerProfile
         "service_types, specialties, education, health_check_date, health_check_result, health_check_issuer, "
         "insurance_policy, insurer, insurance_valid_until, agency_id, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     const auto nonEmpty = [](const std::optional<std::string>& v) {
         return (v && !v->empty()) ? v : std::optional<std::string>{};
     };
@@ -344,11 +339,11 @@ Result<Worker> Store::addWorker(const WorkerIdentity& input, const WorkerProfile
                  nonEmpty(profile.healthCheckDate), nonEmpty(profile.healthCheckResult),
                  nonEmpty(profile.healthCheckIssuer), nonEmpty(profile.insurancePolicy), nonEmpty(profile.insurer),
                  nonEmpty(profile.insuranceValidUntil), profile.agencyId, now, now);
-    if (auto r = ins->run(); !r) return err(r);
+    if (auto r = ins->run(); !r) return propagate(r);
     const auto workerId = m_db.lastInsertRowId();
     json details{{"doc_type", documentTypeName(id.docType)}, {"doc_number", maskIdNumber(id.docNumber)}};
-    if (auto r = audit(actor, "worker.add", fmt::format("worker:{}", workerId), details.dump()); !r) return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+    if (auto r = audit(actor, "worker.add", fmt::format("worker:{}", workerId), details.dump()); !r) return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return worker(workerId);
 }
 
@@ -356,14 +351,14 @@ Result<Worker> Store::updateWorker(std::int64_t workerId, const WorkerProfile& p
     WorkerProfile patch = patchIn;
     if (auto r = validateProfile(patch); !r) return std::unexpected(r.error());
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto current = worker(workerId);
     if (!current) return current;
     json changed = json::array();
     const auto setText = [&](const char* column, const std::optional<std::string>& v) -> Result<void> {
         if (!v) return {};
         auto stmt = m_db.prepare(fmt::format("UPDATE workers SET {} = ? WHERE id = ?", column));
-        if (!stmt) return err(stmt);
+        if (!stmt) return propagate(stmt);
         changed.push_back(column);
         return stmt->bindAll(v->empty() ? std::optional<std::string>{} : v, workerId).run();
     };
@@ -381,18 +376,18 @@ Result<Worker> Store::updateWorker(std::int64_t workerId, const WorkerProfile& p
         if (!r) return std::unexpected(r.error());
     if (patch.agencyId) {
         auto stmt = m_db.prepare("UPDATE workers SET agency_id = ? WHERE id = ?");
-        if (!stmt) return err(stmt);
-        if (auto r = stmt->bindAll(*patch.agencyId, workerId).run(); !r) return err(r);
+        if (!stmt) return propagate(stmt);
+        if (auto r = stmt->bindAll(*patch.agencyId, workerId).run(); !r) return propagate(r);
         changed.push_back("agency_id");
     }
     if (changed.empty()) return fail(ErrorCode::InvalidInput, "nothing to change: give at least one field");
     auto touch = m_db.prepare("UPDATE workers SET updated_at = ? WHERE id = ?");
-    if (!touch) return err(touch);
-    if (auto r = touch->bindAll(m_clock->now(), workerId).run(); !r) return err(r);
+    if (!touch) return propagate(touch);
+    if (auto r = touch->bindAll(m_clock->now(), workerId).run(); !r) return propagate(r);
     if (auto r = audit(actor, "worker.update", fmt::format("worker:{}", workerId), json{{"fields", changed}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return worker(workerId);
 }
 
@@ -401,10 +396,10 @@ Result<void> Store::markIdentityVerified(std::int64_t workerId, const std::strin
     if (std::ranges::find(kMethods, method) == kMethods.end())
         return fail(ErrorCode::InvalidInput, "identity verification method is chip-pa, chip, sam or staff");
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto stmt = m_db.prepare("UPDATE workers SET identity_verified_at = ?, identity_method = ?, updated_at = ? "
                              "WHERE id = ?");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     const auto now = m_clock->now();
     if (auto r = stmt->bindAll(now, method, now, workerId).run(); !r) return r;
     if (m_db.changes() == 0) return fail(ErrorCode::NotFound, fmt::format("there is no worker {}", workerId));
@@ -417,9 +412,9 @@ Result<void> Store::markIdentityVerified(std::int64_t workerId, const std::strin
 
 Result<void> Store::markFaceVerified(std::int64_t workerId, double score, const Actor& actor) {
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto stmt = m_db.prepare("UPDATE workers SET face_verified_at = ?, face_score = ?, updated_at = ? WHERE id = ?");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     const auto now = m_clock->now();
     if (auto r = stmt->bindAll(now, score, now, workerId).run(); !r) return r;
     if (m_db.changes() == 0) return fail(ErrorCode::NotFound, fmt::format("there is no worker {}", workerId));
@@ -433,7 +428,7 @@ Result<Worker> Store::readWorker(Statement& s) {
     Worker w;
     w.id = s.int64(0);
     auto type = parseDocumentType(s.text(1));
-    if (!type) return err(type);
+    if (!type) return propagate(type);
     w.identity.docType = *type;
     w.identity.docNumber = s.text(2);
     w.identity.issuingState = s.text(3);
@@ -472,10 +467,10 @@ Result<Worker> Store::readWorker(Statement& s) {
 
 Result<Worker> Store::worker(std::int64_t workerId) {
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM workers WHERE id = ?", workerColumns()));
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId);
     auto row = stmt->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row) return fail(ErrorCode::NotFound, fmt::format("there is no worker {}; 'kioskctl worker find' searches", workerId));
     return readWorker(*stmt);
 }
@@ -489,7 +484,7 @@ Result<Worker> Store::findWorkerByDocument(const std::string& number, std::optio
             docType = "cn-id";
             docNumber = info->number;
         } else if (type) {
-            return err(info);
+            return propagate(info);
         }
     }
     if (docType.empty()) {
@@ -497,19 +492,19 @@ Result<Worker> Store::findWorkerByDocument(const std::string& number, std::optio
         if (!n) {
             if (!type) {
                 auto info = parseChinaId(number, today);
-                return err(info);
+                return propagate(info);
             }
-            return err(n);
+            return propagate(n);
         }
         docType = "passport";
         docNumber = *n;
     }
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM workers WHERE doc_number = ? AND doc_type = ? LIMIT 1",
                                          workerColumns()));
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(docNumber, docType);
     auto row = stmt->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("no worker is registered with the document number {}", maskIdNumber(docNumber)));
@@ -536,17 +531,17 @@ Result<std::vector<Worker>> Store::listWorkers(const WorkerQuery& q) {
     if (q.agencyId) sql += " AND agency_id = ?2";
     sql += " ORDER BY id LIMIT ?3 OFFSET ?4";
     auto stmt = m_db.prepare(sql);
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (!text.empty()) stmt->bind(1, text);
     if (q.agencyId) stmt->bind(2, *q.agencyId);
     stmt->bind(3, q.limit).bind(4, q.offset);
     std::vector<Worker> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         auto w = readWorker(*stmt);
-        if (!w) return err(w);
+        if (!w) return propagate(w);
         out.push_back(std::move(*w));
     }
     return out;
@@ -561,12 +556,12 @@ Result<void> Store::putWorkerImage(std::int64_t workerId, const std::string& kin
     if (data.empty() || data.size() > 2 * 1024 * 1024)
         return fail(ErrorCode::InvalidInput, "an image must hold between 1 byte and 2 MiB");
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     if (auto w = worker(workerId); !w) return std::unexpected(w.error());
     auto stmt = m_db.prepare("INSERT INTO worker_images (worker_id, kind, mime, data, captured_at) VALUES (?,?,?,?,?) "
                              "ON CONFLICT (worker_id, kind) DO UPDATE SET mime = excluded.mime, data = excluded.data, "
                              "captured_at = excluded.captured_at");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(workerId, kind, mime, data, m_clock->now()).run(); !r) return r;
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, data.data(), data.size());
@@ -583,41 +578,41 @@ Result<Consent> Store::addConsent(std::int64_t workerId, ConsentKind kind, const
                                   const std::string& textShown, const std::vector<std::uint8_t>& signaturePng,
                                   const Actor& actor) {
     auto version = normalizeName(textVersion, "consent text version");
-    if (!version) return err(version);
+    if (!version) return propagate(version);
     if (textShown.empty()) return fail(ErrorCode::InvalidInput, "the consent text shown is empty");
     static constexpr std::array<std::uint8_t, 8> kPngMagic{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     if (signaturePng.size() < kPngMagic.size() || !std::equal(kPngMagic.begin(), kPngMagic.end(), signaturePng.begin()))
         return fail(ErrorCode::InvalidInput, "the signature must be a PNG image; sign again");
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     if (auto w = worker(workerId); !w) return std::unexpected(w.error());
     Consent c{0, workerId, kind, *version, sha256Hex(textShown), signaturePng, m_clock->now(), std::nullopt};
     auto stmt = m_db.prepare("INSERT INTO consents (worker_id, kind, text_version, text_sha256, signature_png, "
                              "signed_at) VALUES (?,?,?,?,?,?)");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(workerId, consentKindName(kind), c.textVersion, c.textSha256, signaturePng, c.signedAt)
                      .run();
         !r)
-        return err(r);
+        return propagate(r);
     c.id = m_db.lastInsertRowId();
     if (auto r = audit(actor, "consent.sign", fmt::format("worker:{}", workerId),
                        json{{"kind", consentKindName(kind)}, {"version", c.textVersion}, {"text_sha256", c.textSha256}}
                            .dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return c;
 }
 
 Result<std::vector<Consent>> Store::consents(std::int64_t workerId) {
     auto stmt = m_db.prepare("SELECT id, worker_id, kind, text_version, text_sha256, signature_png, signed_at, "
                              "withdrawn_at FROM consents WHERE worker_id = ? ORDER BY id");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId);
     std::vector<Consent> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         out.push_back(Consent{stmt->int64(0), stmt->int64(1), parseConsentKind(stmt->text(2)).value_or(ConsentKind::Commitment),
                               stmt->text(3), stmt->text(4), stmt->blob(5), stmt->int64(6), stmt->optInt64(7)});
@@ -629,32 +624,32 @@ Result<std::vector<Consent>> Store::consents(std::int64_t workerId) {
 
 Result<Staff> Store::addStaff(const std::string& nameIn, Role role, const std::string& pin, const Actor& actor) {
     auto name = normalizeName(nameIn, "staff name");
-    if (!name) return err(name);
+    if (!name) return propagate(name);
     if (auto r = checkPinFormat(pin); !r) return std::unexpected(r.error());
     auto hash = hashPin(pin);
-    if (!hash) return err(hash);
+    if (!hash) return propagate(hash);
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     const auto now = m_clock->now();
     auto stmt = m_db.prepare("INSERT INTO staff (name, role, pin_hash, created_at, updated_at) VALUES (?,?,?,?,?)");
-    if (!stmt) return err(stmt);
-    if (auto r = stmt->bindAll(*name, roleName(role), *hash, now, now).run(); !r) return err(r);
+    if (!stmt) return propagate(stmt);
+    if (auto r = stmt->bindAll(*name, roleName(role), *hash, now, now).run(); !r) return propagate(r);
     Staff s{m_db.lastInsertRowId(), *name, role, 0, std::nullopt, true};
     if (auto r = audit(actor, "staff.add", fmt::format("staff:{}", s.id),
                        json{{"name", s.name}, {"role", roleName(role)}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return s;
 }
 
 Result<std::vector<Staff>> Store::listStaff() {
     auto stmt = m_db.prepare("SELECT id, name, role, failed_attempts, locked_until, active FROM staff ORDER BY id");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     std::vector<Staff> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         out.push_back(readStaff(*stmt));
     }
@@ -663,10 +658,10 @@ Result<std::vector<Staff>> Store::listStaff() {
 
 Result<Staff> Store::staff(std::int64_t staffId) {
     auto stmt = m_db.prepare("SELECT id, name, role, failed_attempts, locked_until, active FROM staff WHERE id = ?");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(staffId);
     auto row = stmt->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound, fmt::format("there is no staff member {}; 'kioskctl staff list' shows them",
                                                      staffId));
@@ -676,12 +671,12 @@ Result<Staff> Store::staff(std::int64_t staffId) {
 Result<void> Store::setStaffPin(std::int64_t staffId, const std::string& pin, const Actor& actor) {
     if (auto r = checkPinFormat(pin); !r) return r;
     auto hash = hashPin(pin);
-    if (!hash) return err(hash);
+    if (!hash) return propagate(hash);
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto stmt = m_db.prepare("UPDATE staff SET pin_hash = ?, failed_attempts = 0, locked_until = NULL, updated_at = ? "
                              "WHERE id = ?");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(*hash, m_clock->now(), staffId).run(); !r) return r;
     if (m_db.changes() == 0)
         return fail(ErrorCode::NotFound, fmt::format("there is no staff member {}", staffId));
@@ -694,10 +689,10 @@ Result<Staff> Store::authenticateStaff(std::int64_t staffId, const std::string& 
     std::string hash;
     {
         auto stmt = m_db.prepare("SELECT pin_hash FROM staff WHERE id = ?");
-        if (!stmt) return err(stmt);
+        if (!stmt) return propagate(stmt);
         stmt->bindAll(staffId);
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) return fail(ErrorCode::AuthFailed, "unknown staff number or wrong PIN");
         hash = stmt->text(0);
     }
@@ -705,7 +700,7 @@ Result<Staff> Store::authenticateStaff(std::int64_t staffId, const std::string& 
     const auto now = m_clock->now();
     const std::string subject = fmt::format("staff:{}", staffId);
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto current = staff(staffId);
     if (!current) return current;
     if (!current->active) return fail(ErrorCode::Refused, "this staff account is deactivated; ask an administrator");
@@ -715,10 +710,10 @@ Result<Staff> Store::authenticateStaff(std::int64_t staffId, const std::string& 
                                                    formatLocalTime(*current->lockedUntil)));
     if (ok) {
         auto stmt = m_db.prepare("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?");
-        if (!stmt) return err(stmt);
-        if (auto r = stmt->bindAll(staffId).run(); !r) return err(r);
-        if (auto r = audit(subject, "staff.login", subject, "{}"); !r) return err(r);
-        if (auto r = tx->commit(); !r) return err(r);
+        if (!stmt) return propagate(stmt);
+        if (auto r = stmt->bindAll(staffId).run(); !r) return propagate(r);
+        if (auto r = audit(subject, "staff.login", subject, "{}"); !r) return propagate(r);
+        if (auto r = tx->commit(); !r) return propagate(r);
         current->failedAttempts = 0;
         current->lockedUntil.reset();
         return current;
@@ -726,18 +721,18 @@ Result<Staff> Store::authenticateStaff(std::int64_t staffId, const std::string& 
     const int failures = current->failedAttempts + 1;
     const bool lock = failures >= kMaxPinFailures;
     auto stmt = m_db.prepare("UPDATE staff SET failed_attempts = ?, locked_until = ? WHERE id = ?");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(lock ? 0 : failures, lock ? std::optional<std::int64_t>(now + kPinLockoutSeconds)
                                                           : std::optional<std::int64_t>{},
                                staffId)
                      .run();
         !r)
-        return err(r);
+        return propagate(r);
     if (auto r = audit(subject, lock ? "staff.locked" : "staff.login-failed", subject,
                        json{{"failures", failures}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     if (lock)
         return fail(ErrorCode::Locked, fmt::format("wrong PIN {} times: this account is locked until {}; an "
                                                    "administrator can reset the PIN",

@@ -13,11 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 constexpr std::int64_t kEarlyCheckInSeconds = 30 * 60;
 constexpr std::int64_t kMaxSessionSeconds = 12 * 3600;
 
@@ -60,18 +55,13 @@ Result<AttendanceMethod> parseAttendanceMethod(std::string_view text) {
 
 Result<std::vector<Course>> Store::listCourses() {
     auto ids = m_db.prepare("SELECT id FROM courses ORDER BY id");
-    if (!ids) return err(ids);
-    std::vector<std::int64_t> list;
-    while (true) {
-        auto row = ids->step();
-        if (!row) return err(row);
-        if (!*row) break;
-        list.push_back(ids->int64(0));
-    }
+    if (!ids) return propagate(ids);
+    auto list = ids->int64Rows();
+    if (!list) return propagate(list);
     std::vector<Course> out;
-    for (auto id : list) {
+    for (auto id : *list) {
         auto c = course(std::to_string(id));
-        if (!c) return err(c);
+        if (!c) return propagate(c);
         out.push_back(std::move(*c));
     }
     return out;
@@ -80,21 +70,21 @@ Result<std::vector<Course>> Store::listCourses() {
 Result<Course> Store::course(const std::string& key) {
     auto stmt = m_db.prepare("SELECT id, code, name_zh, name_en, pass_mark FROM courses "
                              "WHERE CAST(id AS TEXT) = ?1 OR code = ?1 LIMIT 1");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(std::string(trim(key)));
     auto row = stmt->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no course '{}'; 'kioskctl course list' shows the courses", key));
     Course c{stmt->int64(0), stmt->text(1), stmt->text(2), stmt->text(3), static_cast<int>(stmt->int64(4)), {}};
     auto mods = m_db.prepare("SELECT module_code, required_minutes, examined FROM course_modules WHERE course_id = ? "
                              "ORDER BY position");
-    if (!mods) return err(mods);
+    if (!mods) return propagate(mods);
     mods->bindAll(c.id);
     while (true) {
         auto r = mods->step();
-        if (!r) return err(r);
+        if (!r) return propagate(r);
         if (!*r) break;
         CourseModule m;
         m.code = mods->text(0);
@@ -117,12 +107,12 @@ Result<Session> Store::addSession(std::int64_t courseId, const std::string& modu
                                   std::optional<std::int64_t> trainerId, const std::string& roomIn,
                                   std::int64_t startsAt, std::int64_t endsAt, const Actor& actor) {
     auto room = normalizeText(roomIn, "room", 32);
-    if (!room) return err(room);
+    if (!room) return propagate(room);
     if (endsAt <= startsAt) return fail(ErrorCode::InvalidInput, "a session must end after it starts");
     if (endsAt - startsAt > kMaxSessionSeconds)
         return fail(ErrorCode::InvalidInput, "a session lasts at most 12 hours; split longer training into sessions");
     auto c = course(std::to_string(courseId));
-    if (!c) return err(c);
+    if (!c) return propagate(c);
     if (std::ranges::find(c->modules, moduleCode, &CourseModule::code) == c->modules.end()) {
         std::string allowed;
         for (const auto& m : c->modules) allowed += (allowed.empty() ? "" : ", ") + m.code;
@@ -131,35 +121,35 @@ Result<Session> Store::addSession(std::int64_t courseId, const std::string& modu
     }
     if (trainerId) {
         auto t = staff(*trainerId);
-        if (!t) return err(t);
+        if (!t) return propagate(t);
         if (t->role == Role::Clerk)
             return fail(ErrorCode::InvalidInput,
                         fmt::format("{} is a clerk; a session's trainer has the trainer or admin role", t->name));
     }
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto stmt = m_db.prepare("INSERT INTO sessions (course_id, module_code, trainer_id, room, starts_at, ends_at, "
                              "created_at) VALUES (?,?,?,?,?,?,?)");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(courseId, moduleCode, trainerId, *room, startsAt, endsAt, m_clock->now()).run(); !r)
-        return err(r);
+        return propagate(r);
     const auto id = m_db.lastInsertRowId();
     if (auto r = audit(actor, "session.add", fmt::format("session:{}", id),
                        json{{"course", c->code}, {"module", moduleCode}, {"starts_at", formatUtc(startsAt)},
                             {"ends_at", formatUtc(endsAt)}, {"room", *room}}
                            .dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return session(id);
 }
 
 Result<Session> Store::session(std::int64_t id) {
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM sessions s WHERE s.id = ?", kSessionColumns));
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(id);
     auto row = stmt->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound, fmt::format("there is no session {}; 'kioskctl session list' shows them", id));
     return readSession(*stmt);
@@ -169,12 +159,12 @@ Result<std::vector<Session>> Store::listSessions(std::int64_t from, std::int64_t
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM sessions s WHERE s.starts_at < ? AND s.ends_at > ? "
                                          "ORDER BY s.starts_at, s.id",
                                          kSessionColumns));
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(to, from);
     std::vector<Session> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         out.push_back(readSession(*stmt));
     }
@@ -183,12 +173,12 @@ Result<std::vector<Session>> Store::listSessions(std::int64_t from, std::int64_t
 
 Result<void> Store::addToRoster(std::int64_t sessionId, std::int64_t workerId, const Actor& actor) {
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
-    if (auto s = session(sessionId); !s) return err(s);
-    if (auto w = worker(workerId); !w) return err(w);
+    if (!tx) return propagate(tx);
+    if (auto s = session(sessionId); !s) return propagate(s);
+    if (auto w = worker(workerId); !w) return propagate(w);
     auto stmt = m_db.prepare("INSERT INTO roster (session_id, worker_id, added_at) VALUES (?,?,?) "
                              "ON CONFLICT DO NOTHING");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(sessionId, workerId, m_clock->now()).run(); !r) return r;
     if (m_db.changes() == 0)
         return fail(ErrorCode::Conflict,
@@ -201,19 +191,19 @@ Result<void> Store::addToRoster(std::int64_t sessionId, std::int64_t workerId, c
 }
 
 Result<std::vector<Worker>> Store::roster(std::int64_t sessionId) {
-    if (auto s = session(sessionId); !s) return err(s);
+    if (auto s = session(sessionId); !s) return propagate(s);
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM roster r JOIN workers w ON w.id = r.worker_id "
                                          "WHERE r.session_id = ? ORDER BY w.name, w.id",
                                          workerColumns("w.")));
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(sessionId);
     std::vector<Worker> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         auto w = readWorker(*stmt);
-        if (!w) return err(w);
+        if (!w) return propagate(w);
         out.push_back(std::move(*w));
     }
     return out;
@@ -228,17 +218,17 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
     if (method == AttendanceMethod::Face && !faceScore)
         return fail(ErrorCode::InvalidInput, "a face check-in records the face match score");
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto s = session(sessionId);
-    if (!s) return err(s);
+    if (!s) return propagate(s);
     {
         auto on = m_db.prepare("SELECT 1 FROM roster WHERE session_id = ? AND worker_id = ?");
-        if (!on) return err(on);
+        if (!on) return propagate(on);
         on->bindAll(sessionId, workerId);
         auto row = on->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) {
-            if (auto w = worker(workerId); !w) return err(w);
+            if (auto w = worker(workerId); !w) return propagate(w);
             return fail(ErrorCode::Refused,
                         fmt::format("worker {} is not on the roster of session {}; staff can add them with "
                                     "'kioskctl roster add --session {} --worker {}'",
@@ -252,10 +242,10 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
     {
         auto last = m_db.prepare("SELECT check_in_at, check_out_at FROM attendance WHERE session_id = ? AND "
                                  "worker_id = ? ORDER BY check_in_at DESC LIMIT 1");
-        if (!last) return err(last);
+        if (!last) return propagate(last);
         last->bindAll(sessionId, workerId);
         auto row = last->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (*row) {
             if (last->isNull(1))
                 return fail(ErrorCode::Refused, fmt::format("already checked in to session {} at {}; check out first",
@@ -266,15 +256,15 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
     }
     auto stmt = m_db.prepare("INSERT INTO attendance (session_id, worker_id, check_in_at, check_in_method, face_score) "
                              "VALUES (?,?,?,?,?)");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     if (auto r = stmt->bindAll(sessionId, workerId, at, attendanceMethodName(method), faceScore).run(); !r)
-        return err(r);
+        return propagate(r);
     const auto id = m_db.lastInsertRowId();
     json details{{"session", sessionId}, {"method", attendanceMethodName(method)}, {"at", formatUtc(at)}};
     if (faceScore) details["face_score"] = *faceScore;
     if (auto r = audit(actor, "attendance.checkin", fmt::format("worker:{}", workerId), details.dump()); !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return Attendance{id, sessionId, workerId, at, std::nullopt, std::string(attendanceMethodName(method)),
                       std::nullopt, faceScore};
 }
@@ -283,42 +273,42 @@ Result<Attendance> Store::checkOut(std::int64_t sessionId, std::int64_t workerId
                                    const Actor& actor, std::optional<std::int64_t> atIn) {
     const auto at = atIn.value_or(m_clock->now());
     auto tx = m_db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto open = m_db.prepare(fmt::format("SELECT {} FROM attendance WHERE session_id = ? AND worker_id = ? AND "
                                          "check_out_at IS NULL ORDER BY check_in_at DESC LIMIT 1",
                                          kAttendanceColumns));
-    if (!open) return err(open);
+    if (!open) return propagate(open);
     open->bindAll(sessionId, workerId);
     auto row = open->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::Refused,
                     fmt::format("worker {} is not checked in to session {}; check in first", workerId, sessionId));
     Attendance a = readAttendance(*open);
     if (at < a.checkInAt) return fail(ErrorCode::InvalidInput, "the check-out time is before the check-in time");
     auto stmt = m_db.prepare("UPDATE attendance SET check_out_at = ?, check_out_method = ? WHERE id = ?");
-    if (!stmt) return err(stmt);
-    if (auto r = stmt->bindAll(at, attendanceMethodName(method), a.id).run(); !r) return err(r);
+    if (!stmt) return propagate(stmt);
+    if (auto r = stmt->bindAll(at, attendanceMethodName(method), a.id).run(); !r) return propagate(r);
     a.checkOutAt = at;
     a.checkOutMethod = std::string(attendanceMethodName(method));
     if (auto r = audit(actor, "attendance.checkout", fmt::format("worker:{}", workerId),
                        json{{"session", sessionId}, {"method", attendanceMethodName(method)}, {"at", formatUtc(at)}}
                            .dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return a;
 }
 
 Result<std::vector<Attendance>> Store::attendanceOf(std::int64_t workerId) {
     auto stmt = m_db.prepare(
         fmt::format("SELECT {} FROM attendance WHERE worker_id = ? ORDER BY check_in_at", kAttendanceColumns));
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId);
     std::vector<Attendance> out;
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         out.push_back(readAttendance(*stmt));
     }
@@ -327,19 +317,19 @@ Result<std::vector<Attendance>> Store::attendanceOf(std::int64_t workerId) {
 
 Result<std::vector<ModuleHours>> Store::hoursPerModule(std::int64_t workerId, std::int64_t courseId) {
     auto c = course(std::to_string(courseId));
-    if (!c) return err(c);
+    if (!c) return propagate(c);
     // Only completed presences count, and only the part inside the session's scheduled time.
     auto stmt = m_db.prepare(
         "SELECT s.module_code, sum(max(0, min(a.check_out_at, s.ends_at) - max(a.check_in_at, s.starts_at))) "
         "FROM attendance a JOIN sessions s ON s.id = a.session_id "
         "WHERE a.worker_id = ? AND s.course_id = ? AND a.check_out_at IS NOT NULL GROUP BY s.module_code");
-    if (!stmt) return err(stmt);
+    if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId, courseId);
     std::vector<ModuleHours> out;
     for (const auto& m : c->modules) out.push_back({m.code, m.requiredMinutes, 0});
     while (true) {
         auto row = stmt->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         auto it = std::ranges::find(out, stmt->text(0), &ModuleHours::moduleCode);
         if (it != out.end()) it->attendedMinutes = static_cast<int>(stmt->int64(1) / 60);

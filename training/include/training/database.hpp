@@ -65,6 +65,8 @@ public:
     [[nodiscard]] Result<bool> step();
     /// @brief Runs the statement to completion, ignoring result rows.
     [[nodiscard]] Result<void> run();
+    /// @brief Runs the statement and returns the first column of every row as integers (e.g. a list of ids).
+    [[nodiscard]] Result<std::vector<std::int64_t>> int64Rows();
 
     [[nodiscard]] bool isNull(int column) const;
     [[nodiscard]] std::int64_t int64(int column) const;

@@ -45,4 +45,10 @@ using Result = std::expected<T, Error>;
     return std::unexpected(Error{code, std::move(message)});
 }
 
+/// @brief Passes on the error of a failed Result of another type: `if (!r) return propagate(r);`.
+template <typename T>
+[[nodiscard]] std::unexpected<Error> propagate(const Result<T>& failed) {
+    return std::unexpected(failed.error());
+}
+
 }  // namespace training

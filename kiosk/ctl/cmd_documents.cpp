@@ -5,6 +5,8 @@
 
 #include "context.hpp"
 #include "devices/printer.hpp"
+#include "kiosk/config.hpp"
+#include "training/center_key.hpp"
 #include "training/documents.hpp"
 
 namespace kiosk::ctl {
@@ -79,9 +81,21 @@ void addDocumentCommands(CLI::App& app, Action& action) {
                 if (o->demo) {
                     doc = training::demoCertificateDocument();
                 } else {
-                    return ctx.failWith({ErrorCode::Refused,
-                                         "rendering a worker's certificate needs the certification records, which "
-                                         "this build does not have yet; use --demo for layout work"});
+                    // Issues the certificate if the worker is eligible (idempotent), else refuses with every
+                    // unmet condition; then renders what the certificate records say.
+                    auto store = ctx.openStore();
+                    if (!store) return ctx.failWith(store.error());
+                    auto worker = resolveWorker(**store, o->worker);
+                    if (!worker) return ctx.failWith(worker.error());
+                    auto key = training::CenterKey::load(
+                        training::defaultCenterKeyPath(defaultDatabasePath(ctx.dbPath)));
+                    if (!key) return ctx.failWith(key.error());
+                    training::Certificates certs(**store, &*key);
+                    auto issued = certs.issue(worker->id, std::nullopt, ctx.actor);
+                    if (!issued) return ctx.failWith(issued.error());
+                    auto data = certs.document(issued->number);
+                    if (!data) return ctx.failWith(data.error());
+                    doc = std::move(*data);
                 }
                 auto r = renderer->renderToFile(kind, doc, o->out);
                 if (!r) return ctx.failWith(r.error());

@@ -101,12 +101,12 @@ Result<std::string> shrinkJpeg(std::string_view jpeg, int maxWidth, int quality)
     jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(jpeg.data()), static_cast<unsigned long>(jpeg.size()));
     jpeg_read_header(&cinfo, TRUE);
     cinfo.out_color_space = JCS_RGB;
-    // DCT scaling by 1/2, 1/4 or 1/8 is nearly free; pick the largest scale still at least maxWidth wide,
-    // then finish with a box filter.
-    unsigned denom = 1;
-    while (denom < 8 && cinfo.image_width / (denom * 2) >= static_cast<unsigned>(maxWidth)) denom *= 2;
-    cinfo.scale_num = 1;
-    cinfo.scale_denom = denom;
+    // libjpeg-turbo scales by N/8 while decoding, nearly for free: pick the smallest N that still gives at
+    // least maxWidth pixels; a box filter finishes the last step.
+    unsigned num = 8;
+    while (num > 1 && cinfo.image_width * (num - 1) / 8 >= static_cast<unsigned>(maxWidth)) --num;
+    cinfo.scale_num = num;
+    cinfo.scale_denom = 8;
     jpeg_start_decompress(&cinfo);
     const int w = static_cast<int>(cinfo.output_width), h = static_cast<int>(cinfo.output_height);
     pixels.resize(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);

@@ -178,7 +178,8 @@ TEST(Documents, MissingOptionalValuesShowADash) {
     const auto text = run({"/usr/bin/pdftotext", "-enc", "UTF-8", write(dir, "b.pdf", r->pdf).string(), "-"});
     EXPECT_NE(text.out.find("—"), std::string::npos);
     const auto images = run({"/usr/bin/pdfimages", "-list", (dir / "b.pdf").string()});
-    EXPECT_EQ(images.out.find("jpeg"), std::string::npos) << "no portrait, no JPEG:\n" << images.out;
+    EXPECT_EQ(images.out.find(" 240   320 "), std::string::npos) << "no portrait image:\n" << images.out;
+    EXPECT_NE(images.out.find(" 160   160 "), std::string::npos) << "the logo is still there:\n" << images.out;
 }
 
 TEST(Documents, TemplateErrorsNameTheFileAndLine) {

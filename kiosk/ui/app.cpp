@@ -164,6 +164,7 @@ bool App::init() {
             h = mode->height;
         }
     }
+    const double tWindow = secondsSince(m_start);
     m_window = glfwCreateWindow(w, h, "Badge Kiosk", monitor, nullptr);
     if (!m_window) {
         std::cerr << "kiosk: cannot open an OpenGL 3 window; check the graphics driver (Mesa) and $DISPLAY\n";
@@ -180,7 +181,12 @@ bool App::init() {
     applyTheme();
     ImGui_ImplGlfw_InitForOpenGL(m_window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
+    const double tFonts = secondsSince(m_start);
     m_fonts.build();
+    if (m_options.printFirstFrame)
+        std::cout << fmt::format("startup-ms glfw-init {:.0f} window+gl+imgui {:.0f} font-atlas {:.0f} ({} glyphs)\n",
+                                 tWindow * 1000, (tFonts - tWindow) * 1000, (secondsSince(m_start) - tFonts) * 1000,
+                                 m_fonts.glyphCount());
     m_queue.setWake([] { glfwPostEmptyEvent(); });
 
     m_screens = makeScreens();
@@ -284,8 +290,9 @@ void App::drawTopBar() {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x;
     const float barH = 88.0f;
-    ImGui::GetBackgroundDrawList()->AddRectFilled({0, 0}, {ImGui::GetIO().DisplaySize.x, p.y + barH - 16}, theme::kBar);
-    (void)dl;
+    dl->PushClipRectFullScreen();
+    dl->AddRectFilled({0, 0}, {ImGui::GetIO().DisplaySize.x, p.y + barH - 16}, theme::kBar);
+    dl->PopClipRect();
     ImGui::SetCursorScreenPos({p.x, p.y + 2});
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32_WHITE);
     ImGui::PushFont(m_fonts.large());

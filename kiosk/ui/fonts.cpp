@@ -93,7 +93,7 @@ training::Result<void> Fonts::load(const FontFile& file, FontSizes sizes) {
     m_sizes = sizes;
     // ASCII and the punctuation the kiosk draws itself.
     for (unsigned c = 0x20; c < 0x7F; ++c) m_codepoints.insert(c);
-    for (unsigned c : {0xB7u, 0x2022u, 0x2014u, 0x2190u, 0x2192u, 0x2713u, 0x2715u, 0x25CFu, 0x25CBu, 0x3001u,
+    for (unsigned c : {0xB7u, 0x2022u, 0x2014u, 0x2190u, 0x2192u, 0x2715u, 0x25CFu, 0x25CBu, 0x3001u,
                        0x3002u, 0xFF0Cu, 0xFF1Au, 0xFF1Bu, 0xFF08u, 0xFF09u, 0x300Cu, 0x300Du, 0xFFFDu})
         m_codepoints.insert(c);
     m_dirty = true;

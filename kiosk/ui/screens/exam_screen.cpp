@@ -101,7 +101,7 @@ public:
         const bool paused = at.isPaused(now);
         // Header: question n of m, time left, saved state.
         ui.text(format(ctx.tr("exam.position"), {std::to_string(cur + 1), std::to_string(n)}), ui.fonts().large());
-        ImGui::SameLine(ImGui::GetContentRegionAvail().x - 520);
+        ImGui::SameLine(ImGui::GetContentRegionAvail().x - 400);
         const std::string clock = format(ctx.tr("exam.time_left"),
                                          {fmtClock(remaining)});
         ui.text(clock, ui.fonts().large(), remaining < 300 ? theme::kErrorText : theme::kText);
@@ -131,7 +131,7 @@ public:
             ImGui::PushID(pos);
             const std::string label = std::string(1, static_cast<char>('A' + pos)) + ".  " +
                                       ctx.i18n.pick(opt.text.zh, opt.text.en);
-            if (ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x9C\x93 " : "") + label,
+            if (ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
                           {ImGui::GetContentRegionAvail().x, 84}, chosen ? Kind::Selected : Kind::Secondary,
                           !m_busy && !paused)) {
                 std::vector<int> next;
@@ -186,15 +186,16 @@ private:
     void drawNavigator(Context& ctx, float width) {
         auto& ui = ctx.ui;
         auto& at = m_attempt->attempt;
-        ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 100}, true);
+        ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 100}, true,
+                          ImGuiWindowFlags_AlwaysVerticalScrollbar);
         ui.text(format(ctx.tr("exam.answered"), {std::to_string(at.answeredCount()), std::to_string(at.itemCount())}),
                 ui.fonts().small());
-        const float bw = (width - 2 * 16 - 2 * ImGui::GetStyle().WindowPadding.x) / 3;
+        const float gap = ImGui::GetStyle().ItemSpacing.x;
+        const float bw = (ImGui::GetContentRegionAvail().x - 2 * gap) / 3;
         for (int i = 0; i < at.itemCount(); ++i) {
             if (i % 3 != 0) ImGui::SameLine();
             const auto& r = at.response(i);
             std::string label = std::to_string(i + 1);
-            if (r.flagged) label += " \xE2\x9A\x91";
             Kind kind = i == at.currentIndex() ? Kind::Primary : !r.chosen.empty() ? Kind::Ok : Kind::Secondary;
             ImGui::PushID(i);
             if (r.flagged) label = std::to_string(i + 1) + "*";

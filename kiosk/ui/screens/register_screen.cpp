@@ -58,7 +58,7 @@ public:
                     const bool on = std::ranges::find(m_services, code) != m_services.end();
                     if (i % 3 != 0) ImGui::SameLine();
                     ImGui::PushID(i++);
-                    const std::string label = std::string(on ? "\xE2\x9C\x93 " : "") +
+                    const std::string label = std::string(on ? "\xE2\x88\x9A " : "") +
                                               std::string(ctx.i18n.language() == Language::En ? e.en : e.zh);
                     if (ui.button("svc-" + code, label, {(w - 32) / 3, 0}, on ? Kind::Selected : Kind::Secondary)) {
                         if (on)
@@ -79,7 +79,7 @@ public:
                     if (i % 3 != 0) ImGui::SameLine();
                     ImGui::PushID(i++);
                     const bool on = m_education == code;
-                    const std::string label = std::string(on ? "\xE2\x9C\x93 " : "") +
+                    const std::string label = std::string(on ? "\xE2\x88\x9A " : "") +
                                               std::string(ctx.i18n.language() == Language::En ? e.en : e.zh);
                     if (ui.button("edu-" + code, label, {(w - 32) / 3, 0}, on ? Kind::Selected : Kind::Secondary))
                         m_education = code;
@@ -93,13 +93,13 @@ public:
                 for (const auto& a : m_agencies) {
                     ImGui::PushID(static_cast<int>(a.id));
                     const bool on = m_agency == a.id;
-                    if (ui.button("agency-" + std::to_string(a.id), std::string(on ? "\xE2\x9C\x93 " : "") + a.name,
+                    if (ui.button("agency-" + std::to_string(a.id), std::string(on ? "\xE2\x88\x9A " : "") + a.name,
                                   {w, 0}, on ? Kind::Selected : Kind::Secondary))
                         m_agency = a.id;
                     ImGui::PopID();
                 }
                 const bool none = !m_agency;
-                if (ui.button("agency-none", std::string(none ? "\xE2\x9C\x93 " : "") + ctx.tr("register.no_agency"),
+                if (ui.button("agency-none", std::string(none ? "\xE2\x88\x9A " : "") + ctx.tr("register.no_agency"),
                               {w, 0}, none ? Kind::Selected : Kind::Secondary))
                     m_agency.reset();
                 canNext = true;

@@ -1,0 +1,408 @@
+// Scripted scenarios: the real kiosk under Xvfb (xvfb-run -a, Mesa software OpenGL) on a demo-seeded
+// database, driven by `kiosk --script`. Screenshots stay in the build tree as artifacts.
+#include <gtest/gtest.h>
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "test_support.hpp"
+#include "training/exam_store.hpp"
+#include "training/id_number.hpp"
+#include "training/store.hpp"
+
+namespace ts = testsupport;
+
+namespace {
+
+constexpr const char* kPin = "135790";
+
+std::vector<std::uint8_t> tinyPng() {
+    std::vector<std::uint8_t> png;
+    const unsigned char px[4] = {0, 255, 255, 0};
+    stbi_write_png_to_func(
+        [](void* ctx, void* data, int size) {
+            auto* out = static_cast<std::vector<std::uint8_t>*>(ctx);
+            out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+        },
+        &png, 2, 2, 1, px, 2);
+    return png;
+}
+
+/// Pixel statistics of a screenshot.
+struct Shot {
+    int w{0}, h{0};
+    std::vector<unsigned char> rgba;
+    [[nodiscard]] std::array<int, 3> at(int x, int y) const {
+        const auto i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4;
+        return {rgba[i], rgba[i + 1], rgba[i + 2]};
+    }
+    /// Fraction of dark (text-coloured) pixels inside a rectangle.
+    [[nodiscard]] double darkFraction(int x0, int y0, int x1, int y1) const {
+        long dark = 0, all = 0;
+        for (int y = y0; y < y1; ++y)
+            for (int x = x0; x < x1; ++x) {
+                auto p = at(x, y);
+                if (p[0] < 80 && p[1] < 80 && p[2] < 100) ++dark;
+                ++all;
+            }
+        return all ? static_cast<double>(dark) / static_cast<double>(all) : 0.0;
+    }
+};
+
+std::optional<Shot> loadShot(const std::filesystem::path& p) {
+    int w = 0, h = 0, n = 0;
+    unsigned char* px = stbi_load(p.string().c_str(), &w, &h, &n, 4);
+    if (!px) return std::nullopt;
+    Shot s{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
+    stbi_image_free(px);
+    return s;
+}
+
+class KioskScenario : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!std::filesystem::exists("/usr/bin/xvfb-run")) GTEST_SKIP() << "xvfb-run is not installed (package xvfb)";
+        const auto kioskctl = ts::env("KIOSKCTL");
+        ASSERT_FALSE(kioskctl.empty()) << "KIOSKCTL is set by CTest";
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        m_artifacts = std::filesystem::path(KIOSK_UI_ARTIFACTS) / info->name();
+        std::filesystem::remove_all(m_artifacts);
+        std::filesystem::create_directories(m_artifacts);
+        m_db = m_tmp / "center.db";
+        auto seeded = ts::run({kioskctl, "--db", m_db.string(), "demo-seed"});
+        ASSERT_EQ(seeded.exitCode, 0) << seeded.err;
+        auto store = openStore();
+        for (std::int64_t id = 1; id <= 3; ++id) ASSERT_TRUE(store->setStaffPin(id, kPin, "test"));
+        auto workers = store->listWorkers({});
+        ASSERT_TRUE(workers);
+        ASSERT_GE(workers->size(), 6u);
+        std::ranges::sort(*workers, {}, &training::Worker::id);
+        m_workers = *workers;
+        // A session running now, everyone on its roster.
+        auto course = store->course("badge");
+        ASSERT_TRUE(course);
+        m_courseId = course->id;
+        const auto now = store->now();
+        auto s = store->addSession(course->id, "safety", 2, "101", now - 600, now + 7200, "test");
+        ASSERT_TRUE(s) << s.error().message;
+        m_sessionId = s->id;
+        for (const auto& w : m_workers) ASSERT_TRUE(store->addToRoster(s->id, w.id, "test"));
+        ts::writeFile(m_tmp / "kiosk.toml",
+                      "[card_reader]\nkind = \"none\"\n[camera]\nsource = \"none\"\n[speech]\nenabled = true\n");
+    }
+
+    std::unique_ptr<training::Store> openStore() {
+        auto s = training::Store::open(m_db, {});
+        EXPECT_TRUE(s) << (s ? "" : s.error().message);
+        return s ? std::move(*s) : nullptr;
+    }
+
+    void signConsentsFor(std::int64_t workerId) {
+        auto store = openStore();
+        for (auto k : {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck,
+                       training::ConsentKind::Biometric})
+            ASSERT_TRUE(store->addConsent(workerId, k, "2026.1/zh-CN", "text", tinyPng(), "test"));
+    }
+
+    /// Runs the kiosk with @p script; returns its result (exit status 137 when the script crashed it).
+    ts::RunResult runKiosk(const std::string& name, const std::string& script) {
+        const auto file = m_artifacts / (name + ".script");
+        ts::writeFile(file, script);
+        std::filesystem::create_directories(m_artifacts / "speech");
+        return ts::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", KIOSK_BIN, "--db", m_db.string(),
+                        "--config", (m_tmp / "kiosk.toml").string(), "--window", "1280x800", "--script",
+                        file.string()},
+                       {"KIOSK_SPEECH_WAV_DIR=" + (m_artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1"});
+    }
+
+    static std::string identify(const std::string& doc) {
+        return "wait-screen attract\ntap begin\nwait-screen identify\ntype " + doc +
+               "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " + kPin +
+               "\ntap ok\n";
+    }
+    static std::string consents() {
+        return "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\nexpect 第 3 份\nsign\ntap sign\n";
+    }
+
+    /// Display positions to tap for each item of the worker's paper: the right ones, or one wrong one.
+    std::vector<std::vector<int>> plannedTaps(std::int64_t workerId, bool right) {
+        auto store = openStore();
+        training::ExamStore exams(*store);
+        auto paper = exams.previewPaper(1, workerId);
+        EXPECT_TRUE(paper) << (paper ? "" : paper.error().message);
+        std::vector<std::vector<int>> out;
+        if (!paper) return out;
+        for (const auto& item : paper->items) {
+            std::vector<int> taps;
+            for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos) {
+                const bool correct = item.question.isCorrect(static_cast<std::size_t>(item.optionOrder[static_cast<std::size_t>(pos)]));
+                if (correct == right) taps.push_back(pos);
+            }
+            if (!right) taps.resize(1);
+            out.push_back(taps);
+        }
+        return out;
+    }
+    static std::string answerItems(const std::vector<std::vector<int>>& taps, std::size_t from, std::size_t to) {
+        std::string s;
+        for (std::size_t i = from; i < to; ++i) {
+            s += "expect 第 " + std::to_string(i + 1) + " 题 / 共 " + std::to_string(taps.size()) + " 题\n";
+            for (int p : taps[i]) s += "tap opt-" + std::to_string(p) + "\n";
+            s += "expect 已保存\n";
+            if (i + 1 < taps.size()) s += "tap next\n";
+        }
+        return s;
+    }
+
+    void expectGoodShot(const std::string& name) {
+        auto shot = loadShot(m_artifacts / name);
+        ASSERT_TRUE(shot) << "no screenshot " << name;
+        EXPECT_EQ(shot->w, 1280);
+        EXPECT_EQ(shot->h, 800);
+        // The top bar is drawn (dark blue) and the content area has text, i.e. the frame is not blank.
+        auto bar = shot->at(5, 5);
+        EXPECT_LT(bar[0], 40);
+        EXPECT_GT(bar[2], 60);
+        EXPECT_GT(shot->darkFraction(0, 120, 1280, 800), 0.004) << name << " looks blank";
+    }
+
+    ts::TempDir m_tmp;
+    std::filesystem::path m_db;
+    std::filesystem::path m_artifacts;
+    std::vector<training::Worker> m_workers;
+    std::int64_t m_courseId{0};
+    std::int64_t m_sessionId{0};
+};
+
+TEST_F(KioskScenario, AttractScreenShowsPromptAndMissingDevices) {
+    auto r = runKiosk("attract", "wait-screen attract\nexpect 请将证件放在读卡区\nexpect 未连接读卡器\nexpect 未连接摄像头\n"
+                                 "screenshot attract.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("attract.png");
+}
+
+TEST_F(KioskScenario, FirstTimeRegistrationEndToEnd) {
+    const std::string first17 = "11010119900307002";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    std::string s = "wait-screen attract\ncard present " + doc +
+                    " 赵敏 F 1990-03-07\nwait-screen photo\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
+                    "wait-screen staff-pin\ntap staff-2\ntype " + kPin + "\ntap ok\n"
+                    "wait-screen register\ntype 13912345678\nscreenshot register-phone.png\ntap next\n"
+                    "tap svc-cleaning\ntap svc-elder-care\nscreenshot register-services.png\ntap next\n"
+                    "tap edu-junior\ntap next\ntap agency-1\nscreenshot register-agency.png\ntap next\n" +
+                    "wait-screen consent\nscreenshot consent.png\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"
+                    "expect 第 3 份\nsign\nscreenshot consent-signed.png\ntap sign\n"
+                    "wait-screen home\nexpect 您好，赵敏\nscreenshot home.png\ntap logout\nwait-screen attract\nquit\n";
+    auto r = runKiosk("register", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    for (auto n : {"photo.png", "register-phone.png", "register-services.png", "consent.png", "home.png"})
+        expectGoodShot(n);
+    auto store = openStore();
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->identity.name, "赵敏");
+    EXPECT_EQ(w->profile.phone, "13912345678");
+    ASSERT_TRUE(w->profile.serviceTypes);
+    EXPECT_EQ(w->profile.serviceTypes->size(), 2u);
+    EXPECT_EQ(w->profile.education, "junior");
+    EXPECT_EQ(w->profile.agencyId, 1);
+    EXPECT_EQ(w->identityMethod, "staff");
+    auto c = store->consents(w->id);
+    ASSERT_TRUE(c);
+    ASSERT_EQ(c->size(), 3u);
+    for (const auto& consent : *c) {
+        EXPECT_EQ(consent.textVersion, "2026.1/zh-CN");
+        EXPECT_EQ(consent.textSha256.size(), 64u);
+        EXPECT_GT(consent.signaturePng.size(), 100u);  // a real stroke, not an empty image
+    }
+}
+
+TEST_F(KioskScenario, CheckInAndOut) {
+    signConsentsFor(m_workers[0].id);
+    const std::string sid = std::to_string(m_sessionId);
+    auto r = runKiosk("checkin", identify(m_workers[0].identity.docNumber) +
+                                     "wait-screen home\ntap attendance\nwait-screen attendance\nscreenshot attendance.png\n"
+                                     "tap checkin-" + sid + "\nexpect 签到成功\ntap checkout-" + sid +
+                                     "\nexpect 签退成功\nscreenshot checked-out.png\ntap logout\nwait-screen attract\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("attendance.png");
+    auto store = openStore();
+    auto att = store->attendanceOf(m_workers[0].id);
+    ASSERT_TRUE(att);
+    auto it = std::ranges::find(*att, m_sessionId, &training::Attendance::sessionId);
+    ASSERT_NE(it, att->end());
+    EXPECT_TRUE(it->checkOutAt.has_value());
+    EXPECT_EQ(it->checkInMethod, "staff");  // no camera: identity confirmed by staff
+}
+
+TEST_F(KioskScenario, ExamPass) {
+    const auto& w = m_workers[1];
+    signConsentsFor(w.id);
+    auto taps = plannedTaps(w.id, true);
+    ASSERT_FALSE(taps.empty());
+    auto r = runKiosk("exam-pass", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+                                       "screenshot exam-first.png\n" + answerItems(taps, 0, 2) + "tap flag\n" +
+                                       "expect 取消标记\nscreenshot exam-flagged.png\n" +
+                                       answerItems(taps, 2, taps.size()) +
+                                       "tap submit\nexpect 确认交卷？\nexpect 有 1 题已标记\nscreenshot exam-confirm.png\n"
+                                       "tap confirm-submit\nwait-screen exam-result\nexpect 恭喜，考试合格\n"
+                                       "screenshot exam-pass.png\ntap progress\nwait-screen progress\n"
+                                       "expect 考试：已合格\nscreenshot progress.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("exam-first.png");
+    expectGoodShot("exam-pass.png");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto res = exams.latestResult(w.id, m_courseId);
+    ASSERT_TRUE(res);
+    ASSERT_TRUE(res->has_value());
+    EXPECT_TRUE((*res)->first);
+    EXPECT_DOUBLE_EQ((*res)->second, 100.0);
+}
+
+TEST_F(KioskScenario, ExamFail) {
+    const auto& w = m_workers[2];
+    signConsentsFor(w.id);
+    auto taps = plannedTaps(w.id, false);
+    ASSERT_FALSE(taps.empty());
+    auto r = runKiosk("exam-fail", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+                                       answerItems(taps, 0, taps.size()) +
+                                       "tap submit\ntap confirm-submit\nwait-screen exam-result\nexpect 本次考试未合格\n"
+                                       "expect 补考\nscreenshot exam-fail.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("exam-fail.png");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto res = exams.latestResult(w.id, m_courseId);
+    ASSERT_TRUE(res && res->has_value());
+    EXPECT_FALSE((*res)->first);
+    EXPECT_DOUBLE_EQ((*res)->second, 0.0);
+}
+
+TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
+    const auto& w = m_workers[3];
+    signConsentsFor(w.id);
+    auto taps = plannedTaps(w.id, true);
+    ASSERT_GT(taps.size(), 4u);
+    auto first = runKiosk("resume-1", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+                                          answerItems(taps, 0, 3) + "expect 第 4 题\ncrash\n");
+    ASSERT_EQ(first.exitCode, 128 + 9) << "the script kills the kiosk mid-exam: " << first.err;
+    auto second = runKiosk("resume-2", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+                                           "expect 第 4 题 / 共\nexpect 已答 3 / " + std::to_string(taps.size()) +
+                                           "\nscreenshot resumed.png\n" + answerItems(taps, 3, taps.size()) +
+                                           "tap submit\ntap confirm-submit\nwait-screen exam-result\n"
+                                           "expect 恭喜，考试合格\nquit\n");
+    ASSERT_EQ(second.exitCode, 0) << second.err;
+    expectGoodShot("resumed.png");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto ids = exams.attemptsOf(1);
+    ASSERT_TRUE(ids);
+    EXPECT_EQ(ids->size(), 1u) << "the same attempt was resumed, not a new one started";
+}
+
+TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
+    const auto& w = m_workers[0];
+    auto flip = [](const std::string& en, const std::string& zh) {
+        return "tap lang\nexpect " + en + "\ntap lang\nexpect " + zh + "\n";
+    };
+    std::string s = "wait-screen attract\n" + flip("Place your ID on the reader", "请将证件放在读卡区") +
+                    "tap begin\nwait-screen identify\n" + flip("Type your ID number", "输入身份证号") + "type " +
+                    w.identity.docNumber + "\ntap ok\nwait-screen photo\n" + flip("Live photo check", "现场拍照核验") +
+                    "tap call-staff\nwait-screen staff-pin\n" + flip("Choose your name", "请选择您的姓名") +
+                    "tap staff-2\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
+                    flip("commitment letter", "从业承诺书") + "tap lang\nexpect Agree and sign\nsign\ntap sign\n"
+                    "expect Document 2 of 3\nsign\ntap sign\nexpect Document 3 of 3\nsign\nscreenshot consent-en.png\n"
+                    "tap sign\nwait-screen home\nexpect My progress\nscreenshot home-en.png\ntap lang\nexpect 我的进度\n"
+                    "tap attendance\nwait-screen attendance\n" + flip("Today's sessions", "今日课程签到") +
+                    "tap back\nwait-screen home\ntap progress\nwait-screen progress\n" +
+                    flip("Hours (done / required)", "学时（已完成 / 要求）") +
+                    "tap back\nwait-screen home\ntap exam\nwait-screen exam\n" + flip("Question 1 of", "第 1 题") +
+                    "tap lang\nscreenshot exam-en.png\ntap lang\ntap submit\n" + flip("Submit your answers?", "确认交卷？") +
+                    "tap confirm-submit\nwait-screen exam-result\n" + flip("You did not pass this time", "本次考试未合格") +
+                    "tap logout\nwait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-1\ntype " + kPin +
+                    "\ntap ok\nwait-screen staff-home\n" + flip("Exam sittings", "考试场次") +
+                    "tap sittings\nwait-screen staff-sittings\n" + flip("New sitting from the default blueprint", "按默认蓝图新建场次") +
+                    "tap back\nwait-screen staff-home\ntap sessions\nwait-screen staff-sessions\n" +
+                    flip("Today's sessions and rosters", "今日课程与名单") +
+                    "tap back\nwait-screen staff-home\ntap proctor\nwait-screen proctor\n" + flip("Proctor board", "监考看板") +
+                    "tap back\ntap logout\nwait-screen attract\nquit\n";
+    auto r = runKiosk("language", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("consent-en.png");
+    expectGoodShot("home-en.png");
+    // Spoken prompts were produced (written to WAV files in tests).
+    std::size_t wavs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(m_artifacts / "speech"))
+        if (e.path().extension() == ".wav" && std::filesystem::file_size(e.path()) > 1000) ++wavs;
+    EXPECT_GT(wavs, 3u);
+}
+
+TEST_F(KioskScenario, IdleTimeoutForgetsTheWorker) {
+    signConsentsFor(m_workers[0].id);
+    auto r = runKiosk("idle", identify(m_workers[0].identity.docNumber) +
+                                  "wait-screen home\nexpect " + m_workers[0].identity.name +
+                                  "\nset idle-timeout 2\nsleep 3\nwait-screen attract 5\n"
+                                  "expect-not " + m_workers[0].identity.name +
+                                  "\ntap begin\nwait-screen identify\nexpect 18 位身份证号\nscreenshot after-idle.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("after-idle.png");
+}
+
+TEST_F(KioskScenario, StaffOpensASittingAndLeavesWithAnAdminPin) {
+    std::int64_t sittingId = 0;
+    {
+        auto store = openStore();
+        training::ExamStore exams(*store);
+        training::SittingInput in;
+        in.courseId = m_courseId;
+        in.bankCode = "badge-default";
+        in.title = "补考 Resit";
+        in.blueprint.sections.push_back({"safety", 3, std::nullopt});
+        auto s = exams.createSitting(in, "test");
+        ASSERT_TRUE(s) << s.error().message;
+        sittingId = s->id;
+        ASSERT_TRUE(exams.addCandidate(sittingId, m_workers[4].id, "test"));
+    }
+    const auto id = std::to_string(sittingId);
+    auto r = runKiosk("staff", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-2\ntype 000000\ntap ok\n"
+                               "expect wrong PIN\nexpect 密码错误\nscreenshot wrong-pin.png\ntype " + std::string(kPin) +
+                               "\ntap ok\nwait-screen staff-home\nscreenshot staff-home.png\ntap sittings\n"
+                               "wait-screen staff-sittings\nexpect 未开考\ntap open-" + id + "\nexpect-enabled pause-" + id +
+                               "\nscreenshot sittings.png\ntap back\nwait-screen staff-home\ntap proctor\n"
+                               "wait-screen proctor\nscreenshot proctor.png\ntap back\nwait-screen staff-home\n"
+                               "tap exit-kiosk\nwait-screen staff-pin\nexpect 管理员 Admin\nexpect-not 张老师\ntap staff-1\ntype " + kPin +
+                               "\ntap ok\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("staff-home.png");
+    expectGoodShot("sittings.png");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto s = exams.sitting(sittingId);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state, training::SittingState::Open);
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [](const training::AuditEntry& e) {
+        return e.actor == "staff:2" && e.action.find("open") != std::string::npos;
+    })) << "the opening is recorded with the trainer's id";
+}
+
+TEST_F(KioskScenario, CardErrorsAreShownAndTheKioskStaysUsable) {
+    auto r = runKiosk("card-errors", "wait-screen attract\ncard fail the MRZ key does not open the chip; check the "
+                                     "document number, birth date and expiry\nexpect MRZ key\n"
+                                     "screenshot card-error.png\ncard remove\ntap begin\nwait-screen identify\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("card-error.png");
+}
+
+TEST_F(KioskScenario, AScriptStepThatCannotHappenFailsTheRun) {
+    auto r = runKiosk("fails", "wait-screen attract\ntap no-such-button\nquit\n");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_NE(r.err.find("script line 2"), std::string::npos) << r.err;
+}
+
+}  // namespace

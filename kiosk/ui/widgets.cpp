@@ -45,7 +45,13 @@ void Widgets::beginFrame() {
 }
 
 void Widgets::record(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max, bool enabled) {
-    m_current.push_back({std::string(id), std::string(label), min, max, enabled});
+    // Only the visible part counts (an element scrolled out of its panel cannot be touched).
+    const ImVec2 cmin = ImGui::GetWindowDrawList()->GetClipRectMin();
+    const ImVec2 cmax = ImGui::GetWindowDrawList()->GetClipRectMax();
+    const ImVec2 vmin{std::max(min.x, cmin.x), std::max(min.y, cmin.y)};
+    const ImVec2 vmax{std::min(max.x, cmax.x), std::min(max.y, cmax.y)};
+    if (vmax.x - vmin.x < 8 || vmax.y - vmin.y < 8) return;
+    m_current.push_back({std::string(id), std::string(label), vmin, vmax, enabled});
 }
 
 void Widgets::recordText(std::string_view s) {

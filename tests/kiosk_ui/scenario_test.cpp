@@ -39,6 +39,18 @@ struct Shot {
         const auto i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4;
         return {rgba[i], rgba[i + 1], rgba[i + 2]};
     }
+    /// Fraction of pixels that differ from the page background inside a rectangle.
+    [[nodiscard]] double inkFraction(int x0, int y0, int x1, int y1) const {
+        const auto bg = at(x1 - 2, y1 - 2);
+        long ink = 0, all = 0;
+        for (int y = y0; y < y1; ++y)
+            for (int x = x0; x < x1; ++x) {
+                auto p = at(x, y);
+                if (std::abs(p[0] - bg[0]) + std::abs(p[1] - bg[1]) + std::abs(p[2] - bg[2]) > 60) ++ink;
+                ++all;
+            }
+        return all ? static_cast<double>(ink) / static_cast<double>(all) : 0.0;
+    }
     /// Fraction of dark (text-coloured) pixels inside a rectangle.
     [[nodiscard]] double darkFraction(int x0, int y0, int x1, int y1) const {
         long dark = 0, all = 0;
@@ -166,7 +178,8 @@ protected:
         auto bar = shot->at(5, 5);
         EXPECT_LT(bar[0], 40);
         EXPECT_GT(bar[2], 60);
-        EXPECT_GT(shot->darkFraction(0, 120, 1280, 800), 0.004) << name << " looks blank";
+        EXPECT_GT(shot->inkFraction(0, 100, 1280, 800), 0.03) << name << " looks blank";
+        EXPECT_GT(shot->darkFraction(0, 100, 1280, 800), 0.001) << name << " has no dark text";
     }
 
     ts::TempDir m_tmp;

@@ -122,8 +122,13 @@ public:
         ui.text(ctx.i18n.pick(q.stem.zh, q.stem.en), ui.fonts().large());
         if (q.type == exam::QuestionType::MultipleResponse)
             ui.text(ctx.tr("exam.multiple_hint"), ui.fonts().small(), theme::kMuted);
-        if (auto it = m_pictures.find(q.imagePath); it != m_pictures.end()) drawPicture(it->second, 360);
         const auto& resp = at.response(cur);
+        // With a picture: the picture on the left, the options beside it (everything fits on one screen).
+        if (auto it = m_pictures.find(q.imagePath); it != m_pictures.end()) {
+            drawPicture(it->second, 300, 360);
+            ImGui::SameLine();
+        }
+        ImGui::BeginGroup();
         for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos) {
             const int orig = item.optionOrder[static_cast<std::size_t>(pos)];
             const auto& opt = q.options[static_cast<std::size_t>(orig)];
@@ -132,7 +137,7 @@ public:
             const std::string label = std::string(1, static_cast<char>('A' + pos)) + ".  " +
                                       ctx.i18n.pick(opt.text.zh, opt.text.en);
             if (ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
-                          {ImGui::GetContentRegionAvail().x, 84}, chosen ? Kind::Selected : Kind::Secondary,
+                          {ImGui::GetContentRegionAvail().x, 76}, chosen ? Kind::Selected : Kind::Secondary,
                           !m_busy && !paused)) {
                 std::vector<int> next;
                 if (q.type == exam::QuestionType::MultipleResponse) {
@@ -147,6 +152,7 @@ public:
             }
             ImGui::PopID();
         }
+        ImGui::EndGroup();
         // Saved state of this item: only after ExamStore::answer returned.
         if (m_busy) {
             ui.text(ctx.tr("exam.saving"), ui.fonts().small(), theme::kMuted);
@@ -219,7 +225,7 @@ private:
         ImGui::SameLine();
         if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = false;
     }
-    void drawPicture(const Picture& p, float maxH) {
+    void drawPicture(const Picture& p, float maxW, float maxH) {
         auto it = m_textures.find(&p);
         unsigned tex = 0;
         if (it == m_textures.end()) {
@@ -233,7 +239,7 @@ private:
         } else {
             tex = it->second;
         }
-        const float scale = std::min(maxH / static_cast<float>(p.h), 1.5f);
+        const float scale = std::min({maxH / static_cast<float>(p.h), maxW / static_cast<float>(p.w), 1.5f});
         ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(tex)),
                      {static_cast<float>(p.w) * scale, static_cast<float>(p.h) * scale});
     }

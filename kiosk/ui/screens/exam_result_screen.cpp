@@ -27,16 +27,17 @@ public:
         ui.text(ctx.tr(o.passed ? "result.passed" : "result.failed"), ui.fonts().large());
         ui.text(ctx.tr(o.passed ? "result.passed_means" : "result.failed_means"));
         if (o.reason == "deadline") ui.notice(ctx.tr("result.deadline"));
-        ImGui::Dummy({0, 12});
-        for (const auto& m : o.modules) {
-            char pct[32];
-            std::snprintf(pct, sizeof pct, "%.0f%%", m.percent);
-            ui.text(moduleName(ctx, m.module) + ":  " + pct);
-        }
-        ImGui::Dummy({0, 12});
         if (ui.button("progress", ctx.tr("home.progress"), {360, 0})) ctx.emit(Intent::OpenProgress);
         ImGui::SameLine();
         if (ui.button("logout", ctx.tr("common.finish"), {360, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        // Per-module scores in two columns.
+        int i = 0;
+        for (const auto& m : o.modules) {
+            char pct[32];
+            std::snprintf(pct, sizeof pct, "%.0f%%", m.percent);
+            if (i++ % 2 != 0) ImGui::SameLine(ImGui::GetContentRegionAvail().x / 2);
+            ui.text(moduleName(ctx, m.module) + ":  " + pct);
+        }
     }
 };
 

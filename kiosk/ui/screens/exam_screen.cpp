@@ -136,9 +136,12 @@ public:
             ImGui::PushID(pos);
             const std::string label = std::string(1, static_cast<char>('A' + pos)) + ".  " +
                                       ctx.i18n.pick(opt.text.zh, opt.text.en);
-            if (ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
+            ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, {0.0f, 0.5f});
+            const bool tapped = ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
                           {ImGui::GetContentRegionAvail().x, 76}, chosen ? Kind::Selected : Kind::Secondary,
-                          !m_busy && !paused)) {
+                          !m_busy && !paused);
+            ImGui::PopStyleVar();
+            if (tapped) {
                 std::vector<int> next;
                 if (q.type == exam::QuestionType::MultipleResponse) {
                     next = resp.chosen;

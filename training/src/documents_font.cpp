@@ -32,16 +32,17 @@ struct Match {
 /// The font fontconfig picks for @p family, if its family really is that one (fontconfig always answers
 /// with something) and it is a TrueType file with Chinese coverage.
 std::optional<Match> matchFamily(const std::string& family) {
-    static std::mutex mutex;  // FcInit and the default config are process-wide
-    std::lock_guard lock(mutex);
-    if (!FcInit()) return std::nullopt;
+    // A private configuration, destroyed after the lookup: nothing stays allocated in fontconfig's
+    // process-wide state (which the kiosk UI also uses).
+    FcConfig* config = FcInitLoadConfigAndFonts();
+    if (!config) return std::nullopt;
     FcPattern* pat = FcPatternCreate();
     FcPatternAddString(pat, FC_FAMILY, reinterpret_cast<const FcChar8*>(family.c_str()));
     FcPatternAddString(pat, FC_LANG, reinterpret_cast<const FcChar8*>("zh-cn"));
-    FcConfigSubstitute(nullptr, pat, FcMatchPattern);
+    FcConfigSubstitute(config, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
     FcResult result = FcResultNoMatch;
-    FcPattern* found = FcFontMatch(nullptr, pat, &result);
+    FcPattern* found = FcFontMatch(config, pat, &result);
     std::optional<Match> out;
     if (found) {
         FcChar8* file = nullptr;
@@ -63,6 +64,7 @@ std::optional<Match> matchFamily(const std::string& family) {
         FcPatternDestroy(found);
     }
     FcPatternDestroy(pat);
+    FcConfigDestroy(config);
     return out;
 }
 

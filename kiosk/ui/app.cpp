@@ -79,7 +79,8 @@ public:
                 m_devices,
                 [this](Intent i) { m_intents.push_back(i); },
                 [this](double s) { m_wakeAt = std::min(m_wakeAt, secondsSince(m_start) + s); },
-                [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; }},
+                [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; },
+                [this](Event e) { m_queue.post(std::move(e)); }},
           m_idleTimeout(options.config.ui.idleTimeoutSeconds) {}
 
     int run();

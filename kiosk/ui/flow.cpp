@@ -20,6 +20,7 @@ std::string_view screenName(ScreenId id) noexcept {
         case ScreenId::StaffSessions: return "staff-sessions";
         case ScreenId::StaffSittings: return "staff-sittings";
         case ScreenId::Proctor: return "proctor";
+        case ScreenId::Mrz: return "mrz";
     }
     return "?";
 }
@@ -69,6 +70,7 @@ ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
         case Intent::OpenProctor: return ScreenId::Proctor;
         case Intent::ExitRequested: return ScreenId::StaffPin;
         case Intent::Quit: return current;
+        case Intent::CardNeedsKey: return ScreenId::Mrz;
     }
     return current;
 }

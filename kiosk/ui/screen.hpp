@@ -41,6 +41,7 @@ enum class ScreenId {
     StaffSessions,
     StaffSittings,
     Proctor,
+    Mrz,  ///< A passport on the reader: its MRZ key (document number, birth and expiry dates) is typed.
 };
 /// @brief Stable name ("attract", "identify", ...), used by scripts' wait-screen.
 [[nodiscard]] std::string_view screenName(ScreenId id) noexcept;
@@ -66,6 +67,7 @@ enum class Intent {
     OpenProctor,
     ExitRequested,   ///< Leaving the kiosk shell: an admin PIN is asked.
     Quit,            ///< Admin confirmed: the app closes.
+    CardNeedsKey,    ///< A chip document is on the reader (session.cardReader): ask for its MRZ key.
 };
 
 /// @brief Why the staff PIN screen is shown.
@@ -95,6 +97,7 @@ struct WorkerSession {
     std::optional<std::int64_t> confirmingStaffId;         ///< Staff who confirmed the identity (no face match).
     std::optional<std::int64_t> sittingId;                 ///< The open sitting the worker may take.
     std::optional<ExamOutcome> examOutcome;
+    std::string cardReader;                                ///< PC/SC reader holding the document.
     [[nodiscard]] bool needsProfile() const {
         return !worker || !worker->profile.phone || !worker->profile.serviceTypes || !worker->profile.education;
     }
@@ -127,6 +130,7 @@ struct Context {
     std::function<void(Intent)> emit;
     std::function<void(double)> wakeIn;  ///< Ask for a frame within this many seconds (countdowns).
     std::function<void(const std::string&)> setError;  ///< An error banner (message for people).
+    std::function<void(Event)> post;                   ///< Posts an event (from any thread).
 
     [[nodiscard]] const std::string& tr(std::string_view key) const { return i18n.tr(key); }
     /// @brief Speaks the catalog text of @p key in the current language.

@@ -18,6 +18,7 @@ std::unique_ptr<Screen> makeStaffHomeScreen();
 std::unique_ptr<Screen> makeStaffSessionsScreen();
 std::unique_ptr<Screen> makeStaffSittingsScreen();
 std::unique_ptr<Screen> makeProctorScreen();
+std::unique_ptr<Screen> makeMrzScreen();
 
 std::vector<std::unique_ptr<Screen>> makeScreens() {
     std::vector<std::unique_ptr<Screen>> s;
@@ -36,6 +37,7 @@ std::vector<std::unique_ptr<Screen>> makeScreens() {
     s.push_back(makeStaffSessionsScreen());
     s.push_back(makeStaffSittingsScreen());
     s.push_back(makeProctorScreen());
+    s.push_back(makeMrzScreen());
     return s;
 }
 

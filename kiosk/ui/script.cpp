@@ -104,8 +104,9 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
     if (v == "type") {
         for (char c : step.rest) {
             if (c == ' ') continue;
-            const std::string id = (c == 'X' || c == 'x') ? "key-x" : std::string("key-") + c;
+            std::string id = std::string("key-") + c;
             const Element* e = widgets.find(id);
+            if (!e && (c == 'X' || c == 'x')) e = widgets.find(id = "key-x");
             if (!e) {
                 fail(step, "no keypad key " + id + " on screen");
                 return false;
@@ -149,12 +150,14 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
             if (step.args.size() > 4) c.identity.birthDate = step.args[4];
             c.method = "chip";
             m_host.post(std::move(c));
+        } else if (step.args[0] == "detect") {
+            m_host.post(CardDetected{step.rest.substr(step.rest.find(' ') + 1)});
         } else if (step.args[0] == "remove") {
             m_host.post(CardRemoved{});
         } else if (step.args[0] == "fail") {
             m_host.post(CardFailed{step.rest.substr(step.rest.find(' ') + 1)});
         } else {
-            fail(step, "use card present|remove|fail");
+            fail(step, "use card present|detect|remove|fail");
         }
         return true;
     }

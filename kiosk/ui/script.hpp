@@ -10,6 +10,7 @@
 ///   expect-not TEXT         TEXT is not drawn now
 ///   expect-enabled KEY / expect-disabled KEY
 ///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook)
+///   card detect READER      post a chip document detected on a PC/SC reader (asks for the MRZ key)
 ///   card remove | card fail MESSAGE
 ///   sign                    draw a stroke on the element "signature-pad"
 ///   screenshot FILE         save a PNG of the next rendered frame (relative to the script's directory)

@@ -112,6 +112,13 @@ TEST(Flow, WorkerPath) {
     EXPECT_EQ(nextScreen(ScreenId::Home, Intent::Logout, s), ScreenId::Attract);
 }
 
+TEST(Flow, PassportOnTheReaderAsksForTheMrzKey) {
+    WorkerSession s;
+    EXPECT_EQ(nextScreen(ScreenId::Attract, Intent::CardNeedsKey, s), ScreenId::Mrz);
+    EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Identified, s), ScreenId::Photo);
+    EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Logout, s), ScreenId::Attract);
+}
+
 TEST(Flow, StaffConfirmationAndExit) {
     WorkerSession s;
     s.staffPurpose = StaffPurpose::ConfirmIdentity;
@@ -130,8 +137,8 @@ TEST(Flow, StaffConfirmationAndExit) {
 
 TEST(Flow, EveryScreenHasADistinctName) {
     std::set<std::string_view> names;
-    for (int i = 0; i <= static_cast<int>(ScreenId::Proctor); ++i) names.insert(screenName(static_cast<ScreenId>(i)));
-    EXPECT_EQ(names.size(), static_cast<std::size_t>(ScreenId::Proctor) + 1);
+    for (int i = 0; i <= static_cast<int>(ScreenId::Mrz); ++i) names.insert(screenName(static_cast<ScreenId>(i)));
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(ScreenId::Mrz) + 1);
     EXPECT_FALSE(names.contains("?"));
 }
 

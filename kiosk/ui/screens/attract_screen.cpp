@@ -16,9 +16,11 @@ public:
         if (const auto* c = std::get_if<CardInserted>(&e)) {
             identifyByDocument(ctx, c->identity.docNumber, *c);
         } else if (const auto* d = std::get_if<CardDetected>(&e)) {
-            // Integration point: a passport needs its MRZ key and a China ID the vendor reader; both
-            // readers post CardInserted once the devices/id layer reads in the kiosk (see issue 7 report).
+            // A passport needs its MRZ key before the chip can be read. (A China ID through the vendor
+            // reader ABI posts CardInserted directly: integration point, see the issue 7 report.)
             m_cardNotice = d->reader;
+            ctx.session.cardReader = d->reader;
+            ctx.emit(Intent::CardNeedsKey);
         } else if (const auto* f = std::get_if<CardFailed>(&e)) {
             ctx.setError(f->message);
         } else if (std::holds_alternative<CardRemoved>(e)) {

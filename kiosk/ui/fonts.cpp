@@ -75,9 +75,12 @@ training::Result<FontFile> findCjkFont(const std::vector<std::string>& preferred
         FcPatternDestroy(pat);
         return found.has_value();
     };
+    bool ok = false;
     for (const auto& f : preferred)
-        if (tryPattern(f)) return *found;
-    if (tryPattern("")) return *found;
+        if ((ok = tryPattern(f))) break;
+    if (!ok) ok = tryPattern("");
+    FcFini();  // the kiosk needs fontconfig only here; release its caches (clean under LeakSanitizer)
+    if (ok) return *found;
     return std::unexpected(training::Error{
         training::ErrorCode::NotFound,
         "no installed font covers Simplified Chinese; install fonts-noto-cjk or fonts-wqy-microhei"});

@@ -347,3 +347,16 @@ TEST_F(StoreTest, IntegrityCheckOnASoundDatabase) {
     ASSERT_TRUE(problems);
     EXPECT_TRUE(problems->empty());
 }
+
+TEST(StoreInit, CenterCodeIsCheckedBeforeAnythingIsWritten) {
+    TempDir dir;
+    auto store = Store::open(dir / "c.db", {.create = true});
+    ASSERT_TRUE(store);
+    for (const char* bad : {"中心", "SH 01", "ABCDEFGHIJKLMNOPQ"}) {
+        auto c = (*store)->initCenter(bad, "name", "t");
+        ASSERT_FALSE(c) << bad;
+        EXPECT_EQ(c.error().code, ErrorCode::InvalidInput);
+    }
+    EXPECT_FALSE((*store)->center()) << "nothing was written";
+    EXPECT_TRUE((*store)->initCenter("SH-PD_01", "name", "t"));
+}

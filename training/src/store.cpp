@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -115,6 +116,14 @@ Result<Center> Store::initCenter(const std::string& code, const std::string& nam
     if (!cleanName) return std::unexpected(cleanName.error());
     auto cleanCode = normalizeName(code, "center code");
     if (!cleanCode) return std::unexpected(cleanCode.error());
+    // The code goes into certificate numbers and badge QR codes: letters, digits, '-' and '_' only.
+    if (cleanCode->size() > 16 || !std::ranges::all_of(*cleanCode, [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        }))
+        return fail(ErrorCode::InvalidInput,
+                    fmt::format("the center code '{}' must be 1 to 16 letters A-Z, digits, '-' or '_' (it is printed "
+                                "in certificate numbers and badge codes), for example SH-PD01",
+                                *cleanCode));
     auto tx = m_db.transaction();
     if (!tx) return std::unexpected(tx.error());
     if (auto existing = center(); existing)

@@ -173,15 +173,7 @@ int demoSeed(Context& ctx) {
         imported += c->added;
     }
     if (imported > 0) {
-        training::SittingInput in;
-        in.courseId = course->id;
-        in.bankCode = "badge-default";
-        in.title = "上门服务证结业考试 Badge exam";
-        for (const auto& m : course->modules)
-            if (m.examined) in.blueprint.sections.push_back({m.code, 3, std::nullopt});
-        in.blueprint.duration = std::chrono::minutes(30);
-        in.blueprint.passMark = course->passMark;
-        in.review = exam::ReviewPolicy::CorrectAnswers;
+        const auto in = training::defaultSittingInput(*course);
         auto sitting = exams.createSitting(in, actor);
         if (!sitting) return ctx.failWith(sitting.error());
         for (auto wid : workerIds)

@@ -370,10 +370,7 @@ void addExamCommands(CLI::App& app, Action& action) {
                         if (!bp) return ctx.failWith(bp.error());
                         in.blueprint = *bp;
                     } else {
-                        for (const auto& m : course->modules)
-                            if (m.examined) in.blueprint.sections.push_back({m.code, o->perModule, std::nullopt});
-                        in.blueprint.duration = std::chrono::minutes(o->duration);
-                        in.blueprint.passMark = course->passMark;
+                        in.blueprint = training::courseBlueprint(*course, o->perModule, std::chrono::minutes(o->duration));
                     }
                     if (o->passMark) in.blueprint.passMark = *o->passMark;
                     auto s = opened->exams->createSitting(in, ctx.actor);

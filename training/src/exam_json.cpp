@@ -58,6 +58,25 @@ Result<exam::Question> questionFromJson(std::string_view textIn) {
     }
 }
 
+exam::Blueprint courseBlueprint(const Course& course, int perModule, std::chrono::minutes duration) {
+    exam::Blueprint b;
+    for (const auto& m : course.modules)
+        if (m.examined) b.sections.push_back({m.code, perModule, std::nullopt});
+    b.duration = duration;
+    b.passMark = course.passMark;
+    return b;
+}
+
+SittingInput defaultSittingInput(const Course& course) {
+    SittingInput in;
+    in.courseId = course.id;
+    in.bankCode = "badge-default";
+    in.title = "上门服务证结业考试 Badge exam";
+    in.blueprint = courseBlueprint(course, 3, std::chrono::minutes(30));
+    in.review = exam::ReviewPolicy::CorrectAnswers;
+    return in;
+}
+
 std::string blueprintToJson(const exam::Blueprint& b) {
     json sections = json::array();
     for (const auto& s : b.sections) {

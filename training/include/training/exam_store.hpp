@@ -81,6 +81,14 @@ struct StoredAttempt {
     exam::Attempt attempt;
 };
 
+/// @brief A blueprint asking @p perModule questions of every examined module of @p course, with the
+/// course's pass mark.
+[[nodiscard]] exam::Blueprint courseBlueprint(const Course& course, int perModule, std::chrono::minutes duration);
+
+/// @brief The default end-of-course sitting: the bank "badge-default" (the default banks of
+/// assets/question-banks), 3 questions per examined module, 30 minutes, correct answers shown afterwards.
+[[nodiscard]] SittingInput defaultSittingInput(const Course& course);
+
 /// @brief Blueprint <-> JSON text (as stored in sittings.blueprint and accepted by kioskctl).
 [[nodiscard]] std::string blueprintToJson(const exam::Blueprint& blueprint);
 /// @retval InvalidInput naming the problem

@@ -98,7 +98,7 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
             tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
             return true;
         }
-        if (waited > 10) fail(step, e ? "the element is disabled" : "no element with this id or label on screen");
+        if (waited > 15) fail(step, e ? "the element is disabled" : "no element with this id or label on screen");
         return false;
     }
     if (v == "type") {
@@ -123,7 +123,7 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
     }
     if (v == "expect") {
         if (widgets.sawText(step.rest)) return true;
-        if (waited > 5) fail(step, "the text is not on screen '" + m_host.screenName() + "'");
+        if (waited > 10) fail(step, "the text is not on screen '" + m_host.screenName() + "'");
         return false;
     }
     if (v == "expect-not") {

@@ -3,10 +3,10 @@
 /// @brief Scripted UI scenarios (`kiosk --script FILE`): one step per line, input injected into ImGui.
 ///
 /// Steps (arguments separated by spaces; the rest of the line for texts):
-///   tap KEY                 tap the element whose id is KEY (else whose label is or contains KEY)
+///   tap KEY                 tap the element whose id is KEY (else whose label is or contains KEY); waits up to 15 s
 ///   type CHARS              tap keypad keys (key-0..key-9, key-x)
 ///   wait-screen NAME [S]    wait until screen NAME is shown (default 10 s)
-///   expect TEXT             wait up to 5 s until TEXT is drawn
+///   expect TEXT             wait up to 10 s until TEXT is drawn
 ///   expect-not TEXT         TEXT is not drawn now
 ///   expect-enabled KEY / expect-disabled KEY
 ///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook)

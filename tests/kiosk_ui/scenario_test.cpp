@@ -127,7 +127,11 @@ protected:
         return ts::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", KIOSK_BIN, "--db", m_db.string(),
                         "--config", (m_tmp / "kiosk.toml").string(), "--window", "1280x800", "--script",
                         file.string()},
-                       {"KIOSK_SPEECH_WAV_DIR=" + (m_artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1"});
+                       {"KIOSK_SPEECH_WAV_DIR=" + (m_artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1",
+                        // Sanitizer builds: Mesa's own allocations are not ours (lsan.supp); the slow unwinder
+                        // sees through Mesa frames without frame pointers so the suppressions match.
+                        "LSAN_OPTIONS=suppressions=" + std::string(KIOSK_UI_SOURCE_DIR) + "/lsan.supp",
+                        "ASAN_OPTIONS=fast_unwind_on_malloc=0"});
     }
 
     static std::string identify(const std::string& doc) {

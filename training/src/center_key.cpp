@@ -20,11 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 constexpr std::string_view kSecretFormat = "badge-center-secret-key";
 constexpr std::string_view kPublicFormat = "badge-center-key";
 
@@ -119,7 +114,7 @@ CenterKey CenterKey::ephemeral(const std::string& centerId, const std::string& c
 Result<CenterKey> CenterKey::create(const std::filesystem::path& path, const std::string& centerId,
                                     const std::string& centerName) {
     if (!initSodium()) return fail(ErrorCode::Internal, "libsodium could not be initialised");
-    if (auto r = checkCenterId(centerId); !r) return err(r);
+    if (auto r = checkCenterId(centerId); !r) return propagate(r);
     std::error_code ec;
     if (std::filesystem::exists(path, ec))
         return fail(ErrorCode::Conflict,
@@ -267,11 +262,11 @@ Result<CenterPublicKey> parsePublicKey(std::string_view text) {
 Result<std::vector<CenterPublicKey>> trustedKeys(Store& store) {
     auto st = store.database().prepare(
         "SELECT center_id, name, public_key, own FROM trusted_keys ORDER BY own DESC, center_id");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     std::vector<CenterPublicKey> out;
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         CenterPublicKey k;
         k.centerId = st->text(0);
@@ -286,15 +281,15 @@ Result<std::vector<CenterPublicKey>> trustedKeys(Store& store) {
 }
 
 Result<CenterPublicKey> trustCenterKey(Store& store, const CenterPublicKey& key, const Actor& actor, bool replace) {
-    if (auto r = checkCenterId(key.centerId); !r) return err(r);
+    if (auto r = checkCenterId(key.centerId); !r) return propagate(r);
     auto& db = store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto find = db.prepare("SELECT public_key, own FROM trusted_keys WHERE center_id = ?");
-    if (!find) return err(find);
+    if (!find) return propagate(find);
     find->bindAll(key.centerId);
     auto row = find->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     const std::string encoded = base64UrlEncode(key.key);
     if (*row) {
         const std::string existing = find->text(0);
@@ -315,19 +310,19 @@ Result<CenterPublicKey> trustCenterKey(Store& store, const CenterPublicKey& key,
     auto up = db.prepare("INSERT INTO trusted_keys (center_id, name, public_key, own, added_at) VALUES (?, ?, ?, ?, ?) "
                          "ON CONFLICT (center_id) DO UPDATE SET name = excluded.name, public_key = excluded.public_key, "
                          "own = excluded.own, added_at = excluded.added_at");
-    if (!up) return err(up);
-    if (auto r = up->bindAll(key.centerId, key.name, encoded, key.own, store.now()).run(); !r) return err(r);
+    if (!up) return propagate(up);
+    if (auto r = up->bindAll(key.centerId, key.name, encoded, key.own, store.now()).run(); !r) return propagate(r);
     if (auto r = store.audit(actor, key.own ? "key.own" : "key.trust", fmt::format("center:{}", key.centerId),
                              json{{"public_key", encoded}, {"name", key.name}, {"replaced", replace}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return key;
 }
 
 Result<CenterKey> ensureCenterKey(Store& store, const std::filesystem::path& keyPath, const Actor& actor) {
     auto center = store.center();
-    if (!center) return err(center);
+    if (!center) return propagate(center);
     std::error_code ec;
     Result<CenterKey> key = std::filesystem::exists(keyPath, ec) ? CenterKey::load(keyPath)
                                                                  : CenterKey::create(keyPath, center->code, center->name);
@@ -339,7 +334,7 @@ Result<CenterKey> ensureCenterKey(Store& store, const std::filesystem::path& key
                                 keyPath.string(), key->centerId(), center->code));
     auto own = key->publicInfo();
     own.own = true;
-    if (auto r = trustCenterKey(store, own, actor, true); !r) return err(r);
+    if (auto r = trustCenterKey(store, own, actor, true); !r) return propagate(r);
     return key;
 }
 

@@ -12,11 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 constexpr std::string_view kCertColumns =
     "id, number, worker_id, course_id, issue_date, expiry_date, payload, issued_at, revoked_at, revocation_reason, "
     "badge_number";
@@ -83,10 +78,10 @@ CertificateDocument sampleCertificateDocument(const CenterKey& key) {
 
 Result<Certificate> Certificates::certificate(const std::string& number) {
     auto st = m_store.database().prepare(fmt::format("SELECT {} FROM certificates WHERE number = upper(?)", kCertColumns));
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(number);
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no certificate {} in this center's records; check the number", number));
@@ -98,10 +93,10 @@ Result<std::optional<Certificate>> Certificates::currentFor(std::int64_t workerI
         fmt::format("SELECT {} FROM certificates WHERE worker_id = ? AND course_id = ? AND revoked_at IS NULL AND "
                     "expiry_date >= ? ORDER BY id DESC LIMIT 1",
                     kCertColumns));
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(workerId, courseId, formatDate(localDate(m_store.now())));
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row) return std::optional<Certificate>{};
     return std::optional<Certificate>{readCertificate(*st)};
 }
@@ -109,12 +104,12 @@ Result<std::optional<Certificate>> Certificates::currentFor(std::int64_t workerI
 Result<std::vector<Certificate>> Certificates::ofWorker(std::int64_t workerId) {
     auto st = m_store.database().prepare(
         fmt::format("SELECT {} FROM certificates WHERE worker_id = ? ORDER BY id DESC", kCertColumns));
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(workerId);
     std::vector<Certificate> out;
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         out.push_back(readCertificate(*st));
     }
@@ -127,10 +122,10 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
         return fail(ErrorCode::Refused, "no center key: run 'kioskctl init' to create it, or set KIOSK_CENTER_KEY");
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto report = checkEligibility(m_store, workerId, courseId);
-    if (!report) return err(report);
-    if (auto existing = currentFor(workerId, report->courseId); !existing) return err(existing);
+    if (!report) return propagate(report);
+    if (auto existing = currentFor(workerId, report->courseId); !existing) return propagate(existing);
     else if (*existing) return **existing;
     if (!report->eligible) {
         std::string list;
@@ -139,20 +134,20 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
                     fmt::format("worker {} is not eligible for a certificate yet:{}", workerId, list));
     }
     auto center = m_store.center();
-    if (!center) return err(center);
+    if (!center) return propagate(center);
     auto w = m_store.worker(workerId);
-    if (!w) return err(w);
+    if (!w) return propagate(w);
     auto course = m_store.course(std::to_string(report->courseId));
-    if (!course) return err(course);
+    if (!course) return propagate(course);
     auto rule = certificationRule(m_store, report->courseId);
-    if (!rule) return err(rule);
+    if (!rule) return propagate(rule);
 
     const auto today = localDate(m_store.now());
     const int year = static_cast<int>(today.year());
     auto seqSt = db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM certificates WHERE year = ?");
-    if (!seqSt) return err(seqSt);
+    if (!seqSt) return propagate(seqSt);
     seqSt->bindAll(year);
-    if (auto row = seqSt->step(); !row) return err(row);
+    if (auto row = seqSt->step(); !row) return propagate(row);
     const auto seq = seqSt->int64(0);
     seqSt->reset();
     if (seq > 999999)
@@ -169,35 +164,35 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
                                                   maskIdNumber(w->identity.docNumber), course->code, c.issueDate,
                                                   c.expiryDate},
                                       *m_key);
-    if (!payload) return err(payload);
+    if (!payload) return propagate(payload);
     c.payload = *payload;
     auto ins = db.prepare("INSERT INTO certificates (number, year, seq, worker_id, course_id, issue_date, expiry_date, "
                           "payload, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     if (auto r = ins->bindAll(c.number, year, seq, workerId, c.courseId, c.issueDate, c.expiryDate, c.payload, c.issuedAt)
                      .run();
         !r)
-        return err(r);
+        return propagate(r);
     c.id = db.lastInsertRowId();
     if (auto r = m_store.audit(actor, "certificate.issue", fmt::format("worker:{}", workerId),
                                json{{"number", c.number}, {"course", course->code}, {"expiry", c.expiryDate}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return c;
 }
 
 Result<CertificateDocument> Certificates::document(const std::string& number) {
     auto c = certificate(number);
-    if (!c) return err(c);
+    if (!c) return propagate(c);
     auto center = m_store.center();
-    if (!center) return err(center);
+    if (!center) return propagate(center);
     auto w = m_store.worker(c->workerId);
-    if (!w) return err(w);
+    if (!w) return propagate(w);
     auto course = m_store.course(std::to_string(c->courseId));
-    if (!course) return err(course);
+    if (!course) return propagate(course);
     auto hours = m_store.hoursPerModule(c->workerId, c->courseId);
-    if (!hours) return err(hours);
+    if (!hours) return propagate(hours);
 
     CertificateDocument d;
     d.centerCode = center->code;
@@ -217,9 +212,9 @@ Result<CertificateDocument> Certificates::document(const std::string& number) {
     auto& db = m_store.database();
     auto img = db.prepare("SELECT mime, data FROM worker_images WHERE worker_id = ? AND kind IN ('portrait', 'chip') "
                           "ORDER BY CASE kind WHEN 'portrait' THEN 0 ELSE 1 END LIMIT 1");
-    if (!img) return err(img);
+    if (!img) return propagate(img);
     img->bindAll(c->workerId);
-    if (auto row = img->step(); !row) return err(row);
+    if (auto row = img->step(); !row) return propagate(row);
     else if (*row) {
         d.portraitMime = img->text(0);
         d.portrait = img->blob(1);
@@ -228,9 +223,9 @@ Result<CertificateDocument> Certificates::document(const std::string& number) {
     auto ex = db.prepare("SELECT a.score, a.submitted_at FROM attempts a JOIN sittings s ON s.id = a.sitting_id "
                          "WHERE a.worker_id = ? AND s.course_id = ? AND a.submitted_at IS NOT NULL "
                          "ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1");
-    if (!ex) return err(ex);
+    if (!ex) return propagate(ex);
     ex->bindAll(c->workerId, c->courseId);
-    if (auto row = ex->step(); !row) return err(row);
+    if (auto row = ex->step(); !row) return propagate(row);
     else if (*row) {
         d.examScore = ex->optReal(0);
         d.examDate = formatDate(localDate(ex->int64(1)));
@@ -252,33 +247,33 @@ Result<CertificateDocument> Certificates::document(const std::string& number) {
 
 Result<Certificate> Certificates::revoke(const std::string& number, const std::string& reason, const Actor& actor) {
     auto why = normalizeText(reason, "revocation reason", 200);
-    if (!why) return err(why);
+    if (!why) return propagate(why);
     if (why->empty()) return fail(ErrorCode::InvalidInput, "give the reason for the revocation (--reason TEXT)");
     auto center = m_store.center();
-    if (!center) return err(center);
+    if (!center) return propagate(center);
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto c = certificate(number);
-    if (!c) return err(c);
+    if (!c) return propagate(c);
     if (c->revokedAt)
         return fail(ErrorCode::Conflict, fmt::format("certificate {} was already revoked on {} ({})", c->number,
                                                      formatLocalTime(*c->revokedAt), c->revocationReason.value_or("")));
     const auto now = m_store.now();
     auto up = db.prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE id = ?");
-    if (!up) return err(up);
-    if (auto r = up->bindAll(now, *why, c->id).run(); !r) return err(r);
+    if (!up) return propagate(up);
+    if (auto r = up->bindAll(now, *why, c->id).run(); !r) return propagate(r);
     // The payload names the center by the key's id, which is the center code.
     const auto centerId = m_key ? m_key->centerId() : center->code;
     auto ins = db.prepare("INSERT INTO revocations (center_id, certificate_number, revoked_at, reason) VALUES (?, ?, ?, ?) "
                           "ON CONFLICT (center_id, certificate_number) DO NOTHING");
-    if (!ins) return err(ins);
-    if (auto r = ins->bindAll(centerId, c->number, now, *why).run(); !r) return err(r);
+    if (!ins) return propagate(ins);
+    if (auto r = ins->bindAll(centerId, c->number, now, *why).run(); !r) return propagate(r);
     if (auto r = m_store.audit(actor, "certificate.revoke", fmt::format("worker:{}", c->workerId),
                                json{{"number", c->number}, {"reason", *why}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     c->revokedAt = now;
     c->revocationReason = *why;
     return *c;
@@ -290,12 +285,12 @@ Result<std::string> Certificates::exportRevocationList() {
     auto st = m_store.database().prepare(
         "SELECT certificate_number, revoked_at, reason FROM revocations WHERE center_id = ? ORDER BY revoked_at, "
         "certificate_number");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(m_key->centerId());
     json entries = json::array();
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         entries.push_back({{"number", st->text(0)}, {"revoked_at", formatUtc(st->int64(1))}, {"reason", st->text(2)}});
     }
@@ -325,7 +320,7 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
     auto sig = base64Decode(j["signature"].get<std::string>());
     if (!sig) return bad("signature is not base64url");
     auto keys = trustedKeys(m_store);
-    if (!keys) return err(keys);
+    if (!keys) return propagate(keys);
     const CenterPublicKey* key = nullptr;
     for (const auto& k : *keys)
         if (k.centerId == centerId) key = &k;
@@ -342,10 +337,10 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
                                 centerId));
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto ins = db.prepare("INSERT INTO revocations (center_id, certificate_number, revoked_at, reason) VALUES (?, ?, ?, ?) "
                           "ON CONFLICT (center_id, certificate_number) DO NOTHING");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     int added = 0;
     for (const auto& e : body["revoked"]) {
         if (!e.is_object() || !e.contains("number") || !e["number"].is_string()) return bad("an entry has no number");
@@ -354,23 +349,23 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
                                   e.value("reason", std::string{}))
                          .run();
             !r)
-            return err(r);
+            return propagate(r);
         added += db.changes();
     }
     if (auto r = m_store.audit(actor, "revocations.import", fmt::format("center:{}", centerId),
                                json{{"entries", body["revoked"].size()}, {"added", added}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return added;
 }
 
 Result<BadgeVerification> Certificates::verify(std::string_view payload) {
     auto keys = trustedKeys(m_store);
-    if (!keys) return err(keys);
+    if (!keys) return propagate(keys);
     auto st = m_store.database().prepare(
         "SELECT reason FROM revocations WHERE center_id = ? AND certificate_number = ?");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     std::optional<Error> lookupError;
     RevocationLookup lookup = [&](const std::string& center, const std::string& number) -> std::optional<std::string> {
         st->bindAll(center, number);

@@ -14,11 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 std::string hoursText(int minutes) {
     if (minutes % 60 == 0) return fmt::format("{} h", minutes / 60);
     return fmt::format("{} h {} min", minutes / 60, minutes % 60);
@@ -115,7 +110,7 @@ Result<CertificationRule> ruleFromJson(std::string_view text) {
         for (const auto& e : j["consents"]) {
             if (!e.is_string()) return fail(ErrorCode::InvalidInput, "rule key consents must list names");
             auto k = parseConsentKind(e.get<std::string>());
-            if (!k) return err(k);
+            if (!k) return propagate(k);
             r.consents.push_back(*k);
         }
     }
@@ -218,10 +213,10 @@ EligibilityReport evaluateEligibility(const CertificationRule& rule, const Eligi
 
 Result<CertificationRule> certificationRule(Store& store, std::int64_t courseId) {
     auto st = store.database().prepare("SELECT rule FROM certification_rules WHERE course_id = ?");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(courseId);
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (*row) {
         const auto text = st->text(0);
         st->reset();
@@ -229,7 +224,7 @@ Result<CertificationRule> certificationRule(Store& store, std::int64_t courseId)
     }
     st->reset();
     auto course = store.course(std::to_string(courseId));
-    if (!course) return err(course);
+    if (!course) return propagate(course);
     CertificationRule r;
     r.passMark = course->passMark;
     return r;
@@ -239,53 +234,53 @@ Result<void> setCertificationRule(Store& store, std::int64_t courseId, const Cer
                                   const Actor& actor) {
     auto& db = store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
-    if (auto c = store.course(std::to_string(courseId)); !c) return err(c);
+    if (!tx) return propagate(tx);
+    if (auto c = store.course(std::to_string(courseId)); !c) return propagate(c);
     auto st = db.prepare("INSERT INTO certification_rules (course_id, rule, updated_at) VALUES (?, ?, ?) "
                          "ON CONFLICT (course_id) DO UPDATE SET rule = excluded.rule, updated_at = excluded.updated_at");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     const auto text = ruleToJson(rule);
-    if (auto r = st->bindAll(courseId, text, store.now()).run(); !r) return err(r);
-    if (auto r = store.audit(actor, "certification.rule", fmt::format("course:{}", courseId), text); !r) return err(r);
+    if (auto r = st->bindAll(courseId, text, store.now()).run(); !r) return propagate(r);
+    if (auto r = store.audit(actor, "certification.rule", fmt::format("course:{}", courseId), text); !r) return propagate(r);
     return tx->commit();
 }
 
 Result<EligibilityReport> checkEligibility(Store& store, std::int64_t workerId, std::optional<std::int64_t> courseId) {
     EligibilityFacts facts;
     auto w = store.worker(workerId);
-    if (!w) return err(w);
+    if (!w) return propagate(w);
     facts.worker = std::move(*w);
     if (courseId) {
         auto c = store.course(std::to_string(*courseId));
-        if (!c) return err(c);
+        if (!c) return propagate(c);
         facts.course = std::move(*c);
     } else {
         auto all = store.listCourses();
-        if (!all) return err(all);
+        if (!all) return propagate(all);
         if (all->empty()) return fail(ErrorCode::NotFound, "there is no course; run 'kioskctl init' first");
         facts.course = std::move(all->front());
     }
     auto rule = certificationRule(store, facts.course.id);
-    if (!rule) return err(rule);
+    if (!rule) return propagate(rule);
     auto hours = store.hoursPerModule(workerId, facts.course.id);
-    if (!hours) return err(hours);
+    if (!hours) return propagate(hours);
     facts.hours = std::move(*hours);
     ExamStore exams(store);
     auto result = exams.latestResult(workerId, facts.course.id);
-    if (!result) return err(result);
+    if (!result) return propagate(result);
     if (*result) facts.examScore = (*result)->second;
     auto consents = store.consents(workerId);
-    if (!consents) return err(consents);
+    if (!consents) return propagate(consents);
     facts.consents = std::move(*consents);
     return evaluateEligibility(*rule, facts, localDate(store.now()));
 }
 
 Result<std::vector<EligibilityReport>> checkSittingEligibility(Store& store, std::int64_t sittingId) {
     auto course = store.database().prepare("SELECT course_id FROM sittings WHERE id = ?");
-    if (!course) return err(course);
+    if (!course) return propagate(course);
     course->bindAll(sittingId);
     auto row = course->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no exam sitting {}; 'kioskctl exam sitting list' shows them", sittingId));
@@ -293,11 +288,11 @@ Result<std::vector<EligibilityReport>> checkSittingEligibility(Store& store, std
     course->reset();
     ExamStore exams(store);
     auto ids = exams.candidates(sittingId);
-    if (!ids) return err(ids);
+    if (!ids) return propagate(ids);
     std::vector<EligibilityReport> out;
     for (auto id : *ids) {
         auto r = checkEligibility(store, id, courseId);
-        if (!r) return err(r);
+        if (!r) return propagate(r);
         out.push_back(std::move(*r));
     }
     return out;

@@ -22,11 +22,6 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-template <typename T>
-std::unexpected<Error> err(const Result<T>& r) {
-    return std::unexpected(r.error());
-}
-
 // ---------------------------------------------------------------- files
 
 Result<void> writeFile(const fs::path& path, std::string_view data) {
@@ -260,10 +255,10 @@ Result<SubmissionBatch> Submissions::batch(std::int64_t batchId) {
     auto& db = m_store.database();
     auto st = db.prepare("SELECT id, code, idempotency_key, state, folder, zip_path, manifest_sha256, created_at, "
                          "send_attempts, sent_at, receipt, acknowledged_at FROM submission_batches WHERE id = ?");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     st->bindAll(batchId);
     auto row = st->step();
-    if (!row) return err(row);
+    if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no submission batch {}; 'kioskctl submit list' shows them", batchId));
@@ -284,11 +279,11 @@ Result<SubmissionBatch> Submissions::batch(std::int64_t batchId) {
     auto items = db.prepare("SELECT bi.worker_id, w.name, c.number, bi.badge_number, bi.rejection FROM batch_items bi "
                             "JOIN workers w ON w.id = bi.worker_id JOIN certificates c ON c.id = bi.certificate_id "
                             "WHERE bi.batch_id = ? ORDER BY bi.worker_id");
-    if (!items) return err(items);
+    if (!items) return propagate(items);
     items->bindAll(batchId);
     while (true) {
         auto r = items->step();
-        if (!r) return err(r);
+        if (!r) return propagate(r);
         if (!*r) break;
         b.items.push_back(BatchItem{items->int64(0), items->text(1), items->text(2), items->optText(3), items->optText(4)});
     }
@@ -297,18 +292,18 @@ Result<SubmissionBatch> Submissions::batch(std::int64_t batchId) {
 
 Result<std::vector<SubmissionBatch>> Submissions::list() {
     auto st = m_store.database().prepare("SELECT id FROM submission_batches ORDER BY id");
-    if (!st) return err(st);
+    if (!st) return propagate(st);
     std::vector<std::int64_t> ids;
     while (true) {
         auto row = st->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         ids.push_back(st->int64(0));
     }
     std::vector<SubmissionBatch> out;
     for (auto id : ids) {
         auto b = batch(id);
-        if (!b) return err(b);
+        if (!b) return propagate(b);
         out.push_back(std::move(*b));
     }
     return out;
@@ -316,22 +311,22 @@ Result<std::vector<SubmissionBatch>> Submissions::list() {
 
 Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, const Actor& actor) {
     auto center = m_store.center();
-    if (!center) return err(center);
+    if (!center) return propagate(center);
     std::error_code ec;
     if (!fs::is_directory(outDir, ec))
         return fail(ErrorCode::Io, fmt::format("the output folder {} does not exist; create it first", outDir.string()));
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     CreateOutcome out;
 
     auto candidates = db.prepare("SELECT w.id, EXISTS (SELECT 1 FROM batch_items bi WHERE bi.worker_id = w.id AND "
                                  "bi.rejection IS NULL) FROM workers w ORDER BY w.id");
-    if (!candidates) return err(candidates);
+    if (!candidates) return propagate(candidates);
     std::vector<std::int64_t> fresh;
     while (true) {
         auto row = candidates->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) break;
         const auto id = candidates->int64(0);
         if (candidates->int64(1) != 0) {
@@ -346,17 +341,17 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
     std::vector<std::pair<std::int64_t, Certificate>> chosen;
     for (auto id : fresh) {
         auto report = checkEligibility(m_store, id);
-        if (!report) return err(report);
+        if (!report) return propagate(report);
         if (!report->eligible) {
             ++out.notEligible;
             continue;
         }
         auto c = certs.issue(id, report->courseId, actor);
-        if (!c) return err(c);
+        if (!c) return propagate(c);
         chosen.emplace_back(id, std::move(*c));
     }
     if (chosen.empty()) {
-        if (auto r = tx->commit(); !r) return err(r);  // certificates issued meanwhile are kept (none here)
+        if (auto r = tx->commit(); !r) return propagate(r);  // certificates issued meanwhile are kept (none here)
         return out;
     }
 
@@ -366,9 +361,9 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
     const auto now = m_store.now();
     auto ins = db.prepare("INSERT INTO submission_batches (code, idempotency_key, state, folder, manifest_sha256, "
                           "created_at) VALUES (?, ?, 'created', '', '', ?)");
-    if (!ins) return err(ins);
+    if (!ins) return propagate(ins);
     // A provisional unique code, replaced once the id is known.
-    if (auto r = ins->bindAll("pending-" + idemKey, idemKey, now).run(); !r) return err(r);
+    if (auto r = ins->bindAll("pending-" + idemKey, idemKey, now).run(); !r) return propagate(r);
     const auto batchId = db.lastInsertRowId();
     const auto today = localDate(now);
     const auto code = fmt::format("{}-B{:04}{:02}{:02}-{:04}", center->code, static_cast<int>(today.year()),
@@ -385,14 +380,14 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
     std::vector<std::pair<std::string, std::string>> files;
     json workers = json::array();
     auto item = db.prepare("INSERT INTO batch_items (batch_id, worker_id, certificate_id) VALUES (?, ?, ?)");
-    if (!item) return err(item);
+    if (!item) return propagate(item);
     for (const auto& [workerId, cert] : chosen) {
         auto w = m_store.worker(workerId);
-        if (!w) return err(w);
+        if (!w) return propagate(w);
         auto doc = certs.document(cert.number);
-        if (!doc) return err(doc);
+        if (!doc) return propagate(doc);
         auto consents = m_store.consents(workerId);
-        if (!consents) return err(consents);
+        if (!consents) return propagate(consents);
         std::optional<Agency> agency;
         if (w->profile.agencyId) {
             auto a = m_store.findAgency(std::to_string(*w->profile.agencyId));
@@ -404,11 +399,11 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
             portraitFile = fmt::format("portraits/{}.{}", cert.number, extensionFor(doc->portraitMime));
             std::string bytes(doc->portrait.begin(), doc->portrait.end());
             portraitSha = sha256Hex(bytes);
-            if (auto r = writeFile(tmp / *portraitFile, bytes); !r) return err(r);
+            if (auto r = writeFile(tmp / *portraitFile, bytes); !r) return propagate(r);
             files.emplace_back(*portraitFile, std::move(bytes));
         }
         workers.push_back(workerEntry(*w, agency, *doc, *consents, portraitFile, portraitSha));
-        if (auto r = item->bindAll(batchId, workerId, cert.id).run(); !r) return err(r);
+        if (auto r = item->bindAll(batchId, workerId, cert.id).run(); !r) return propagate(r);
     }
     json manifest{{"schema", "badge-submission"},
                   {"schema_version", kManifestSchemaVersion},
@@ -418,8 +413,8 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
                   {"workers", workers}};
     const auto manifestText = manifest.dump(2) + "\n";
     const auto sig = base64UrlEncode(m_key.sign(manifestText)) + "\n";
-    if (auto r = writeFile(tmp / "manifest.json", manifestText); !r) return err(r);
-    if (auto r = writeFile(tmp / "manifest.json.sig", sig); !r) return err(r);
+    if (auto r = writeFile(tmp / "manifest.json", manifestText); !r) return propagate(r);
+    if (auto r = writeFile(tmp / "manifest.json.sig", sig); !r) return propagate(r);
     files.insert(files.begin(), {{"manifest.json", manifestText}, {"manifest.json.sig", sig}});
     fs::remove_all(folder, ec);
     fs::rename(tmp, folder, ec);
@@ -428,23 +423,23 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
     if (zip) {
         const auto z = outDir / (code + ".zip");
         const auto ztmp = outDir / (code + ".zip.partial");
-        if (auto r = writeFile(ztmp, makeZip(files)); !r) return err(r);
+        if (auto r = writeFile(ztmp, makeZip(files)); !r) return propagate(r);
         fs::rename(ztmp, z, ec);
         if (ec) return fail(ErrorCode::Io, fmt::format("cannot write {}: {}", z.string(), ec.message()));
         zipPath = z.string();
     }
     const auto manifestSha = sha256Hex(manifestText);
     auto up = db.prepare("UPDATE submission_batches SET code = ?, folder = ?, zip_path = ?, manifest_sha256 = ? WHERE id = ?");
-    if (!up) return err(up);
-    if (auto r = up->bindAll(code, fs::absolute(folder).string(), zipPath, manifestSha, batchId).run(); !r) return err(r);
+    if (!up) return propagate(up);
+    if (auto r = up->bindAll(code, fs::absolute(folder).string(), zipPath, manifestSha, batchId).run(); !r) return propagate(r);
     if (auto r = m_store.audit(actor, "submission.create", fmt::format("batch:{}", batchId),
                                json{{"code", code}, {"workers", chosen.size()}, {"manifest_sha256", manifestSha}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     out.added = static_cast<int>(chosen.size());
     auto b = batch(batchId);
-    if (!b) return err(b);
+    if (!b) return propagate(b);
     out.batch = std::move(*b);
     return out;
 }
@@ -459,7 +454,7 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
 
     // The body: the zip as created, or the folder zipped the same way.
     auto manifest = readFile(b->folder / "manifest.json");
-    if (!manifest) return err(manifest);
+    if (!manifest) return propagate(manifest);
     if (sha256Hex(*manifest) != b->manifestSha256)
         return fail(ErrorCode::Refused, fmt::format("{} was changed after the batch was created; it is not sent. "
                                                     "Restore the folder from the batch's backup",
@@ -467,18 +462,18 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
     std::string body;
     if (b->zip) {
         auto z = readFile(*b->zip);
-        if (!z) return err(z);
+        if (!z) return propagate(z);
         body = std::move(*z);
     } else {
         auto sig = readFile(b->folder / "manifest.json.sig");
-        if (!sig) return err(sig);
+        if (!sig) return propagate(sig);
         std::vector<std::pair<std::string, std::string>> files{{"manifest.json", *manifest}, {"manifest.json.sig", *sig}};
         auto j = json::parse(*manifest, nullptr, false);
         for (const auto& w : j.value("workers", json::array()))
             if (w.contains("portrait") && w["portrait"].is_object()) {
                 const auto name = w["portrait"]["file"].get<std::string>();
                 auto bytes = readFile(b->folder / name);
-                if (!bytes) return err(bytes);
+                if (!bytes) return propagate(bytes);
                 files.emplace_back(name, std::move(*bytes));
             }
         body = makeZip(files);
@@ -488,15 +483,15 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
     {
         // Recorded before the upload: after a crash the batch shows "sending" and is sent again with the same key.
         auto tx = db.transaction();
-        if (!tx) return err(tx);
+        if (!tx) return propagate(tx);
         auto up = db.prepare("UPDATE submission_batches SET state = 'sending', send_attempts = send_attempts + 1 WHERE id = ?");
-        if (!up) return err(up);
-        if (auto r = up->bindAll(batchId).run(); !r) return err(r);
+        if (!up) return propagate(up);
+        if (auto r = up->bindAll(batchId).run(); !r) return propagate(r);
         if (auto r = m_store.audit(actor, "submission.send", fmt::format("batch:{}", batchId),
                                    json{{"url", url}, {"attempt", b->sendAttempts + 1}}.dump());
             !r)
-            return err(r);
-        if (auto r = tx->commit(); !r) return err(r);
+            return propagate(r);
+        if (auto r = tx->commit(); !r) return propagate(r);
     }
 
     const std::vector<std::string> headers{"Content-Type: application/zip",
@@ -536,12 +531,12 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
     auto receipt = json::parse(resp.body, nullptr, false);
     const std::string receiptText = receipt.is_discarded() ? json{{"raw", resp.body}}.dump() : receipt.dump();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto up = db.prepare("UPDATE submission_batches SET state = 'sent', sent_at = ?, receipt = ? WHERE id = ?");
-    if (!up) return err(up);
-    if (auto r = up->bindAll(m_store.now(), receiptText, batchId).run(); !r) return err(r);
-    if (auto r = m_store.audit(actor, "submission.sent", fmt::format("batch:{}", batchId), receiptText); !r) return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+    if (!up) return propagate(up);
+    if (auto r = up->bindAll(m_store.now(), receiptText, batchId).run(); !r) return propagate(r);
+    if (auto r = m_store.audit(actor, "submission.sent", fmt::format("batch:{}", batchId), receiptText); !r) return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return batch(batchId);
 }
 
@@ -549,7 +544,7 @@ Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& r
     auto b = batch(batchId);
     if (!b) return b;
     auto text = readFile(receiptFile);
-    if (!text) return err(text);
+    if (!text) return propagate(text);
     auto j = json::parse(*text, nullptr, false);
     const auto bad = [&](std::string_view what) {
         return fail(ErrorCode::InvalidInput, fmt::format("{} is not a usable answer for batch {} ({}); see "
@@ -563,24 +558,24 @@ Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& r
                                                     b->code));
     auto& db = m_store.database();
     auto tx = db.transaction();
-    if (!tx) return err(tx);
+    if (!tx) return propagate(tx);
     auto find = db.prepare("SELECT bi.certificate_id FROM batch_items bi JOIN certificates c ON c.id = bi.certificate_id "
                            "WHERE bi.batch_id = ? AND c.number = ?");
-    if (!find) return err(find);
+    if (!find) return propagate(find);
     auto setBadge = db.prepare("UPDATE batch_items SET badge_number = ?, rejection = NULL WHERE batch_id = ? AND "
                                "certificate_id = ?");
-    if (!setBadge) return err(setBadge);
+    if (!setBadge) return propagate(setBadge);
     auto setCert = db.prepare("UPDATE certificates SET badge_number = ? WHERE id = ?");
-    if (!setCert) return err(setCert);
+    if (!setCert) return propagate(setCert);
     auto reject = db.prepare("UPDATE batch_items SET rejection = ?, badge_number = NULL WHERE batch_id = ? AND "
                              "certificate_id = ?");
-    if (!reject) return err(reject);
+    if (!reject) return propagate(reject);
     const auto certificateId = [&](const json& e) -> Result<std::int64_t> {
         if (!e.is_object() || !e.contains("certificate") || !e["certificate"].is_string())
             return bad("an entry has no certificate number");
         find->bindAll(batchId, e["certificate"].get<std::string>());
         auto row = find->step();
-        if (!row) return err(row);
+        if (!row) return propagate(row);
         if (!*row) return bad(fmt::format("certificate {} is not in this batch", e["certificate"].get<std::string>()));
         const auto id = find->int64(0);
         find->reset();
@@ -589,28 +584,28 @@ Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& r
     int badges = 0, rejected = 0;
     for (const auto& e : j.value("badges", json::array())) {
         auto id = certificateId(e);
-        if (!id) return err(id);
+        if (!id) return propagate(id);
         if (!e.contains("badge") || !e["badge"].is_string() || e["badge"].get<std::string>().empty())
             return bad("an entry of badges has no badge number");
         const auto badge = e["badge"].get<std::string>();
-        if (auto r = setBadge->bindAll(badge, batchId, *id).run(); !r) return err(r);
-        if (auto r = setCert->bindAll(badge, *id).run(); !r) return err(r);
+        if (auto r = setBadge->bindAll(badge, batchId, *id).run(); !r) return propagate(r);
+        if (auto r = setCert->bindAll(badge, *id).run(); !r) return propagate(r);
         ++badges;
     }
     for (const auto& e : j.value("rejected", json::array())) {
         auto id = certificateId(e);
-        if (!id) return err(id);
-        if (auto r = reject->bindAll(e.value("reason", std::string("rejected")), batchId, *id).run(); !r) return err(r);
+        if (!id) return propagate(id);
+        if (auto r = reject->bindAll(e.value("reason", std::string("rejected")), batchId, *id).run(); !r) return propagate(r);
         ++rejected;
     }
     auto up = db.prepare("UPDATE submission_batches SET state = 'acknowledged', acknowledged_at = ? WHERE id = ?");
-    if (!up) return err(up);
-    if (auto r = up->bindAll(m_store.now(), batchId).run(); !r) return err(r);
+    if (!up) return propagate(up);
+    if (auto r = up->bindAll(m_store.now(), batchId).run(); !r) return propagate(r);
     if (auto r = m_store.audit(actor, "submission.ack", fmt::format("batch:{}", batchId),
                                json{{"badges", badges}, {"rejected", rejected}, {"file_sha256", sha256Hex(*text)}}.dump());
         !r)
-        return err(r);
-    if (auto r = tx->commit(); !r) return err(r);
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return batch(batchId);
 }
 

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <list>
 #include <set>
 
 #include "documents_internal.hpp"
@@ -46,6 +47,27 @@ struct DocumentRenderer::Impl {
     Template certificate;
     Template badge;
     std::shared_ptr<FontSource> font;
+    /// Re-encoded portraits by original bytes, most recently used first (see portraitCacheEntries).
+    std::list<std::pair<std::string, std::string>> portraits;
+
+    /// The portrait as embedded: @p jpeg itself when small enough, else a smaller re-encoding (cached).
+    Result<std::string> printPortrait(std::string jpeg) {
+        const auto info = jpegInfo(jpeg);
+        if (!info) return fail(ErrorCode::InvalidInput, "the portrait is not a readable JPEG image; capture it again");
+        if (jpeg.size() <= options.portraitMaxBytes && info->width <= 600) return jpeg;
+        for (auto it = portraits.begin(); it != portraits.end(); ++it) {
+            if (it->first != jpeg) continue;
+            portraits.splice(portraits.begin(), portraits, it);
+            return it->second;
+        }
+        auto small = shrinkJpeg(jpeg, std::min(info->width, 480), 82);
+        if (!small) return small;
+        if (options.portraitCacheEntries > 0) {
+            portraits.emplace_front(std::move(jpeg), *small);
+            if (portraits.size() > options.portraitCacheEntries) portraits.pop_back();
+        }
+        return small;
+    }
 };
 
 DocumentRenderer::DocumentRenderer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -386,14 +408,9 @@ Result<RenderedDocument> DocumentRenderer::render(DocumentKind kind, const Certi
         if (!portraitPng && !jpeg)
             return fail(ErrorCode::InvalidInput, "the portrait is neither a JPEG nor a PNG image; capture it again");
         if (jpeg) {
-            const auto info = jpegInfo(portrait);
-            if (!info)
-                return fail(ErrorCode::InvalidInput, "the portrait is not a readable JPEG image; capture it again");
-            if (portrait.size() > m_impl->options.portraitMaxBytes || info->width > 600) {
-                auto small = shrinkJpeg(portrait, std::min(info->width, 480), 82);
-                if (!small) return std::unexpected(small.error());
-                portrait = std::move(*small);
-            }
+            auto embedded = m_impl->printPortrait(std::move(portrait));
+            if (!embedded) return std::unexpected(embedded.error());
+            portrait = std::move(*embedded);
         }
     }
 

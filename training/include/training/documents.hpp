@@ -43,6 +43,9 @@ struct DocumentRendererOptions {
     int fontIndex{0};
     /// Portraits larger than this many bytes (or wider than 600 pixels) are re-encoded smaller.
     std::size_t portraitMaxBytes{40 * 1024};
+    /// Portraits re-encoded smaller are kept (by content) for this many workers, so a worker's certificate,
+    /// badge card and reprints decode and re-encode the picture once per renderer; 0 disables the cache.
+    std::size_t portraitCacheEntries{64};
 };
 
 /// @brief What a rendered document used (for `--json` output and tests).

@@ -67,17 +67,6 @@ training::Result<std::string> decodeQr(const std::string& path) {
     return result.text();
 }
 
-json reportJson(const training::EligibilityReport& r, const std::string& name) {
-    json unmet = json::array();
-    for (const auto& u : r.unmet) {
-        json j{{"condition", u.code}, {"worker", {{"zh", u.worker.zh}, {"en", u.worker.en}}}, {"staff", u.staff}};
-        if (u.item) j["item"] = *u.item;
-        if (u.missingMinutes) j["missing_minutes"] = u.missingMinutes;
-        unmet.push_back(j);
-    }
-    return json{{"worker", r.workerId}, {"name", name}, {"course", r.courseId}, {"eligible", r.eligible}, {"unmet", unmet}};
-}
-
 std::string reportText(const training::EligibilityReport& r, const std::string& name) {
     std::string out = fmt::format("worker {} {}: {}\n", r.workerId, name, r.eligible ? "eligible" : "not eligible");
     for (const auto& u : r.unmet) out += fmt::format("  - {}\n", u.staff);
@@ -104,6 +93,17 @@ json batchJson(const training::SubmissionBatch& b) {
 }
 
 }  // namespace
+
+json eligibilityJson(const training::EligibilityReport& r, const std::string& name) {
+    json unmet = json::array();
+    for (const auto& u : r.unmet) {
+        json j{{"condition", u.code}, {"worker", {{"zh", u.worker.zh}, {"en", u.worker.en}}}, {"staff", u.staff}};
+        if (u.item) j["item"] = *u.item;
+        if (u.missingMinutes) j["missing_minutes"] = u.missingMinutes;
+        unmet.push_back(j);
+    }
+    return json{{"worker", r.workerId}, {"name", name}, {"course", r.courseId}, {"eligible", r.eligible}, {"unmet", unmet}};
+}
 
 training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store) {
     return training::ensureCenterKey(store, keyPath(ctx), ctx.actor);
@@ -179,7 +179,7 @@ void addCertCommands(CLI::App& app, Action& action) {
                     if (!w) return ctx.failWith(w.error());
                     auto r = training::checkEligibility(**store, w->id);
                     if (!r) return ctx.failWith(r.error());
-                    const int code = ctx.ok(reportJson(*r, w->identity.name), reportText(*r, w->identity.name));
+                    const int code = ctx.ok(eligibilityJson(*r, w->identity.name), reportText(*r, w->identity.name));
                     return r->eligible ? code : kExitUser;
                 }
                 auto reports = training::checkSittingEligibility(**store, *sitting);
@@ -190,7 +190,7 @@ void addCertCommands(CLI::App& app, Action& action) {
                 for (const auto& r : *reports) {
                     const auto w = (*store)->worker(r.workerId);
                     const auto name = w ? w->identity.name : std::string{};
-                    arr.push_back(reportJson(r, name));
+                    arr.push_back(eligibilityJson(r, name));
                     text += reportText(r, name);
                     eligible += r.eligible;
                 }
@@ -326,17 +326,24 @@ void addCertCommands(CLI::App& app, Action& action) {
         auto batch = std::make_shared<std::int64_t>(0);
         auto url = std::make_shared<std::string>();
         auto attempts = std::make_shared<int>(5);
+        auto security = std::make_shared<training::SendOptions>();
         send->add_option("--batch", *batch, "batch id")->required();
         send->add_option("--url", *url, "the network center's submission URL")->required();
-        send->add_option("--attempts", *attempts, "tries before giving up (default 5)");
-        send->callback([&action, batch, url, attempts] {
-            action = [batch, url, attempts](Context& ctx) {
+        send->add_option("--attempts", *attempts, "tries before giving up (default 5)")->check(CLI::Range(1, 20));
+        send->add_option("--ca-file", security->caFile,
+                         "PEM CA certificates of the network center's server (https; default: the system's)");
+        send->add_option("--client-cert", security->clientCert, "PEM client certificate (TLS client authentication)");
+        send->add_option("--client-key", security->clientKey, "the client certificate's PEM private key (mode 0600)");
+        send->add_option("--token-file", security->tokenFile,
+                         "file with the bearer token the network center issued (mode 0600)");
+        send->callback([&action, batch, url, attempts, security] {
+            action = [batch, url, attempts, security](Context& ctx) {
                 auto store = ctx.openStore();
                 if (!store) return ctx.failWith(store.error());
                 auto key = loadKey(ctx);
                 if (!key) return ctx.failWith(key.error());
                 training::Submissions subs(**store, *key);
-                training::SendOptions opts;
+                training::SendOptions opts = *security;
                 opts.maxAttempts = *attempts;
                 auto b = subs.send(*batch, *url, opts, ctx.actor);
                 if (!b) return ctx.failWith(b.error());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "training/center_key.hpp"
+#include "training/eligibility.hpp"
 #include "training/store.hpp"
 
 namespace kiosk::ctl {
@@ -53,6 +54,9 @@ nlohmann::json toJson(const training::Attendance& a);
 
 /// Creates the center key next to the database (or loads it) and trusts it (`kioskctl init`; cmd_cert.cpp).
 training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store);
+
+/// An eligibility report as JSON: worker, name, course, eligible, unmet conditions (cmd_cert.cpp).
+nlohmann::json eligibilityJson(const training::EligibilityReport& report, const std::string& name);
 
 /// Resolves a worker given as id or document number.
 training::Result<training::Worker> resolveWorker(training::Store& store, const std::string& key);

@@ -2,6 +2,7 @@
 """A stand-in for the network center's submission endpoint, bound to 127.0.0.1 only (tests).
 
 POST /batches with a zip body and an Idempotency-Key header. The first --fail-first requests answer 500.
+With --token-file, a request without "Authorization: Bearer <the file's content>" is answered 401.
 A key seen before gets the receipt it got the first time (nothing is stored twice). Every stored batch is
 checked: a valid zip holding manifest.json, manifest.json.sig and the portraits it names.
 Writes its port to --port-file; logs one JSON line per request to --log.
@@ -18,7 +19,9 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--port-file", required=True)
 parser.add_argument("--log", required=True)
 parser.add_argument("--fail-first", type=int, default=0)
+parser.add_argument("--token-file")
 args = parser.parse_args()
+token = open(args.token_file).read().strip() if args.token_file else None
 
 lock = threading.Lock()
 state = {"requests": 0, "receipts": {}, "stored": 0}
@@ -42,8 +45,12 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             state["requests"] += 1
             n = state["requests"]
-            entry = {"n": n, "key": key, "bytes": len(body)}
-            if n <= args.fail_first:
+            auth = self.headers.get("Authorization")
+            entry = {"n": n, "key": key, "bytes": len(body), "auth": auth}
+            if token is not None and auth != "Bearer " + token:
+                entry["status"] = 401
+                status, answer = 401, {"error": "missing or wrong bearer token"}
+            elif n <= args.fail_first:
                 entry["status"] = 500
                 status, answer = 500, {"error": "temporarily unavailable"}
             elif not key:

@@ -8,53 +8,17 @@
 #include <thread>
 
 #include "cert_fixture.hpp"
+#include "submission_server.hpp"
 #include "test_support.hpp"
 #include "training/submission.hpp"
 #include "training/text.hpp"
 
-extern char** environ;
-
 using namespace training;
 using certtest::CertTest;
 using nlohmann::json;
+using Server = certtest::SubmissionServer;
 
 namespace {
-
-/// The Python stand-in for the network center, started for one test and stopped after it.
-class Server {
-public:
-    Server(const std::filesystem::path& dir, int failFirst) : m_log(dir / "server.log") {
-        const auto portFile = dir / "port";
-        std::vector<std::string> argv{"/usr/bin/python3", std::string(CERT_TEST_DIR) + "/submission_server.py",
-                                      "--port-file", portFile.string(), "--log", m_log.string(),
-                                      "--fail-first", std::to_string(failFirst)};
-        std::vector<char*> cargv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        if (posix_spawn(&m_pid, cargv[0], nullptr, nullptr, cargv.data(), environ) != 0) m_pid = 0;
-        for (int i = 0; i < 200 && m_pid > 0 && !std::filesystem::exists(portFile); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        if (std::filesystem::exists(portFile)) m_url = "http://127.0.0.1:" + testsupport::readFile(portFile) + "/batches";
-    }
-    ~Server() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            ::waitpid(m_pid, nullptr, 0);
-        }
-    }
-    [[nodiscard]] const std::string& url() const { return m_url; }
-    [[nodiscard]] std::vector<json> log() const {
-        std::vector<json> out;
-        std::ifstream in(m_log);
-        for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-        return out;
-    }
-
-private:
-    std::filesystem::path m_log;
-    pid_t m_pid{0};
-    std::string m_url;
-};
 
 SendOptions fast() {
     SendOptions o;

@@ -3,10 +3,12 @@
 
 #include <curl/curl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -199,7 +201,125 @@ struct HttpResponse {
     long status{0};
     std::string body;
     std::string transportError;  // empty when the server answered
+    CURLcode curlCode{CURLE_OK};
 };
+
+/// How to reach the server: TLS files and extra headers, checked beforehand (checkTransport).
+struct Transport {
+    std::string caFile, clientCert, clientKey;
+    std::vector<std::string> headers;
+};
+
+/// Transport failures that retrying cannot fix: the TLS set-up or the URL is wrong.
+std::optional<Error> permanentFailure(const HttpResponse& r, const std::string& url, const Transport& t) {
+    switch (r.curlCode) {
+        case CURLE_SSL_CACERT_BADFILE:
+            return Error{ErrorCode::InvalidInput,
+                         fmt::format("the CA file {} could not be loaded ({}); give a PEM file of the CA certificates "
+                                     "that sign the network center's server certificate",
+                                     t.caFile, r.transportError)};
+        case CURLE_SSL_CERTPROBLEM:
+            return Error{ErrorCode::InvalidInput,
+                         fmt::format("the client certificate {} or its key {} could not be used ({}); give PEM files "
+                                     "that belong together",
+                                     t.clientCert, t.clientKey, r.transportError)};
+        case CURLE_PEER_FAILED_VERIFICATION:
+            return Error{ErrorCode::Refused,
+                         fmt::format("the server at {} is not trusted: {}; check the URL, or give the network "
+                                     "center's CA certificate with --ca-file",
+                                     url, r.transportError)};
+        case CURLE_SSL_CONNECT_ERROR:
+            return Error{ErrorCode::Refused,
+                         fmt::format("the TLS connection to {} failed: {}; check that the URL is the network "
+                                     "center's https address and, if it asks for one, the client certificate",
+                                     url, r.transportError)};
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+            return Error{ErrorCode::InvalidInput, fmt::format("'{}' is not a usable URL: {}", url, r.transportError)};
+        default: return std::nullopt;
+    }
+}
+
+/// A readable file that only its owner may read (a secret), or why not.
+Result<void> checkPrivateFile(const fs::path& file, std::string_view what) {
+    struct stat st{};
+    if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return fail(ErrorCode::InvalidInput, fmt::format("the {} {} does not exist or is not a file; check the path",
+                                                         what, file.string()));
+    if ((st.st_mode & 077) != 0)
+        return fail(ErrorCode::Refused,
+                    fmt::format("the {} {} can be read by other users (mode {:o}); run 'chmod 600 {}' (and replace "
+                                "the secret if others may have read it)",
+                                what, file.string(), st.st_mode & 0777, file.string()));
+    return {};
+}
+
+/// True when @p url points at this machine (loopback), where a token may travel without TLS.
+bool isLoopback(const std::string& url) {
+    CURLU* u = curl_url();
+    if (!u) return false;
+    bool local = false;
+    char* host = nullptr;
+    if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host) {
+        const std::string h = host;
+        local = h == "localhost" || h.starts_with("127.") || h == "[::1]";
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return local;
+}
+
+/// Checks the security options of send() and turns them into a Transport.
+Result<Transport> checkTransport(const std::string& url, const SendOptions& o) {
+    Transport t;
+    const bool https = url.starts_with("https://");
+    if (!https && (!o.caFile.empty() || !o.clientCert.empty()))
+        return fail(ErrorCode::InvalidInput, fmt::format("--ca-file and --client-cert apply to https:// URLs only, "
+                                                         "not to {}; use the network center's https address",
+                                                         url));
+    if (!o.caFile.empty()) {
+        std::ifstream in(o.caFile);
+        if (!in)
+            return fail(ErrorCode::InvalidInput,
+                        fmt::format("cannot read the CA file {}; check the path", o.caFile.string()));
+        t.caFile = o.caFile.string();
+    }
+    if (o.clientCert.empty() != o.clientKey.empty())
+        return fail(ErrorCode::InvalidInput, "a client certificate needs its private key: give both --client-cert and "
+                                             "--client-key");
+    if (!o.clientCert.empty()) {
+        std::ifstream in(o.clientCert);
+        if (!in)
+            return fail(ErrorCode::InvalidInput,
+                        fmt::format("cannot read the client certificate {}; check the path", o.clientCert.string()));
+        if (auto r = checkPrivateFile(o.clientKey, "client key"); !r) return propagate(r);
+        t.clientCert = o.clientCert.string();
+        t.clientKey = o.clientKey.string();
+    }
+    if (!o.tokenFile.empty()) {
+        if (auto r = checkPrivateFile(o.tokenFile, "token file"); !r) return propagate(r);
+        auto text = readFile(o.tokenFile);
+        if (!text) return propagate(text);
+        const auto token = trim(*text);
+        if (token.empty())
+            return fail(ErrorCode::InvalidInput, fmt::format("the token file {} is empty; put the token the network "
+                                                             "center issued in it",
+                                                             o.tokenFile.string()));
+        for (unsigned char c : token)
+            if (c <= 0x20 || c >= 0x7F)
+                return fail(ErrorCode::InvalidInput,
+                            fmt::format("the token in {} has spaces or characters other than printable ASCII; it must "
+                                        "be the token exactly as the network center issued it",
+                                        o.tokenFile.string()));
+        if (!https && !isLoopback(url))
+            return fail(ErrorCode::Refused, fmt::format("the token would travel unencrypted to {}; use the network "
+                                                        "center's https:// address",
+                                                        url));
+        t.headers.push_back("Authorization: Bearer " + std::string(token));
+    }
+    return t;
+}
 
 std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
     static_cast<std::string*>(user)->append(data, size * n);
@@ -207,7 +327,7 @@ std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
 }
 
 HttpResponse post(const std::string& url, const std::string& body, const std::vector<std::string>& headers,
-                  std::chrono::seconds timeout) {
+                  const Transport& transport, std::chrono::seconds timeout) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     HttpResponse r;
@@ -218,6 +338,13 @@ HttpResponse post(const std::string& url, const std::string& body, const std::ve
     }
     curl_slist* list = nullptr;
     for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    for (const auto& h : transport.headers) list = curl_slist_append(list, h.c_str());
+    if (!transport.caFile.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, transport.caFile.c_str());
+    if (!transport.clientCert.empty()) {
+        curl_easy_setopt(curl, CURLOPT_SSLCERT, transport.clientCert.c_str());
+        curl_easy_setopt(curl, CURLOPT_SSLKEY, transport.clientKey.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     char errbuf[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -232,6 +359,7 @@ HttpResponse post(const std::string& url, const std::string& body, const std::ve
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "badge-kiosk-submission/1");
     const auto rc = curl_easy_perform(curl);
+    r.curlCode = rc;
     if (rc != CURLE_OK) r.transportError = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     else curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
     curl_slist_free_all(list);
@@ -451,6 +579,8 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
     if (b->state == BatchState::Sent || b->state == BatchState::Acknowledged) return b;  // never twice
     if (!url.starts_with("http://") && !url.starts_with("https://"))
         return fail(ErrorCode::InvalidInput, fmt::format("'{}' is not an http(s) URL of the network center", url));
+    auto transport = checkTransport(url, options);
+    if (!transport) return propagate(transport);
 
     // The body: the zip as created, or the folder zipped the same way.
     auto manifest = readFile(b->folder / "manifest.json");
@@ -504,11 +634,15 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
     std::string lastProblem;
     bool done = false;
     for (int attempt = 1; attempt <= std::max(1, options.maxAttempts); ++attempt) {
-        resp = post(url, body, headers, options.timeout);
+        resp = post(url, body, headers, *transport, options.timeout);
         if (resp.transportError.empty() && resp.status >= 200 && resp.status < 300) {
             done = true;
             break;
         }
+        if (auto permanent = permanentFailure(resp, url, *transport))
+            return std::unexpected(Error{permanent->code, fmt::format("batch {} was not sent: {}; it stays 'sending' "
+                                                                      "until it is sent again",
+                                                                      b->code, permanent->message)});
         if (resp.transportError.empty() && resp.status >= 400 && resp.status < 500 && resp.status != 429 &&
             resp.status != 408)
             return fail(ErrorCode::Refused, fmt::format("the network center refused batch {} (HTTP {}): {}; correct "

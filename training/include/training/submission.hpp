@@ -72,6 +72,14 @@ struct SendOptions {
     int maxAttempts{5};
     std::chrono::milliseconds initialBackoff{1000};  ///< doubled after each failed attempt
     std::chrono::seconds timeout{60};
+    /// Transport security towards the network center (all optional):
+    std::filesystem::path caFile;      ///< PEM CA certificates that sign the server's certificate (https; default:
+                                       ///< the system's trust store)
+    std::filesystem::path clientCert;  ///< PEM client certificate, when the center authenticates terminals by TLS
+    std::filesystem::path clientKey;   ///< its PEM private key (required with clientCert; must not be group/world
+                                       ///< readable)
+    std::filesystem::path tokenFile;   ///< file holding the bearer token the center issued (mode 0600); sent as
+                                       ///< `Authorization: Bearer`, over https or to this machine only
     /// Test hook: called after the server answered 2xx and before the receipt is recorded.
     std::function<void()> afterUpload;
 };
@@ -84,8 +92,13 @@ public:
     /// @brief Issues certificates as needed and writes a batch of the eligible workers not yet in one.
     [[nodiscard]] Result<CreateOutcome> create(const std::filesystem::path& outDir, bool zip, const Actor& actor);
     /// @brief Uploads a batch to @p url (resumes a crashed send; a sent batch is not sent again).
-    /// @retval Refused the server refused it (4xx): the message carries its answer
-    /// @retval Io      no success after the retries (the batch stays "sending"; send again later)
+    /// @retval InvalidInput a security option is wrong: a file missing or unreadable, a client certificate
+    ///         without its key, a CA file or client certificate with an http:// URL, an empty token
+    /// @retval Refused the server refused it (4xx, e.g. 401 for a wrong token): the message carries its answer;
+    ///         or its TLS certificate is not trusted (check caFile); or a token or key file is readable by others
+    ///         (chmod 600); or a token would travel unencrypted to another machine
+    /// @retval Io      no success after the retries (server unreachable or failing; the batch stays "sending";
+    ///         send again later)
     [[nodiscard]] Result<SubmissionBatch> send(std::int64_t batchId, const std::string& url, const SendOptions& options,
                                                const Actor& actor);
     /// @brief Records the network center's answer file (badge numbers and rejections).

@@ -1,0 +1,512 @@
+// kioskctl's certification commands, run as the real binary ($KIOSKCTL) on a center database prepared through the
+// Store/ExamStore API (tests/support/certification_fixture.hpp): cert render, key export|trust|list, eligibility,
+// verify (text, PNG, PDF), revoke, revocations export|import, submit create|send (with its transport security).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "certification_fixture.hpp"
+#include "submission_server.hpp"
+#include "test_support.hpp"
+#include "training/certificates.hpp"
+#include "training/documents.hpp"
+#include "training/submission.hpp"
+
+namespace {
+
+using nlohmann::json;
+using testsupport::RunResult;
+using testsupport::TempDir;
+
+/// A center made by `kioskctl init` in its own folder.
+struct Center {
+    std::filesystem::path db;
+    std::string code;
+};
+
+class KioskctlTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_kioskctl = testsupport::env("KIOSKCTL");
+        if (m_kioskctl.empty() || !std::filesystem::exists(m_kioskctl)) GTEST_SKIP() << "KIOSKCTL not built";
+        m_center = init("A01", "甲培训中心");
+        auto s = training::Store::open(m_center.db, {.create = false});
+        ASSERT_TRUE(s) << s.error().message;
+        m_store = std::move(*s);
+    }
+
+    Center init(const std::string& code, const std::string& name) {
+        std::filesystem::create_directories(m_dir / code);
+        Center c{m_dir / code / "center.db", code};
+        auto r = ctl(c, {"init", "--center", name, "--code", code});
+        EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+        return c;
+    }
+
+    /// Runs `kioskctl --db <center> ARGS... --json`.
+    RunResult ctl(const Center& c, std::vector<std::string> args) {
+        std::vector<std::string> argv{m_kioskctl, "--db", c.db.string(), "--json", "--actor", "test"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
+        std::vector<std::string> env{"KIOSK_CENTER_KEY="};
+        if (!assets.empty()) env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
+        return testsupport::run(argv, env);
+    }
+    RunResult ctl(std::vector<std::string> args) { return ctl(m_center, std::move(args)); }
+
+    static json parse(const RunResult& r) {
+        auto j = json::parse(r.out, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
+        return j;
+    }
+
+    /// A real face picture when KIOSK_TEST_FACES is set, else the demo's generated portrait.
+    static std::vector<std::uint8_t> portrait() {
+        const auto faces = testsupport::env("KIOSK_TEST_FACES");
+        if (!faces.empty() && std::filesystem::exists(std::filesystem::path(faces) / "a_obama_idchip_240x320.jpg")) {
+            const auto s = testsupport::readFile(std::filesystem::path(faces) / "a_obama_idchip_240x320.jpg");
+            return {s.begin(), s.end()};
+        }
+        return training::demoCertificateDocument().portrait;
+    }
+
+    testsupport::EligibleWorker eligible(const std::string& first17, const std::string& name, std::int64_t sitting = 0) {
+        testsupport::EligibleWorkerOptions o;
+        o.first17 = first17;
+        o.name = name;
+        o.portraitJpeg = portrait();
+        o.sittingId = sitting;
+        auto w = testsupport::makeEligibleWorker(*m_store, o);
+        EXPECT_TRUE(w) << w.error().message;
+        return w.value_or(testsupport::EligibleWorker{});
+    }
+
+    /// The worker's certificate numbers as stored.
+    std::vector<std::string> certificatesOf(std::int64_t worker) {
+        training::Certificates certs(*m_store, nullptr);
+        auto all = certs.ofWorker(worker);
+        EXPECT_TRUE(all) << all.error().message;
+        std::vector<std::string> out;
+        for (const auto& c : all.value_or(std::vector<training::Certificate>{})) out.push_back(c.number);
+        return out;
+    }
+
+    training::Certificate certificate(std::int64_t worker) {
+        training::Certificates certs(*m_store, nullptr);
+        auto all = certs.ofWorker(worker);
+        EXPECT_TRUE(all && !all->empty());
+        return all && !all->empty() ? all->front() : training::Certificate{};
+    }
+
+    /// Issues the worker's certificate through `kioskctl cert render` and returns it.
+    training::Certificate issue(std::int64_t worker) {
+        auto r = ctl({"cert", "render", "--worker", std::to_string(worker), "--out", (m_dir / "issued.pdf").string()});
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return certificate(worker);
+    }
+
+    static std::set<std::string> conditions(const json& unmet) {
+        std::set<std::string> out;
+        for (const auto& u : unmet) out.insert(u["condition"].get<std::string>());
+        return out;
+    }
+
+    TempDir m_dir;
+    std::string m_kioskctl;
+    Center m_center;
+    std::unique_ptr<training::Store> m_store;
+};
+
+std::string pdftotext(const std::filesystem::path& pdf) {
+    return testsupport::run({"/usr/bin/pdftotext", "-enc", "UTF-8", pdf.string(), "-"}).out;
+}
+
+/// Renders the first page at 300 dpi as PNG (prefix.png).
+std::filesystem::path pagePng(const std::filesystem::path& pdf, const std::filesystem::path& prefix) {
+    auto r = testsupport::run({"/usr/bin/pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", "-singlefile",
+                               pdf.string(), prefix.string()});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    auto p = prefix;
+    p += ".png";
+    return p;
+}
+
+}  // namespace
+
+TEST_F(KioskctlTest, CertRenderIssuesOnceAndThePdfCarriesTheNameAndAVerifiableQr) {
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto pdf = m_dir / "cert.pdf";
+    auto r = ctl({"cert", "render", "--worker", std::to_string(w.workerId), "--out", pdf.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    auto j = parse(r);
+    EXPECT_EQ(j["kind"], "certificate");
+    EXPECT_LE(j["bytes"].get<int>(), 100 * 1024);
+    const auto c = certificate(w.workerId);
+    ASSERT_FALSE(c.number.empty());
+    EXPECT_TRUE(c.number.starts_with("A01-")) << c.number;
+
+    const auto text = pdftotext(pdf);
+    EXPECT_NE(text.find("王秀英"), std::string::npos) << text;
+    EXPECT_NE(text.find(c.number), std::string::npos) << text;
+    EXPECT_EQ(text.find(w.idNumber), std::string::npos) << "the full ID number must not be printed";
+    const auto images = testsupport::run({"/usr/bin/pdfimages", "-list", pdf.string()});
+    EXPECT_NE(images.out.find("240   320"), std::string::npos) << "the stored portrait is embedded:\n" << images.out;
+
+    // The QR code as a phone would read it: zbarimg on the rendered page, then kioskctl verify on the text.
+    const auto png = pagePng(pdf, m_dir / "page");
+    if (std::filesystem::exists("/usr/bin/zbarimg")) {
+        const auto z = testsupport::run({"/usr/bin/zbarimg", "--raw", "-q", png.string()});
+        ASSERT_EQ(z.exitCode, 0) << z.err;
+        std::string payload = z.out;
+        while (!payload.empty() && (payload.back() == '\n' || payload.back() == '\r')) payload.pop_back();
+        EXPECT_EQ(payload, c.payload);
+        r = ctl({"verify", payload});
+        EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+        EXPECT_EQ(parse(r)["verdict"], "valid");
+    }
+    // ZXing inside kioskctl: the PDF itself and the picture of its page.
+    for (const auto& file : {pdf, png}) {
+        r = ctl({"verify", file.string()});
+        ASSERT_EQ(r.exitCode, 0) << file << ": " << r.err << r.out;
+        j = parse(r);
+        EXPECT_EQ(j["verdict"], "valid");
+        EXPECT_EQ(j["fields"]["name"], "王秀英");
+        EXPECT_EQ(j["fields"]["certificate"], c.number);
+    }
+
+    // Rendering again (and the badge card) issues nothing new.
+    const auto badge = m_dir / "badge.pdf";
+    r = ctl({"cert", "render", "--worker", w.idNumber, "--badge", "--out", badge.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["pages"], 2);
+    EXPECT_NE(pdftotext(badge).find("王秀英"), std::string::npos);
+    EXPECT_EQ(certificatesOf(w.workerId), std::vector<std::string>{c.number});
+}
+
+TEST_F(KioskctlTest, CertRenderRefusesANotEligibleWorkerWithEveryUnmetCondition) {
+    testsupport::EligibleWorkerOptions o;
+    o.first17 = "11010519491231002";
+    o.name = "张桂兰";
+    o.healthCheck = false;
+    o.shortModule = "safety";
+    o.shortMinutes = 90;
+    o.wrongAnswers = 100;  // every answer wrong
+    auto w = testsupport::makeEligibleWorker(*m_store, o);
+    ASSERT_TRUE(w) << w.error().message;
+    const auto pdf = m_dir / "refused.pdf";
+    auto r = ctl({"cert", "render", "--worker", std::to_string(w->workerId), "--out", pdf.string()});
+    EXPECT_EQ(r.exitCode, 1) << r.err << r.out;
+    const auto j = parse(r);
+    EXPECT_EQ(j["ok"], false);
+    EXPECT_EQ(j["error"]["code"], "refused");
+    EXPECT_EQ(conditions(j["unmet"]), (std::set<std::string>{"hours", "exam", "health-check"})) << j.dump(2);
+    for (const auto& u : j["unmet"]) {
+        EXPECT_FALSE(u["staff"].get<std::string>().empty());
+        EXPECT_FALSE(u["worker"]["zh"].get<std::string>().empty());
+        if (u["condition"] == "hours") {
+            EXPECT_EQ(u["item"], "safety");
+            EXPECT_EQ(u["missing_minutes"], 90);
+        }
+    }
+    EXPECT_NE(r.err.find("not eligible"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(pdf));
+    EXPECT_TRUE(certificatesOf(w->workerId).empty());
+}
+
+TEST_F(KioskctlTest, EligibilityForAWorkerAndASitting) {
+    const auto ok = eligible("31010119780312002", "王秀英");
+    testsupport::EligibleWorkerOptions o;
+    o.first17 = "11010519491231002";
+    o.name = "张桂兰";
+    o.consents = false;
+    o.agency = false;
+    o.sittingId = ok.sittingId;
+    auto notYet = testsupport::makeEligibleWorker(*m_store, o);
+    ASSERT_TRUE(notYet) << notYet.error().message;
+
+    auto r = ctl({"eligibility", "--worker", std::to_string(ok.workerId)});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    auto j = parse(r);
+    EXPECT_EQ(j["eligible"], true);
+    EXPECT_TRUE(j["unmet"].empty());
+
+    r = ctl({"eligibility", "--worker", notYet->idNumber});
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    j = parse(r);
+    EXPECT_EQ(j["eligible"], false);
+    EXPECT_EQ(conditions(j["unmet"]), (std::set<std::string>{"consent", "agency"}));
+    EXPECT_EQ(j["unmet"].size(), 4u) << "one entry per missing consent, and the agency";
+
+    r = ctl({"eligibility", "--sitting", std::to_string(ok.sittingId)});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    j = parse(r);
+    EXPECT_EQ(j["eligible"], 1);
+    EXPECT_EQ(j["workers"].size(), 2u);
+
+    r = ctl({"eligibility", "--sitting", "999"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("no exam sitting 999"), std::string::npos) << r.err;
+    r = ctl({"eligibility"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("--worker W or --sitting S"), std::string::npos) << r.err;
+}
+
+TEST_F(KioskctlTest, KeysAreExportedTrustedAndListedAcrossCenters) {
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto c = issue(w.workerId);
+    ASSERT_FALSE(c.payload.empty());
+
+    // Center A's public key, as given to others.
+    std::vector<std::string> args{m_kioskctl, "--db", m_center.db.string(), "key", "export"};
+    auto exported = testsupport::run(args, {"KIOSK_CENTER_KEY="});
+    ASSERT_EQ(exported.exitCode, 0) << exported.err;
+    const auto keyFile = m_dir / "a01.key.json";
+    testsupport::writeFile(keyFile, exported.out);
+    const auto k = json::parse(exported.out);
+    EXPECT_EQ(k["center"], "A01");
+    EXPECT_EQ(exported.out.find("secret"), std::string::npos) << "only the public key leaves the center";
+
+    // Center B does not know A's certificates until it trusts A's key.
+    const auto b = init("B02", "乙培训中心");
+    auto r = ctl(b, {"verify", c.payload});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(parse(r)["verdict"], "unknown-center");
+    r = ctl(b, {"key", "trust", keyFile.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["center"], "A01");
+    r = ctl(b, {"key", "trust", keyFile.string()});
+    EXPECT_EQ(r.exitCode, 0) << "trusting the same key again changes nothing: " << r.err;
+    r = ctl(b, {"key", "list"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto list = parse(r);
+    ASSERT_EQ(list.size(), 2u) << list.dump(2);
+    EXPECT_EQ(list[0]["center"], "B02");
+    EXPECT_EQ(list[0]["own"], true);
+    EXPECT_EQ(list[1]["center"], "A01");
+    EXPECT_EQ(list[1]["public_key"], k["public_key"]);
+    r = ctl(b, {"verify", c.payload});
+    EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["verdict"], "valid");
+
+    // Another key claiming to be A01 is refused; junk is not a key.
+    const auto impostor = init("A01X", "冒名中心");
+    auto other = testsupport::run({m_kioskctl, "--db", impostor.db.string(), "key", "export"}, {"KIOSK_CENTER_KEY="});
+    ASSERT_EQ(other.exitCode, 0);
+    auto forged = json::parse(other.out);
+    forged["center"] = "A01";
+    testsupport::writeFile(m_dir / "forged.json", forged.dump());
+    r = ctl(b, {"key", "trust", (m_dir / "forged.json").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(parse(r)["error"]["code"], "conflict");
+    testsupport::writeFile(m_dir / "junk.json", "hello");
+    r = ctl(b, {"key", "trust", (m_dir / "junk.json").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    r = ctl(b, {"key", "trust", (m_dir / "missing.json").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("cannot read"), std::string::npos) << r.err;
+}
+
+TEST_F(KioskctlTest, VerifyAcceptsTextPictureAndPdfAndSaysWhyNot) {
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto pdf = m_dir / "v.pdf";
+    auto r = ctl({"cert", "render", "--worker", std::to_string(w.workerId), "--out", pdf.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto c = certificate(w.workerId);
+    const auto png = pagePng(pdf, m_dir / "v");
+    for (const auto& input : {c.payload, pdf.string(), png.string()}) {
+        r = ctl({"verify", input});
+        EXPECT_EQ(r.exitCode, 0) << input << ": " << r.err << r.out;
+        EXPECT_EQ(parse(r)["fields"]["certificate"], c.number) << input;
+    }
+    // A changed character breaks the signature (or the encoding): never "valid".
+    auto tampered = c.payload;
+    tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+    r = ctl({"verify", tampered});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    const auto verdict = parse(r)["verdict"].get<std::string>();
+    EXPECT_TRUE(verdict == "bad-signature" || verdict == "malformed") << verdict;
+    r = ctl({"verify", "HSB1:nonsense"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(parse(r)["verdict"], "malformed");
+    // A picture without a QR code.
+    const auto noQr = training::demoCertificateDocument().portrait;
+    testsupport::writeFile(m_dir / "blank.jpg", std::string(noQr.begin(), noQr.end()));
+    r = ctl({"verify", (m_dir / "blank.jpg").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("no readable QR code"), std::string::npos) << r.err;
+}
+
+TEST_F(KioskctlTest, RevocationIsSignedExportedAndImportedByATrustingCenter) {
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto c = issue(w.workerId);
+    auto r = ctl({"revoke", "--certificate", c.number, "--reason", "证件造假 forged ID"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["certificate"], c.number);
+    r = ctl({"revoke", "--certificate", c.number, "--reason", "again"});
+    EXPECT_EQ(r.exitCode, 1) << "already revoked";
+    r = ctl({"revoke", "--certificate", "A01-2000-000001", "--reason", "x"});
+    EXPECT_EQ(r.exitCode, 1);
+    r = ctl({"verify", c.payload});
+    EXPECT_EQ(r.exitCode, 1);
+    auto j = parse(r);
+    EXPECT_EQ(j["verdict"], "revoked");
+    EXPECT_EQ(j["revocation_reason"], "证件造假 forged ID");
+
+    const auto list = m_dir / "revoked.json";
+    r = ctl({"revocations", "export", "--out", list.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(testsupport::readFile(list).find(c.number), std::string::npos);
+
+    // Center B trusts A, imports A's list once; then A's certificate is revoked at B too.
+    const auto b = init("B02", "乙培训中心");
+    auto exported = testsupport::run({m_kioskctl, "--db", m_center.db.string(), "key", "export"}, {"KIOSK_CENTER_KEY="});
+    testsupport::writeFile(m_dir / "a.key", exported.out);
+    r = ctl(b, {"revocations", "import", list.string()});
+    EXPECT_EQ(r.exitCode, 1) << "an untrusted center's list is refused: " << r.out;
+    ASSERT_EQ(ctl(b, {"key", "trust", (m_dir / "a.key").string()}).exitCode, 0);
+    r = ctl(b, {"revocations", "import", list.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["added"], 1);
+    r = ctl(b, {"revocations", "import", list.string()});
+    EXPECT_EQ(parse(r)["added"], 0);
+    r = ctl(b, {"verify", c.payload});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(parse(r)["verdict"], "revoked");
+
+    // A list changed after signing is refused.
+    auto text = testsupport::readFile(list);
+    text.replace(text.find(c.number), c.number.size(), "A01-2026-999999");
+    testsupport::writeFile(m_dir / "changed.json", text);
+    r = ctl(b, {"revocations", "import", (m_dir / "changed.json").string()});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+}
+
+class SubmitCliTest : public KioskctlTest {
+protected:
+    void SetUp() override {
+        KioskctlTest::SetUp();
+        if (IsSkipped()) return;
+        const auto first = eligible("31010119780312002", "王秀英");
+        eligible("11010519491231002", "张桂兰", first.sittingId);
+        std::filesystem::create_directories(m_dir / "out");
+        auto r = ctl({"submit", "create", "--out", (m_dir / "out").string(), "--zip"});
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        const auto j = parse(r);
+        ASSERT_EQ(j["added"], 2) << j.dump(2);
+        m_batch = j["batch"]["id"].get<std::int64_t>();
+    }
+    std::filesystem::path token(const std::string& text, mode_t mode) {
+        const auto p = m_dir / "token";
+        testsupport::writeFile(p, text);
+        ::chmod(p.c_str(), mode);
+        return p;
+    }
+    RunResult send(const std::string& url, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"submit", "send", "--batch", std::to_string(m_batch), "--url", url, "--attempts", "1"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return ctl(args);
+    }
+    std::int64_t m_batch{0};
+};
+
+TEST_F(SubmitCliTest, CreateIsIdempotent) {
+    auto r = ctl({"submit", "create", "--out", (m_dir / "out").string(), "--zip"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = parse(r);
+    EXPECT_EQ(j["added"], 0);
+    EXPECT_EQ(j["already_submitted"], 2);
+    EXPECT_TRUE(j["batch"].is_null());
+    r = ctl({"submit", "list"});
+    ASSERT_EQ(r.exitCode, 0);
+    const auto list = parse(r);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["workers"].size(), 2u);
+    EXPECT_TRUE(std::filesystem::exists(list[0]["zip"].get<std::string>()));
+}
+
+TEST_F(SubmitCliTest, SendCarriesTheBearerTokenAndIsNotRepeated) {
+    const auto tokenFile = token("s3cret-Token_42\n", 0600);
+    certtest::SubmissionServer server(m_dir.path(), 0, tokenFile);
+    ASSERT_FALSE(server.url().empty()) << "the test server did not start";
+
+    // Without the token the network center answers 401: refused, with its answer.
+    auto r = send(server.url());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("HTTP 401"), std::string::npos) << r.err;
+
+    // A token file others can read is refused before anything is sent.
+    ::chmod(tokenFile.c_str(), 0644);
+    const auto before = server.log().size();
+    r = send(server.url(), {"--token-file", tokenFile.string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
+    EXPECT_EQ(server.log().size(), before);
+    ::chmod(tokenFile.c_str(), 0600);
+
+    r = send(server.url(), {"--token-file", tokenFile.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    auto j = parse(r);
+    EXPECT_EQ(j["state"], "sent");
+    EXPECT_EQ(j["receipt"]["receipt"], "R-0001");
+    const auto log = server.log();
+    ASSERT_FALSE(log.empty());
+    EXPECT_EQ(log.back()["auth"], "Bearer s3cret-Token_42");
+    EXPECT_EQ(log.back()["stored"], true);
+
+    // Sent is sent: again changes nothing and uploads nothing.
+    r = send(server.url(), {"--token-file", tokenFile.string()});
+    EXPECT_EQ(r.exitCode, 0);
+    EXPECT_EQ(server.log().size(), log.size());
+}
+
+TEST_F(SubmitCliTest, SendExplainsTransportProblems) {
+    // Nobody listens on port 1: retried, then an I/O failure (exit 2); the batch stays "sending".
+    auto r = send("http://127.0.0.1:1/batches");
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_NE(r.err.find("could not be sent after 1 attempts"), std::string::npos) << r.err;
+    r = ctl({"submit", "list"});
+    EXPECT_EQ(parse(r)[0]["state"], "sending");
+
+    // A CA file that is not a certificate.
+    testsupport::writeFile(m_dir / "bad-ca.pem", "not a certificate\n");
+    certtest::SubmissionServer server(m_dir.path(), 0);
+    ASSERT_FALSE(server.url().empty());
+    auto https = server.url();
+    https.replace(0, 4, "https");
+    r = send(https, {"--ca-file", (m_dir / "bad-ca.pem").string()});
+    EXPECT_EQ(r.exitCode, 1) << r.err << r.out;
+    EXPECT_NE(r.err.find("CA file"), std::string::npos) << r.err;
+    // TLS to a server that does not speak it.
+    r = send(https);
+    EXPECT_EQ(r.exitCode, 1) << r.err << r.out;
+    EXPECT_NE(r.err.find("TLS connection"), std::string::npos) << r.err;
+
+    // Options that cannot work, refused before anything is sent.
+    r = send(server.url(), {"--ca-file", (m_dir / "bad-ca.pem").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("https:// URLs only"), std::string::npos) << r.err;
+    r = send(https, {"--client-cert", (m_dir / "bad-ca.pem").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("--client-key"), std::string::npos) << r.err;
+    r = send(https, {"--ca-file", (m_dir / "missing.pem").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("cannot read the CA file"), std::string::npos) << r.err;
+    const auto tokenFile = token("abc", 0600);
+    r = send("http://192.0.2.1/batches", {"--token-file", tokenFile.string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("unencrypted"), std::string::npos) << r.err;
+    token("", 0600);
+    r = send(server.url(), {"--token-file", tokenFile.string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("is empty"), std::string::npos) << r.err;
+    EXPECT_TRUE(server.log().empty()) << "nothing reached the server";
+
+    // Still resumable: the same batch goes through once the problem is fixed.
+    r = send(server.url());
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["state"], "sent");
+}

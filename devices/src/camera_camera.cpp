@@ -1,5 +1,7 @@
 // Camera capture: V4L2 and file sources, the capture thread.
 #include <fcntl.h>
+#include <linux/videodev2.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -160,9 +162,30 @@ public:
             if (err == EACCES || err == EPERM)
                 return fail(ErrorCode::AccessDenied,
                             "no permission to open " + m_device + "; add the kiosk user to the 'video' group");
+            if (err == ENOENT || err == ENODEV || err == ENXIO)
+                return fail(ErrorCode::NotAvailable, "no camera at " + m_device + " (" + std::strerror(err) +
+                                                         "); plug the camera in and check 'v4l2-ctl --list-devices'");
             return fail(ErrorCode::NotAvailable, "cannot open " + m_device + ": " + std::strerror(err));
         }
+        // Is it a V4L2 capture device at all (and not, say, /dev/null or a camera's metadata node)?
+        v4l2_capability cap{};
+        int rc = 0;
+        do {
+            rc = ::ioctl(fd, VIDIOC_QUERYCAP, &cap);
+        } while (rc < 0 && errno == EINTR);
+        const int queryErr = rc < 0 ? errno : 0;
         ::close(fd);
+        if (rc < 0) {
+            if (queryErr == ENODEV || queryErr == ENXIO)
+                return fail(ErrorCode::NotAvailable, "the camera " + m_device + " went away while opening it; plug it in again");
+            return fail(ErrorCode::Unsupported, m_device + " is not a V4L2 video device (" + std::strerror(queryErr) +
+                                                    "); set [camera] source to a camera such as v4l2:/dev/video0");
+        }
+        const std::uint32_t caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
+        if (!(caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_CAPTURE_MPLANE)))
+            return fail(ErrorCode::Unsupported, m_device + " (" + reinterpret_cast<const char*>(cap.card) +
+                                                    ") cannot capture video (it may be the camera's metadata node); "
+                                                    "use the other /dev/videoN of the same camera");
         if (!m_cap.open(m_device, cv::CAP_V4L2))
             return fail(ErrorCode::Busy, m_device +
                                              " exists but cannot stream: it is probably used by another program (or is not a "
@@ -226,6 +249,11 @@ Result<std::unique_ptr<FrameSource>> openSource(const CameraOptions& options) {
         std::error_code ec;
         if (!fs::exists(path, ec))
             return fail(ErrorCode::NotAvailable, "camera source " + path.string() + " does not exist; check the path");
+        if (!fs::is_directory(path, ec) && !fs::is_regular_file(path, ec))
+            return fail(ErrorCode::InvalidInput,
+                        "camera source " + path.string() +
+                            " is not a video file, an image or a folder (it is a device or a special file); for a "
+                            "camera use v4l2:/dev/videoN");
         if (fs::is_directory(path, ec) || isImageFile(path)) source = std::make_unique<ImageFolderSource>(path, options);
         else source = std::make_unique<VideoFileSource>(path, options);
     }

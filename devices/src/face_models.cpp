@@ -16,6 +16,9 @@
 #ifndef KIOSK_INSTALL_DATADIR
 #define KIOSK_INSTALL_DATADIR "/usr/local/share/badge-kiosk"
 #endif
+#ifndef KIOSK_BUILD_MODEL_DIR
+#define KIOSK_BUILD_MODEL_DIR ""
+#endif
 #ifndef KIOSK_SOURCE_ASSETS_DIR
 #define KIOSK_SOURCE_ASSETS_DIR ""
 #endif
@@ -96,6 +99,22 @@ Result<ModelEntry> parseEntry(const toml::table& t, std::string_view source) {
         e.size = static_cast<std::uintmax_t>(*v);
     } else {
         return fail(ErrorCode::Malformed, at + ": model '" + e.name + "' lacks 'size'; add the file size in bytes");
+    }
+    if (const auto* n = t.get("also_accept")) {
+        const auto* arr = n->as_array();
+        if (!arr) return fail(ErrorCode::Malformed, where(source, *n) + ": 'also_accept' must be a list of { size, sha256 }");
+        for (const auto& item : *arr) {
+            const auto* it = item.as_table();
+            const toml::node* size = it ? it->get("size") : nullptr;
+            const toml::node* sha = it ? it->get("sha256") : nullptr;
+            const int64_t sizeV = size ? size->value_or<int64_t>(0) : 0;
+            const std::string shaV = sha ? sha->value_or<std::string>("") : std::string();
+            if (sizeV <= 0 || shaV.size() != 64 ||
+                !std::all_of(shaV.begin(), shaV.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+                return fail(ErrorCode::Malformed,
+                            where(source, item) + ": each 'also_accept' item needs size (bytes) and sha256 (64 lowercase hex digits)");
+            e.alsoAccept.emplace_back(static_cast<std::uintmax_t>(sizeV), shaV);
+        }
     }
     if (const auto* arr = t.get_as<toml::array>("system_dirs")) {
         for (const auto& d : *arr) {
@@ -226,11 +245,16 @@ std::vector<const ModelEntry*> ModelManifest::ofKind(ModelKind kind) const {
     return out;
 }
 
+fs::path installedModelDir() { return fs::path(KIOSK_INSTALL_DATADIR) / "models"; }
+
+fs::path buildModelDir() { return fs::path(KIOSK_BUILD_MODEL_DIR); }
+
 ModelLocator ModelLocator::fromEnvironment(const std::string& configuredDir) {
     ModelLocator l;
     if (!configuredDir.empty()) l.dirs.emplace_back(configuredDir);
     if (auto v = envOr("KIOSK_MODEL_DIR"); !v.empty()) l.dirs.emplace_back(v);
-    l.dirs.push_back(fs::path(KIOSK_INSTALL_DATADIR) / "models");
+    l.dirs.push_back(installedModelDir());
+    if (auto b = buildModelDir(); !b.empty()) l.dirs.push_back(b);
     return l;
 }
 
@@ -285,15 +309,18 @@ Result<fs::path> verifyModel(const ModelEntry& entry, const ModelLocator& locato
     if (ec) return fail(ErrorCode::NotAvailable, "cannot read " + path->string() + ": " + ec.message());
     const std::string what = "; the file is damaged or a different version: replace it with the official file (" +
                              (entry.url.empty() ? entry.source : entry.url) + ") and run 'kioskctl models check'";
-    if (size != entry.size)
+    const bool sizeKnown = size == entry.size || std::any_of(entry.alsoAccept.begin(), entry.alsoAccept.end(),
+                                                             [&](const auto& a) { return a.first == size; });
+    if (!sizeKnown)
         return fail(ErrorCode::Integrity, "model file " + path->string() + " has " + std::to_string(size) +
                                               " bytes, the manifest expects " + std::to_string(entry.size) + what);
     auto sha = sha256File(*path);
     if (!sha) return std::unexpected(sha.error());
-    if (*sha != entry.sha256)
-        return fail(ErrorCode::Integrity, "model file " + path->string() + " has SHA-256 " + *sha +
-                                              ", the manifest expects " + entry.sha256 + what);
-    return *path;
+    if (size == entry.size && *sha == entry.sha256) return *path;
+    for (const auto& [altSize, altSha] : entry.alsoAccept)
+        if (size == altSize && *sha == altSha) return *path;
+    return fail(ErrorCode::Integrity, "model file " + path->string() + " has SHA-256 " + *sha +
+                                          ", the manifest expects " + entry.sha256 + what);
 }
 
 bool detectorSupportsThisOpenCv(const ModelEntry& entry) {

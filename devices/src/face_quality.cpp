@@ -1,6 +1,7 @@
 // Portrait quality gate, auto-capture and the ID-photo crop.
 #include "devices/face/quality.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <opencv2/imgcodecs.hpp>
@@ -107,28 +108,56 @@ std::optional<CapturedFrame> AutoCapture::offer(const cv::Mat& frame, const std:
     return std::nullopt;
 }
 
-Result<cv::Mat> portraitCrop(const cv::Mat& frame, const Face& face) {
-    if (frame.empty() || face.box.width <= 1 || face.box.height <= 1)
+double AutoCapture::progress(Clock::time_point now) const {
+    if (!m_best) return 0.0;
+    if (m_window.count() <= 0) return 1.0;
+    const double share = std::chrono::duration<double>(now - m_start) / std::chrono::duration<double>(m_window);
+    return std::clamp(share, 0.0, 1.0);
+}
+
+Result<cv::Mat> portraitCrop(const cv::Mat& frameIn, const Face& face) {
+    if (frameIn.empty() || face.box.width <= 1 || face.box.height <= 1)
         return fail(ErrorCode::InvalidInput, "no face to crop a portrait from; take another photo");
+    const cv::Rect2f frameRect(0.0F, 0.0F, static_cast<float>(frameIn.cols), static_cast<float>(frameIn.rows));
+    if ((face.box & frameRect).area() <= 0.0F) return fail(ErrorCode::InvalidInput, "the face is outside the frame");
+    // Work in "levelled" coordinates: the frame rotated about the face centre so that the eye line is horizontal.
+    const cv::Point2d c(face.box.x + face.box.width / 2.0, face.box.y + face.box.height / 2.0);
+    double roll = 0.0;
+    double cx = c.x;
+    if (face.hasLandmarks) {
+        const cv::Point2d re = face.landmarks[0], le = face.landmarks[1];
+        const cv::Point2d d = le - re;
+        if (std::hypot(d.x, d.y) > 1.0) roll = std::atan2(d.y, d.x);
+        // Eye midpoint in levelled coordinates; the horizontal centre is halfway between it and the box centre.
+        const cv::Point2d m = (re + le) * 0.5 - c;
+        const double mx = std::cos(roll) * m.x + std::sin(roll) * m.y;
+        cx = 0.5 * c.x + 0.5 * (c.x + mx);
+    }
     // The detector box spans about brow to chin; the whole head (crown to chin) is about 1.3 box heights.
     const double h = face.box.height;
-    const double headTop = face.box.y - 0.3 * h;
+    const double headTop = c.y - h / 2.0 - 0.3 * h;
     const double head = 1.3 * h;
     const double cropH = head * 1.5;  // head about two thirds of the height
     const double cropW = cropH * kPortraitWidth / kPortraitHeight;
-    double cx = face.box.x + face.box.width / 2.0;
-    if (face.hasLandmarks) cx = 0.5 * cx + 0.5 * (face.landmarks[0].x + face.landmarks[1].x) / 2.0;
+    const double left = cx - cropW / 2.0;
     const double top = headTop - (cropH - head) * 0.45;  // a little more space below the chin than above
-    const cv::Rect want(static_cast<int>(std::lround(cx - cropW / 2)), static_cast<int>(std::lround(top)),
-                        static_cast<int>(std::lround(cropW)), static_cast<int>(std::lround(cropH)));
-    const cv::Rect inside = want & cv::Rect(0, 0, frame.cols, frame.rows);
-    if (inside.area() == 0) return fail(ErrorCode::InvalidInput, "the face is outside the frame");
-    cv::Mat padded;
-    cv::copyMakeBorder(frame(inside), padded, inside.y - want.y, want.br().y - inside.br().y, inside.x - want.x,
-                       want.br().x - inside.br().x, cv::BORDER_REPLICATE);
+    // Downscale first when the crop is much larger than the portrait (warpAffine does not average).
+    cv::Mat frame = frameIn;
+    double pre = 1.0;
+    if (cropH > 1.5 * kPortraitHeight) {
+        pre = 1.2 * kPortraitHeight / cropH;
+        cv::resize(frameIn, frame, cv::Size(), pre, pre, cv::INTER_AREA);
+    }
+    // Output pixel (u, v) -> levelled point (left + u*s, top + v*s) -> frame point c + R(roll) * (point - c).
+    const double s = cropH / kPortraitHeight;
+    const double co = std::cos(roll), si = std::sin(roll);
+    const double ox = left - c.x, oy = top - c.y;
+    cv::Mat m = (cv::Mat_<double>(2, 3) << s * co, -s * si, co * ox - si * oy + c.x,  //
+                 s * si, s * co, si * ox + co * oy + c.y);
+    m *= pre;
     cv::Mat out;
-    cv::resize(padded, out, cv::Size(kPortraitWidth, kPortraitHeight), 0, 0,
-               padded.cols > kPortraitWidth ? cv::INTER_AREA : cv::INTER_CUBIC);
+    cv::warpAffine(frame, out, m, cv::Size(kPortraitWidth, kPortraitHeight),
+                   (s * pre < 1.0 ? cv::INTER_CUBIC : cv::INTER_LINEAR) | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "context.hpp"
 #include "devices/camera/camera.hpp"
 #include "devices/face/detector.hpp"
+#include "devices/face/live_capture.hpp"
 #include "devices/face/models.hpp"
 #include "devices/face/quality.hpp"
 #include "devices/face/recognizer.hpp"
@@ -172,49 +173,62 @@ void addFaceCommands(CLI::App& app, Action& action) {
     static double timeout = 10.0;
     static int width = 640, height = 480;
     static double fps = 15.0;
-    auto* snap = camCmd->add_subcommand("snap", "wait for a frame that passes the quality gate and write the portrait");
+    static std::string reference;
+    auto* snap = camCmd->add_subcommand(
+        "snap", "wait for a frame that passes the quality gate, write the portrait and optionally match it");
     snap->add_option("--source", source, "v4l2:N, v4l2:/dev/videoN or file:PATH (video, image or folder)")->required();
     snap->add_option("--out", out, "portrait JPEG to write (358x441)")->required();
     snap->add_option("--timeout", timeout, "give up after this many seconds (default 10)")->check(CLI::Range(0.1, 600.0));
     snap->add_option("--width", width, "frame width (default 640)");
     snap->add_option("--height", height, "frame height (default 480)");
     snap->add_option("--fps", fps, "frame rate (default 15)");
+    snap->add_option("--match", reference, "document (chip) photo to compare the portrait's face with");
+    snap->add_option("--model", model, "auto (best present) or a recognizer name: sface, mobilefacenet, dlib");
     snap->add_option("--model-dir", modelDir, "model directory (default: $KIOSK_MODEL_DIR, then the data directory)");
     snap->callback([&action] {
         action = [](Context& ctx) -> int {
-            auto p = openPipeline(modelDir, "auto");
-            if (!p) return failDevice(ctx, p.error(), false);
+            cv::Mat refImage;
+            if (!reference.empty()) {
+                auto img = readImage(reference);
+                if (!img) return failDevice(ctx, img.error(), true);
+                refImage = std::move(*img);
+            }
+            auto m = face::ModelManifest::loadDefault();
+            if (!m) return failDevice(ctx, m.error(), false);
+            const auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
+            face::DetectorOptions detOptions;
+            detOptions.configuredModelDir = modelDir;
+            face::LiveCaptureOptions liveOptions;
+            liveOptions.window = std::chrono::milliseconds(600);
+            liveOptions.timeout = ms;
+            liveOptions.previewMaxWidth = 320;
+            auto live = face::LiveCapture::create(
+                *m, detOptions, face::RecognizerOptions{.configuredModelDir = modelDir, .model = model}, liveOptions);
+            if (!live) return failDevice(ctx, live.error(), false);
+            if (!(*live)->detectorWarning().empty()) std::cerr << "kioskctl: warning: " << (*live)->detectorWarning() << "\n";
             auto cam = camera::Camera::open(camera::CameraOptions{.source = source, .width = width, .height = height,
                                                                   .fps = fps, .loop = true});
             if (!cam) {
                 const auto c = cam.error().code;
                 return failDevice(ctx, cam.error(), c == devices::ErrorCode::InvalidInput);
             }
+            (*live)->attach(**cam);
+            (*live)->begin(refImage);
             (*cam)->start();
-            face::AutoCapture capture(std::chrono::milliseconds(600));
-            const auto deadline =
-                std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
-            std::uint64_t seq = 0;
-            int frames = 0;
-            std::string lastInstruction = "no-frame";
-            std::optional<face::CapturedFrame> got;
-            while (!got && std::chrono::steady_clock::now() < deadline) {
-                auto f = (*cam)->waitForFrame(seq, std::chrono::milliseconds(200));
-                if (!f) continue;
-                seq = f->sequence;
-                ++frames;
-                auto faces = p->detector->detect(f->image);
-                if (!faces) continue;
-                const auto v = face::assessQuality(f->image, *faces);
-                lastInstruction = v.pass ? "" : v.instruction;
-                got = capture.offer(f->image, *faces, v);
-            }
+            // The worker posts a result when it captures or at the timeout; a camera that sends nothing posts
+            // nothing, hence the margin here.
+            auto got = (*live)->waitResult(ms + std::chrono::seconds(2));
             const auto camError = (*cam)->lastError();
             (*cam)->stop();
-            if (!got) {
+            (*live)->detach();
+            if (!got || got->error) {
+                const int frames = got ? got->framesAssessed : 0;
+                const std::string lastInstruction = got ? got->lastInstruction : "no-frame";
+                const bool timedOut = !got || got->error->code == devices::ErrorCode::Timeout;
                 std::string why = frames == 0 ? "no frame arrived from " + (*cam)->describe() +
                                                     (camError ? " (" + camError->message + ")" : "")
-                                              : "no frame passed the quality gate; last instruction: " + lastInstruction;
+                                  : timedOut ? "no frame passed the quality gate; last instruction: " + lastInstruction
+                                             : got->error->message;
                 std::cerr << "kioskctl: gave up after " << timeout << " s: " << why << "\n";
                 if (ctx.json)
                     std::cout << json{{"ok", false},
@@ -225,24 +239,39 @@ void addFaceCommands(CLI::App& app, Action& action) {
                               << "\n";
                 return frames == 0 ? kExitSystem : kExitUser;
             }
-            auto crop = face::portraitCrop(got->frame, got->face);
-            if (!crop) return failDevice(ctx, crop.error());
-            auto jpeg = face::encodeJpeg(*crop);
-            if (!jpeg) return failDevice(ctx, jpeg.error());
             std::ofstream o(out, std::ios::binary | std::ios::trunc);
-            o.write(reinterpret_cast<const char*>(jpeg->data()), static_cast<std::streamsize>(jpeg->size()));
+            o.write(reinterpret_cast<const char*>(got->portraitJpeg.data()),
+                    static_cast<std::streamsize>(got->portraitJpeg.size()));
             if (!o.flush())
                 return failDevice(ctx, devices::Error{devices::ErrorCode::NotAvailable,
                                                       "cannot write " + out + "; check the directory and permissions"});
             json res{{"ok", true},
                      {"out", out},
-                     {"width", crop->cols},
-                     {"height", crop->rows},
-                     {"bytes", jpeg->size()},
-                     {"frames", frames},
+                     {"width", got->portrait.cols},
+                     {"height", got->portrait.rows},
+                     {"bytes", got->portraitJpeg.size()},
+                     {"frames", got->framesAssessed},
                      {"face", faceJson(got->face)},
                      {"quality", verdictJson(got->verdict)}};
-            return ctx.ok(res, fmt::format("portrait written to {} ({} frames looked at)", out, frames));
+            std::string text = fmt::format("portrait written to {} ({} frames looked at)", out, got->framesAssessed);
+            if (got->match) {
+                const auto& v = *got->match;
+                res["match"] = {{"model", v.model},
+                                {"metric", face::metricName(v.metric)},
+                                {"score", std::lround(v.score * 10000) / 10000.0},
+                                {"accept_threshold", v.acceptThreshold},
+                                {"reject_threshold", v.rejectThreshold},
+                                {"decision", face::decisionName(v.decision)},
+                                {"same", v.decision == face::Decision::Match}};
+                text += fmt::format("\nmatch: {} ({} {:.4f}; accept {}, reject {})", face::decisionName(v.decision),
+                                    face::metricName(v.metric), v.score, v.acceptThreshold, v.rejectThreshold);
+            } else if (got->matchError) {
+                res["match"] = nullptr;
+                res["match_error"] = {{"code", devices::errorCodeName(got->matchError->code)},
+                                      {"message", got->matchError->message}};
+                text += "\nmatch: not possible (" + got->matchError->message + ")";
+            }
+            return ctx.ok(res, text);
         };
     });
 

@@ -164,3 +164,27 @@ TEST(Camera, TypedErrors) {
     EXPECT_EQ(devices::errorCodeName(devices::ErrorCode::Disconnected), "disconnected");
     EXPECT_EQ(devices::errorCodeName(devices::ErrorCode::Unsupported), "unsupported");
 }
+
+TEST(Camera, V4l2ErrorsThatCanBeShownWithoutACamera) {
+    // No such device node: not-available, naming the device and what to do.
+    auto none = openSource(CameraOptions{.source = "/dev/video97"});
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, devices::ErrorCode::NotAvailable);
+    EXPECT_NE(none.error().message.find("no camera at /dev/video97"), std::string::npos) << none.error().message;
+    EXPECT_NE(none.error().message.find("plug the camera in"), std::string::npos) << none.error().message;
+    // A device node that is not a V4L2 device: unsupported, not "busy".
+    auto notV4l2 = openSource(CameraOptions{.source = "v4l2:/dev/null"});
+    ASSERT_FALSE(notV4l2);
+    EXPECT_EQ(notV4l2.error().code, devices::ErrorCode::Unsupported) << notV4l2.error().message;
+    EXPECT_NE(notV4l2.error().message.find("/dev/null is not a V4L2 video device"), std::string::npos)
+        << notV4l2.error().message;
+    // The same node given as a file source: not a video, image or folder.
+    for (const char* src : {"/dev/null", "file:/dev/null"}) {
+        auto asFile = openSource(CameraOptions{.source = src});
+        ASSERT_FALSE(asFile) << src;
+        EXPECT_EQ(asFile.error().code, devices::ErrorCode::InvalidInput) << src;
+        EXPECT_NE(asFile.error().message.find("is not a video file, an image or a folder"), std::string::npos)
+            << asFile.error().message;
+        EXPECT_NE(asFile.error().message.find("v4l2:/dev/videoN"), std::string::npos) << asFile.error().message;
+    }
+}

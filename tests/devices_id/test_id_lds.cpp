@@ -122,6 +122,17 @@ TEST_F(LdsFixture, PassiveAuthenticationExpiredCertificate) {
     EXPECT_EQ(now.verdict, PaVerdict::Trusted) << now.detail;
 }
 
+TEST_F(LdsFixture, PassiveAuthenticationReallyExpiredDocumentSigner) {
+    // sod_expired_ds.bin is signed by a document signer of the test CSCA whose notAfter is 2021-01-01.
+    auto r = passiveAuthenticate(file("sod_expired_ds.bin"), groups(), path("csca"));
+    EXPECT_EQ(r.verdict, PaVerdict::Invalid);
+    EXPECT_EQ(r.reason, "expired certificate") << r.detail;
+    EXPECT_NE(r.signer.find("Test DS expired"), std::string::npos) << r.signer;
+    // Without a CSCA directory there is no chain to check: the signature and the hashes are still valid.
+    auto untrusted = passiveAuthenticate(file("sod_expired_ds.bin"), groups(), std::nullopt);
+    EXPECT_EQ(untrusted.verdict, PaVerdict::SignatureValidUntrusted) << untrusted.reason;
+}
+
 TEST_F(LdsFixture, PassiveAuthenticationTamperedGroup) {
     auto g = groups();
     g[2][g[2].size() / 2] ^= 1;

@@ -152,6 +152,49 @@ TEST(IdPcsc, BadSignatureIsInvalid) {
     EXPECT_EQ(r->pa.reason, "bad signature");
 }
 
+TEST(IdPcsc, ReallyExpiredDocumentSignerIsInvalid) {
+    // ds_expired.pem was issued by the test CSCA with notAfter 2021-01-01 (openssl ca -enddate); checked now.
+    SlotCard card({"--sod", (kFixture / "sod_expired_ds.bin").string()});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    PassportReadOptions opt;
+    opt.cscaDir = kFixture / "csca";
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), opt, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->pa.verdict, PaVerdict::Invalid) << paVerdictName(r->pa.verdict);
+    EXPECT_EQ(r->pa.reason, "expired certificate") << r->pa.detail;
+    EXPECT_NE(r->pa.detail.find("certificate has expired"), std::string::npos) << r->pa.detail;
+    EXPECT_NE(r->pa.signer.find("Test DS expired"), std::string::npos) << r->pa.signer;
+    EXPECT_EQ(r->pa.checkedGroups, (std::vector<int>{1, 2}));  // the data itself is intact
+}
+
+TEST(IdPcsc, FirstCommandFailingAfterInsertionIsRetriedOnce) {
+    // The card answers 6F00 to the first command after it was put on the reader; the read resets it and retries.
+    SlotCard card({"--sod", (kFixture / "sod.bin").string(), "--fail-first", "1"});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    PassportReadOptions opt;
+    opt.cscaDir = kFixture / "csca";
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), opt, 5s);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->rawGroups.at(2), idtest::readBytes(kFixture / "dg2.bin"));
+    EXPECT_EQ(r->pa.verdict, PaVerdict::Trusted);
+    EXPECT_EQ(r->apdus, 12u);  // the failed SELECT, then the 11 APDUs of a whole read
+}
+
+TEST(IdPcsc, FirstCommandFailingTwiceGivesATypedError) {
+    SlotCard card({"--sod", (kFixture / "sod.bin").string(), "--fail-first", "2"});
+    ASSERT_TRUE(SlotCard::waitPresent());
+    auto r = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, devices::ErrorCode::CardError) << devices::errorCodeName(r.error().code);
+    EXPECT_EQ(r.error().message,
+              "the card failed its first command twice, also after a reset (status 6F00): take the document off the "
+              "reader, put it back, keep it still and retry; if it persists the chip may be damaged");
+    // Exactly one retry: the card has now failed twice and answers the next read.
+    auto again = readPassportFromReader(kSlot1, fixtureKey(), {}, 5s);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->apdus, 11u);
+}
+
 TEST(IdPcsc, NoSodIsNotPresent) {
     SlotCard card({});
     ASSERT_TRUE(SlotCard::waitPresent());
@@ -257,6 +300,88 @@ TEST(IdPcsc, WatcherReportsInsertAndRemoveAndStopsPromptly) {
     const auto t0 = std::chrono::steady_clock::now();
     w.stop();
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+namespace {
+
+/// Collects watcher events and waits for them.
+class EventLog {
+public:
+    void push(const ReaderEvent& e) {
+        std::lock_guard lock(m_mutex);
+        m_events.push_back(e);
+        m_cv.notify_all();
+    }
+    /// Waits until @p n events of @p kind for @p reader (any reader when empty) were seen.
+    bool waitFor(ReaderEventKind kind, const std::string& reader, std::size_t n = 1) {
+        std::unique_lock lock(m_mutex);
+        return m_cv.wait_for(lock, 20s, [&] { return count(kind, reader) >= n; });
+    }
+    std::size_t count(ReaderEventKind kind, const std::string& reader) const {
+        return static_cast<std::size_t>(std::count_if(m_events.begin(), m_events.end(), [&](const ReaderEvent& e) {
+            return e.kind == kind && (reader.empty() || e.reader == reader);
+        }));
+    }
+    std::string dump() {
+        std::lock_guard lock(m_mutex);
+        std::string out;
+        for (const auto& e : m_events) out += std::string(readerEventName(e.kind)) + " '" + e.reader + "'\n";
+        return out;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::vector<ReaderEvent> m_events;
+};
+
+testsupport::RunResult restartStack(bool otherReader) {
+    std::vector<std::string> argv{ID_STACK_SCRIPT, "restart", ID_STACK_DIR};
+    if (otherReader) argv.emplace_back("--other-reader");
+    return testsupport::run(argv);
+}
+
+}  // namespace
+
+// Debian 12's pcscd (1.9.9, built with libudev) adds and removes readers at run time only for USB devices:
+// `pcscd --hotplug` (SIGUSR1) calls HPReCheckSerialReaders(), which is empty in the libudev build, so a vpcd
+// (reader.conf.d) reader can neither appear nor vanish while pcscd runs, and the PnP notification cannot be made
+// to fire here (see tests/devices_id/README.md). Readers appear and go away with a pcscd restart; the watcher,
+// blocked in SCardGetStatusChange on the readers and "\\?PnP?\Notification", must report both and follow.
+TEST(IdPcscHotplug, WatcherReportsReadersAppearingAndGoingAwayAcrossPcscdRestarts) {
+    const std::string hot = "Hotplug PCD 00 00";
+    EventLog log;
+    ReaderWatcher w([&](const ReaderEvent& e) { log.push(e); });
+    w.start();
+    ASSERT_TRUE(log.waitFor(ReaderEventKind::CardInserted, kSlot0)) << log.dump();
+    EXPECT_EQ(log.count(ReaderEventKind::ReaderAdded, hot), 0u);
+
+    // pcscd comes back with another reader ("Hotplug PCD", the passport on it) instead of "Virtual PCD".
+    auto other = restartStack(true);
+    ASSERT_EQ(other.exitCode, 0) << other.out << other.err;
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ServiceLost, "")) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderRemoved, kSlot0)) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderRemoved, kSlot1)) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ServiceBack, "")) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderAdded, hot)) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderAdded, "Hotplug PCD 00 01")) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::CardInserted, hot)) << log.dump();
+    EXPECT_EQ(log.count(ReaderEventKind::ReaderAdded, kSlot0), 1u) << log.dump();
+    auto read = readPassportFromReader(hot, fixtureKey(), {}, 5s);
+    EXPECT_TRUE(read) << read.error().message;
+
+    // pcscd comes back with the fixture's configuration: "Hotplug PCD" goes away, "Virtual PCD" is back.
+    auto back = restartStack(false);
+    ASSERT_EQ(back.exitCode, 0) << back.out << back.err;
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderRemoved, hot)) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderRemoved, "Hotplug PCD 00 01")) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ServiceBack, "", 2)) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::ReaderAdded, kSlot0, 2)) << log.dump();
+    EXPECT_TRUE(log.waitFor(ReaderEventKind::CardInserted, kSlot0, 2)) << log.dump();
+    EXPECT_EQ(log.count(ReaderEventKind::ReaderAdded, hot), 1u) << log.dump();
+    w.stop();
+    auto r = readPassportFromReader(kSlot0, fixtureKey(), {}, 5s);
+    EXPECT_TRUE(r) << r.error().message;
 }
 
 TEST(IdPcscNoService, PcscdNotRunningGivesAClearError) {

@@ -5,8 +5,10 @@
 
 DIR receives: com.bin dg1.bin dg2.bin (as the virtual card serves them), csca/csca.pem (test CSCA),
 other_csca/other.pem (an unrelated CSCA), ds.pem/ds.key (document signer), lds.der (LDS security
-object, SHA-256 hashes of DG1 and DG2), sod.bin (EF.SOD: tag 77 around CMS SignedData) and
-sod_badsig.bin (same with one byte of the signature changed).
+object, SHA-256 hashes of DG1 and DG2), sod.bin (EF.SOD: tag 77 around CMS SignedData),
+sod_badsig.bin (same with one byte of the signature changed), ds_expired.pem/ds_expired.key (a document
+signer issued by the test CSCA whose validity ended on 2021-01-01, made with `openssl ca -startdate -enddate`)
+and sod_expired_ds.bin (the same security object signed by that expired document signer).
 """
 import argparse
 import hashlib
@@ -19,7 +21,9 @@ import vpassport  # noqa: E402  (test-side code only; nothing is shared with the
 
 
 def run(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    r = subprocess.run(["openssl", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.exit("make_fixture: 'openssl %s' failed:\n%s" % (" ".join(args), r.stderr))
 
 
 def main():
@@ -69,6 +73,31 @@ def main():
         cms = f.read()
     with open(os.path.join(out, "sod.bin"), "wb") as f:
         f.write(vpassport.tlv(0x77, cms))
+    # A document signer whose certificate really expired (valid 2020-01-01 .. 2021-01-01), issued by the test
+    # CSCA. `openssl x509 -req` cannot set dates in the past on OpenSSL 3.0; `openssl ca` can.
+    os.makedirs(os.path.join(out, "expired_ca"), exist_ok=True)
+    with open(os.path.join(out, "expired_ca", "ca.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca = test\n[test]\ndatabase = expired_ca/index.txt\nnew_certs_dir = expired_ca\n"
+                "serial = expired_ca/serial.txt\n"
+                "default_md = sha256\npolicy = any\nunique_subject = no\nx509_extensions = ds_ext\n"
+                "[any]\ncountryName = optional\norganizationName = optional\ncommonName = supplied\n"
+                "[ds_ext]\nkeyUsage = critical,digitalSignature\n")
+    open(os.path.join(out, "expired_ca", "index.txt"), "w").close()
+    with open(os.path.join(out, "expired_ca", "serial.txt"), "w") as f:
+        f.write("03\n")
+    run("req", "-new", *ec, "-keyout", "ds_expired.key", "-out", "ds_expired.csr",
+        "-subj", "/C=UT/O=Utopia Test/CN=Test DS expired", cwd=out)
+    run("ca", "-batch", "-config", "expired_ca/ca.cnf", "-cert", "csca/csca.pem", "-keyfile", "csca.key",
+        "-in", "ds_expired.csr", "-out", "ds_expired.pem", "-notext", "-startdate", "20200101000000Z",
+        "-enddate", "20210101000000Z", cwd=out)
+    run("cms", "-sign", "-binary", "-nodetach", "-nosmimecap", "-in", "lds.der", "-econtent_type",
+        "2.23.136.1.1.1", "-signer", "ds_expired.pem", "-inkey", "ds_expired.key", "-md", "sha256",
+        "-outform", "DER", "-out", "sod_expired_ds.cms", cwd=out)
+    with open(os.path.join(out, "sod_expired_ds.cms"), "rb") as f:
+        expired_cms = f.read()
+    with open(os.path.join(out, "sod_expired_ds.bin"), "wb") as f:
+        f.write(vpassport.tlv(0x77, expired_cms))
+
     bad = bytearray(cms)
     bad[-1] ^= 0x01  # the last bytes of SignedData are the signature value
     with open(os.path.join(out, "sod_badsig.bin"), "wb") as f:

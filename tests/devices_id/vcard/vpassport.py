@@ -173,8 +173,12 @@ def raw_tlv(tag, value):
 # ---------------------------------------------------------------- the card
 
 class Card:
-    def __init__(self, files, seed, extended=True, remove_in_dg2=False, log=None, t0_quirks=False):
+    def __init__(self, files, seed, extended=True, remove_in_dg2=False, log=None, t0_quirks=False,
+                 fail_first=0, fail_how="status"):
         self.files = files
+        self.fail_first = fail_first        # commands to fail after each insertion (connection to vpcd)
+        self.fail_how = fail_how            # "status": answer 6F00; "empty": answer no bytes at all
+        self.failures_left = fail_first
         self.kenc, self.kmac = kdf(seed, 1), kdf(seed, 2)
         self.extended = extended
         self.remove_in_dg2 = remove_in_dg2
@@ -226,7 +230,17 @@ class Card:
                 le = rest[0] or 256
         return cla, ins, p1, p2, data, le, ext
 
+    def inserted(self):
+        """A new insertion: the card fails its first fail_first commands again."""
+        self.failures_left = self.fail_first
+        self.reset()
+
     def handle(self, apdu):
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            if self.log:
+                self.log("failing command %s after insertion (%s)" % (apdu[:4].hex(), self.fail_how))
+            return b"" if self.fail_how == "empty" else b"\x6F\x00"
         resp = self.handle_inner(apdu)
         if resp is None or not self.t0_quirks or len(resp) <= 2 or apdu[1] == 0xC0:
             return resp
@@ -415,6 +429,7 @@ def serve(card, host, port, logf):
         log("cannot connect to vpcd at %s:%d" % (host, port))
         return 2
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    card.inserted()
     log("connected to %s:%d" % (host, port))
     while True:
         hdr = recv_exact(sock, 2)
@@ -458,6 +473,10 @@ def main():
     s.add_argument("--remove-in-dg2", action="store_true", help="disconnect on a DG2 READ BINARY past offset 0")
     s.add_argument("--t0-quirks", action="store_true",
                    help="deliver every answer through 61xx + GET RESPONSE and answer the first GET CHALLENGE 6C08")
+    s.add_argument("--fail-first", type=int, default=0, metavar="N",
+                   help="fail the first N commands after insertion, as a chip that was just put down may")
+    s.add_argument("--fail-how", choices=("status", "empty"), default="status",
+                   help="how those commands fail: status 6F00 (default) or an answer without any byte")
     s.add_argument("--log", help="log file")
     a = ap.parse_args()
     files = build_files(a.mrz, a.photo)
@@ -475,7 +494,8 @@ def main():
         dg2[len(dg2) // 2] ^= 0x01
         files[FID_DG2] = bytes(dg2)
     card = Card(files, bac_seed_from_mrz(read_mrz(a.mrz)), extended=not a.no_extended,
-                remove_in_dg2=a.remove_in_dg2, t0_quirks=a.t0_quirks)
+                remove_in_dg2=a.remove_in_dg2, t0_quirks=a.t0_quirks, fail_first=a.fail_first,
+                fail_how=a.fail_how)
     logf = open(a.log, "a") if a.log else None
     return serve(card, a.host, a.port, logf)
 

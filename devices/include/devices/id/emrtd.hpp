@@ -43,8 +43,11 @@ struct PassportData {
 
 /// @brief Reads the chip on @p channel with the BAC key @p key. A wrong key gives AccessDenied ("the document
 /// did not accept the access key: check the document number, birth date and expiry"). When the very first
-/// command fails at the transport level (card just re-inserted), @p recover is called once and the read is
-/// retried.
+/// command (SELECT of the LDS application) fails, at the transport level or with a status other than "no such
+/// application" (e.g. 6F00 from a card that was just put down), @p recover is called once (readPassportFromReader()
+/// reconnects with a warm reset) and the read is retried. When the retry fails its first command again with a
+/// status, the error is CardError "the card failed its first command twice, also after a reset (status XXXX): ...";
+/// a transport failure keeps its own code (e.g. CardRemoved).
 [[nodiscard]] Result<PassportData> readPassport(CardChannel& channel, const MrzKey& key,
                                                 const PassportReadOptions& options = {},
                                                 const std::function<Result<void>()>& recover = {});

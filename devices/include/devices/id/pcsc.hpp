@@ -66,8 +66,9 @@ public:
     [[nodiscard]] Result<Response> transmit(const Apdu& apdu) override;
     [[nodiscard]] bool extendedLength() const override { return m_extended; }
     [[nodiscard]] std::size_t apduCount() const override { return m_count; }
-    /// @brief Re-connects after a reset or re-insertion (SCardReconnect).
-    [[nodiscard]] Result<void> reconnect();
+    /// @brief Re-connects after a reset or re-insertion (SCardReconnect); with @p reset the card gets a warm reset
+    /// (SCARD_RESET_CARD), which also clears a half-started transaction on the card.
+    [[nodiscard]] Result<void> reconnect(bool reset = false);
     [[nodiscard]] const Bytes& atr() const { return m_atr; }
     [[nodiscard]] const std::string& reader() const { return m_reader; }
 

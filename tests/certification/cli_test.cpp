@@ -183,7 +183,10 @@ TEST_F(KioskctlTest, CertRenderIssuesOnceAndThePdfCarriesTheNameAndAVerifiableQr
     r = ctl({"cert", "render", "--worker", w.idNumber, "--badge", "--out", badge.string()});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(parse(r)["pages"], 2);
-    EXPECT_NE(pdftotext(badge).find("王秀英"), std::string::npos);
+    const auto badgeText = pdftotext(badge);
+    EXPECT_NE(badgeText.find("王秀英"), std::string::npos) << badgeText;
+    EXPECT_NE(badgeText.find("安心家政服务有限公司"), std::string::npos) << badgeText;
+    EXPECT_NE(badgeText.find("保洁、养老护理"), std::string::npos) << "service types by name:\n" << badgeText;
     EXPECT_EQ(certificatesOf(w.workerId), std::vector<std::string>{c.number});
 }
 

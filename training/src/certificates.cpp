@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "training/catalogs.hpp"
 #include "training/validation.hpp"
 
 namespace training {
@@ -210,7 +212,9 @@ Result<CertificateDocument> Certificates::document(const std::string& number) {
         d.modules.push_back(std::move(line));
     }
     auto& db = m_store.database();
+    // Documents embed JPEG and PNG; a chip photo in JPEG 2000 is left out (the frame stays empty).
     auto img = db.prepare("SELECT mime, data FROM worker_images WHERE worker_id = ? AND kind IN ('portrait', 'chip') "
+                          "AND mime IN ('image/jpeg', 'image/png') "
                           "ORDER BY CASE kind WHEN 'portrait' THEN 0 ELSE 1 END LIMIT 1");
     if (!img) return propagate(img);
     img->bindAll(c->workerId);
@@ -239,7 +243,12 @@ Result<CertificateDocument> Certificates::document(const std::string& number) {
         auto a = m_store.findAgency(std::to_string(*w->profile.agencyId));
         if (a) d.agencyName = a->name;
     }
-    d.serviceTypes = w->profile.serviceTypes.value_or(std::vector<std::string>{});
+    // Shown by their Chinese names (a code no longer in the catalog is shown as stored).
+    for (const auto& code : w->profile.serviceTypes.value_or(std::vector<std::string>{})) {
+        const auto types = serviceTypes();
+        const auto e = std::ranges::find(types, code, &CatalogEntry::code);
+        d.serviceTypes.emplace_back(e == types.end() ? code : std::string(e->zh));
+    }
     d.badgeNumber = c->badgeNumber;
     d.revoked = c->revokedAt.has_value();
     return d;

@@ -46,7 +46,7 @@ struct CertificateDocument {
     std::string workerName;
     std::optional<std::string> workerNameLatin;
     std::string maskedId;
-    std::vector<std::uint8_t> portrait;  ///< worker_images 'portrait', else 'chip'; empty when none
+    std::vector<std::uint8_t> portrait;  ///< worker_images 'portrait', else 'chip' (JPEG or PNG only); empty when none
     std::string portraitMime;            ///< "image/jpeg", "image/png", or empty
     std::string courseCode;
     std::string courseNameZh;
@@ -59,7 +59,7 @@ struct CertificateDocument {
     std::string expiryDate;
     std::string qrPayload;  ///< text to put in the QR code (alphanumeric mode, ECC M)
     std::optional<std::string> agencyName;
-    std::vector<std::string> serviceTypes;
+    std::vector<std::string> serviceTypes;  ///< as shown: the Chinese names of the worker's service types
     std::optional<std::string> badgeNumber;
     bool revoked{false};
 };

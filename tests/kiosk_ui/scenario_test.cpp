@@ -243,8 +243,8 @@ TEST_F(KioskScenario, CheckInAndOut) {
     signConsentsFor(m_workers[0].id);
     const std::string sid = std::to_string(m_sessionId);
     auto r = runKiosk("checkin", identify(m_workers[0].identity.docNumber) +
-                                     "wait-screen home\ntap attendance\nwait-screen attendance\nscreenshot attendance.png\n"
-                                     "tap checkin-" + sid + "\nexpect 签到成功\ntap checkout-" + sid +
+                                     "wait-screen home\ntap attendance\nwait-screen attendance\nexpect-enabled checkin-" + sid +
+                                     "\nscreenshot attendance.png\ntap checkin-" + sid + "\nexpect 签到成功\ntap checkout-" + sid +
                                      "\nexpect 签退成功\nscreenshot checked-out.png\ntap logout\nwait-screen attract\nquit\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("attendance.png");
@@ -263,7 +263,7 @@ TEST_F(KioskScenario, ExamPass) {
     auto taps = plannedTaps(w.id, true);
     ASSERT_FALSE(taps.empty());
     auto r = runKiosk("exam-pass", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
-                                       "screenshot exam-first.png\n" + answerItems(taps, 0, 2) + "tap flag\n" +
+                                       "expect 第 1 题 / 共\nscreenshot exam-first.png\n" + answerItems(taps, 0, 2) + "tap flag\n" +
                                        "expect 取消标记\nscreenshot exam-flagged.png\n" +
                                        answerItems(taps, 2, taps.size()) +
                                        "tap submit\nexpect 确认交卷？\nexpect 有 1 题已标记\nscreenshot exam-confirm.png\n"

@@ -40,6 +40,8 @@ public:
     void enter(Context& ctx) override {
         m_attempt.reset();
         m_busy = false;
+        m_polling = false;
+        ++m_mutations;  // a poll still queued from an earlier visit is dropped
         m_confirm = false;
         m_saved.clear();
         m_lastPoll = std::chrono::steady_clock::now();
@@ -256,14 +258,17 @@ private:
         m_textures.clear();
     }
     /// Every 10 s: reload the attempt (the trainer may have paused, resumed or granted extra time).
+    /// The poll never disables the screen (a worker's tap must not be swallowed while it runs): its result
+    /// is applied only when no answer, move or flag was started since it was queued, otherwise the next
+    /// poll brings the trainer's changes.
     void pollProctor(Context& ctx) {
-        if (m_busy || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
+        if (m_polling || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
         m_lastPoll = std::chrono::steady_clock::now();
-        m_busy = true;
+        m_polling = true;
         ctx.backend.submit([id = m_attempt->id](Records& r) { return r.exams.loadAttempt(id); },
-                           [this, &ctx](training::Result<training::StoredAttempt> a) {
-                               m_busy = false;
-                               if (!a) return;
+                           [this, &ctx, gen = m_mutations](training::Result<training::StoredAttempt> a) {
+                               m_polling = false;
+                               if (!a || m_busy || gen != m_mutations) return;
                                m_attempt = std::move(*a);
                                markStoredAnswers();
                                if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
@@ -272,6 +277,7 @@ private:
     template <class F>
     void mutate(Context& ctx, F f, int savedItem) {
         m_busy = true;
+        ++m_mutations;
         ctx.backend.submit(
             [a = *m_attempt, f](Records& r) mutable -> std::pair<training::Result<void>, training::StoredAttempt> {
                 auto res = f(r, a);
@@ -317,6 +323,8 @@ private:
     std::map<const Picture*, unsigned> m_textures;
     std::set<int> m_saved;
     bool m_busy{false};
+    bool m_polling{false};            ///< A proctor poll is queued on the backend.
+    std::uint64_t m_mutations{0};     ///< Answers, moves and flags started (stale polls are dropped).
     bool m_confirm{false};
     std::chrono::steady_clock::time_point m_lastPoll;
 };

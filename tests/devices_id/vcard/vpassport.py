@@ -174,10 +174,9 @@ def raw_tlv(tag, value):
 
 class Card:
     def __init__(self, files, seed, extended=True, remove_in_dg2=False, log=None, t0_quirks=False,
-                 fail_first=0, fail_how="status"):
+                 fail_first=0):
         self.files = files
-        self.fail_first = fail_first        # commands to fail after each insertion (connection to vpcd)
-        self.fail_how = fail_how            # "status": answer 6F00; "empty": answer no bytes at all
+        self.fail_first = fail_first        # commands answered 6F00 after each insertion (connection to vpcd)
         self.failures_left = fail_first
         self.kenc, self.kmac = kdf(seed, 1), kdf(seed, 2)
         self.extended = extended
@@ -239,8 +238,8 @@ class Card:
         if self.failures_left > 0:
             self.failures_left -= 1
             if self.log:
-                self.log("failing command %s after insertion (%s)" % (apdu[:4].hex(), self.fail_how))
-            return b"" if self.fail_how == "empty" else b"\x6F\x00"
+                self.log("failing command %s after insertion" % apdu[:4].hex())
+            return b"\x6F\x00"
         resp = self.handle_inner(apdu)
         if resp is None or not self.t0_quirks or len(resp) <= 2 or apdu[1] == 0xC0:
             return resp
@@ -473,10 +472,9 @@ def main():
     s.add_argument("--remove-in-dg2", action="store_true", help="disconnect on a DG2 READ BINARY past offset 0")
     s.add_argument("--t0-quirks", action="store_true",
                    help="deliver every answer through 61xx + GET RESPONSE and answer the first GET CHALLENGE 6C08")
+    # (An R-APDU of zero bytes is no way to fail: vpcd then blocks pcscd's SCardTransmit for good.)
     s.add_argument("--fail-first", type=int, default=0, metavar="N",
-                   help="fail the first N commands after insertion, as a chip that was just put down may")
-    s.add_argument("--fail-how", choices=("status", "empty"), default="status",
-                   help="how those commands fail: status 6F00 (default) or an answer without any byte")
+                   help="answer the first N commands after insertion with 6F00, as a chip just put down may")
     s.add_argument("--log", help="log file")
     a = ap.parse_args()
     files = build_files(a.mrz, a.photo)
@@ -494,8 +492,7 @@ def main():
         dg2[len(dg2) // 2] ^= 0x01
         files[FID_DG2] = bytes(dg2)
     card = Card(files, bac_seed_from_mrz(read_mrz(a.mrz)), extended=not a.no_extended,
-                remove_in_dg2=a.remove_in_dg2, t0_quirks=a.t0_quirks, fail_first=a.fail_first,
-                fail_how=a.fail_how)
+                remove_in_dg2=a.remove_in_dg2, t0_quirks=a.t0_quirks, fail_first=a.fail_first)
     logf = open(a.log, "a") if a.log else None
     return serve(card, a.host, a.port, logf)
 

@@ -299,7 +299,9 @@ void addDocumentCommands(CLI::App& app, Action& action) {
                 }
                 auto r = renderer->renderToFile(kind, doc, o->out);
                 if (!r) return ctx.failWith(r.error());
-                return ctx.ok(renderedJson(*r, o->out, kind),
+                auto j = renderedJson(*r, o->out, kind);
+                j["certificate"] = o->demo ? json(nullptr) : json(doc.certificateNumber);
+                return ctx.ok(j,
                               fmt::format("wrote {} ({} bytes, {} page(s), font {})", o->out, r->pdf.size(), r->pages,
                                           r->fontFile));
             };

@@ -148,6 +148,7 @@ TEST_F(KioskctlTest, CertRenderIssuesOnceAndThePdfCarriesTheNameAndAVerifiableQr
     const auto c = certificate(w.workerId);
     ASSERT_FALSE(c.number.empty());
     EXPECT_TRUE(c.number.starts_with("A01-")) << c.number;
+    EXPECT_EQ(j["certificate"], c.number);
 
     const auto text = pdftotext(pdf);
     EXPECT_NE(text.find("王秀英"), std::string::npos) << text;

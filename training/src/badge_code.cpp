@@ -180,7 +180,7 @@ Result<std::string> encodeBadgePayload(const BadgeFields& f, const CenterKey& ke
                                                          f.centerId, key.centerId()));
     for (auto r : {put(f.centerId, kCenterLimit), put(f.certificateNumber, kNumberLimit), put(f.name, kNameLimit),
                    put(f.maskedId, kMaskedLimit), put(f.courseCode, kCourseLimit)})
-        if (!r) return std::unexpected(r.error());
+        if (!r) return propagate(r);
     for (const auto* date : {&f.issueDate, &f.expiryDate}) {
         auto days = toDays(*date);
         if (!days)
@@ -200,7 +200,7 @@ Result<std::string> encodeBadgePayload(const BadgeFields& f, const CenterKey& ke
 
 Result<BadgeFields> decodeBadgePayload(std::string_view text) {
     auto d = decode(text);
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     return d->fields;
 }
 

@@ -82,21 +82,21 @@ Result<DocumentRenderer> DocumentRenderer::create(const DocumentRendererOptions&
     impl->options = options;
     const auto dir = options.templateDir.empty() ? defaultTemplateDir() : options.templateDir;
     auto cert = loadTemplate(dir / "certificate.toml");
-    if (!cert) return std::unexpected(cert.error());
+    if (!cert) return propagate(cert);
     auto badge = loadTemplate(dir / "badge.toml");
-    if (!badge) return std::unexpected(badge.error());
+    if (!badge) return propagate(badge);
     impl->certificate = std::move(*cert);
     impl->badge = std::move(*badge);
     if (!options.fontFile.empty()) {
         auto f = FontSource::open(options.fontFile, options.fontIndex);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         impl->font = std::move(*f);
     } else {
         std::vector<std::string> families = options.fontFamilies;
         for (const auto& f : impl->certificate.fontFamilies) families.push_back(f);
         for (const auto& f : {"WenQuanYi Micro Hei", "WenQuanYi Zen Hei"}) families.emplace_back(f);
         auto f = FontSource::find(families);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         impl->font = std::move(*f);
     }
     return DocumentRenderer(std::move(impl));
@@ -409,14 +409,14 @@ Result<RenderedDocument> DocumentRenderer::render(DocumentKind kind, const Certi
             return fail(ErrorCode::InvalidInput, "the portrait is neither a JPEG nor a PNG image; capture it again");
         if (jpeg) {
             auto embedded = m_impl->printPortrait(std::move(portrait));
-            if (!embedded) return std::unexpected(embedded.error());
+            if (!embedded) return propagate(embedded);
             portrait = std::move(*embedded);
         }
     }
 
     // 3. The font subset, handed to libharu through an in-memory file.
     auto subset = m_impl->font->subset(std::vector<std::uint32_t>(used.begin(), used.end()));
-    if (!subset) return std::unexpected(subset.error());
+    if (!subset) return propagate(subset);
 
     Pdf pdf;
     if (!pdf.doc) return fail(ErrorCode::Internal, "libharu could not create a document (out of memory?)");

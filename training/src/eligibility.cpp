@@ -97,7 +97,7 @@ Result<CertificationRule> ruleFromJson(std::string_view text) {
                      flag("require_health_check", r.requireHealthCheck), flag("require_agency", r.requireAgency),
                      integer("health_check_max_age_days", r.healthCheckMaxAgeDays, 1, 3650),
                      integer("certificate_validity_months", r.certificateValidityMonths, 1, 1200)})
-        if (!res) return std::unexpected(res.error());
+        if (!res) return propagate(res);
     if (j.contains("pass_mark")) {
         if (!j["pass_mark"].is_number() || j["pass_mark"].get<double>() < 0 || j["pass_mark"].get<double>() > 100)
             return fail(ErrorCode::InvalidInput, "rule key pass_mark must be a number from 0 to 100");

@@ -28,7 +28,8 @@ struct CardDetected {
 struct CardRemoved {};
 /// @brief Reading failed (wrong MRZ key, card pulled, unreadable): the message is for people.
 struct CardFailed {
-    std::string message;
+    std::string message;  ///< The adapter's message (English, names the detail: reader, check that failed).
+    std::string code;     ///< devices::errorCodeName() of the failure ("access-denied", ...); empty when unknown.
 };
 /// @brief A device changed state (present or missing), for the status bar.
 struct DeviceStatus {

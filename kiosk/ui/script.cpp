@@ -155,7 +155,7 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
         } else if (step.args[0] == "remove") {
             m_host.post(CardRemoved{});
         } else if (step.args[0] == "fail") {
-            m_host.post(CardFailed{step.rest.substr(step.rest.find(' ') + 1)});
+            m_host.post(CardFailed{step.rest.substr(step.rest.find(' ') + 1), {}});
         } else {
             fail(step, "use card present|detect|remove|fail");
         }

@@ -158,6 +158,31 @@ void Widgets::field(std::string_view id, std::string_view value, std::string_vie
     record(id, shown, p, {p.x + width, p.y + h});
 }
 
+bool Widgets::labelledField(std::string_view id, std::string_view label, std::string_view value,
+                            std::string_view placeholder, float width, bool selected) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = 110.0f;
+    ImGui::PushID(id.data(), id.data() + id.size());
+    const bool clicked = ImGui::InvisibleButton("##f", {width, h});
+    ImGui::PopID();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32_WHITE, 10.0f);
+    dl->AddRect(p, {p.x + width, p.y + h}, selected ? theme::kPrimary : theme::kText, 10.0f, 0, selected ? 6.0f : 2.0f);
+    recordText(label);
+    ImGui::PushFont(m_fonts.small());
+    dl->AddText({p.x + 20, p.y + 10}, selected ? theme::kPrimary : theme::kMuted, label.data(), label.data() + label.size());
+    ImGui::PopFont();
+    std::string shown(value);
+    const bool empty = shown.empty();
+    if (empty) shown = placeholder;
+    recordText(shown);
+    ImGui::PushFont(m_fonts.large());
+    dl->AddText({p.x + 20, p.y + 48}, empty ? theme::kMuted : theme::kText, shown.c_str());
+    ImGui::PopFont();
+    record(id, label, p, {p.x + width, p.y + h});
+    return clicked;
+}
+
 bool Widgets::keypad(std::string& value, std::size_t maxLen, bool withX, float width) {
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const float w = (width - 2 * gap) / 3;

@@ -69,6 +69,10 @@ public:
     bool keypad(std::string& value, std::size_t maxLen, bool withX, float width);
     /// @brief Shows @p value in a large field (masked with '*' when @p mask).
     void field(std::string_view id, std::string_view value, std::string_view placeholder, float width, bool mask = false);
+    /// @brief A tappable input box with its label inside (small, above the value), 110 px high; a thick
+    /// primary border marks the @p selected one. The box's element id is @p id; true when tapped.
+    bool labelledField(std::string_view id, std::string_view label, std::string_view value,
+                       std::string_view placeholder, float width, bool selected);
     /// @brief Records an element drawn by other means (signature pad, images).
     void record(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max, bool enabled = true);
     /// @brief Records text drawn by other means (and makes sure its glyphs are in the atlas).

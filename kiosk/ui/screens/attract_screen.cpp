@@ -22,7 +22,7 @@ public:
             ctx.session.cardReader = d->reader;
             ctx.emit(Intent::CardNeedsKey);
         } else if (const auto* f = std::get_if<CardFailed>(&e)) {
-            ctx.setError(f->message);
+            ctx.setError(cardFailureText(ctx, *f));
         } else if (std::holds_alternative<CardRemoved>(e)) {
             m_cardNotice.clear();
         }

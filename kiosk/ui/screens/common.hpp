@@ -25,6 +25,14 @@ inline std::string clockTime(std::int64_t t) {
     return s.size() >= 16 ? s.substr(11, 5) : s;
 }
 
+/// @brief A card failure for people: the catalog's sentence for its code (what to do, in the current
+/// language), then the adapter's detail; the detail alone when the code has no catalog entry.
+inline std::string cardFailureText(const Context& ctx, const CardFailed& f) {
+    const std::string key = "card_error." + f.code;
+    if (f.code.empty() || !ctx.i18n.catalog(ctx.i18n.language()).contains(key)) return f.message;
+    return ctx.tr(key) + "\n" + f.message;
+}
+
 /// @brief A row of Back / Finish buttons at the bottom of a worker screen.
 inline void workerNav(Context& ctx, bool back = true) {
     ImGui::Spacing();

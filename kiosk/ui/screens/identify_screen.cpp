@@ -15,7 +15,7 @@ public:
     }
     void onEvent(Context& ctx, const Event& e) override {
         if (const auto* c = std::get_if<CardInserted>(&e)) identifyByDocument(ctx, c->identity.docNumber, *c);
-        if (const auto* f = std::get_if<CardFailed>(&e)) ctx.setError(f->message);
+        if (const auto* f = std::get_if<CardFailed>(&e)) ctx.setError(cardFailureText(ctx, *f));
         if (const auto* d = std::get_if<CardDetected>(&e)) {
             ctx.session.cardReader = d->reader;
             ctx.emit(Intent::CardNeedsKey);

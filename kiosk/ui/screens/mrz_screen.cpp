@@ -1,6 +1,8 @@
 // Passport on the reader: the MRZ key (document number, date of birth, date of expiry) typed on an
 // on-screen Latin/digit keyboard, then the chip read with BAC on a device thread (never in a frame).
+#include <array>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include "devices/id/emrtd.hpp"
@@ -9,8 +11,6 @@
 
 namespace kiosk::ui {
 namespace {
-
-constexpr const char* kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// YYMMDD -> YYYY-MM-DD (birth dates: a two-digit year after this year's is the previous century).
 std::string isoDate(const std::string& yymmdd, bool birth) {
@@ -58,7 +58,7 @@ public:
             identifyByDocument(ctx, c->identity.docNumber, *c);
         } else if (const auto* f = std::get_if<CardFailed>(&e)) {
             m_reading = false;
-            ctx.setError(f->message);
+            ctx.setError(cardFailureText(ctx, *f));
         } else if (std::holds_alternative<CardRemoved>(e) && !m_reading) {
             ctx.emit(Intent::Logout);
         }
@@ -67,44 +67,60 @@ public:
         auto& ui = ctx.ui;
         ui.heading(ctx.tr("mrz.title"));
         ui.text(ctx.tr("mrz.prompt"), nullptr, theme::kMuted);
+        // The three fields side by side (tap one to type into it), then the keyboard and the actions:
+        // everything fits on a 1280 x 800 screen with a three-line error banner, without scrolling.
         static constexpr const char* kLabels[3] = {"mrz.number", "mrz.birth", "mrz.expiry"};
         static constexpr const char* kIds[3] = {"mrz-number", "mrz-birth", "mrz-expiry"};
+        static constexpr const char* kHints[3] = {"L898902C3", "YYMMDD", "YYMMDD"};
+        const float colW = (ImGui::GetContentRegionAvail().x - 2 * 24) / 3;
         for (int i = 0; i < 3; ++i) {
-            ImGui::PushID(i);
-            if (ui.button(std::string(kIds[i]) + "-select", ctx.tr(kLabels[i]), {300, 76},
-                          i == m_field ? Kind::Selected : Kind::Secondary))
+            if (i > 0) ImGui::SameLine(0, 24);
+            if (ui.labelledField(std::string(kIds[i]) + "-select", ctx.tr(kLabels[i]),
+                                 m_values[static_cast<std::size_t>(i)], kHints[i], colW, i == m_field))
                 m_field = i;
-            ImGui::SameLine();
-            ui.field(kIds[i], m_values[static_cast<std::size_t>(i)], i == 0 ? "L898902C3" : "YYMMDD", 420);
-            ImGui::PopID();
-        }
-        auto& v = m_values[static_cast<std::size_t>(m_field)];
-        if (m_field == 0) {
-            // Latin letters on one row block, digits on the keypad beside.
-            ImGui::BeginGroup();
-            for (int i = 0; i < 26; ++i) {
-                if (i % 9 != 0) ImGui::SameLine();
-                const std::string k(1, kLetters[i]);
-                ImGui::PushID(100 + i);
-                if (ui.button("key-" + k, k, {64, 64}, Kind::Secondary, v.size() < 9)) v += k;
-                ImGui::PopID();
-            }
-            ImGui::EndGroup();
-            ImGui::SameLine(0, 24);
         }
         ImGui::BeginGroup();
-        ui.keypad(v, m_field == 0 ? 9 : 6, false, 360);
+        keyboard(ui, m_values[static_cast<std::size_t>(m_field)], m_field == 0 ? 9 : 6, m_field == 0);
         ImGui::EndGroup();
         ImGui::SameLine(0, 24);
         ImGui::BeginGroup();
         const bool ready = !m_values[0].empty() && m_values[1].size() == 6 && m_values[2].size() == 6 && !m_reading;
-        if (ui.button("read", ctx.tr(m_reading ? "mrz.reading" : "mrz.read"), {300, 140}, Kind::Primary, ready))
+        if (ui.button("read", ctx.tr(m_reading ? "mrz.reading" : "mrz.read"), {ImGui::GetContentRegionAvail().x, 140},
+                      Kind::Primary, ready))
             read(ctx);
-        if (ui.button("back", ctx.tr("common.back"), {300, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        if (ui.button("back", ctx.tr("common.back"), {ImGui::GetContentRegionAvail().x, 0}, Kind::Secondary))
+            ctx.emit(Intent::Logout);
         ImGui::EndGroup();
     }
 
 private:
+    /// A compact Latin/digit keyboard in four rows (digits, then QWERTY letters, backspace and clear):
+    /// keys 64 px, ids key-<character>, key-back, key-clear. Letters are disabled for the date fields.
+    static void keyboard(Widgets& ui, std::string& v, std::size_t maxLen, bool letters) {
+        static constexpr std::array<std::string_view, 4> kRows{"1234567890", "QWERTYUIOP", "ASDFGHJKL<", "ZXCVBNM#"};
+        const ImVec2 key{64, 60};
+        ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, {8, 8});
+        for (std::size_t r = 0; r < kRows.size(); ++r) {
+            for (std::size_t i = 0; i < kRows[r].size(); ++i) {
+                if (i > 0) ImGui::SameLine();
+                const char c = kRows[r][i];
+                ImGui::PushID(static_cast<int>(r * 16 + i));
+                if (c == '<') {
+                    if (ui.button("key-back", "\xE2\x86\x90", key, Kind::Secondary, !v.empty())) v.pop_back();
+                } else if (c == '#') {
+                    if (ui.button("key-clear", "C", {64 * 3 + 16, 60}, Kind::Secondary, !v.empty())) v.clear();
+                } else {
+                    const bool digit = c >= '0' && c <= '9';
+                    const std::string k(1, c);
+                    if (ui.button("key-" + k, k, key, Kind::Secondary, v.size() < maxLen && (digit || letters)))
+                        v += k;
+                }
+                ImGui::PopID();
+            }
+        }
+        ImGui::PopStyleVar();
+    }
+
     void read(Context& ctx) {
         if (m_reader.joinable()) m_reader.join();
         m_reading = true;
@@ -117,7 +133,7 @@ private:
             if (p)
                 post(fromPassport(*p));
             else
-                post(CardFailed{p.error().message});
+                post(CardFailed{p.error().message, std::string(devices::errorCodeName(p.error().code))});
         });
     }
 

@@ -85,8 +85,8 @@ private:
                 reload(ctx);
             });
     }
-    /// A sitting of the badge course from the default blueprint (3 questions per examined module, 30 min),
-    /// with every worker on today's rosters as candidates; it starts scheduled (open it to begin).
+    /// A sitting of the badge course from training::defaultSittingInput (the blueprint kioskctl and
+    /// demo-seed use), with every worker on today's rosters as candidates; it starts scheduled.
     void create(Context& ctx) {
         m_busy = true;
         const auto actor = ctx.staffActor();
@@ -94,15 +94,7 @@ private:
             [actor](Records& r) -> training::Result<training::Sitting> {
                 auto course = r.store.course("badge");
                 if (!course) return std::unexpected(course.error());
-                training::SittingInput in;
-                in.courseId = course->id;
-                in.bankCode = "badge-default";
-                in.title = "上门服务证结业考试 Badge exam";
-                for (const auto& m : course->modules)
-                    if (m.examined) in.blueprint.sections.push_back({m.code, 3, std::nullopt});
-                in.blueprint.duration = std::chrono::minutes(30);
-                in.blueprint.passMark = course->passMark;
-                in.review = exam::ReviewPolicy::CorrectAnswers;
+                const auto in = training::defaultSittingInput(*course);
                 auto s = r.exams.createSitting(in, actor);
                 if (!s) return s;
                 const auto day = training::localMidnight(training::localDate(r.store.now()));

@@ -148,10 +148,25 @@ TEST_F(CupsPrinting, KioskctlCertPrintPrintsTheEligibleCandidatesOfASitting) {
         }
     }
 
+    // No printer named (and no $PRINTER): refused with what to give.
+    {
+        auto noPrinter = env;
+        noPrinter.push_back("PRINTER=");
+        auto argv = std::vector<std::string>{kioskctl, "--db", db.string(), "cert", "print", "--sitting", std::to_string(sitting)};
+        r = run(argv, noPrinter);
+        EXPECT_EQ(r.exitCode, 1);
+        EXPECT_NE(r.err.find("--printer QUEUE"), std::string::npos) << r.err;
+    }
     // A queue that does not exist: refused before anything is issued.
     r = ctl({"cert", "print", "--sitting", std::to_string(sitting), "--printer", "no_such_queue"});
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_NE(r.err.find("no_such_queue"), std::string::npos) << r.err;
+    {
+        auto store = training::Store::open(db, {.create = false});
+        ASSERT_TRUE(store);
+        training::Certificates certs(**store, nullptr);
+        for (auto w : workers) EXPECT_TRUE(certs.ofWorker(w)->empty()) << "nothing issued for a wrong printer";
+    }
 
     const auto before = pdfsOf(kDir / "out");
     const auto kept = dir / "kept";

@@ -2,6 +2,7 @@
 #include "devices/face/detector.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
@@ -56,29 +57,43 @@ public:
     YuNetDetector(cv::Ptr<cv::FaceDetectorYN> net, std::string name, int maxSide)
         : m_net(std::move(net)), m_name(std::move(name)), m_maxSide(maxSide) {}
 
-    Result<std::vector<Face>> detect(const cv::Mat& imageIn) override {
+    int maxSide() const override { return m_maxSide; }
+    Result<std::vector<Face>> detectAt(const cv::Mat& imageIn, int maxSide) override {
         if (imageIn.empty()) return fail(ErrorCode::InvalidInput, "empty image given to the face detector");
         cv::Mat image = toBgr(imageIn);
         if (image.empty() || image.depth() != CV_8U)
             return fail(ErrorCode::InvalidInput, "the face detector needs an 8-bit gray, BGR or BGRA image");
-        const double s = downscale(image, m_maxSide);
+        const double s = downscale(image, maxSide);
+        // The scaled frame goes into a buffer kept between calls (same size frame after frame: no allocation),
+        // and the network's input size (which regenerates YuNet's anchor priors) is only set when it changes.
         cv::Mat input = image;
-        if (s < 1.0) cv::resize(image, input, cv::Size(), s, s, cv::INTER_AREA);
-        cv::Mat out;
+        if (s < 1.0) {
+            const cv::Size want(std::max(1, static_cast<int>(std::lround(image.cols * s))),
+                                std::max(1, static_cast<int>(std::lround(image.rows * s))));
+            cv::resize(image, m_scaled, want, 0, 0, cv::INTER_AREA);
+            input = m_scaled;
+        }
+        cv::Mat out;  // a few rows of 15 floats: not worth keeping
         try {
-            m_net->setInputSize(input.size());
+            if (input.size() != m_inputSize) {
+                m_net->setInputSize(input.size());
+                m_inputSize = input.size();
+            }
             m_net->detect(input, out);
         } catch (const cv::Exception& e) {
             return fail(ErrorCode::Internal, "YuNet failed on a " + std::to_string(input.cols) + "x" +
                                                  std::to_string(input.rows) + " image: " + e.what());
         }
         std::vector<Face> faces;
-        const float inv = static_cast<float>(1.0 / s);
+        faces.reserve(static_cast<size_t>(out.rows));
+        // Scale back with the actual factors of the resized buffer (rounding of its size).
+        const float invX = static_cast<float>(image.cols) / static_cast<float>(input.cols);
+        const float invY = static_cast<float>(image.rows) / static_cast<float>(input.rows);
         for (int r = 0; r < out.rows; ++r) {
             const float* p = out.ptr<float>(r);
             Face f;
-            f.box = cv::Rect2f(p[0] * inv, p[1] * inv, p[2] * inv, p[3] * inv);
-            for (size_t i = 0; i < 5; ++i) f.landmarks[i] = cv::Point2f(p[4 + 2 * i] * inv, p[5 + 2 * i] * inv);
+            f.box = cv::Rect2f(p[0] * invX, p[1] * invY, p[2] * invX, p[3] * invY);
+            for (size_t i = 0; i < 5; ++i) f.landmarks[i] = cv::Point2f(p[4 + 2 * i] * invX, p[5 + 2 * i] * invY);
             f.score = p[14];
             f.hasLandmarks = true;
             faces.push_back(f);
@@ -93,6 +108,8 @@ private:
     cv::Ptr<cv::FaceDetectorYN> m_net;
     std::string m_name;
     int m_maxSide;
+    cv::Size m_inputSize;  ///< The size last given to setInputSize.
+    cv::Mat m_scaled;      ///< Downscaled frame, reused.
 };
 
 class HaarDetector final : public FaceDetector {
@@ -100,13 +117,14 @@ public:
     HaarDetector(cv::CascadeClassifier cascade, std::string name, int maxSide)
         : m_cascade(std::move(cascade)), m_name(std::move(name)), m_maxSide(maxSide) {}
 
-    Result<std::vector<Face>> detect(const cv::Mat& imageIn) override {
+    int maxSide() const override { return m_maxSide; }
+    Result<std::vector<Face>> detectAt(const cv::Mat& imageIn, int maxSide) override {
         if (imageIn.empty()) return fail(ErrorCode::InvalidInput, "empty image given to the face detector");
         cv::Mat gray;
         if (imageIn.channels() == 3) cv::cvtColor(imageIn, gray, cv::COLOR_BGR2GRAY);
         else if (imageIn.channels() == 4) cv::cvtColor(imageIn, gray, cv::COLOR_BGRA2GRAY);
         else gray = imageIn;
-        const double s = downscale(gray, m_maxSide);
+        const double s = downscale(gray, maxSide);
         if (s < 1.0) cv::resize(gray, gray, cv::Size(), s, s, cv::INTER_AREA);
         cv::equalizeHist(gray, gray);
         std::vector<cv::Rect> rects;

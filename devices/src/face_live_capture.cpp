@@ -167,7 +167,7 @@ void LiveCapture::run() {
 
 void LiveCapture::process(const camera::Frame& frame) {
     if (frame.image.empty()) return;
-    auto detected = m_detector->detect(frame.image);
+    auto detected = m_detector->detectAt(frame.image, m_options.liveMaxSide);
     const std::vector<Face> faces = detected ? std::move(*detected) : std::vector<Face>{};
     const QualityVerdict verdict = assessQuality(frame.image, faces, m_options.quality);
     const auto now = std::chrono::steady_clock::now();
@@ -175,17 +175,18 @@ void LiveCapture::process(const camera::Frame& frame) {
     std::uint64_t session = 0;
     LiveState state = LiveState::Idle;
     bool beforeBegin = false;
+    std::chrono::steady_clock::time_point began{};
     {
         std::lock_guard lock(m_mutex);
         session = m_session;
         state = m_state;
+        began = m_beganAt;
         beforeBegin = frame.captured < m_beganAt;
     }
     if (session != m_workerSession) {  // begin() or cancel() since the last frame
         m_workerSession = session;
         m_auto.reset();
         m_frames = 0;
-        m_began = now;
         m_lastInstruction.clear();
     }
     std::optional<CapturedFrame> shot;
@@ -215,14 +216,15 @@ void LiveCapture::process(const camera::Frame& frame) {
     {
         std::lock_guard lock(m_mutex);
         p.generation = m_preview.generation + 1;
-        if (m_session == session) p.state = m_state;
+        p.state = m_state;
+        if (m_session != session) p.progress = 0.0;  // begin() or cancel() while this frame was assessed
         m_preview = std::move(p);
     }
 
     std::optional<LiveResult> result;
     if (shot) {
         result = finish(*shot, frame.sequence);
-    } else if (state == LiveState::Running && m_options.timeout.count() > 0 && now - m_began >= m_options.timeout) {
+    } else if (state == LiveState::Running && m_options.timeout.count() > 0 && now - began >= m_options.timeout) {
         LiveResult r;
         r.framesAssessed = m_frames;
         r.lastInstruction = m_lastInstruction;
@@ -258,7 +260,22 @@ LiveResult LiveCapture::finish(const CapturedFrame& shot, std::uint64_t sequence
     r.verdict = shot.verdict;
     r.face = shot.face;
     r.frameSequence = sequence;
-    auto crop = portraitCrop(shot.frame, shot.face);
+    // The live frames were assessed at a small size: detect the chosen frame again at the detector's own size
+    // and take the face that overlaps the assessed one most (its landmarks are more precise).
+    if (m_options.liveMaxSide > 0 && m_detector->maxSide() != m_options.liveMaxSide) {
+        if (auto full = m_detector->detect(shot.frame); full) {
+            float best = 0.3F;  // minimum overlap (IoU) to count as the same face
+            for (const auto& f : *full) {
+                const float inter = (f.box & shot.face.box).area();
+                const float iou = inter / (f.area() + shot.face.area() - inter);
+                if (iou > best) {
+                    best = iou;
+                    r.face = f;
+                }
+            }
+        }
+    }
+    auto crop = portraitCrop(shot.frame, r.face);
     if (!crop) {
         r.error = crop.error();
         return r;
@@ -281,7 +298,7 @@ LiveResult LiveCapture::finish(const CapturedFrame& shot, std::uint64_t sequence
             Error{ErrorCode::NotAvailable, "no face recognition model is loaded; a member of staff must compare the photos"});
         return r;
     }
-    auto v = compareWithDocument(*m_detector, *m_recognizer, shot.frame, shot.face, reference);
+    auto v = compareWithDocument(*m_detector, *m_recognizer, shot.frame, r.face, reference);
     if (v) r.match = *v;
     else r.matchError = v.error();
     return r;

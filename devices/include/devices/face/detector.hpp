@@ -40,7 +40,12 @@ public:
 
     /// @brief Detects faces in a BGR (or gray) image.
     /// @retval InvalidInput empty image. @retval Internal the model failed on this input.
-    [[nodiscard]] virtual Result<std::vector<Face>> detect(const cv::Mat& image) = 0;
+    [[nodiscard]] Result<std::vector<Face>> detect(const cv::Mat& image) { return detectAt(image, maxSide()); }
+    /// @brief As detect(), with images larger than @p maxSide scaled down to it first (e.g. 320 for live frames).
+    /// @retval InvalidInput empty image. @retval Internal the model failed on this input.
+    [[nodiscard]] virtual Result<std::vector<Face>> detectAt(const cv::Mat& image, int maxSide) = 0;
+    /// @brief The configured DetectorOptions::maxSide.
+    [[nodiscard]] virtual int maxSide() const = 0;
     /// @brief Manifest name of the model in use ("yunet-2022mar", "haar-frontalface").
     [[nodiscard]] virtual const std::string& name() const = 0;
     /// @brief True for the Haar fallback (no landmarks, lower quality).

@@ -43,15 +43,20 @@ struct LiveResult;
 
 /// @brief Options of the live photo step.
 struct LiveCaptureOptions {
-    QualityOptions quality;                                  ///< Limits of the portrait quality gate.
+    QualityOptions quality{};                                ///< Limits of the portrait quality gate.
     std::chrono::milliseconds window{600};                   ///< Auto-capture keeps the sharpest frame of this window.
-    std::chrono::milliseconds timeout{std::chrono::seconds(0)};  ///< Give up after this long (0: never).
+    /// @brief Give up this long after begin() (0: never). Checked when a frame arrives: a camera that sends
+    /// nothing posts nothing (watch camera::Camera::state() for that).
+    std::chrono::milliseconds timeout{std::chrono::seconds(0)};
+    /// @brief Live frames are assessed with detection at this size (fast); the captured frame is detected again at
+    /// the detector's own size (DetectorOptions::maxSide) for the portrait and the match (precise landmarks).
+    int liveMaxSide{320};
     int previewMaxWidth{640};                                ///< The preview is scaled down to at most this width.
     bool previewRgba{true};                                  ///< RGBA preview (for a GL texture); false: BGR.
     int jpegQuality{92};                                     ///< JPEG quality of the portrait.
     /// @brief Called on the worker thread with the final result (also available through takeResult()). Keep it
     /// short and do not call LiveCapture's begin()/cancel()/destructor from it.
-    std::function<void(const LiveResult&)> onResult;
+    std::function<void(const LiveResult&)> onResult{};
 };
 
 /// @brief What the live step is doing.
@@ -171,7 +176,6 @@ private:
     // Worker-only state.
     AutoCapture m_auto;
     std::uint64_t m_workerSession{0};
-    std::chrono::steady_clock::time_point m_began{};
     int m_frames{0};
     std::string m_lastInstruction;
     std::thread m_thread;

@@ -146,7 +146,49 @@ std::vector<std::uint32_t> FontSource::missing(const std::vector<std::uint32_t>&
     return out;
 }
 
+namespace {
+
+void put16(std::string& out, std::uint32_t v) {
+    out += static_cast<char>((v >> 8) & 0xFF);
+    out += static_cast<char>(v & 0xFF);
+}
+
+/// A 'cmap' table with one (3,1) format 4 subtable: kPrivateUseBase + i -> glyphs[i], and the final 0xFFFF range.
+std::string privateUseCmap(const std::vector<hb_codepoint_t>& glyphs) {
+    const auto n = static_cast<std::uint32_t>(glyphs.size());
+    constexpr std::uint32_t segments = 2;
+    std::string t;
+    put16(t, 0);   // version
+    put16(t, 1);   // one encoding record
+    put16(t, 3);   // Windows
+    put16(t, 1);   // Unicode BMP
+    put16(t, 0);   // offset (32 bits): 12
+    put16(t, 12);
+    put16(t, 4);                                  // format
+    put16(t, 16 + 8 * segments + 2 * n);          // length
+    put16(t, 0);                                  // language
+    put16(t, 2 * segments);                       // segCountX2
+    put16(t, 4);                                  // searchRange = 2 * 2^floor(log2(segments))
+    put16(t, 1);                                  // entrySelector
+    put16(t, 0);                                  // rangeShift
+    put16(t, kPrivateUseBase + n - 1);            // endCode
+    put16(t, 0xFFFF);
+    put16(t, 0);                                  // reservedPad
+    put16(t, kPrivateUseBase);                    // startCode
+    put16(t, 0xFFFF);
+    put16(t, 0);                                  // idDelta
+    put16(t, 1);
+    put16(t, 4);                                  // idRangeOffset: glyphIdArray follows the two entries
+    put16(t, 0);
+    for (auto g : glyphs) put16(t, g);
+    return t;
+}
+
+}  // namespace
+
 Result<std::string> FontSource::subset(const std::vector<std::uint32_t>& cps) const {
+    if (cps.empty() || cps.size() > 0x1900)
+        return fail(ErrorCode::Internal, fmt::format("a document font holds 1 to 6400 characters, not {}", cps.size()));
     hb_subset_input_t* input = hb_subset_input_create_or_fail();
     if (!input) return fail(ErrorCode::Internal, "hb_subset_input_create_or_fail failed (out of memory?)");
     hb_set_t* unicodes = hb_subset_input_unicode_set(input);
@@ -159,14 +201,53 @@ Result<std::string> FontSource::subset(const std::vector<std::uint32_t>& cps) co
                      HB_TAG('g', 'a', 's', 'p'), HB_TAG('k', 'e', 'r', 'n'), HB_TAG('v', 'h', 'e', 'a'),
                      HB_TAG('v', 'm', 't', 'x'), HB_TAG('D', 'S', 'I', 'G')})
         hb_set_add(drop, tag);
-    hb_face_t* sub = hb_subset_or_fail(static_cast<hb_face_t*>(m_face), input);
+    hb_face_t* subsetBuilder = hb_subset_or_fail(static_cast<hb_face_t*>(m_face), input);
     hb_subset_input_destroy(input);
-    if (!sub) return fail(ErrorCode::Internal, fmt::format("HarfBuzz could not subset {}", m_file.string()));
-    hb_blob_t* blob = hb_face_reference_blob(sub);
+    if (!subsetBuilder) return fail(ErrorCode::Internal, fmt::format("HarfBuzz could not subset {}", m_file.string()));
+    // The subset as a font file, opened again: a builder face cannot list its tables.
+    hb_blob_t* subsetBlob = hb_face_reference_blob(subsetBuilder);
+    hb_face_destroy(subsetBuilder);
+    hb_face_t* sub = hb_face_create(subsetBlob, 0);
+    hb_blob_destroy(subsetBlob);
+
+    // The subset's glyph of each character, then the same tables with the private-use character map.
+    std::vector<hb_codepoint_t> glyphs;
+    glyphs.reserve(cps.size());
+    {
+        hb_font_t* font = hb_font_create(sub);
+        for (auto cp : cps) {
+            hb_codepoint_t g = 0;
+            if (!hb_font_get_nominal_glyph(font, cp, &g)) g = 0;
+            glyphs.push_back(g);
+        }
+        hb_font_destroy(font);
+    }
+    hb_face_t* builder = hb_face_builder_create();
+    std::vector<hb_tag_t> tags(64);
+    unsigned offset = 0;
+    for (;;) {
+        unsigned count = static_cast<unsigned>(tags.size());
+        hb_face_get_table_tags(sub, offset, &count, tags.data());
+        if (count == 0) break;
+        for (unsigned i = 0; i < count; ++i) {
+            if (tags[i] == HB_TAG('c', 'm', 'a', 'p')) continue;
+            hb_blob_t* table = hb_face_reference_table(sub, tags[i]);
+            hb_face_builder_add_table(builder, tags[i], table);
+            hb_blob_destroy(table);
+        }
+        offset += count;
+    }
+    const auto cmap = privateUseCmap(glyphs);
+    hb_blob_t* cmapBlob = hb_blob_create(cmap.data(), static_cast<unsigned>(cmap.size()), HB_MEMORY_MODE_DUPLICATE,
+                                         nullptr, nullptr);
+    hb_face_builder_add_table(builder, HB_TAG('c', 'm', 'a', 'p'), cmapBlob);
+    hb_blob_destroy(cmapBlob);
+    hb_blob_t* blob = hb_face_reference_blob(builder);
     unsigned len = 0;
     const char* data = hb_blob_get_data(blob, &len);
     std::string out(data ? data : "", data ? len : 0);
     hb_blob_destroy(blob);
+    hb_face_destroy(builder);
     hb_face_destroy(sub);
     if (out.empty()) return fail(ErrorCode::Internal, fmt::format("HarfBuzz produced an empty subset of {}", m_file.string()));
     return out;

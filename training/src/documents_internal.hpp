@@ -90,7 +90,11 @@ public:
     FontSource(const FontSource&) = delete;
     FontSource& operator=(const FontSource&) = delete;
 
-    /// A standalone TrueType font with only the glyphs of @p codepoints (plus .notdef), hinting dropped.
+    /// A standalone TrueType font with only the glyphs of @p codepoints (plus .notdef), hinting dropped, whose
+    /// character map gives them the private-use code points kPrivateUseBase + i (i: index in @p codepoints)
+    /// instead of their own: one contiguous range, which libharu's CID font set-up (a glyph lookup for each of
+    /// the 65536 code points, linear in the number of cmap ranges) handles in constant time per code point.
+    /// The text drawn must use those code points (toPrivateUse); the ToUnicode map gives the real ones back.
     [[nodiscard]] Result<std::string> subset(const std::vector<std::uint32_t>& codepoints) const;
     /// Code points of @p codepoints the font has no glyph for.
     [[nodiscard]] std::vector<std::uint32_t> missing(const std::vector<std::uint32_t>& codepoints) const;
@@ -106,6 +110,11 @@ private:
 
 /// UTF-8 to code points (invalid bytes become U+FFFD).
 [[nodiscard]] std::vector<std::uint32_t> codepoints(std::string_view utf8);
+/// Code points to UTF-8 (Basic Multilingual Plane and above).
+[[nodiscard]] std::string utf8(std::uint32_t codepoint);
+
+/// First private-use code point of a document font's character map (see FontSource::subset).
+inline constexpr std::uint32_t kPrivateUseBase = 0xE000;
 
 /// Image helpers (libjpeg).
 struct ImageInfo {

@@ -1,5 +1,5 @@
 // Certificates and badge cards as PDF: libharu for the file, the subset CJK font embedded as a CIDFontType2
-// with the UTF-8 encoder, libqrencode for the QR code.
+// with the UTF-8 encoder (text in private-use code points, see FontSource::subset), libqrencode for the QR code.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <hpdf.h>
@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <list>
+#include <map>
 #include <set>
 
 #include "documents_internal.hpp"
@@ -153,15 +154,28 @@ std::string rowText(const std::string& pattern, const CertificateModuleLine& m, 
     return substitute(pattern, f);
 }
 
+/// The document font's private-use code points (FontSource::subset) of the characters used, in order.
+using PrivateUseMap = std::map<std::uint32_t, std::uint32_t>;
+
+/// @p text in the document font's private-use code points; characters outside the font are dropped.
+std::string toPrivateUse(const std::string& text, const PrivateUseMap& map) {
+    std::string out;
+    out.reserve(text.size());
+    for (auto cp : codepoints(text))
+        if (auto it = map.find(cp); it != map.end()) out += utf8(it->second);
+    return out;
+}
+
 class PageWriter {
 public:
-    PageWriter(HPDF_Doc doc, HPDF_Page page, HPDF_Font font, double heightMm)
-        : m_doc(doc), m_page(page), m_font(font), m_heightMm(heightMm) {}
+    PageWriter(HPDF_Doc doc, HPDF_Page page, HPDF_Font font, const PrivateUseMap& pua, double heightMm)
+        : m_doc(doc), m_page(page), m_font(font), m_pua(pua), m_heightMm(heightMm) {}
 
     static double pt(double mm) { return mm * kPtPerMm; }
     double y(double mmFromTop) const { return pt(m_heightMm - mmFromTop); }
 
-    void text(const Item& it, const std::string& s) {
+    void text(const Item& it, const std::string& plain) {
+        const auto s = toPrivateUse(plain, m_pua);
         if (s.empty()) return;
         double size = it.sizePt;
         HPDF_Page_SetFontAndSize(m_page, m_font, static_cast<HPDF_REAL>(size));
@@ -300,46 +314,30 @@ private:
     [[maybe_unused]] HPDF_Doc m_doc;
     HPDF_Page m_page;
     HPDF_Font m_font;
+    const PrivateUseMap& m_pua;
     double m_heightMm;
 };
 
-/// A ToUnicode CMap for the UTF-8 encoder, where character codes are the Unicode values themselves.
-/// libharu 2.3.0 writes its encoding CMap (cidrange) there instead, which readers must guess around.
-std::string toUnicodeCMap(const std::set<std::uint32_t>& used) {
+/// The ToUnicode CMap: each private-use character code of the text (see FontSource::subset) to its real
+/// character. libharu 2.3.0 writes its encoding CMap (cidrange) there instead, which readers must guess around.
+std::string toUnicodeCMap(const PrivateUseMap& used) {
     std::string s =
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
         "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
-    std::vector<std::uint32_t> cps(used.begin(), used.end());
-    for (std::size_t i = 0; i < cps.size(); i += 100) {
-        const std::size_t n = std::min<std::size_t>(100, cps.size() - i);
+    const std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs(used.begin(), used.end());
+    for (std::size_t i = 0; i < pairs.size(); i += 100) {
+        const std::size_t n = std::min<std::size_t>(100, pairs.size() - i);
         s += fmt::format("{} beginbfchar\n", n);
-        for (std::size_t k = 0; k < n; ++k) s += fmt::format("<{0:04X}> <{0:04X}>\n", cps[i + k]);
+        for (std::size_t k = 0; k < n; ++k) s += fmt::format("<{:04X}> <{:04X}>\n", pairs[i + k].second, pairs[i + k].first);
         s += "endbfchar\n";
     }
     s += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
     return s;
 }
 
-std::string describe(std::uint32_t cp) {
-    std::string utf8;
-    if (cp < 0x80) utf8 += static_cast<char>(cp);
-    else if (cp < 0x800) {
-        utf8 += static_cast<char>(0xC0 | (cp >> 6));
-        utf8 += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        utf8 += static_cast<char>(0xE0 | (cp >> 12));
-        utf8 += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        utf8 += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        utf8 += static_cast<char>(0xF0 | (cp >> 18));
-        utf8 += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        utf8 += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        utf8 += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    return fmt::format("'{}' (U+{:04X})", utf8, cp);
-}
+std::string describe(std::uint32_t cp) { return fmt::format("'{}' (U+{:04X})", utf8(cp), cp); }
 
 }  // namespace
 
@@ -415,6 +413,8 @@ Result<RenderedDocument> DocumentRenderer::render(DocumentKind kind, const Certi
     }
 
     // 3. The font subset, handed to libharu through an in-memory file.
+    PrivateUseMap pua;
+    for (auto cp : used) pua.emplace(cp, kPrivateUseBase + static_cast<std::uint32_t>(pua.size()));
     auto subset = m_impl->font->subset(std::vector<std::uint32_t>(used.begin(), used.end()));
     if (!subset) return propagate(subset);
 
@@ -441,7 +441,7 @@ Result<RenderedDocument> DocumentRenderer::render(DocumentKind kind, const Certi
         // Replace libharu's ToUnicode entry with a real one (see toUnicodeCMap).
         HPDF_Dict cmap = HPDF_DictStream_New(pdf.doc->mmgr, pdf.doc->xref);
         if (!cmap) return fail(ErrorCode::Internal, "libharu could not create the ToUnicode stream");
-        const auto text = toUnicodeCMap(used);
+        const auto text = toUnicodeCMap(pua);
         HPDF_Stream_Write(cmap->stream, reinterpret_cast<const HPDF_BYTE*>(text.data()),
                           static_cast<HPDF_UINT>(text.size()));
         cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
@@ -474,7 +474,7 @@ Result<RenderedDocument> DocumentRenderer::render(DocumentKind kind, const Certi
         HPDF_Page p = HPDF_AddPage(pdf.doc);
         HPDF_Page_SetWidth(p, static_cast<HPDF_REAL>(tpl.widthMm * kPtPerMm));
         HPDF_Page_SetHeight(p, static_cast<HPDF_REAL>(tpl.heightMm * kPtPerMm));
-        PageWriter w(pdf.doc, p, font, tpl.heightMm);
+        PageWriter w(pdf.doc, p, font, pua, tpl.heightMm);
         for (const auto& it : page.items) {
             switch (it.type) {
                 case ItemType::Text: w.text(it, substitute(it.text, fields)); break;

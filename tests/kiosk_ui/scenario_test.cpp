@@ -1,13 +1,11 @@
 // Scripted scenarios: the real kiosk under Xvfb (xvfb-run -a, Mesa software OpenGL) on a demo-seeded
 // database, driven by `kiosk --script`. Screenshots stay in the build tree as artifacts.
 #include <gtest/gtest.h>
-#include <stb_image.h>
-#include <stb_image_write.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 
+#include "scenario_support.hpp"
 #include "test_support.hpp"
 #include "training/exam_store.hpp"
 #include "training/id_number.hpp"
@@ -19,59 +17,9 @@ namespace {
 
 constexpr const char* kPin = "135790";
 
-std::vector<std::uint8_t> tinyPng() {
-    std::vector<std::uint8_t> png;
-    const unsigned char px[4] = {0, 255, 255, 0};
-    stbi_write_png_to_func(
-        [](void* ctx, void* data, int size) {
-            auto* out = static_cast<std::vector<std::uint8_t>*>(ctx);
-            out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
-        },
-        &png, 2, 2, 1, px, 2);
-    return png;
-}
-
-/// Pixel statistics of a screenshot.
-struct Shot {
-    int w{0}, h{0};
-    std::vector<unsigned char> rgba;
-    [[nodiscard]] std::array<int, 3> at(int x, int y) const {
-        const auto i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4;
-        return {rgba[i], rgba[i + 1], rgba[i + 2]};
-    }
-    /// Fraction of pixels that differ from the page background inside a rectangle.
-    [[nodiscard]] double inkFraction(int x0, int y0, int x1, int y1) const {
-        const auto bg = at(x1 - 2, y1 - 2);
-        long ink = 0, all = 0;
-        for (int y = y0; y < y1; ++y)
-            for (int x = x0; x < x1; ++x) {
-                auto p = at(x, y);
-                if (std::abs(p[0] - bg[0]) + std::abs(p[1] - bg[1]) + std::abs(p[2] - bg[2]) > 60) ++ink;
-                ++all;
-            }
-        return all ? static_cast<double>(ink) / static_cast<double>(all) : 0.0;
-    }
-    /// Fraction of dark (text-coloured) pixels inside a rectangle.
-    [[nodiscard]] double darkFraction(int x0, int y0, int x1, int y1) const {
-        long dark = 0, all = 0;
-        for (int y = y0; y < y1; ++y)
-            for (int x = x0; x < x1; ++x) {
-                auto p = at(x, y);
-                if (p[0] < 80 && p[1] < 80 && p[2] < 100) ++dark;
-                ++all;
-            }
-        return all ? static_cast<double>(dark) / static_cast<double>(all) : 0.0;
-    }
-};
-
-std::optional<Shot> loadShot(const std::filesystem::path& p) {
-    int w = 0, h = 0, n = 0;
-    unsigned char* px = stbi_load(p.string().c_str(), &w, &h, &n, 4);
-    if (!px) return std::nullopt;
-    Shot s{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
-    stbi_image_free(px);
-    return s;
-}
+using kioskuitest::loadShot;
+using kioskuitest::Shot;
+using kioskuitest::tinyPng;
 
 class KioskScenario : public ::testing::Test {
 protected:
@@ -427,6 +375,70 @@ TEST_F(KioskScenario, PassportKeyIsTypedAndAMissingReaderIsExplained) {
                              "screenshot mrz-failed.png\nexpect-enabled read\ntap back\nwait-screen attract\nquit\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("mrz.png");
+}
+
+/// The live photo step with the real models and the camera clip (person A) from ../shared.
+class KioskPhotoScenario : public KioskScenario {
+protected:
+    void SetUp() override {
+        KioskScenario::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        m_faces = ts::env("KIOSK_TEST_FACES");
+        if (m_faces.empty() || ts::env("KIOSK_MODEL_DIR").empty())
+            GTEST_SKIP() << "needs ../shared (KIOSK_TEST_FACES, KIOSK_MODEL_DIR): the clip and the face models";
+        ts::writeFile(m_tmp / "kiosk.toml", "[card_reader]\nkind = \"none\"\n[camera]\nsource = \"file:" +
+                                                (m_faces / "camera_clip_obama_640x480_mjpg.avi").string() +
+                                                "\"\n[face]\nmax_attempts = 3\n[speech]\nenabled = true\n");
+    }
+    std::filesystem::path m_faces;
+};
+
+TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
+    const std::string first17 = "11010119610804001";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    const std::string s =
+        "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() + "\ncard present " +
+        doc + " 欧巴马 M 1961-08-04\nwait-screen photo\nexpect 现场拍照核验\nscreenshot photo-live.png\n"
+        "wait-screen register 40\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\ntap edu-junior\ntap next\n"
+        "tap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";
+    auto r = runKiosk("photo-match", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("photo-live.png");
+    auto store = openStore();
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_TRUE(w->faceVerifiedAt.has_value()) << "the match is recorded with the new worker";
+    ASSERT_TRUE(w->faceScore.has_value());
+    EXPECT_GE(*w->faceScore, 0.30) << "MobileFaceNet's accept threshold";
+    EXPECT_EQ(w->identityMethod, "chip");  // no staff confirmation was needed
+    auto portrait = store->workerImage(w->id, "portrait");
+    ASSERT_TRUE(portrait) << portrait.error().message;
+    ASSERT_TRUE(portrait->has_value()) << "no portrait stored";
+    EXPECT_GT((*portrait)->size(), 5000u) << "the live portrait is stored once the biometric consent is signed";
+}
+
+TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {
+    const auto& w = m_workers[0];
+    signConsentsFor(w.id);
+    const std::string s = "wait-screen attract\ncard photo " + (m_faces / "e_london087_idchip_240x320.jpg").string() +
+                          "\ncard present " + w.identity.docNumber + " " + w.identity.name +
+                          "\nwait-screen photo\nexpect 已尝试 1 次\nexpect 照片与证件照片不一致\ntap retry\n"
+                          "expect 已尝试 2 次\ntap retry\nwait-screen staff-pin 40\nexpect 证件照片\nexpect 现场照片\n"
+                          "tap staff-2\ntype " + std::string(kPin) + "\nscreenshot staff-compare.png\ntap reject\n"
+                          "wait-screen attract\nquit\n";
+    auto r = runKiosk("photo-reject", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("staff-compare.png");
+    auto store = openStore();
+    auto again = store->worker(w.id);
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(again->faceVerifiedAt.has_value()) << "a non-match is never recorded as a face verification";
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [&](const training::AuditEntry& e) {
+        return e.action == "identity.rejected" && e.actor == "staff:2" &&
+               e.subject == "worker:" + std::to_string(w.id) && e.details.find(w.identity.docNumber) == std::string::npos;
+    })) << "the rejection is recorded with the staff member's id, the document number masked";
 }
 
 TEST_F(KioskScenario, AScriptStepThatCannotHappenFailsTheRun) {

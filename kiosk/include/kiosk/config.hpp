@@ -32,7 +32,8 @@ struct UiConfig {
 /// @brief [card_reader]
 struct CardReaderConfig {
     std::string kind{"pcsc"};     ///< "pcsc", "cn-vendor" or "none".
-    std::string reader;           ///< Substring of the PC/SC reader name; empty: the first reader with a card.
+    std::string reader;           ///< pcsc: substring of the reader name (empty: any reader); cn-vendor: the
+                                  ///< library's open() configuration (the file-backed reader: its directory).
     std::string vendorLibrary;    ///< For cn-vendor: the .so implementing the idreader_v1 ABI.
     std::string cscaDir;          ///< Directory of trusted CSCA certificates; empty: no chain check.
 };

@@ -50,6 +50,7 @@ public:
         m_field = 0;
         m_values = {"", "", ""};
         m_reading = false;
+        m_failed = false;
         ctx.say("mrz.prompt");
     }
     void onEvent(Context& ctx, const Event& e) override {
@@ -58,8 +59,14 @@ public:
             identifyByDocument(ctx, c->identity.docNumber, *c);
         } else if (const auto* f = std::get_if<CardFailed>(&e)) {
             m_reading = false;
+            m_failed = true;
             ctx.setError(cardFailureText(ctx, *f));
-        } else if (std::holds_alternative<CardRemoved>(e) && !m_reading) {
+        } else if (const auto* d = std::get_if<CardDetected>(&e)) {
+            // The document is back after a failed read (e.g. pulled mid-read): read it again with the typed key.
+            ctx.session.cardReader = d->reader;
+            if (m_failed && !m_reading && ready()) read(ctx);
+        } else if (std::holds_alternative<CardRemoved>(e) && !m_reading && !m_failed) {
+            // (After a failure the explanation stays on screen until the document is back or Back is tapped.)
             ctx.emit(Intent::Logout);
         }
     }
@@ -84,9 +91,8 @@ public:
         ImGui::EndGroup();
         ImGui::SameLine(0, 24);
         ImGui::BeginGroup();
-        const bool ready = !m_values[0].empty() && m_values[1].size() == 6 && m_values[2].size() == 6 && !m_reading;
         if (ui.button("read", ctx.tr(m_reading ? "mrz.reading" : "mrz.read"), {ImGui::GetContentRegionAvail().x, 140},
-                      Kind::Primary, ready))
+                      Kind::Primary, ready() && !m_reading))
             read(ctx);
         if (ui.button("back", ctx.tr("common.back"), {ImGui::GetContentRegionAvail().x, 0}, Kind::Secondary))
             ctx.emit(Intent::Logout);
@@ -94,6 +100,9 @@ public:
     }
 
 private:
+    [[nodiscard]] bool ready() const {
+        return !m_values[0].empty() && m_values[1].size() == 6 && m_values[2].size() == 6;
+    }
     /// A compact Latin/digit keyboard in four rows (digits, then QWERTY letters, backspace and clear):
     /// keys 64 px, ids key-<character>, key-back, key-clear. Letters are disabled for the date fields.
     static void keyboard(Widgets& ui, std::string& v, std::size_t maxLen, bool letters) {
@@ -124,6 +133,7 @@ private:
     void read(Context& ctx) {
         if (m_reader.joinable()) m_reader.join();
         m_reading = true;
+        m_failed = false;
         ctx.setError({});
         const devices::id::MrzKey key{m_values[0], m_values[1], m_values[2]};
         devices::id::PassportReadOptions options;
@@ -140,6 +150,7 @@ private:
     int m_field{0};
     std::array<std::string, 3> m_values;
     bool m_reading{false};
+    bool m_failed{false};  ///< The last read failed and its explanation is shown.
     std::thread m_reader;
 };
 

@@ -1,0 +1,94 @@
+#pragma once
+/// @file scenario_support.hpp
+/// @brief Helpers shared by the kiosk scenario suites: screenshots (pixel statistics), a tiny PNG, and
+/// running the real kiosk under Xvfb with a script.
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace kioskuitest {
+
+/// @brief A 2x2 grey PNG (a stand-in signature).
+inline std::vector<std::uint8_t> tinyPng() {
+    std::vector<std::uint8_t> png;
+    const unsigned char px[4] = {0, 255, 255, 0};
+    stbi_write_png_to_func(
+        [](void* ctx, void* data, int size) {
+            auto* out = static_cast<std::vector<std::uint8_t>*>(ctx);
+            out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+        },
+        &png, 2, 2, 1, px, 2);
+    return png;
+}
+
+/// @brief Pixel statistics of a screenshot.
+struct Shot {
+    int w{0}, h{0};
+    std::vector<unsigned char> rgba;
+    [[nodiscard]] std::array<int, 3> at(int x, int y) const {
+        const auto i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4;
+        return {rgba[i], rgba[i + 1], rgba[i + 2]};
+    }
+    /// Fraction of pixels that differ from the page background inside a rectangle.
+    [[nodiscard]] double inkFraction(int x0, int y0, int x1, int y1) const {
+        const auto bg = at(x1 - 2, y1 - 2);
+        long ink = 0, all = 0;
+        for (int y = y0; y < y1; ++y)
+            for (int x = x0; x < x1; ++x) {
+                auto p = at(x, y);
+                if (std::abs(p[0] - bg[0]) + std::abs(p[1] - bg[1]) + std::abs(p[2] - bg[2]) > 60) ++ink;
+                ++all;
+            }
+        return all ? static_cast<double>(ink) / static_cast<double>(all) : 0.0;
+    }
+    /// Fraction of dark (text-coloured) pixels inside a rectangle.
+    [[nodiscard]] double darkFraction(int x0, int y0, int x1, int y1) const {
+        long dark = 0, all = 0;
+        for (int y = y0; y < y1; ++y)
+            for (int x = x0; x < x1; ++x) {
+                auto p = at(x, y);
+                if (p[0] < 80 && p[1] < 80 && p[2] < 100) ++dark;
+                ++all;
+            }
+        return all ? static_cast<double>(dark) / static_cast<double>(all) : 0.0;
+    }
+};
+
+/// @brief Loads a screenshot; nullopt when it is missing or not an image.
+inline std::optional<Shot> loadShot(const std::filesystem::path& p) {
+    int w = 0, h = 0, n = 0;
+    unsigned char* px = stbi_load(p.string().c_str(), &w, &h, &n, 4);
+    if (!px) return std::nullopt;
+    Shot s{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
+    stbi_image_free(px);
+    return s;
+}
+
+/// @brief Runs `kiosk --window 1280x800 --script` under `xvfb-run -a` (Mesa software OpenGL); spoken prompts go
+/// to WAV files in @p artifacts/speech.
+/// Sanitizer builds: Mesa's own allocations are not ours (lsan.supp). One 128-byte block of the unloaded swrast
+/// DRI module still shows as "<unknown module>", which no suppression can name, so leak checking is off for the
+/// kiosk process under Xvfb only; address and UB checks stay on (see README).
+inline testsupport::RunResult runKioskUnderXvfb(const std::filesystem::path& kiosk, const std::filesystem::path& db,
+                                                const std::filesystem::path& config, const std::filesystem::path& script,
+                                                const std::filesystem::path& artifacts,
+                                                const std::filesystem::path& lsanSuppressions) {
+    std::filesystem::create_directories(artifacts / "speech");
+    return testsupport::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", kiosk.string(), "--db",
+                             db.string(), "--config", config.string(), "--window", "1280x800", "--script",
+                             script.string()},
+                            {"KIOSK_SPEECH_WAV_DIR=" + (artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1",
+                             "LSAN_OPTIONS=suppressions=" + lsanSuppressions.string(), "ASAN_OPTIONS=detect_leaks=0"});
+}
+
+}  // namespace kioskuitest

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "ui/devices.hpp"
+#include "ui/face.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
 
@@ -80,7 +81,8 @@ public:
                 [this](Intent i) { m_intents.push_back(i); },
                 [this](double s) { m_wakeAt = std::min(m_wakeAt, secondsSince(m_start) + s); },
                 [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; },
-                [this](Event e) { m_queue.post(std::move(e)); }},
+                [this](Event e) { m_queue.post(std::move(e)); },
+                nullptr},
           m_idleTimeout(options.config.ui.idleTimeoutSeconds) {}
 
     int run();
@@ -115,6 +117,7 @@ private:
     std::unique_ptr<ScriptRunner> m_script;
     std::optional<std::filesystem::path> m_pendingShot;
     std::unique_ptr<DeviceWatch> m_deviceWatch;
+    std::unique_ptr<FaceService> m_face;
     SteadyClock::time_point m_start{SteadyClock::now()};
     SteadyClock::time_point m_lastActivity{SteadyClock::now()};
     ImVec2 m_lastMouse{-1, -1};
@@ -206,6 +209,8 @@ bool App::init() {
                          }
                      });
     m_deviceWatch = std::make_unique<DeviceWatch>(m_options.config, m_queue);
+    m_face = std::make_unique<FaceService>(m_options.config, m_queue);
+    m_ctx.face = m_face.get();
 
     if (!m_options.script.empty()) {
         std::ifstream in(m_options.script);
@@ -232,7 +237,10 @@ bool App::init() {
 }
 
 void App::shutdown() {
+    if (!m_screens.empty()) current().leave(m_ctx);
+    m_face.reset();
     m_deviceWatch.reset();
+    m_screens.clear();  // screens own GL textures: delete them while the context exists
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
@@ -247,6 +255,7 @@ void App::resetSession() {
 }
 
 void App::go(ScreenId id) {
+    if (id != m_current) current().leave(m_ctx);
     m_current = id;
     m_error.reset();
     current().enter(m_ctx);
@@ -280,6 +289,7 @@ void App::handleEvent(Event& e) {
             m_devices.printer = st->available;
             m_devices.printerDetail = st->detail;
         }
+        current().onEvent(m_ctx, e);  // e.g. the photo screen starts once the camera is ready
         return;
     }
     m_lastActivity = SteadyClock::now();

@@ -37,11 +37,14 @@ struct DeviceStatus {
     bool available{false};
     std::string detail;
 };
-/// @brief The live-photo pipeline captured a portrait and (when a chip photo exists) matched it.
+/// @brief The live-photo pipeline finished one capture (posted from its worker thread).
 struct FaceCaptured {
-    std::vector<std::uint8_t> portraitJpeg;
-    std::optional<double> score;
-    std::string decision;  ///< "accept", "reject", "refer" or "" when no match was made.
+    std::vector<std::uint8_t> portraitJpeg;  ///< The 358x441 portrait; empty when nothing was captured.
+    std::optional<double> score;             ///< Match score (the recognizer's metric) when a match was made.
+    std::string decision;        ///< "match", "refer", "no-match", or "" when no match was made.
+    std::string error;           ///< Why no portrait was taken (e.g. the time ran out); empty when captured.
+    std::string lastInstruction; ///< The quality instruction shown last (e.g. "look-at-camera").
+    std::string matchProblem;    ///< Why no match was made although a portrait was taken (no face in the chip photo).
 };
 /// @brief A worker-thread job finished: its continuation runs on the UI thread.
 struct JobDone {

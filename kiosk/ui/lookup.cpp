@@ -40,9 +40,11 @@ void applyWorkerState(WorkerSession& session, WorkerState state) {
 void identifyByDocument(Context& ctx, const std::string& number, std::optional<CardInserted> fromCard) {
     const std::string actor = ctx.actor();
     const bool viaCard = fromCard.has_value();
+    // Copied before the call: the continuation below takes fromCard by move, and the two arguments of
+    // submit() are evaluated in an unspecified order.
+    std::string method = viaCard ? fromCard->method : std::string("keypad");
     ctx.backend.submit(
-        [number, viaCard, method = viaCard ? fromCard->method : std::string("keypad"),
-         actor](Records& r) -> training::Result<std::optional<WorkerState>> {
+        [number, viaCard, method = std::move(method), actor](Records& r) -> training::Result<std::optional<WorkerState>> {
             auto w = r.store.findWorkerByDocument(number);
             if (!w) {
                 if (w.error().code == training::ErrorCode::NotFound) return std::optional<WorkerState>{};

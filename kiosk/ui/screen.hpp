@@ -24,6 +24,8 @@
 
 namespace kiosk::ui {
 
+class FaceService;
+
 /// @brief Every screen of the kiosk.
 enum class ScreenId {
     Attract,
@@ -131,6 +133,7 @@ struct Context {
     std::function<void(double)> wakeIn;  ///< Ask for a frame within this many seconds (countdowns).
     std::function<void(const std::string&)> setError;  ///< An error banner (message for people).
     std::function<void(Event)> post;                   ///< Posts an event (from any thread).
+    FaceService* face;                                 ///< Camera + live photo pipeline; null in unit tests.
 
     [[nodiscard]] const std::string& tr(std::string_view key) const { return i18n.tr(key); }
     /// @brief Speaks the catalog text of @p key in the current language.
@@ -148,6 +151,8 @@ public:
     [[nodiscard]] virtual ScreenId id() const = 0;
     /// @brief Called when the screen becomes current: reset transient state, start loads.
     virtual void enter(Context& ctx) { (void)ctx; }
+    /// @brief Called when another screen becomes current (stop what only this screen needs, e.g. the camera).
+    virtual void leave(Context& ctx) { (void)ctx; }
     /// @brief Draws the content area (the app draws the top bar).
     virtual void draw(Context& ctx) = 0;
     /// @brief Device events while the screen is current.

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace kiosk::ui {
 
@@ -149,7 +152,15 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
                 c.identity.sex = step.args[3] == "F" ? training::Sex::Female : training::Sex::Male;
             if (step.args.size() > 4) c.identity.birthDate = step.args[4];
             c.method = "chip";
+            c.chipPhoto = std::exchange(m_chipPhoto, {});
             m_host.post(std::move(c));
+        } else if (step.args[0] == "photo" && step.args.size() == 2) {
+            std::filesystem::path file = step.args[1];
+            if (file.is_relative()) file = m_baseDir / file;
+            std::ifstream in(file, std::ios::binary);
+            m_chipPhoto.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            if (!in && !in.eof()) fail(step, "cannot read the photo " + file.string());
+            if (m_chipPhoto.empty()) fail(step, "the photo " + file.string() + " is empty or missing");
         } else if (step.args[0] == "detect") {
             m_host.post(CardDetected{step.rest.substr(step.rest.find(' ') + 1)});
         } else if (step.args[0] == "remove") {
@@ -157,7 +168,7 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
         } else if (step.args[0] == "fail") {
             m_host.post(CardFailed{step.rest.substr(step.rest.find(' ') + 1), {}});
         } else {
-            fail(step, "use card present|detect|remove|fail");
+            fail(step, "use card present|photo|detect|remove|fail");
         }
         return true;
     }

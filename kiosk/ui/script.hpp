@@ -10,6 +10,7 @@
 ///   expect-not TEXT         TEXT is not drawn now
 ///   expect-enabled KEY / expect-disabled KEY
 ///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook)
+///   card photo FILE                           the chip photo of the next "card present"
 ///   card detect READER      post a chip document detected on a PC/SC reader (asks for the MRZ key)
 ///   card remove | card fail MESSAGE
 ///   sign                    draw a stroke on the element "signature-pad"
@@ -79,6 +80,7 @@ private:
     std::vector<ScriptStep> m_steps;
     std::filesystem::path m_baseDir;
     ScriptHost m_host;
+    std::vector<std::uint8_t> m_chipPhoto;  ///< For the next "card present".
     std::size_t m_index{0};
     std::deque<MouseStep> m_mouse;
     ImVec2 m_lastPos{-1.0f, -1.0f};

@@ -360,3 +360,35 @@ TEST(StoreInit, CenterCodeIsCheckedBeforeAnythingIsWritten) {
     EXPECT_FALSE((*store)->center()) << "nothing was written";
     EXPECT_TRUE((*store)->initCenter("SH-PD_01", "name", "t"));
 }
+
+TEST_F(StoreTest, WorkerImagesReadBackAndIdentityRejectionsAreAuditedMasked) {
+    auto w = addWorker("11010119900307002", "赵敏");
+    auto none = m_store->workerImage(w.id, "portrait");
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_FALSE(none->has_value());
+    const std::vector<std::uint8_t> jpeg{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3};
+    ASSERT_TRUE(m_store->putWorkerImage(w.id, "portrait", "image/jpeg", jpeg, "test"));
+    auto back = m_store->workerImage(w.id, "portrait");
+    ASSERT_TRUE(back && back->has_value());
+    EXPECT_EQ(**back, jpeg);
+
+    EXPECT_EQ(m_store->recordIdentityRejected(w.id, "", "photo-mismatch", "staff:2").error().code,
+              training::ErrorCode::InvalidInput);
+    ASSERT_TRUE(m_store->recordIdentityRejected(w.id, w.identity.docNumber, "photo-mismatch", "staff:2"));
+    ASSERT_TRUE(m_store->recordIdentityRejected(std::nullopt, "L898902C3", "photo-mismatch", "staff:3"));
+    auto audit = m_store->auditEntries(0, 1000);
+    ASSERT_TRUE(audit);
+    std::vector<training::AuditEntry> rejected;
+    for (const auto& e : *audit)
+        if (e.action == "identity.rejected") rejected.push_back(e);
+    ASSERT_EQ(rejected.size(), 2u);
+    EXPECT_EQ(rejected[0].actor, "staff:2");
+    EXPECT_EQ(rejected[0].subject, "worker:" + std::to_string(w.id));
+    EXPECT_EQ(rejected[0].details.find(w.identity.docNumber), std::string::npos) << "the number is masked";
+    EXPECT_NE(rejected[0].details.find("photo-mismatch"), std::string::npos);
+    EXPECT_EQ(rejected[1].subject, "document");
+    EXPECT_EQ(rejected[1].details.find("L898902C3"), std::string::npos);
+    auto chain = m_store->verifyAudit();
+    ASSERT_TRUE(chain);
+    EXPECT_TRUE(chain->intact) << chain->problem;
+}

@@ -424,6 +424,18 @@ Result<void> Store::markFaceVerified(std::int64_t workerId, double score, const 
     return tx->commit();
 }
 
+Result<void> Store::recordIdentityRejected(std::optional<std::int64_t> workerId, const std::string& document,
+                                          const std::string& reason, const Actor& actor) {
+    if (document.empty()) return fail(ErrorCode::InvalidInput, "the document number is empty; read the document again");
+    auto tx = m_db.transaction();
+    if (!tx) return propagate(tx);
+    const std::string subject = workerId ? fmt::format("worker:{}", *workerId) : "document";
+    if (auto r = audit(actor, "identity.rejected", subject, json{{"document", maskIdNumber(document)}, {"reason", reason}}.dump());
+        !r)
+        return r;
+    return tx->commit();
+}
+
 Result<Worker> Store::readWorker(Statement& s) {
     Worker w;
     w.id = s.int64(0);
@@ -545,6 +557,16 @@ Result<std::vector<Worker>> Store::listWorkers(const WorkerQuery& q) {
         out.push_back(std::move(*w));
     }
     return out;
+}
+
+Result<std::optional<std::vector<std::uint8_t>>> Store::workerImage(std::int64_t workerId, const std::string& kind) {
+    auto stmt = m_db.prepare("SELECT data FROM worker_images WHERE worker_id = ? AND kind = ?");
+    if (!stmt) return propagate(stmt);
+    stmt->bindAll(workerId, kind);
+    auto row = stmt->step();
+    if (!row) return propagate(row);
+    if (!*row) return std::optional<std::vector<std::uint8_t>>{};
+    return std::optional<std::vector<std::uint8_t>>{stmt->blob(0)};
 }
 
 Result<void> Store::putWorkerImage(std::int64_t workerId, const std::string& kind, const std::string& mime,

@@ -143,6 +143,7 @@ private:
         const auto identity = ctx.session.newIdentity;
         const auto method = ctx.session.identityMethod;
         const auto confirming = ctx.session.confirmingStaffId;
+        const auto faceScore = ctx.session.faceScore;
         const auto actor = ctx.actor();
         ctx.backend.submit(
             [=](Records& r) -> training::Result<WorkerState> {
@@ -160,6 +161,8 @@ private:
                     if (confirming)
                         if (auto m = r.store.markIdentityVerified(id, "staff", "staff:" + std::to_string(*confirming)); !m)
                             return std::unexpected(m.error());
+                    if (faceScore)  // the live photo matched the chip photo before the worker existed
+                        if (auto m = r.store.markFaceVerified(id, *faceScore, actor); !m) return std::unexpected(m.error());
                 } else {
                     return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
                                                            "no identity to register; read the document again"});

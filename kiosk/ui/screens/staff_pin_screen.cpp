@@ -1,6 +1,9 @@
 // Staff PIN: pick the staff member, type the PIN (the store's lockout applies). Used to log in, to
-// confirm a worker's identity when the face could not be matched, and (admins only) to leave the kiosk.
+// confirm a worker's identity when the face could not be matched (the chip photo and the live portrait side by
+// side; confirm or reject, both with the PIN and recorded with the staff member's id), and (admins only) to
+// leave the kiosk.
 #include "ui/screens/common.hpp"
+#include "ui/texture.hpp"
 
 namespace kiosk::ui {
 namespace {
@@ -12,7 +15,10 @@ public:
         m_staff.clear();
         m_chosen.reset();
         m_pin.clear();
+        m_chip.reset();
+        m_live.reset();
         m_busy = true;
+        if (ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity) loadPhotos(ctx);
         ctx.backend.submit([](Records& r) { return r.store.listStaff(); },
                            [this, &ctx](training::Result<std::vector<training::Staff>> list) {
                                m_busy = false;
@@ -33,8 +39,53 @@ public:
                             : ctx.session.staffPurpose == StaffPurpose::Exit          ? "staff.exit_title"
                                                                                       : "staff.title";
         ui.heading(ctx.tr(title));
-        if (ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity)
+        const bool confirming = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity;
+        if (confirming) {
             ui.text(format(ctx.tr("staff.confirm_who"), {ctx.session.displayName()}));
+            drawPhotos(ctx);
+            ImGui::SameLine(0, 32);
+        }
+        ImGui::BeginGroup();
+        drawPicker(ctx, confirming);
+        ImGui::EndGroup();
+    }
+
+private:
+    /// The document (chip) photo and the live portrait, side by side, for the staff member to compare.
+    void drawPhotos(Context& ctx) {
+        auto& ui = ctx.ui;
+        ImGui::BeginGroup();
+        const ImVec2 box{200, 246};
+        for (int i = 0; i < 2; ++i) {
+            if (i > 0) ImGui::SameLine(0, 16);
+            ImGui::BeginGroup();
+            const Texture& t = i == 0 ? m_chip : m_live;
+            ui.text(ctx.tr(i == 0 ? "staff.chip_photo" : "staff.live_photo"), ui.fonts().small(), theme::kMuted);
+            if (t.empty()) {
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                ImGui::GetWindowDrawList()->AddRectFilled(p, {p.x + box.x, p.y + box.y}, theme::kSecondary, 8.0f);
+                ImGui::Dummy(box);
+                ui.text(ctx.tr("staff.no_photo"), ui.fonts().small(), theme::kMuted);
+            } else {
+                t.draw(box);
+            }
+            ImGui::EndGroup();
+        }
+        ImGui::EndGroup();
+    }
+    void loadPhotos(Context& ctx) {
+        ctx.backend.submit(
+            [chip = ctx.session.chipPhoto, live = ctx.session.livePortrait](Records&) {
+                return std::pair{decodeToRgba(chip), decodeToRgba(live)};
+            },
+            [this](std::pair<std::optional<RgbaImage>, std::optional<RgbaImage>> photos) {
+                if (photos.first) m_chip.upload(*photos.first);
+                if (photos.second) m_live.upload(*photos.second);
+            });
+    }
+
+    void drawPicker(Context& ctx, bool confirming) {
+        auto& ui = ctx.ui;
         if (!m_chosen) {
             ui.text(ctx.tr("staff.pick"), nullptr, theme::kMuted);
             for (const auto& s : m_staff) {
@@ -47,7 +98,7 @@ public:
             }
         } else {
             ui.text(format(ctx.tr("staff.pin_for"), {m_chosen->name}));
-            const float w = 560;
+            const float w = confirming ? 360 : 560;
             ImGui::BeginGroup();
             ui.field("pin-field", m_pin, ctx.tr("staff.pin_placeholder"), w, true);
             ui.keypad(m_pin, 12, false, w);
@@ -55,10 +106,15 @@ public:
             ImGui::SameLine(0, 40);
             ImGui::BeginGroup();
             ImGui::PushFont(ui.fonts().large());
-            if (ui.button("ok", ctx.tr("common.ok"), {400, 160}, Kind::Primary, m_pin.size() >= 4 && !m_busy))
-                submit(ctx);
+            const float bw = confirming ? 300 : 400;
+            if (ui.button("ok", ctx.tr(confirming ? "staff.confirm_same" : "common.ok"), {bw, 140}, Kind::Primary,
+                          m_pin.size() >= 4 && !m_busy))
+                submit(ctx, false);
+            if (confirming && ui.button("reject", ctx.tr("staff.reject"), {bw, 0}, Kind::Danger,
+                                        m_pin.size() >= 4 && !m_busy))
+                submit(ctx, true);
             ImGui::PopFont();
-            if (ui.button("back", ctx.tr("common.back"), {400, 0}, Kind::Secondary)) {
+            if (ui.button("back", ctx.tr("common.back"), {bw, 0}, Kind::Secondary)) {
                 m_chosen.reset();
                 m_pin.clear();
             }
@@ -68,8 +124,8 @@ public:
         if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
     }
 
-private:
-    void submit(Context& ctx) {
+    /// Checks the PIN; for an identity check, records the confirmation (or the rejection) with the staff id.
+    void submit(Context& ctx, bool reject) {
         m_busy = true;
         const auto staffId = m_chosen->id;
         const auto pin = m_pin;
@@ -78,15 +134,23 @@ private:
         const std::optional<std::int64_t> workerId =
             ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
         ctx.backend.submit(
-            [staffId, pin, purpose, workerId](Records& r) -> training::Result<training::Staff> {
+            [staffId, pin, purpose, workerId, reject,
+             document = documentNumber(ctx)](Records& r) -> training::Result<training::Staff> {
                 auto s = r.store.authenticateStaff(staffId, pin);
                 if (!s) return s;
+                if (purpose == StaffPurpose::ConfirmIdentity && reject) {
+                    if (auto m = r.store.recordIdentityRejected(workerId, document, "photo-mismatch",
+                                                                "staff:" + std::to_string(s->id));
+                        !m)
+                        return std::unexpected(m.error());
+                    return s;
+                }
                 if (purpose == StaffPurpose::ConfirmIdentity && workerId)
                     if (auto m = r.store.markIdentityVerified(*workerId, "staff", "staff:" + std::to_string(s->id)); !m)
                         return std::unexpected(m.error());
                 return s;
             },
-            [this, &ctx, purpose](training::Result<training::Staff> s) {
+            [this, &ctx, purpose, reject](training::Result<training::Staff> s) {
                 m_busy = false;
                 if (!s) {
                     // The store's message says how many tries are left or until when the account is locked.
@@ -103,6 +167,11 @@ private:
                         ctx.emit(Intent::StaffIn);
                         break;
                     case StaffPurpose::ConfirmIdentity:
+                        if (reject) {
+                            ctx.say("staff.rejected");
+                            ctx.emit(Intent::Logout);  // nothing about the person is kept
+                            break;
+                        }
                         ctx.session.faceConfirmedByStaff = true;
                         ctx.session.confirmingStaffId = s->id;
                         ctx.emit(Intent::StaffIn);
@@ -118,6 +187,14 @@ private:
             });
     }
 
+    static std::string documentNumber(const Context& ctx) {
+        return ctx.session.worker ? ctx.session.worker->identity.docNumber
+               : ctx.session.newIdentity ? ctx.session.newIdentity->docNumber
+                                         : std::string();
+    }
+
+    Texture m_chip;
+    Texture m_live;
     std::vector<training::Staff> m_staff;
     std::optional<training::Staff> m_chosen;
     std::string m_pin;

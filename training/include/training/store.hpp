@@ -81,6 +81,12 @@ public:
     [[nodiscard]] Result<void> markIdentityVerified(std::int64_t id, const std::string& method, const Actor& actor);
     /// @brief Records a live-face match with its score.
     [[nodiscard]] Result<void> markFaceVerified(std::int64_t id, double score, const Actor& actor);
+    /// @brief Records that a member of staff compared the document photo with the person at the kiosk and
+    /// found they are not the same (audit only: nothing about the person is stored). @p document is the
+    /// document number, kept masked in the audit row; @p workerId when the document is registered.
+    /// @retval InvalidInput an empty document number
+    [[nodiscard]] Result<void> recordIdentityRejected(std::optional<std::int64_t> workerId, const std::string& document,
+                                                      const std::string& reason, const Actor& actor);
     [[nodiscard]] Result<Worker> worker(std::int64_t id);
     /// @brief By document number (China ID: any accepted form, e.g. 15 digits or lower-case x).
     [[nodiscard]] Result<Worker> findWorkerByDocument(const std::string& number,
@@ -91,6 +97,9 @@ public:
     /// @brief Stores the chip photo or the live portrait (JPEG/PNG bytes).
     [[nodiscard]] Result<void> putWorkerImage(std::int64_t workerId, const std::string& kind, const std::string& mime,
                                               const std::vector<std::uint8_t>& data, const Actor& actor);
+    /// @brief The stored image of @p kind ("chip" or "portrait"), or nullopt when there is none.
+    [[nodiscard]] Result<std::optional<std::vector<std::uint8_t>>> workerImage(std::int64_t workerId,
+                                                                               const std::string& kind);
 
     // ---- consents
     /// @brief Records a signed consent: the version and exact text shown (its SHA-256 is stored) and the PNG signature.

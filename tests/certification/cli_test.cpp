@@ -514,3 +514,59 @@ TEST_F(SubmitCliTest, SendExplainsTransportProblems) {
     EXPECT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(parse(r)["state"], "sent");
 }
+
+TEST_F(SubmitCliTest, SendOverTlsWithTheCentersCaAndAClientCertificate) {
+    // A test CA signing the server's certificate (for 127.0.0.1) and this center's client certificate.
+    const auto tls = m_dir / "tls";
+    std::filesystem::create_directories(tls);
+    auto openssl = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "/usr/bin/openssl");
+        const auto r = testsupport::run(args);
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+    };
+    const auto f = [&](const char* name) { return (tls / name).string(); };
+    if (!std::filesystem::exists("/usr/bin/openssl")) GTEST_SKIP() << "openssl missing: install openssl";
+    const std::vector<std::string> ec{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"};
+    auto req = [&](std::vector<std::string> args) {
+        std::vector<std::string> a{"req"};
+        a.insert(a.end(), ec.begin(), ec.end());
+        a.insert(a.end(), args.begin(), args.end());
+        openssl(a);
+    };
+    req({"-x509", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-subj", "/CN=Network Center Test CA", "-days", "2"});
+    req({"-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=127.0.0.1", "-addext",
+         "subjectAltName=IP:127.0.0.1"});
+    openssl({"x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial",
+             "-out", f("server.pem"), "-days", "2", "-copy_extensions", "copy"});
+    req({"-keyout", f("client.key"), "-out", f("client.csr"), "-subj", "/CN=kiosk-A01"});
+    openssl({"x509", "-req", "-in", f("client.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial",
+             "-out", f("client.pem"), "-days", "2"});
+    ASSERT_FALSE(HasFailure());
+
+    certtest::SubmissionServer server(tls, 0, {},
+                                      {"--tls-cert", f("server.pem"), "--tls-key", f("server.key"), "--client-ca",
+                                       f("ca.pem")});
+    ASSERT_TRUE(server.url().starts_with("https://")) << "the TLS test server did not start";
+
+    // The system's trust store does not know the test CA.
+    auto r = send(server.url());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("is not trusted"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--ca-file"), std::string::npos) << r.err;
+
+    // A client key others can read is refused.
+    ::chmod(f("client.key").c_str(), 0644);
+    r = send(server.url(), {"--ca-file", f("ca.pem"), "--client-cert", f("client.pem"), "--client-key", f("client.key")});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
+    EXPECT_TRUE(server.log().empty());
+
+    ::chmod(f("client.key").c_str(), 0600);
+    r = send(server.url(), {"--ca-file", f("ca.pem"), "--client-cert", f("client.pem"), "--client-key", f("client.key")});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["state"], "sent");
+    const auto log = server.log();
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0]["client"], "kiosk-A01") << "the server saw the client certificate";
+    EXPECT_EQ(log[0]["stored"], true);
+}

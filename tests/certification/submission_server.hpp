@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -24,20 +25,26 @@ class SubmissionServer {
 public:
     /// @param failFirst the first requests answered with HTTP 500
     /// @param tokenFile when set, requests without `Authorization: Bearer <its content>` are answered 401
-    SubmissionServer(const std::filesystem::path& dir, int failFirst, const std::filesystem::path& tokenFile = {})
+    /// @param extraArgs more options of submission_server.py (e.g. --tls-cert FILE --tls-key FILE)
+    SubmissionServer(const std::filesystem::path& dir, int failFirst, const std::filesystem::path& tokenFile = {},
+                     const std::vector<std::string>& extraArgs = {})
         : m_log(dir / "server.log") {
         const auto portFile = dir / "port";
+        std::filesystem::remove(portFile);
         std::vector<std::string> argv{"/usr/bin/python3", std::string(CERT_TEST_DIR) + "/submission_server.py",
                                       "--port-file", portFile.string(), "--log", m_log.string(),
                                       "--fail-first", std::to_string(failFirst)};
         if (!tokenFile.empty()) argv.insert(argv.end(), {"--token-file", tokenFile.string()});
+        argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
+        const bool tls = std::ranges::find(extraArgs, "--tls-cert") != extraArgs.end();
         std::vector<char*> cargv;
         for (auto& a : argv) cargv.push_back(a.data());
         cargv.push_back(nullptr);
         if (posix_spawn(&m_pid, cargv[0], nullptr, nullptr, cargv.data(), environ) != 0) m_pid = 0;
         for (int i = 0; i < 200 && m_pid > 0 && !std::filesystem::exists(portFile); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        if (std::filesystem::exists(portFile)) m_url = "http://127.0.0.1:" + testsupport::readFile(portFile) + "/batches";
+        if (std::filesystem::exists(portFile))
+            m_url = std::string(tls ? "https" : "http") + "://127.0.0.1:" + testsupport::readFile(portFile) + "/batches";
     }
     ~SubmissionServer() {
         if (m_pid > 0) {

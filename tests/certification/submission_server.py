@@ -2,6 +2,7 @@
 """A stand-in for the network center's submission endpoint, bound to 127.0.0.1 only (tests).
 
 POST /batches with a zip body and an Idempotency-Key header. The first --fail-first requests answer 500.
+With --tls-cert/--tls-key it serves https; with --client-ca it also requires a client certificate.
 With --token-file, a request without "Authorization: Bearer <the file's content>" is answered 401.
 A key seen before gets the receipt it got the first time (nothing is stored twice). Every stored batch is
 checked: a valid zip holding manifest.json, manifest.json.sig and the portraits it names.
@@ -20,6 +21,9 @@ parser.add_argument("--port-file", required=True)
 parser.add_argument("--log", required=True)
 parser.add_argument("--fail-first", type=int, default=0)
 parser.add_argument("--token-file")
+parser.add_argument("--tls-cert", help="serve https with this PEM certificate chain (and --tls-key)")
+parser.add_argument("--tls-key")
+parser.add_argument("--client-ca", help="with --tls-cert: require a client certificate signed by this CA")
 args = parser.parse_args()
 token = open(args.token_file).read().strip() if args.token_file else None
 
@@ -47,6 +51,9 @@ class Handler(BaseHTTPRequestHandler):
             n = state["requests"]
             auth = self.headers.get("Authorization")
             entry = {"n": n, "key": key, "bytes": len(body), "auth": auth}
+            if args.client_ca:
+                peer = self.connection.getpeercert() or {}
+                entry["client"] = dict(x[0] for x in peer.get("subject", ())).get("commonName")
             if token is not None and auth != "Bearer " + token:
                 entry["status"] = 401
                 status, answer = 401, {"error": "missing or wrong bearer token"}
@@ -88,6 +95,14 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if args.tls_cert:
+    import ssl  # noqa: E402
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    if args.client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(args.client_ca)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 import os  # noqa: E402

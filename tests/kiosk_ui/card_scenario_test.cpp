@@ -160,6 +160,18 @@ public:
         auto ctx = devices::id::PcscContext::establish();
         return ctx && (*ctx)->waitForCard("Virtual PCD 00 01", 10s).has_value();
     }
+    /// Waits until PC/SC sees the slot empty (pcscd polls vpcd; a card swapped within one poll goes unnoticed,
+    /// as it would with a person who lifts the passport for less than half a second).
+    static bool waitAbsent() {
+        auto ctx = devices::id::PcscContext::establish();
+        if (!ctx) return false;
+        for (int i = 0; i < 250; ++i) {
+            auto atr = (*ctx)->cardAtr("Virtual PCD 00 01");
+            if (!atr || atr->empty()) return true;
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
 
 private:
     pid_t m_pid{-1};
@@ -222,12 +234,13 @@ TEST_F(PassportScenario, CardPulledMidReadIsExplainedAndTheNextReadWorks) {
     configure("Virtual PCD 00 01");
     auto pulled = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended", "--remove-in-dg2"});
     ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
-    // When the first card leaves the reader during DG2 (its process ends), the passport is put back.
+    // When the first card leaves the reader during DG2 (its process ends) and PC/SC has seen the slot empty,
+    // the passport is put back.
     std::atomic<bool> cancel{false};
     std::unique_ptr<SlotCard> again;
     bool putBack = false;
     std::thread hand([&] {
-        if (pulled->waitExit(60s, cancel)) {
+        if (pulled->waitExit(60s, cancel) && SlotCard::waitAbsent()) {
             again = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended"});
             putBack = true;
         }

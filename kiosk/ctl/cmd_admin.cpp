@@ -47,6 +47,8 @@ int demoSeed(Context& ctx) {
     if (!agencies->empty())
         return ctx.failWith({training::ErrorCode::Refused,
                              "this database already has records; demo-seed only fills a new database (use another --db)"});
+    // The demo center signs certificates like a real one: its key beside the database.
+    if (auto key = initCenterKey(ctx, store); !key) return ctx.failWith(key.error());
     json out{{"center", {{"code", center->code}, {"name", center->name}}}};
 
     std::vector<training::Agency> made;

@@ -20,6 +20,7 @@
 
 #include "ui/devices.hpp"
 #include "ui/face.hpp"
+#include "ui/printing.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
 
@@ -82,8 +83,12 @@ public:
                 [this](double s) { m_wakeAt = std::min(m_wakeAt, secondsSince(m_start) + s); },
                 [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; },
                 [this](Event e) { m_queue.post(std::move(e)); },
+                nullptr,
                 nullptr},
-          m_idleTimeout(options.config.ui.idleTimeoutSeconds) {}
+          m_idleTimeout(options.config.ui.idleTimeoutSeconds) {
+        // Screens find the center key and the submission folder beside the database actually opened.
+        m_options.config.database.path = m_options.databasePath.string();
+    }
 
     int run();
 
@@ -118,6 +123,7 @@ private:
     std::optional<std::filesystem::path> m_pendingShot;
     std::unique_ptr<DeviceWatch> m_deviceWatch;
     std::unique_ptr<FaceService> m_face;
+    std::unique_ptr<PrintService> m_printer;
     SteadyClock::time_point m_start{SteadyClock::now()};
     SteadyClock::time_point m_lastActivity{SteadyClock::now()};
     ImVec2 m_lastMouse{-1, -1};
@@ -211,6 +217,8 @@ bool App::init() {
     m_deviceWatch = std::make_unique<DeviceWatch>(m_options.config, m_queue);
     m_face = std::make_unique<FaceService>(m_options.config, m_queue);
     m_ctx.face = m_face.get();
+    m_printer = std::make_unique<PrintService>(m_options.config, m_queue);
+    m_ctx.printer = m_printer.get();
 
     if (!m_options.script.empty()) {
         std::ifstream in(m_options.script);
@@ -239,6 +247,7 @@ bool App::init() {
 void App::shutdown() {
     if (!m_screens.empty()) current().leave(m_ctx);
     m_face.reset();
+    m_printer.reset();
     m_deviceWatch.reset();
     m_screens.clear();  // screens own GL textures: delete them while the context exists
     ImGui_ImplOpenGL3_Shutdown();

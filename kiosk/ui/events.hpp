@@ -46,13 +46,21 @@ struct FaceCaptured {
     std::string lastInstruction; ///< The quality instruction shown last (e.g. "look-at-camera").
     std::string matchProblem;    ///< Why no match was made although a portrait was taken (no face in the chip photo).
 };
+/// @brief A print job ended (posted by the print thread).
+struct PrintDone {
+    std::int64_t workerId{0};
+    std::string certificate;  ///< the certificate number printed
+    bool ok{false};           ///< the job completed
+    std::string message;      ///< why it failed (for staff), empty when printed
+};
 /// @brief A worker-thread job finished: its continuation runs on the UI thread.
 struct JobDone {
     std::uint64_t generation{0};  ///< Session generation when the job was queued (stale results are dropped).
     std::function<void()> apply;
 };
 
-using Event = std::variant<CardInserted, CardDetected, CardRemoved, CardFailed, DeviceStatus, FaceCaptured, JobDone>;
+using Event = std::variant<CardInserted, CardDetected, CardRemoved, CardFailed, DeviceStatus, FaceCaptured, PrintDone,
+                           JobDone>;
 
 /// @brief A multi-producer queue; the UI thread takes everything at once.
 class EventQueue {

@@ -21,6 +21,7 @@ std::string_view screenName(ScreenId id) noexcept {
         case ScreenId::StaffSittings: return "staff-sittings";
         case ScreenId::Proctor: return "proctor";
         case ScreenId::Mrz: return "mrz";
+        case ScreenId::StaffCertificates: return "staff-certificates";
     }
     return "?";
 }
@@ -56,7 +57,7 @@ ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
                 return ScreenId::Attract;
             }
             if (s.staff && (current == ScreenId::StaffSessions || current == ScreenId::StaffSittings ||
-                            current == ScreenId::Proctor))
+                            current == ScreenId::Proctor || current == ScreenId::StaffCertificates))
                 return ScreenId::StaffHome;
             if (s.worker) return ScreenId::Home;
             return ScreenId::Attract;
@@ -71,6 +72,7 @@ ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
         case Intent::ExitRequested: return ScreenId::StaffPin;
         case Intent::Quit: return current;
         case Intent::CardNeedsKey: return ScreenId::Mrz;
+        case Intent::OpenCertificates: return ScreenId::StaffCertificates;
     }
     return current;
 }

@@ -25,6 +25,7 @@
 namespace kiosk::ui {
 
 class FaceService;
+class PrintService;
 
 /// @brief Every screen of the kiosk.
 enum class ScreenId {
@@ -44,6 +45,7 @@ enum class ScreenId {
     StaffSittings,
     Proctor,
     Mrz,  ///< A passport on the reader: its MRZ key (document number, birth and expiry dates) is typed.
+    StaffCertificates,  ///< Eligibility list, certificate and badge printing, submission batches.
 };
 /// @brief Stable name ("attract", "identify", ...), used by scripts' wait-screen.
 [[nodiscard]] std::string_view screenName(ScreenId id) noexcept;
@@ -70,6 +72,7 @@ enum class Intent {
     ExitRequested,   ///< Leaving the kiosk shell: an admin PIN is asked.
     Quit,            ///< Admin confirmed: the app closes.
     CardNeedsKey,    ///< A chip document is on the reader (session.cardReader): ask for its MRZ key.
+    OpenCertificates,
 };
 
 /// @brief Why the staff PIN screen is shown.
@@ -134,6 +137,7 @@ struct Context {
     std::function<void(const std::string&)> setError;  ///< An error banner (message for people).
     std::function<void(Event)> post;                   ///< Posts an event (from any thread).
     FaceService* face;                                 ///< Camera + live photo pipeline; null in unit tests.
+    PrintService* printer;                             ///< Print queue; null in unit tests.
 
     [[nodiscard]] const std::string& tr(std::string_view key) const { return i18n.tr(key); }
     /// @brief Speaks the catalog text of @p key in the current language.

@@ -19,6 +19,7 @@ std::unique_ptr<Screen> makeStaffSessionsScreen();
 std::unique_ptr<Screen> makeStaffSittingsScreen();
 std::unique_ptr<Screen> makeProctorScreen();
 std::unique_ptr<Screen> makeMrzScreen();
+std::unique_ptr<Screen> makeStaffCertificatesScreen();
 
 std::vector<std::unique_ptr<Screen>> makeScreens() {
     std::vector<std::unique_ptr<Screen>> s;
@@ -38,6 +39,7 @@ std::vector<std::unique_ptr<Screen>> makeScreens() {
     s.push_back(makeStaffSittingsScreen());
     s.push_back(makeProctorScreen());
     s.push_back(makeMrzScreen());
+    s.push_back(makeStaffCertificatesScreen());
     return s;
 }
 

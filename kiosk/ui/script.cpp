@@ -55,6 +55,7 @@ ScriptRunner::ScriptRunner(std::vector<ScriptStep> steps, std::filesystem::path 
 
 void ScriptRunner::fail(const ScriptStep& step, const std::string& why) {
     m_failure = fmt::format("script line {} ({} {}): {}", step.line, step.verb, step.rest, why);
+    m_host.screenshot(m_baseDir / "failure.png");  // what was on screen, saved at the end of this frame
     m_index = m_steps.size();
 }
 

@@ -1,4 +1,6 @@
 // "My progress": hours per module, exam result, certificate and badge status, what is still missing.
+#include "training/certificates.hpp"
+#include "training/eligibility.hpp"
 #include "ui/screens/common.hpp"
 
 namespace kiosk::ui {
@@ -7,6 +9,8 @@ namespace {
 struct Progress {
     std::vector<training::ModuleHours> hours;
     std::optional<std::pair<bool, double>> exam;
+    std::optional<training::Certificate> certificate;  ///< the current certificate of the course
+    std::optional<training::EligibilityReport> eligibility;
 };
 
 class ProgressScreen final : public Screen {
@@ -24,7 +28,15 @@ public:
                 if (!h) return std::unexpected(h.error());
                 auto e = r.exams.latestResult(wid, course->id);
                 if (!e) return std::unexpected(e.error());
-                return Progress{std::move(*h), *e};
+                Progress p{std::move(*h), *e, std::nullopt, std::nullopt};
+                training::Certificates certs(r.store, nullptr);
+                auto c = certs.currentFor(wid, course->id);
+                if (!c) return std::unexpected(c.error());
+                p.certificate = *c;
+                auto el = training::checkEligibility(r.store, wid, course->id);
+                if (!el) return std::unexpected(el.error());
+                p.eligibility = std::move(*el);
+                return p;
             },
             [this, &ctx](training::Result<Progress> p) {
                 if (!p) {
@@ -42,6 +54,8 @@ public:
             workerNav(ctx);
             return;
         }
+        // The body scrolls when the list of what is missing is long; the buttons stay at the bottom.
+        ImGui::BeginChild("body", {0, ImGui::GetContentRegionAvail().y - 100});
         int missingModules = 0;
         if (ImGui::BeginTable("hours", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
             ImGui::TableSetupColumn("m", ImGuiTableColumnFlags_WidthStretch, 3);
@@ -78,14 +92,23 @@ public:
         } else {
             ui.text(ctx.tr("progress.exam_none"));
         }
-        // Integration point: certificate and badge status come from the certification core (eligibility,
-        // certificates) being built in parallel; until it is committed the kiosk says what is still missing.
-        if (missingModules > 0)
-            ui.notice(format(ctx.tr("progress.still_missing_hours"), {std::to_string(missingModules)}));
-        else if (!m_data->exam || !m_data->exam->first)
-            ui.notice(ctx.tr("progress.still_missing_exam"));
-        else
+        // Certificate and badge: issued (with the badge number once the network center gave one), eligible
+        // and waiting for staff to print, or what is still missing according to the one eligibility rule.
+        if (m_data->certificate) {
+            const auto& c = *m_data->certificate;
+            ui.notice(format(ctx.tr("progress.certificate_issued"), {c.number, c.issueDate}), theme::kOk, IM_COL32_WHITE);
+            ui.text(c.badgeNumber ? format(ctx.tr("progress.badge_issued"), {*c.badgeNumber})
+                                  : ctx.tr("progress.badge_pending"));
+        } else if (m_data->eligibility && m_data->eligibility->eligible) {
             ui.notice(ctx.tr("progress.certificate_pending"), theme::kOk, IM_COL32_WHITE);
+        } else if (m_data->eligibility) {
+            ui.text(ctx.tr("progress.still_missing"), ui.fonts().large());
+            for (const auto& u : m_data->eligibility->unmet)
+                ui.text("· " + ctx.i18n.pick(u.worker.zh, u.worker.en), nullptr, theme::kErrorText);
+        } else if (missingModules > 0) {
+            ui.notice(format(ctx.tr("progress.still_missing_hours"), {std::to_string(missingModules)}));
+        }
+        ImGui::EndChild();
         workerNav(ctx);
     }
 

@@ -1,0 +1,242 @@
+// Staff: the eligibility list of an exam sitting (product.md §5, the one rule in training/eligibility), with
+// certificate and badge-card printing for the eligible and the submission batch to the network center.
+// Issuing and rendering run on the database thread, printing on the print thread.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "training/center_key.hpp"
+#include "training/certificates.hpp"
+#include "training/documents.hpp"
+#include "training/eligibility.hpp"
+#include "training/submission.hpp"
+#include "ui/printing.hpp"
+#include "ui/screens/common.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+struct Row {
+    std::int64_t workerId{0};
+    std::string name;
+    std::string document;
+    bool eligible{false};
+    std::vector<training::UnmetCondition> unmet;
+    std::optional<std::string> certificate;  ///< current certificate number
+};
+
+struct Sheet {
+    std::vector<training::Sitting> sittings;
+    std::int64_t sittingId{0};
+    std::vector<Row> rows;
+};
+
+/// A rendered document waiting for the printer.
+struct Rendered {
+    std::string certificate;
+    std::filesystem::path file;
+};
+
+class StaffCertificatesScreen final : public Screen {
+public:
+    ScreenId id() const override { return ScreenId::StaffCertificates; }
+    void enter(Context& ctx) override {
+        m_sheet.reset();
+        m_status.clear();
+        m_message.clear();
+        load(ctx, 0);
+    }
+    void onEvent(Context& ctx, const Event& e) override {
+        if (const auto* p = std::get_if<PrintDone>(&e)) {
+            m_status[p->workerId] = p->ok ? format(ctx.tr("certs.printed"), {p->certificate})
+                                          : format(ctx.tr("certs.print_failed"), {p->message});
+            load(ctx, m_sheet ? m_sheet->sittingId : 0);  // the certificate number now shows
+        }
+    }
+    void draw(Context& ctx) override {
+        auto& ui = ctx.ui;
+        ui.heading(ctx.tr("certs.title"));
+        if (!m_sheet) {
+            ui.text(ctx.tr("common.loading"));
+        } else if (m_sheet->sittings.empty()) {
+            ui.notice(ctx.tr("certs.no_sittings"));
+        } else {
+            drawSittings(ctx);
+            drawRows(ctx);
+        }
+        if (!m_message.empty()) ui.text(m_message, nullptr, theme::kOk);
+        if (ui.button("back", ctx.tr("common.back"), {240, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
+        ImGui::SameLine();
+        const bool any = m_sheet && std::ranges::any_of(m_sheet->rows, &Row::eligible);
+        if (ui.button("print-all", ctx.tr("certs.print_all"), {380, 0}, Kind::Primary, any && !m_busy))
+            for (const auto& r : m_sheet->rows)
+                if (r.eligible) print(ctx, r, training::DocumentKind::Certificate);
+        ImGui::SameLine();
+        if (ui.button("submit-batch", ctx.tr("certs.submit_batch"), {380, 0}, Kind::Secondary, any && !m_busy))
+            createBatch(ctx);
+    }
+
+private:
+    void drawSittings(Context& ctx) {
+        auto& ui = ctx.ui;
+        ui.text(ctx.tr("certs.sitting"), ui.fonts().small(), theme::kMuted);
+        int shown = 0;
+        for (const auto& s : m_sheet->sittings) {
+            if (shown++ == 4) break;  // the latest four: older lists through kioskctl
+            if (shown > 1) ImGui::SameLine();
+            ImGui::PushID(static_cast<int>(s.id));
+            const std::string sid = std::to_string(s.id);
+            if (ui.button("sitting-" + sid, "#" + sid + " " + s.title, {290, 64},
+                          s.id == m_sheet->sittingId ? Kind::Selected : Kind::Secondary, !m_busy))
+                load(ctx, s.id);
+            ImGui::PopID();
+        }
+    }
+    void drawRows(Context& ctx) {
+        auto& ui = ctx.ui;
+        ImGui::BeginChild("rows", {0, ImGui::GetContentRegionAvail().y - 130});
+        if (m_sheet->rows.empty()) ui.notice(ctx.tr("certs.no_candidates"));
+        for (const auto& r : m_sheet->rows) {
+            ImGui::PushID(static_cast<int>(r.workerId));
+            const std::string wid = std::to_string(r.workerId);
+            ImGui::BeginGroup();
+            ui.text(r.name + "  " + maskDocument(r.document), ui.fonts().large());
+            if (r.eligible) {
+                ui.text(r.certificate ? format(ctx.tr("certs.eligible_with"), {*r.certificate}) : ctx.tr("certs.eligible"),
+                        nullptr, theme::kOk);
+            } else {
+                std::string why;
+                for (const auto& u : r.unmet) why += (why.empty() ? "" : "；") + ctx.i18n.pick(u.worker.zh, u.worker.en);
+                ui.text(ctx.tr("certs.not_eligible") + why, ui.fonts().small(), theme::kErrorText);
+            }
+            if (auto it = m_status.find(r.workerId); it != m_status.end())
+                ui.text(it->second, ui.fonts().small(), theme::kMuted);
+            ImGui::EndGroup();
+            if (r.eligible) {
+                ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 556);
+                if (ui.button("print-cert-" + wid, ctx.tr("certs.print_certificate"), {270, 64}, Kind::Primary, !m_busy))
+                    print(ctx, r, training::DocumentKind::Certificate);
+                ImGui::SameLine();
+                if (ui.button("print-badge-" + wid, ctx.tr("certs.print_badge"), {270, 64}, Kind::Secondary, !m_busy))
+                    print(ctx, r, training::DocumentKind::Badge);
+            }
+            ImGui::Separator();
+            ImGui::PopID();
+        }
+        ImGui::EndChild();
+    }
+
+    /// Loads the sittings and the eligibility of @p sittingId's candidates (0: the latest sitting).
+    void load(Context& ctx, std::int64_t sittingId) {
+        m_busy = true;
+        ctx.backend.submit(
+            [sittingId](Records& r) -> training::Result<Sheet> {
+                Sheet sheet;
+                auto sittings = r.exams.listSittings();
+                if (!sittings) return std::unexpected(sittings.error());
+                sheet.sittings = std::move(*sittings);
+                std::ranges::sort(sheet.sittings, std::ranges::greater{}, &training::Sitting::id);
+                if (sheet.sittings.empty()) return sheet;
+                sheet.sittingId = sittingId ? sittingId : sheet.sittings.front().id;
+                auto reports = training::checkSittingEligibility(r.store, sheet.sittingId);
+                if (!reports) return std::unexpected(reports.error());
+                training::Certificates certs(r.store, nullptr);
+                for (auto& rep : *reports) {
+                    Row row;
+                    row.workerId = rep.workerId;
+                    row.eligible = rep.eligible;
+                    row.unmet = std::move(rep.unmet);
+                    if (auto w = r.store.worker(rep.workerId)) {
+                        row.name = w->identity.name;
+                        row.document = w->identity.docNumber;
+                    }
+                    if (auto c = certs.currentFor(rep.workerId, rep.courseId); c && *c) row.certificate = (*c)->number;
+                    sheet.rows.push_back(std::move(row));
+                }
+                return sheet;
+            },
+            [this, &ctx](training::Result<Sheet> s) {
+                m_busy = false;
+                if (!s) {
+                    ctx.setError(s.error().message);
+                    if (!m_sheet) m_sheet.emplace();
+                    return;
+                }
+                m_sheet = std::move(*s);
+            });
+    }
+
+    /// Issues the certificate (idempotent) and renders the PDF on the database thread, then queues it for
+    /// the printer.
+    void print(Context& ctx, const Row& row, training::DocumentKind kind) {
+        if (!ctx.printer) return;
+        m_status[row.workerId] = ctx.tr("certs.printing");
+        const auto keyPath = training::defaultCenterKeyPath(ctx.config.database.path);
+        ctx.backend.submit(
+            [wid = row.workerId, kind, keyPath, actor = ctx.staffActor()](Records& r) -> training::Result<Rendered> {
+                auto key = training::CenterKey::load(keyPath);
+                if (!key) return std::unexpected(key.error());
+                training::Certificates certs(r.store, &*key);
+                auto issued = certs.issue(wid, std::nullopt, actor);
+                if (!issued) return std::unexpected(issued.error());
+                auto doc = certs.document(issued->number);
+                if (!doc) return std::unexpected(doc.error());
+                auto renderer = training::DocumentRenderer::create();
+                if (!renderer) return std::unexpected(renderer.error());
+                std::error_code ec;
+                const auto dir = std::filesystem::temp_directory_path(ec) / "badge-kiosk-print";
+                std::filesystem::create_directories(dir, ec);
+                const auto file = dir / (issued->number + (kind == training::DocumentKind::Badge ? "-badge" : "") + ".pdf");
+                auto out = renderer->renderToFile(kind, *doc, file);
+                if (!out) return std::unexpected(out.error());
+                return Rendered{issued->number, file};
+            },
+            [this, &ctx, wid = row.workerId](training::Result<Rendered> r) {
+                if (!r) {
+                    m_status[wid] = format(ctx.tr("certs.print_failed"), {r.error().message});
+                    return;
+                }
+                ctx.printer->enqueue(PrintRequest{wid, r->certificate, r->file});
+            });
+    }
+
+    /// Gathers the eligible workers not yet submitted into a signed batch beside the database.
+    void createBatch(Context& ctx) {
+        m_busy = true;
+        const auto dbPath = std::filesystem::path(ctx.config.database.path);
+        ctx.backend.submit(
+            [dbPath, actor = ctx.staffActor()](Records& r) -> training::Result<training::CreateOutcome> {
+                auto key = training::CenterKey::load(training::defaultCenterKeyPath(dbPath));
+                if (!key) return std::unexpected(key.error());
+                const auto dir = dbPath.parent_path() / "submissions";
+                std::error_code ec;
+                std::filesystem::create_directories(dir, ec);
+                if (ec)
+                    return training::fail(training::ErrorCode::Io,
+                                          "cannot create the submission folder " + dir.string() + ": " + ec.message());
+                training::Submissions subs(r.store, *key);
+                return subs.create(dir, true, actor);
+            },
+            [this, &ctx](training::Result<training::CreateOutcome> out) {
+                m_busy = false;
+                if (!out) {
+                    ctx.setError(out.error().message);
+                    return;
+                }
+                m_message = out->batch ? format(ctx.tr("certs.batch_created"), {out->batch->code, std::to_string(out->added)})
+                                       : ctx.tr("certs.batch_nothing_new");
+                load(ctx, m_sheet ? m_sheet->sittingId : 0);
+            });
+    }
+
+    std::optional<Sheet> m_sheet;
+    std::map<std::int64_t, std::string> m_status;  ///< per worker: printing / printed / failed
+    std::string m_message;
+    bool m_busy{false};
+};
+
+}  // namespace
+
+std::unique_ptr<Screen> makeStaffCertificatesScreen() { return std::make_unique<StaffCertificatesScreen>(); }
+
+}  // namespace kiosk::ui

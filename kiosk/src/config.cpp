@@ -125,6 +125,7 @@ const std::vector<Section>& schema() {
                       text("voice_zh", "", [](Config& c) -> std::string& { return c.speech.voiceZh; }),
                       text("voice_en", "", [](Config& c) -> std::string& { return c.speech.voiceEn; }),
                       integer("rate", 80, 300, [](Config& c) -> int& { return c.speech.rate; })}});
+        s.push_back({"enrolment", {boolean("walk_in", [](Config& c) -> bool& { return c.enrolment.walkIn; })}});
         return s;
     }();
     return kSchema;
@@ -221,6 +222,7 @@ std::string toToml(const Config& c) {
                                {"voice_zh", c.speech.voiceZh},
                                {"voice_en", c.speech.voiceEn},
                                {"rate", c.speech.rate}}},
+        {"enrolment", toml::table{{"walk_in", c.enrolment.walkIn}}},
     };
     std::ostringstream ss;
     ss << t << "\n";

@@ -388,7 +388,7 @@ protected:
             GTEST_SKIP() << "needs ../shared (KIOSK_TEST_FACES, KIOSK_MODEL_DIR): the clip and the face models";
         ts::writeFile(m_tmp / "kiosk.toml", "[card_reader]\nkind = \"none\"\n[camera]\nsource = \"file:" +
                                                 (m_faces / "camera_clip_obama_640x480_mjpg.avi").string() +
-                                                "\"\n[face]\nmax_attempts = 3\n[speech]\nenabled = true\n");
+                                                "\"\n[face]\nmax_attempts = 3\n[speech]\nenabled = true\n[enrolment]\nwalk_in = true\n");
     }
     std::filesystem::path m_faces;
 };
@@ -415,6 +415,14 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     ASSERT_TRUE(portrait) << portrait.error().message;
     ASSERT_TRUE(portrait->has_value()) << "no portrait stored";
     EXPECT_GT((*portrait)->size(), 5000u) << "the live portrait is stored once the biometric consent is signed";
+    // Walk-in enrolment: on the roster of the session running now and a candidate of the open sitting.
+    auto roster = store->roster(m_sessionId);
+    ASSERT_TRUE(roster);
+    EXPECT_TRUE(std::ranges::any_of(*roster, [&](const training::Worker& x) { return x.id == w->id; }));
+    training::ExamStore exams(*store);
+    auto cands = exams.candidates(1);
+    ASSERT_TRUE(cands);
+    EXPECT_NE(std::ranges::find(*cands, w->id), cands->end());
 }
 
 TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {

@@ -66,6 +66,14 @@ struct SpeechConfig {
     int rate{150};  ///< Words per minute, 80..300.
 };
 
+/// @brief [enrolment]
+struct EnrolmentConfig {
+    /// Walk-in enrolment: a worker registering at the kiosk is put on the rosters of the badge course's
+    /// sessions that have not ended and made a candidate of its scheduled or open sittings (a center that
+    /// takes walk-ins, and the demo). Off: staff enrol workers (kioskctl session roster / exam candidate).
+    bool walkIn{false};
+};
+
 /// @brief The whole configuration.
 struct Config {
     DatabaseConfig database;
@@ -75,6 +83,7 @@ struct Config {
     FaceConfig face;
     PrinterConfig printer;
     SpeechConfig speech;
+    EnrolmentConfig enrolment;
 };
 
 /// @brief Parses TOML text. @p sourceName is used in messages.

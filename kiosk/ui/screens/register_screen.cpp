@@ -132,6 +132,25 @@ public:
     }
 
 private:
+    /// Walk-in enrolment ([enrolment] walk_in): the badge course's sessions that have not ended and its
+    /// scheduled or open sittings.
+    static training::Result<void> enrolWalkIn(Records& r, std::int64_t workerId, const std::string& actor) {
+        auto course = r.store.course("badge");
+        if (!course) return std::unexpected(course.error());
+        const auto now = r.store.now();
+        auto sessions = r.store.listSessions(now - 86400, now + 366LL * 86400);
+        if (!sessions) return std::unexpected(sessions.error());
+        for (const auto& s : *sessions)
+            if (s.courseId == course->id && s.endsAt > now)
+                if (auto a = r.store.addToRoster(s.id, workerId, actor); !a) return a;
+        auto sittings = r.exams.listSittings();
+        if (!sittings) return std::unexpected(sittings.error());
+        using St = training::SittingState;
+        for (const auto& s : *sittings)
+            if (s.courseId == course->id && (s.state == St::Scheduled || s.state == St::Open || s.state == St::Paused))
+                if (auto c = r.exams.addCandidate(s.id, workerId, actor); !c) return std::unexpected(c.error());
+        return {};
+    }
     void save(Context& ctx) {
         m_busy = true;
         training::WorkerProfile p;
@@ -144,6 +163,7 @@ private:
         const auto method = ctx.session.identityMethod;
         const auto confirming = ctx.session.confirmingStaffId;
         const auto faceScore = ctx.session.faceScore;
+        const bool walkIn = ctx.config.enrolment.walkIn;
         const auto actor = ctx.actor();
         ctx.backend.submit(
             [=](Records& r) -> training::Result<WorkerState> {
@@ -163,6 +183,8 @@ private:
                             return std::unexpected(m.error());
                     if (faceScore)  // the live photo matched the chip photo before the worker existed
                         if (auto m = r.store.markFaceVerified(id, *faceScore, actor); !m) return std::unexpected(m.error());
+                    if (walkIn)
+                        if (auto e = enrolWalkIn(r, id, actor); !e) return std::unexpected(e.error());
                 } else {
                     return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
                                                            "no identity to register; read the document again"});

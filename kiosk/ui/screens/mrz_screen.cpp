@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "devices/id/emrtd.hpp"
 #include "ui/lookup.hpp"
@@ -51,6 +52,7 @@ public:
         m_values = {"", "", ""};
         m_reading = false;
         m_failed = false;
+        m_backDuringRead = false;
         ctx.say("mrz.prompt");
     }
     void onEvent(Context& ctx, const Event& e) override {
@@ -61,10 +63,18 @@ public:
             m_reading = false;
             m_failed = true;
             ctx.setError(cardFailureText(ctx, *f));
+            // The document was put back before the failed read reported (the reader thread may take a while to
+            // give up): read it again now, keeping the explanation on screen until that read ends.
+            if (std::exchange(m_backDuringRead, false) && ready()) read(ctx, false);
         } else if (const auto* d = std::get_if<CardDetected>(&e)) {
             // The document is back after a failed read (e.g. pulled mid-read): read it again with the typed key.
             ctx.session.cardReader = d->reader;
-            if (m_failed && !m_reading && ready()) read(ctx);
+            if (m_reading)
+                m_backDuringRead = true;
+            else if (m_failed && ready())
+                read(ctx, false);
+        } else if (std::holds_alternative<CardRemoved>(e) && m_reading) {
+            m_backDuringRead = false;  // it left (again) while the read runs
         } else if (std::holds_alternative<CardRemoved>(e) && !m_reading && !m_failed) {
             // (After a failure the explanation stays on screen until the document is back or Back is tapped.)
             ctx.emit(Intent::Logout);
@@ -130,11 +140,13 @@ private:
         ImGui::PopStyleVar();
     }
 
-    void read(Context& ctx) {
+    /// Reads the chip on a thread of its own. @p clearError false keeps the last failure's explanation shown
+    /// while an automatic re-read runs.
+    void read(Context& ctx, bool clearError = true) {
         if (m_reader.joinable()) m_reader.join();
         m_reading = true;
         m_failed = false;
-        ctx.setError({});
+        if (clearError) ctx.setError({});
         const devices::id::MrzKey key{m_values[0], m_values[1], m_values[2]};
         devices::id::PassportReadOptions options;
         if (!ctx.config.cardReader.cscaDir.empty()) options.cscaDir = ctx.config.cardReader.cscaDir;
@@ -151,6 +163,7 @@ private:
     std::array<std::string, 3> m_values;
     bool m_reading{false};
     bool m_failed{false};  ///< The last read failed and its explanation is shown.
+    bool m_backDuringRead{false};  ///< The document was detected again while a read was still running.
     std::thread m_reader;
 };
 

@@ -3,6 +3,7 @@
 /// @brief Helpers shared by the kiosk scenario suites: screenshots (pixel statistics), a tiny PNG, and
 /// running the real kiosk under Xvfb with a script.
 
+#include <gtest/gtest.h>
 #include <stb_image.h>
 #include <stb_image_write.h>
 
@@ -72,6 +73,20 @@ inline std::optional<Shot> loadShot(const std::filesystem::path& p) {
     Shot s{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
     stbi_image_free(px);
     return s;
+}
+
+/// @brief Checks that a screenshot is a drawn kiosk frame: 1280x800, the dark blue top bar, ink and dark text in
+/// the content area (i.e. not blank).
+inline void expectGoodShot(const std::filesystem::path& file) {
+    auto shot = loadShot(file);
+    ASSERT_TRUE(shot) << "no screenshot " << file;
+    EXPECT_EQ(shot->w, 1280);
+    EXPECT_EQ(shot->h, 800);
+    auto bar = shot->at(5, 5);
+    EXPECT_LT(bar[0], 40);
+    EXPECT_GT(bar[2], 60);
+    EXPECT_GT(shot->inkFraction(0, 100, 1280, 800), 0.03) << file << " looks blank";
+    EXPECT_GT(shot->darkFraction(0, 100, 1280, 800), 0.001) << file << " has no dark text";
 }
 
 /// @brief Runs `kiosk --window 1280x800 --script` under `xvfb-run -a` (Mesa software OpenGL); spoken prompts go

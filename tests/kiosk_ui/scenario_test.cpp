@@ -17,8 +17,6 @@ namespace {
 
 constexpr const char* kPin = "135790";
 
-using kioskuitest::loadShot;
-using kioskuitest::Shot;
 using kioskuitest::tinyPng;
 
 class KioskScenario : public ::testing::Test {
@@ -71,17 +69,8 @@ protected:
     ts::RunResult runKiosk(const std::string& name, const std::string& script) {
         const auto file = m_artifacts / (name + ".script");
         ts::writeFile(file, script);
-        std::filesystem::create_directories(m_artifacts / "speech");
-        return ts::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", KIOSK_BIN, "--db", m_db.string(),
-                        "--config", (m_tmp / "kiosk.toml").string(), "--window", "1280x800", "--script",
-                        file.string()},
-                       {"KIOSK_SPEECH_WAV_DIR=" + (m_artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1",
-                        // Sanitizer builds: Mesa's own allocations are not ours (lsan.supp). One 128-byte block
-                        // of the unloaded swrast DRI module still shows as "<unknown module>", which no
-                        // suppression can name, so leak checking is off for the kiosk process under Xvfb only;
-                        // address and UB checks stay on, and every other test keeps leak checking (see README).
-                        "LSAN_OPTIONS=suppressions=" + std::string(KIOSK_UI_SOURCE_DIR) + "/lsan.supp",
-                        "ASAN_OPTIONS=detect_leaks=0"});
+        return kioskuitest::runKioskUnderXvfb(KIOSK_BIN, m_db, m_tmp / "kiosk.toml", file, m_artifacts,
+                                              std::filesystem::path(KIOSK_UI_SOURCE_DIR) / "lsan.supp");
     }
 
     static std::string identify(const std::string& doc) {
@@ -123,18 +112,7 @@ protected:
         return s;
     }
 
-    void expectGoodShot(const std::string& name) {
-        auto shot = loadShot(m_artifacts / name);
-        ASSERT_TRUE(shot) << "no screenshot " << name;
-        EXPECT_EQ(shot->w, 1280);
-        EXPECT_EQ(shot->h, 800);
-        // The top bar is drawn (dark blue) and the content area has text, i.e. the frame is not blank.
-        auto bar = shot->at(5, 5);
-        EXPECT_LT(bar[0], 40);
-        EXPECT_GT(bar[2], 60);
-        EXPECT_GT(shot->inkFraction(0, 100, 1280, 800), 0.03) << name << " looks blank";
-        EXPECT_GT(shot->darkFraction(0, 100, 1280, 800), 0.001) << name << " has no dark text";
-    }
+    void expectGoodShot(const std::string& name) { kioskuitest::expectGoodShot(m_artifacts / name); }
 
     ts::TempDir m_tmp;
     std::filesystem::path m_db;

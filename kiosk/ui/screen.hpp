@@ -111,6 +111,12 @@ struct WorkerSession {
         if (newIdentity) return newIdentity->name;
         return {};
     }
+    /// @brief The document number of the person at the kiosk (registered or just read); empty when none.
+    [[nodiscard]] std::string documentNumber() const {
+        if (worker) return worker->identity.docNumber;
+        if (newIdentity) return newIdentity->docNumber;
+        return {};
+    }
 };
 
 /// @brief Presence of the devices, for the status bar and for screens that need them.

@@ -55,7 +55,7 @@ public:
         auto& ui = ctx.ui;
         ui.heading(ctx.tr("photo.title"));
         ui.text(format(ctx.tr("photo.hello"), {ctx.session.displayName()}) + "    " +
-                    format(ctx.tr("photo.document"), {maskDocument(documentNumber(ctx))}),
+                    format(ctx.tr("photo.document"), {maskDocument(ctx.session.documentNumber())}),
                 ui.fonts().large());
         const float bottom = 110;
         const float areaH = ImGui::GetContentRegionAvail().y - bottom - 16;
@@ -90,12 +90,6 @@ public:
 
 private:
     static bool faceReady(const Context& ctx) { return ctx.face && ctx.face->live() != nullptr; }
-    static std::string documentNumber(const Context& ctx) {
-        return ctx.session.worker ? ctx.session.worker->identity.docNumber
-               : ctx.session.newIdentity ? ctx.session.newIdentity->docNumber
-                                         : std::string();
-    }
-
     /// Decodes the chip photo on the worker thread, then starts a capture against it (or a portrait only).
     void startCapture(Context& ctx) {
         if (!faceReady(ctx) || m_capturing) return;

@@ -135,7 +135,7 @@ private:
             ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
         ctx.backend.submit(
             [staffId, pin, purpose, workerId, reject,
-             document = documentNumber(ctx)](Records& r) -> training::Result<training::Staff> {
+             document = ctx.session.documentNumber()](Records& r) -> training::Result<training::Staff> {
                 auto s = r.store.authenticateStaff(staffId, pin);
                 if (!s) return s;
                 if (purpose == StaffPurpose::ConfirmIdentity && reject) {
@@ -185,12 +185,6 @@ private:
                         break;
                 }
             });
-    }
-
-    static std::string documentNumber(const Context& ctx) {
-        return ctx.session.worker ? ctx.session.worker->identity.docNumber
-               : ctx.session.newIdentity ? ctx.session.newIdentity->docNumber
-                                         : std::string();
     }
 
     Texture m_chip;

@@ -268,3 +268,125 @@ TEST_F(ExamStoreTest, AttemptRowsPointAtTheVersionShown) {
         EXPECT_EQ(item.question.stem.zh.find("修订"), std::string::npos);
     }
 }
+
+// The proctor board: every candidate with where they are, from the exam screen's reports.
+TEST_F(ExamStoreTest, ProctorBoardTellsAtScreenLeftNoContactAndSubmitted) {
+    const auto third = addWorker("44030519900101003", "陈丽").id;
+    ASSERT_TRUE(m_exams->addCandidate(m_sitting, m_other, "t"));
+    ASSERT_TRUE(m_exams->addCandidate(m_sitting, third, "t"));
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    {
+        auto board = m_exams->proctorBoard();
+        ASSERT_TRUE(board) << board.error().message;
+        ASSERT_EQ(board->size(), 3u) << "candidates without an attempt are on the board too";
+        for (const auto& l : *board) {
+            EXPECT_EQ(l.presence, Presence::NotStarted) << l.name;
+            EXPECT_FALSE(l.attemptId);
+        }
+        EXPECT_EQ((*board)[0].name, "王秀英") << "roster order";
+    }
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk:K01");
+    auto b = m_exams->startAttempt(m_sitting, m_other, "kiosk:K02");
+    auto c = m_exams->startAttempt(m_sitting, third, "kiosk:K03");
+    ASSERT_TRUE(a && b && c);
+    ASSERT_TRUE(m_exams->reportPresence(a->id, true, "K01"));
+    ASSERT_TRUE(m_exams->reportPresence(b->id, true, "K02"));
+    ASSERT_TRUE(m_exams->reportPresence(c->id, true, "K03"));
+    ASSERT_TRUE(m_exams->answer(*a, 0, {0}));
+    ASSERT_TRUE(m_exams->flag(*a, 1, true));
+    ASSERT_TRUE(m_exams->goTo(*a, 2));
+    m_clock->advance(25);
+    ASSERT_TRUE(m_exams->reportPresence(a->id, true, "K01"));  // K01 keeps reporting
+    ASSERT_TRUE(m_exams->reportPresence(b->id, false, "K02"));  // the worker at K02 logged out
+    // K03 went quiet (its kiosk was switched off).
+    m_clock->advance(kPresenceTimeoutSeconds - 20);
+    auto board = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(board) << board.error().message;
+    ASSERT_EQ(board->size(), 3u);
+    const auto& la = (*board)[0];
+    EXPECT_EQ(la.presence, Presence::AtScreen);
+    EXPECT_EQ(la.terminal, "K01");
+    EXPECT_EQ(la.lastContactAgo, 10);
+    EXPECT_EQ(la.lastAnswerAgo, 35);
+    EXPECT_EQ(la.current, 2);
+    EXPECT_EQ(la.items, 5);
+    EXPECT_EQ(la.answered, 1);
+    EXPECT_EQ(la.flagged, 1);
+    EXPECT_EQ(la.remainingSeconds, 20 * 60 - 35);
+    EXPECT_EQ((*board)[1].presence, Presence::Left);
+    EXPECT_EQ((*board)[1].terminal, "K02");
+    EXPECT_FALSE((*board)[1].lastAnswerAgo);
+    EXPECT_EQ((*board)[2].presence, Presence::NoContact) << "nothing heard for 35 s";
+    EXPECT_EQ((*board)[2].lastContactAgo, 35);
+
+    // Signing in again at another kiosk brings the candidate back; handing in ends the reports.
+    ASSERT_TRUE(m_exams->reportPresence(c->id, true, "K04"));
+    ASSERT_TRUE(m_exams->submit(*b));
+    EXPECT_TRUE(m_exams->reportPresence(b->id, true, "K02")) << "a late report of a handed-in attempt is ignored";
+    board = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(board);
+    EXPECT_EQ((*board)[1].presence, Presence::Submitted);
+    ASSERT_TRUE((*board)[1].score);
+    EXPECT_EQ((*board)[1].passed, false);
+    EXPECT_EQ((*board)[2].presence, Presence::AtScreen);
+    EXPECT_EQ((*board)[2].terminal, "K04");
+
+    // Time running out while nobody looks: the board hands the attempt in on the way.
+    m_clock->advance(20 * 60 + 31);
+    board = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(board);
+    for (const auto& l : *board) EXPECT_EQ(l.presence, Presence::Submitted) << l.name;
+    auto la2 = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(la2);
+    EXPECT_EQ(la2->attempt.submitReason(), exam::SubmitReason::Deadline);
+}
+
+TEST_F(ExamStoreTest, ProctorBoardOfClosedAndUnknownSittings) {
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    ASSERT_TRUE(m_exams->closeSitting(m_sitting, "t"));
+    auto open = m_exams->proctorBoard();
+    ASSERT_TRUE(open);
+    EXPECT_TRUE(open->empty()) << "without a sitting, only open and paused ones are shown";
+    auto closed = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(closed);
+    ASSERT_EQ(closed->size(), 1u) << "a named sitting is shown whatever its state";
+    auto none = m_exams->proctorBoard(999);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, ErrorCode::NotFound);
+    auto bad = m_exams->reportPresence(999, true, "K01");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {
+    // An attempt started by a version 3 program, without presence columns: after the upgrade it is resumed
+    // with its answers, and the board judges it by its last answer until the exam screen reports.
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(m_exams->answer(*a, 0, {1}));
+    m_exams.reset();
+    m_store.reset();
+    {
+        auto db = Database::open(dbPath(), {});
+        ASSERT_TRUE(db);
+        // Undo version 4 as a version 3 file would be (SQLite 3.35+ drops columns).
+        ASSERT_TRUE(db->exec("ALTER TABLE attempts DROP COLUMN seen_at; ALTER TABLE attempts DROP COLUMN seen_from; "
+                             "ALTER TABLE attempts DROP COLUMN left_at; PRAGMA user_version = 3"));
+    }
+    reopen();
+    EXPECT_EQ(m_store->schemaVersion(), 4);
+    auto board = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(board) << board.error().message;
+    ASSERT_EQ(board->size(), 1u);
+    EXPECT_EQ((*board)[0].presence, Presence::AtScreen) << "the answer just now counts as contact";
+    EXPECT_EQ((*board)[0].answered, 1);
+    m_clock->advance(kPresenceTimeoutSeconds + 1);
+    board = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(board);
+    EXPECT_EQ((*board)[0].presence, Presence::NoContact);
+    auto resumed = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(resumed->id, a->id);
+    EXPECT_EQ(resumed->attempt.response(0).chosen, std::vector<int>{1});
+}

@@ -720,6 +720,121 @@ Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason) {
     return persistAfter(a, a.attempt.submit(exam::fromUnix(m_store.now()), reason));
 }
 
+std::string_view presenceName(Presence p) noexcept {
+    switch (p) {
+        case Presence::NotStarted: return "not-started";
+        case Presence::AtScreen: return "at-screen";
+        case Presence::Left: return "left";
+        case Presence::NoContact: return "no-contact";
+        case Presence::Submitted: return "submitted";
+    }
+    return "not-started";
+}
+
+Result<void> ExamStore::reportPresence(std::int64_t attemptId, bool atScreen, std::string_view terminal) {
+    auto& db = m_store.database();
+    const auto now = m_store.now();
+    auto upd = db.prepare("UPDATE attempts SET seen_at = ?, seen_from = ?, left_at = ? WHERE id = ? AND submitted_at IS NULL");
+    if (!upd) return propagate(upd);
+    const std::optional<std::int64_t> leftAt = atScreen ? std::nullopt : std::optional<std::int64_t>(now);
+    if (auto r = upd->bindAll(now, std::string(terminal), leftAt, attemptId).run(); !r) return r;
+    if (db.changes() > 0) return {};
+    auto exists = db.queryInt(fmt::format("SELECT count(*) FROM attempts WHERE id = {}", attemptId));
+    if (!exists) return propagate(exists);
+    if (*exists == 0) return fail(ErrorCode::NotFound, fmt::format("there is no exam attempt {}", attemptId));
+    return {};  // already handed in: nothing to report
+}
+
+Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int64_t> sittingId) {
+    auto& db = m_store.database();
+    if (sittingId) {
+        if (auto s = sitting(*sittingId); !s) return propagate(s);
+    }
+    // One row per candidate with the latest attempt, if any.
+    auto st = db.prepare(
+        "SELECT c.sitting_id, s.title, c.worker_id, w.name, c.extra_seconds, a.id, a.attempt_no, a.submitted_at, "
+        "a.score, a.passed, a.started_at, a.seen_at, a.seen_from, a.left_at, "
+        "(SELECT max(e.at) FROM attempt_events e WHERE e.attempt_id = a.id), "
+        "(SELECT max(i.answered_at) FROM attempt_items i WHERE i.attempt_id = a.id) "
+        "FROM sitting_candidates c JOIN sittings s ON s.id = c.sitting_id JOIN workers w ON w.id = c.worker_id "
+        "LEFT JOIN attempts a ON a.id = (SELECT max(x.id) FROM attempts x "
+        "                                WHERE x.sitting_id = c.sitting_id AND x.worker_id = c.worker_id) "
+        "WHERE (?1 IS NULL AND s.state IN ('open', 'paused')) OR s.id = ?1 "
+        "ORDER BY c.sitting_id, c.added_at, c.worker_id");
+    if (!st) return propagate(st);
+    st->bindAll(sittingId);
+    struct Row {
+        ProctorLine line;
+        std::optional<std::int64_t> startedAt, seenAt, leftAt, lastEventAt, lastAnswerAt, submittedAt;
+    };
+    std::vector<Row> rows;
+    while (true) {
+        auto r = st->step();
+        if (!r) return propagate(r);
+        if (!*r) break;
+        Row row;
+        auto& l = row.line;
+        l.sittingId = st->int64(0);
+        l.sittingTitle = st->text(1);
+        l.workerId = st->int64(2);
+        l.name = st->text(3);
+        l.extraSeconds = st->int64(4);
+        l.attemptId = st->optInt64(5);
+        l.attemptNo = static_cast<int>(st->optInt64(6).value_or(0));
+        row.submittedAt = st->optInt64(7);
+        l.score = st->optReal(8);
+        if (auto p = st->optInt64(9)) l.passed = *p != 0;
+        row.startedAt = st->optInt64(10);
+        row.seenAt = st->optInt64(11);
+        l.terminal = st->optText(12).value_or("");
+        row.leftAt = st->optInt64(13);
+        row.lastEventAt = st->optInt64(14);
+        row.lastAnswerAt = st->optInt64(15);
+        rows.push_back(std::move(row));
+    }
+    st->reset();
+
+    const auto now = m_store.now();
+    std::vector<ProctorLine> out;
+    out.reserve(rows.size());
+    for (auto& row : rows) {
+        auto& l = row.line;
+        if (!l.attemptId) {
+            l.presence = Presence::NotStarted;
+            out.push_back(std::move(l));
+            continue;
+        }
+        auto a = loadAttempt(*l.attemptId);  // hands in an attempt whose time ran out
+        if (!a) return propagate(a);
+        const auto& at = a->attempt;
+        l.current = at.currentIndex();
+        l.items = at.itemCount();
+        l.answered = at.answeredCount();
+        l.flagged = static_cast<int>(at.flaggedItems().size());
+        l.remainingSeconds = std::max<std::int64_t>(0, at.remaining(exam::fromUnix(now)).count());
+        l.paused = at.isPaused(exam::fromUnix(now));
+        const auto contact = std::max({row.startedAt.value_or(0), row.seenAt.value_or(0), row.lastEventAt.value_or(0)});
+        if (contact > 0) l.lastContactAgo = std::max<std::int64_t>(0, now - contact);
+        if (row.lastAnswerAt) l.lastAnswerAgo = std::max<std::int64_t>(0, now - *row.lastAnswerAt);
+        if (at.status() == exam::AttemptStatus::Submitted) {
+            l.presence = Presence::Submitted;
+            if (!l.score) {  // handed in just now by loadAttempt
+                const auto g = at.grade();
+                l.score = g.score;
+                l.passed = g.passed;
+            }
+            l.remainingSeconds = 0;
+        } else if (row.leftAt && row.lastEventAt.value_or(0) <= *row.leftAt) {
+            l.presence = Presence::Left;
+        } else {
+            l.presence = l.lastContactAgo && *l.lastContactAgo <= kPresenceTimeoutSeconds ? Presence::AtScreen
+                                                                                          : Presence::NoContact;
+        }
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
 Result<std::vector<std::int64_t>> ExamStore::attemptsOf(std::int64_t sittingId) {
     auto st = m_store.database().prepare("SELECT id FROM attempts WHERE sitting_id = ? ORDER BY id");
     if (!st) return propagate(st);

@@ -350,10 +350,19 @@ CREATE TABLE batch_items (
 CREATE UNIQUE INDEX batch_items_active_worker ON batch_items(worker_id) WHERE rejection IS NULL;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Version 4: the exam screen's presence (issue 7), so that the proctor board can tell a candidate at the
+// exam screen from one who left it or whose kiosk stopped reporting.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE attempts ADD COLUMN seen_at INTEGER;
+ALTER TABLE attempts ADD COLUMN seen_from TEXT;
+ALTER TABLE attempts ADD COLUMN left_at INTEGER;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1},
     {2, "question banks, exam sittings, attempts and their items and events", kV2},
     {3, "certification: rules, trusted center keys, certificates, revocations, submission batches", kV3},
+    {4, "exam presence: when and where each attempt's exam screen last reported, and whether it was left", kV4},
 }};
 
 }  // namespace

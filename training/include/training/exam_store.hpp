@@ -81,6 +81,45 @@ struct StoredAttempt {
     exam::Attempt attempt;
 };
 
+/// @brief Where a candidate of a sitting is, as the proctor board shows it.
+enum class Presence {
+    NotStarted,  ///< On the roster, no attempt yet.
+    AtScreen,    ///< The exam screen reported within kPresenceTimeoutSeconds.
+    Left,        ///< The exam screen was left without handing in (the worker logged out or was timed out).
+    NoContact,   ///< Nothing heard for longer than kPresenceTimeoutSeconds: the kiosk stopped, crashed or lost
+                 ///< the database. The clock keeps running; the attempt resumes when the worker signs in again.
+    Submitted,   ///< Handed in.
+};
+/// @brief Stable name ("not-started", "at-screen", "left", "no-contact", "submitted").
+[[nodiscard]] std::string_view presenceName(Presence p) noexcept;
+
+/// @brief Seconds without a report after which a candidate in progress counts as NoContact: three missed
+/// reports of the exam screen, which reports every 10 s.
+inline constexpr int kPresenceTimeoutSeconds = 30;
+
+/// @brief One candidate on the proctor board.
+struct ProctorLine {
+    std::int64_t sittingId{0};
+    std::string sittingTitle;
+    std::int64_t workerId{0};
+    std::string name;
+    std::optional<std::int64_t> attemptId;  ///< The latest attempt, if any.
+    int attemptNo{0};
+    int current{0};    ///< Item on screen (0-based).
+    int items{0};
+    int answered{0};
+    int flagged{0};
+    std::int64_t remainingSeconds{0};
+    std::int64_t extraSeconds{0};  ///< Extra time granted to this candidate.
+    bool paused{false};
+    Presence presence{Presence::NotStarted};
+    std::optional<std::int64_t> lastContactAgo;  ///< Seconds since the last report, answer or start.
+    std::optional<std::int64_t> lastAnswerAgo;   ///< Seconds since the last answer saved.
+    std::string terminal;                        ///< Kiosk that reported last ("" before any report).
+    std::optional<double> score;                 ///< Submitted attempts.
+    std::optional<bool> passed;
+};
+
 /// @brief A blueprint asking @p perModule questions of every examined module of @p course, with the
 /// course's pass mark.
 [[nodiscard]] exam::Blueprint courseBlueprint(const Course& course, int perModule, std::chrono::minutes duration);
@@ -152,6 +191,15 @@ public:
     [[nodiscard]] Result<void> goTo(StoredAttempt& a, int item);
     /// @brief Submits and grades.
     [[nodiscard]] Result<void> submit(StoredAttempt& a, exam::SubmitReason reason = exam::SubmitReason::Candidate);
+    /// @brief The exam screen reports that it shows the attempt (@p atScreen) or that it was left without
+    /// handing in. Not audited: it is frequent and decides nothing. Submitted attempts are left as they are.
+    /// @retval NotFound there is no such attempt
+    [[nodiscard]] Result<void> reportPresence(std::int64_t attemptId, bool atScreen, std::string_view terminal);
+    /// @brief The live proctor board: every candidate of the sitting (or of every open and paused sitting
+    /// when @p sittingId is empty), with or without an attempt, in roster order. Attempts whose time ran out
+    /// while nobody was looking are handed in on the way (as loadAttempt does).
+    /// @retval NotFound @p sittingId names no sitting
+    [[nodiscard]] Result<std::vector<ProctorLine>> proctorBoard(std::optional<std::int64_t> sittingId = std::nullopt);
     /// @brief Attempts of a sitting (ids, in start order).
     [[nodiscard]] Result<std::vector<std::int64_t>> attemptsOf(std::int64_t sittingId);
     /// @brief The worker's latest submitted attempt in any sitting of the course: (passed, score).

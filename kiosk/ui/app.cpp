@@ -10,9 +10,11 @@
 #include <stb_image_write.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <vector>
 #include <map>
 #include <iostream>
 #include <sstream>
@@ -40,7 +42,14 @@ double processCpu() {
 struct FrameStat {
     int frames{0};
     double buildUs{0};
-    double maxBuildUs{0};
+    std::vector<float> samples;  ///< UI build time of each frame (µs), for the percentiles.
+    [[nodiscard]] double percentile(double p) const {
+        if (samples.empty()) return 0;
+        auto v = samples;
+        const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+        return v[k];
+    }
 };
 
 double secondsSince(SteadyClock::time_point t) {
@@ -388,7 +397,7 @@ void App::frame() {
     const double buildUs = std::chrono::duration<double, std::micro>(SteadyClock::now() - buildStart).count();
     ++stat.frames;
     stat.buildUs += buildUs;
-    stat.maxBuildUs = std::max(stat.maxBuildUs, buildUs);
+    if (m_options.printFirstFrame) stat.samples.push_back(static_cast<float>(buildUs));
     int fbw = 0, fbh = 0;
     glfwGetFramebufferSize(m_window, &fbw, &fbh);
     glViewport(0, 0, fbw, fbh);
@@ -457,8 +466,10 @@ int App::run() {
     if (m_options.printFirstFrame) {
         std::cout << fmt::format("run-s {:.3f} cpu-s {:.3f} frames {}\n", secondsSince(m_start), processCpu(), m_frames);
         for (const auto& [id, st] : m_stats)
-            std::cout << fmt::format("screen {} frames {} ui-build-us-mean {:.0f} ui-build-us-max {:.0f}\n",
-                                     screenName(id), st.frames, st.buildUs / std::max(1, st.frames), st.maxBuildUs);
+            std::cout << fmt::format("screen {} frames {} ui-build-us-mean {:.0f} ui-build-us-p50 {:.0f} "
+                                     "ui-build-us-p99 {:.0f} ui-build-us-max {:.0f}\n",
+                                     screenName(id), st.frames, st.buildUs / std::max(1, st.frames), st.percentile(0.5),
+                                     st.percentile(0.99), st.percentile(1.0));
     }
     shutdown();
     return m_exit;

@@ -579,6 +579,59 @@ void addExamCommands(CLI::App& app, Action& action) {
         }
     }
 
+    // ---- board
+    {
+        auto* board = examCmd->add_subcommand("board", "the live proctor board: every candidate's progress, time "
+                                                         "left and connection state");
+        auto sid = std::make_shared<std::int64_t>(0);
+        board->add_option("--sitting", *sid, "one sitting (default: every open or paused sitting)");
+        board->callback([&action, sid] {
+            action = [sid](Context& ctx) {
+                auto o = openExams(ctx);
+                if (!o) return ctx.failWith(o.error());
+                auto lines = o->exams->proctorBoard(*sid > 0 ? std::optional(*sid) : std::nullopt);
+                if (!lines) return ctx.failWith(lines.error());
+                json arr = json::array();
+                std::string text;
+                for (const auto& l : *lines) {
+                    json j{{"sitting", l.sittingId}, {"worker", l.workerId}, {"name", l.name},
+                           {"presence", training::presenceName(l.presence)}, {"terminal", l.terminal},
+                           {"extra_seconds", l.extraSeconds}};
+                    if (l.attemptId) {
+                        j["attempt"] = *l.attemptId;
+                        j["current"] = l.current;
+                        j["items"] = l.items;
+                        j["answered"] = l.answered;
+                        j["flagged"] = l.flagged;
+                        j["remaining_seconds"] = l.remainingSeconds;
+                        j["paused"] = l.paused;
+                    }
+                    if (l.lastContactAgo) j["last_contact_seconds_ago"] = *l.lastContactAgo;
+                    if (l.lastAnswerAgo) j["last_answer_seconds_ago"] = *l.lastAnswerAgo;
+                    if (l.score) j["score"] = *l.score;
+                    if (l.passed) j["passed"] = *l.passed;
+                    arr.push_back(std::move(j));
+                    std::string where(training::presenceName(l.presence));
+                    if (l.presence == training::Presence::AtScreen) where += " (" + l.terminal + ")";
+                    if (l.presence == training::Presence::NoContact && l.lastContactAgo)
+                        where += fmt::format(" for {} s", *l.lastContactAgo);
+                    const std::string progress =
+                        l.attemptId ? fmt::format("{}/{} ({} answered)", l.current + 1, l.items, l.answered) : "-";
+                    const std::string left =
+                        l.presence == training::Presence::Submitted
+                            ? fmt::format("score {:.0f}", l.score.value_or(0))
+                            : l.attemptId ? (l.paused ? std::string("paused")
+                                                      : fmt::format("{:02}:{:02} left", l.remainingSeconds / 60,
+                                                                    l.remainingSeconds % 60))
+                                          : std::string("-");
+                    text += fmt::format("{:>4}  {:>6}  {:<20}  {:<18}  {:<11}  {}\n", l.sittingId, l.workerId,
+                                        where, progress, left, l.name);
+                }
+                return ctx.ok(arr, text.empty() ? "no candidates in an open or paused sitting" : text);
+            };
+        });
+    }
+
     // ---- stats
     {
         auto* stats = examCmd->add_subcommand("stats", "item and sitting statistics");

@@ -205,3 +205,47 @@ TEST_F(ExamCli, TakeTheExamToAPassAndToAFail) {
     auto list = ctlJson({"exam", "sitting", "list"});
     EXPECT_EQ(list[0]["state"], "closed");
 }
+
+TEST_F(ExamCli, BoardShowsEveryCandidateWithProgressAndConnectionState) {
+    const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
+    for (const char* m : {"ethics", "safety", "appliance"})
+        ASSERT_EQ(ctl({"exam", "import", assets + "/question-banks/" + m + ".toml", "--bank", "exam"}).exitCode, 0);
+    ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
+    ASSERT_EQ(ctl({"worker", "add", "--name", "李娟", "--id-number", "31010119780312002X"}).exitCode, 0);
+    const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2},{"module":"safety","count":1}],
+        "duration_minutes":15,"pass_mark":80})");
+    auto s = ctlJson({"exam", "sitting", "create", "--bank", "exam", "--title", "考试", "--blueprint", bp,
+                      "--candidates", "1,2"});
+    const auto sid = std::to_string(s["id"].get<int>());
+    auto empty = ctl({"exam", "board"});
+    EXPECT_EQ(empty.exitCode, 0);
+    EXPECT_NE(empty.out.find("no candidates in an open or paused sitting"), std::string::npos) << empty.out;
+    ASSERT_EQ(ctl({"exam", "sitting", "open", sid}).exitCode, 0);
+    auto start = ctlJson({"exam", "attempt", "start", "--sitting", sid, "--worker", "1"});
+    const auto aid = std::to_string(start["attempt"].get<int>());
+    ASSERT_EQ(ctl({"exam", "attempt", "answer", "--attempt", aid, "--item", "1", "--choice", "A"}).exitCode, 0);
+
+    auto board = ctlJson({"exam", "board"});
+    ASSERT_TRUE(board.is_array());
+    ASSERT_EQ(board.size(), 2u) << board.dump(2);
+    EXPECT_EQ(board[0]["name"], "王秀英");
+    EXPECT_EQ(board[0]["presence"], "at-screen") << "the answer just now counts as contact";
+    EXPECT_EQ(board[0]["answered"], 1);
+    EXPECT_EQ(board[0]["items"], 3);
+    EXPECT_GT(board[0]["remaining_seconds"].get<int>(), 14 * 60);
+    EXPECT_EQ(board[1]["name"], "李娟");
+    EXPECT_EQ(board[1]["presence"], "not-started");
+    EXPECT_FALSE(board[1].contains("attempt"));
+    auto text = ctl({"exam", "board", "--sitting", sid});
+    EXPECT_EQ(text.exitCode, 0);
+    EXPECT_NE(text.out.find("1/3 (1 answered)"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("not-started"), std::string::npos) << text.out;
+
+    ASSERT_EQ(ctl({"exam", "attempt", "submit", "--attempt", aid}).exitCode, 0);
+    board = ctlJson({"exam", "board", "--sitting", sid});
+    EXPECT_EQ(board[0]["presence"], "submitted");
+    EXPECT_TRUE(board[0].contains("score"));
+    auto unknown = ctl({"exam", "board", "--sitting", "99"});
+    EXPECT_EQ(unknown.exitCode, 1);
+    EXPECT_NE(unknown.err.find("99"), std::string::npos) << unknown.err;
+}

@@ -235,6 +235,30 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     auto first = runKiosk("resume-1", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
                                           answerItems(taps, 0, 3) + "expect 第 4 题\ncrash\n");
     ASSERT_EQ(first.exitCode, 128 + 9) << "the script kills the kiosk mid-exam: " << first.err;
+    {
+        // The proctor board saw the exam screen of kiosk K01 just now, and loses it once nothing more comes.
+        auto clock = std::make_shared<training::ManualClock>(0);
+        auto probe = training::Store::open(m_db, {});
+        ASSERT_TRUE(probe);
+        clock->set((*probe)->now());
+        probe->reset();
+        auto store = training::Store::open(m_db, {}, clock);
+        ASSERT_TRUE(store) << store.error().message;
+        training::ExamStore exams(**store);
+        auto board = exams.proctorBoard(1);
+        ASSERT_TRUE(board) << board.error().message;
+        auto line = std::ranges::find(*board, w.id, &training::ProctorLine::workerId);
+        ASSERT_NE(line, board->end());
+        EXPECT_EQ(line->presence, training::Presence::AtScreen);
+        EXPECT_EQ(line->terminal, "K01");
+        EXPECT_EQ(line->answered, 3);
+        clock->advance(training::kPresenceTimeoutSeconds + 15);
+        board = exams.proctorBoard(1);
+        ASSERT_TRUE(board);
+        line = std::ranges::find(*board, w.id, &training::ProctorLine::workerId);
+        ASSERT_NE(line, board->end());
+        EXPECT_EQ(line->presence, training::Presence::NoContact) << "the killed kiosk reports no more";
+    }
     auto second = runKiosk("resume-2", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
                                            "expect 第 4 题 / 共\nexpect 已答 3 / " + std::to_string(taps.size()) +
                                            "\nscreenshot resumed.png\n" + answerItems(taps, 3, taps.size()) +
@@ -247,6 +271,52 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     auto ids = exams.attemptsOf(1);
     ASSERT_TRUE(ids);
     EXPECT_EQ(ids->size(), 1u) << "the same attempt was resumed, not a new one started";
+}
+
+TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
+    // Sitting 1 (open): worker 0 at the exam on kiosk K07, worker 1 left the exam screen, worker 2's kiosk
+    // stopped reporting two minutes ago, worker 3 has not started.
+    {
+        auto probe = openStore();
+        const auto now = probe->now();
+        probe.reset();
+        auto clock = std::make_shared<training::ManualClock>(now - 120);
+        auto store = training::Store::open(m_db, {}, clock);
+        ASSERT_TRUE(store) << store.error().message;
+        training::ExamStore exams(**store);
+        for (int i = 0; i < 4; ++i) (void)exams.addCandidate(1, m_workers[static_cast<std::size_t>(i)].id, "test");
+        auto quiet = exams.startAttempt(1, m_workers[2].id, "kiosk:K09");
+        ASSERT_TRUE(quiet) << quiet.error().message;
+        ASSERT_TRUE(exams.reportPresence(quiet->id, true, "K09"));
+        clock->set(now);
+        auto here = exams.startAttempt(1, m_workers[0].id, "kiosk:K07");
+        auto gone = exams.startAttempt(1, m_workers[1].id, "kiosk:K08");
+        ASSERT_TRUE(here && gone);
+        ASSERT_TRUE(exams.answer(*here, 0, {0}));
+        ASSERT_TRUE(exams.reportPresence(here->id, true, "K07"));
+        ASSERT_TRUE(exams.reportPresence(gone->id, false, "K08"));
+    }
+    const auto wid = std::to_string(m_workers[0].id);
+    auto r = runKiosk("proctor", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+                                     std::string(kPin) + "\ntap ok\nwait-screen staff-home\ntap proctor\n"
+                                     "wait-screen proctor\nexpect " + m_workers[0].identity.name +
+                                     "\nexpect 在考试界面（K07）\nexpect 已答 1 · 标记 0\nexpect 已离开考试界面\n"
+                                     "expect 秒无响应\nexpect 未开始\nscreenshot proctor.png\ntap extra-" + wid +
+                                     "\ntap lang\nexpect at the exam (K07)\nexpect left the exam screen\n"
+                                     "expect no contact for\nexpect not started\nscreenshot proctor-en.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("proctor.png");
+    expectGoodShot("proctor-en.png");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto board = exams.proctorBoard(1);
+    ASSERT_TRUE(board) << board.error().message;
+    auto line = std::ranges::find(*board, m_workers[0].id, &training::ProctorLine::workerId);
+    ASSERT_NE(line, board->end());
+    EXPECT_EQ(line->extraSeconds, 300) << "the trainer's tap granted 5 minutes";
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [](const training::AuditEntry& e) { return e.actor == "staff:2"; }));
 }
 
 TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {

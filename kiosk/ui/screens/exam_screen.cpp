@@ -55,9 +55,12 @@ public:
         const auto wid = ctx.session.worker->id;
         const auto actor = ctx.actor();
         ctx.backend.submit(
-            [sid, wid, actor](Records& r) -> training::Result<std::pair<training::StoredAttempt, Pictures>> {
+            [sid, wid, actor, terminal = ctx.config.ui.kioskId](
+                Records& r) -> training::Result<std::pair<training::StoredAttempt, Pictures>> {
                 auto a = r.exams.startAttempt(sid, wid, actor);
                 if (!a) return std::unexpected(a.error());
+                // Presence is advisory (the proctor board): a failure here shows up on the next save instead.
+                (void)r.exams.reportPresence(a->id, true, terminal);
                 Pictures pics;
                 const auto dir = kiosk::assetsDirectory() / "question-banks";
                 for (const auto& item : a->attempt.paper().items) {
@@ -84,6 +87,17 @@ public:
                 if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
             });
         ctx.say("exam.prompt");
+    }
+
+    /// Leaving without handing in (log-out, staff call) tells the proctor board the worker left the exam.
+    void leave(Context& ctx) override {
+        if (!m_attempt || m_attempt->attempt.status() == exam::AttemptStatus::Submitted) return;
+        ++m_mutations;  // a poll still queued is dropped
+        ctx.backend.submit(
+            [id = m_attempt->id, terminal = ctx.config.ui.kioskId](Records& r) {
+                return r.exams.reportPresence(id, false, terminal);
+            },
+            [](training::Result<void>) {});
     }
 
     void draw(Context& ctx) override {
@@ -257,7 +271,8 @@ private:
         for (auto& [_, t] : m_textures) glDeleteTextures(1, &t);
         m_textures.clear();
     }
-    /// Every 10 s: reload the attempt (the trainer may have paused, resumed or granted extra time).
+    /// Every 10 s: report presence to the proctor board and reload the attempt (the trainer may have paused,
+    /// resumed or granted extra time).
     /// The poll never disables the screen (a worker's tap must not be swallowed while it runs): its result
     /// is applied only when no answer, move or flag was started since it was queued, otherwise the next
     /// poll brings the trainer's changes.
@@ -265,7 +280,10 @@ private:
         if (m_polling || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
         m_lastPoll = std::chrono::steady_clock::now();
         m_polling = true;
-        ctx.backend.submit([id = m_attempt->id](Records& r) { return r.exams.loadAttempt(id); },
+        ctx.backend.submit([id = m_attempt->id, terminal = ctx.config.ui.kioskId](Records& r) {
+                               (void)r.exams.reportPresence(id, true, terminal);  // advisory, as on start
+                               return r.exams.loadAttempt(id);
+                           },
                            [this, &ctx, gen = m_mutations](training::Result<training::StoredAttempt> a) {
                                m_polling = false;
                                if (!a || m_busy || gen != m_mutations) return;

@@ -1,25 +1,12 @@
-// Live proctor board: each candidate of the open sittings with question n of m, time left, last activity;
-// extra time per candidate.
+// Live proctor board: every candidate of the open and paused sittings with question n of m, answers and
+// flags, time left, connection state (from the exam screens' reports) and the last answer; extra time per
+// candidate.
 #include <chrono>
 
 #include "ui/screens/common.hpp"
 
 namespace kiosk::ui {
 namespace {
-
-struct BoardLine {
-    std::int64_t sittingId{0};
-    std::int64_t workerId{0};
-    std::string name;
-    int current{0};
-    int items{0};
-    int answered{0};
-    long long remaining{0};
-    long long extra{0};
-    bool submitted{false};
-    bool paused{false};
-    std::optional<long long> lastActivityAgo;  ///< Seconds since the last answer.
-};
 
 class ProctorScreen final : public Screen {
 public:
@@ -38,34 +25,20 @@ public:
             ui.text(ctx.tr("common.loading"));
         } else if (m_lines->empty()) {
             ui.notice(ctx.tr("proctor.none"));
-        } else if (ImGui::BeginTable("board", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
-            for (const char* h : {"proctor.candidate", "proctor.question", "proctor.time_left", "proctor.activity", ""}) {
+        } else if (ImGui::BeginTable("board", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
+            // Stretch columns by weight; the button column fits its button.
+            ImGui::TableSetupColumn("candidate", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+            ImGui::TableSetupColumn("progress", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+            ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthStretch, 0.7f);
+            ImGui::TableSetupColumn("connection", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+            ImGui::TableSetupColumn("answer", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+            ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthFixed, 230.0f);
+            for (const char* h : {"proctor.candidate", "proctor.question", "proctor.time_left", "proctor.connection",
+                                  "proctor.activity", ""}) {
                 ImGui::TableNextColumn();
                 if (*h) ui.text(ctx.tr(h), ui.fonts().small(), theme::kMuted);
             }
-            for (const auto& l : *m_lines) {
-                ImGui::PushID(static_cast<int>(l.workerId * 1000 + l.sittingId));
-                ImGui::TableNextRow();
-                ImGui::TableNextColumn();
-                ui.text(l.name);
-                ImGui::TableNextColumn();
-                ui.text(l.submitted ? ctx.tr("proctor.submitted")
-                                    : format(ctx.tr("exam.position"), {std::to_string(l.current + 1),
-                                                                       std::to_string(l.items)}));
-                ImGui::TableNextColumn();
-                char buf[48];
-                std::snprintf(buf, sizeof buf, "%02lld:%02lld", l.remaining / 60, l.remaining % 60);
-                ui.text(l.submitted ? "-" : l.paused ? ctx.tr("proctor.paused") : std::string(buf));
-                ImGui::TableNextColumn();
-                ui.text(l.lastActivityAgo ? format(ctx.tr("proctor.ago"), {std::to_string(*l.lastActivityAgo)})
-                                          : ctx.tr("proctor.no_activity"));
-                ImGui::TableNextColumn();
-                if (!l.submitted &&
-                    ui.button("extra-" + std::to_string(l.workerId), ctx.tr("proctor.extra"), {220, 64}, Kind::Secondary,
-                              !m_busy))
-                    extra(ctx, l);
-                ImGui::PopID();
-            }
+            for (const auto& l : *m_lines) drawLine(ctx, l);
             ImGui::EndTable();
         }
         ImGui::EndChild();
@@ -73,56 +46,77 @@ public:
     }
 
 private:
+    void drawLine(Context& ctx, const training::ProctorLine& l) {
+        using training::Presence;
+        auto& ui = ctx.ui;
+        ImGui::PushID(static_cast<int>(l.sittingId));
+        ImGui::PushID(static_cast<int>(l.workerId));
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ui.text(l.name);
+        ui.text(l.sittingTitle, ui.fonts().small(), theme::kMuted);
+        ImGui::TableNextColumn();
+        if (l.presence == Presence::NotStarted) {
+            ui.text("-");
+        } else {
+            ui.text(format(ctx.tr("proctor.position"), {std::to_string(l.current + 1), std::to_string(l.items)}));
+            ui.text(format(ctx.tr("proctor.answered"), {std::to_string(l.answered), std::to_string(l.flagged)}),
+                    ui.fonts().small(), theme::kMuted);
+        }
+        ImGui::TableNextColumn();
+        char clock[48];
+        std::snprintf(clock, sizeof clock, "%02lld:%02lld", static_cast<long long>(l.remainingSeconds / 60),
+                      static_cast<long long>(l.remainingSeconds % 60));
+        const bool running = l.presence != Presence::NotStarted && l.presence != Presence::Submitted;
+        ui.text(!running ? std::string("-") : l.paused ? ctx.tr("proctor.paused") : std::string(clock));
+        ImGui::TableNextColumn();
+        switch (l.presence) {
+            case Presence::NotStarted: ui.text(ctx.tr("proctor.not_started"), nullptr, theme::kMuted); break;
+            case Presence::AtScreen:
+                ui.text(format(ctx.tr("proctor.at_screen"), {l.terminal.empty() ? std::string("?") : l.terminal}),
+                        nullptr, theme::kOk);
+                break;
+            case Presence::Left: ui.text(ctx.tr("proctor.left"), nullptr, theme::kErrorText); break;
+            case Presence::NoContact:
+                ui.text(format(ctx.tr("proctor.no_contact"), {std::to_string(l.lastContactAgo.value_or(0))}), nullptr,
+                        theme::kErrorText);
+                break;
+            case Presence::Submitted: {
+                char score[32];
+                std::snprintf(score, sizeof score, "%.0f", l.score.value_or(0));
+                ui.text(format(ctx.tr("proctor.submitted_score"), {score}));
+                break;
+            }
+        }
+        ImGui::TableNextColumn();
+        ui.text(l.lastAnswerAgo ? format(ctx.tr("proctor.ago"), {std::to_string(*l.lastAnswerAgo)})
+                                : ctx.tr("proctor.no_activity"));
+        ImGui::TableNextColumn();
+        if (l.presence != Presence::Submitted &&
+            ui.button("extra-" + std::to_string(l.workerId), ctx.tr("proctor.extra"), {220, 64}, Kind::Secondary, !m_busy))
+            extra(ctx, l);
+        ImGui::PopID();
+        ImGui::PopID();
+    }
     void reload(Context& ctx) {
         m_busy = true;
-        ctx.backend.submit(
-            [](Records& r) -> training::Result<std::vector<BoardLine>> {
-                auto sittings = r.exams.listSittings();
-                if (!sittings) return std::unexpected(sittings.error());
-                const auto now = exam::fromUnix(r.store.now());
-                std::vector<BoardLine> out;
-                for (const auto& s : *sittings) {
-                    if (s.state != training::SittingState::Open && s.state != training::SittingState::Paused) continue;
-                    auto ids = r.exams.attemptsOf(s.id);
-                    if (!ids) return std::unexpected(ids.error());
-                    for (auto aid : *ids) {
-                        auto a = r.exams.loadAttempt(aid);
-                        if (!a) continue;
-                        BoardLine l;
-                        l.sittingId = s.id;
-                        l.workerId = a->workerId;
-                        auto w = r.store.worker(a->workerId);
-                        l.name = w ? w->identity.name : std::to_string(a->workerId);
-                        l.current = a->attempt.currentIndex();
-                        l.items = a->attempt.itemCount();
-                        l.answered = a->attempt.answeredCount();
-                        l.remaining = a->attempt.remaining(now).count();
-                        l.extra = a->attempt.timing().extraTime.count();
-                        l.submitted = a->attempt.status() == exam::AttemptStatus::Submitted;
-                        l.paused = a->attempt.isPaused(now);
-                        if (!a->attempt.events().empty())
-                            l.lastActivityAgo = (now - a->attempt.events().back().at).count();
-                        out.push_back(std::move(l));
-                    }
-                }
-                return out;
-            },
-            [this, &ctx](training::Result<std::vector<BoardLine>> d) {
-                m_busy = false;
-                m_loaded = std::chrono::steady_clock::now();
-                if (!d) {
-                    ctx.setError(d.error().message);
-                    m_lines.emplace();
-                    return;
-                }
-                m_lines = std::move(*d);
-            });
+        ctx.backend.submit([](Records& r) { return r.exams.proctorBoard(); },
+                           [this, &ctx](training::Result<std::vector<training::ProctorLine>> d) {
+                               m_busy = false;
+                               m_loaded = std::chrono::steady_clock::now();
+                               if (!d) {
+                                   ctx.setError(d.error().message);
+                                   m_lines.emplace();
+                                   return;
+                               }
+                               m_lines = std::move(*d);
+                           });
     }
-    void extra(Context& ctx, const BoardLine& l) {
+    void extra(Context& ctx, const training::ProctorLine& l) {
         m_busy = true;
         const auto actor = ctx.staffActor();
         ctx.backend.submit(
-            [sid = l.sittingId, wid = l.workerId, secs = static_cast<int>(l.extra + 300), actor](Records& r) {
+            [sid = l.sittingId, wid = l.workerId, secs = static_cast<int>(l.extraSeconds + 300), actor](Records& r) {
                 return r.exams.setExtraTime(sid, wid, secs, actor);
             },
             [this, &ctx](training::Result<void> r) {
@@ -131,7 +125,7 @@ private:
             });
     }
 
-    std::optional<std::vector<BoardLine>> m_lines;
+    std::optional<std::vector<training::ProctorLine>> m_lines;
     bool m_busy{false};
     std::chrono::steady_clock::time_point m_loaded{};
 };

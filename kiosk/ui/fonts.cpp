@@ -1,4 +1,5 @@
 #include "ui/fonts.hpp"
+#include "ui/text_layout.hpp"
 
 #include <fontconfig/fontconfig.h>
 #include <fmt/format.h>
@@ -9,34 +10,6 @@
 #include <optional>
 
 namespace kiosk::ui {
-
-std::vector<unsigned> decodeUtf8(std::string_view s) {
-    std::vector<unsigned> out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        unsigned cp = 0xFFFD;
-        int n = 1;
-        if (c < 0x80) {
-            cp = c;
-        } else if ((c >> 5) == 0x6 && i + 1 < s.size()) {
-            cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
-            n = 2;
-        } else if ((c >> 4) == 0xE && i + 2 < s.size()) {
-            cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
-                 (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-            n = 3;
-        } else if ((c >> 3) == 0x1E && i + 3 < s.size()) {
-            cp = ((c & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
-                 ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) |
-                 (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
-            n = 4;
-        }
-        out.push_back(cp);
-        i += static_cast<std::size_t>(n);
-    }
-    return out;
-}
 
 training::Result<FontFile> findCjkFont(const std::vector<std::string>& preferred) {
     if (!FcInit())

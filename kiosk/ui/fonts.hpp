@@ -68,7 +68,4 @@ private:
     ImFont* m_huge{nullptr};
 };
 
-/// @brief Decodes UTF-8 (invalid bytes become U+FFFD).
-[[nodiscard]] std::vector<unsigned> decodeUtf8(std::string_view s);
-
 }  // namespace kiosk::ui

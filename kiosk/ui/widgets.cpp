@@ -2,9 +2,23 @@
 
 #include <algorithm>
 
+#include "ui/text_layout.hpp"
+
 namespace kiosk::ui {
 
 namespace {
+/// Lines of @p s broken for the current font within @p width (Chinese line-breaking rules, not ImGui's).
+std::string wrapped(std::string_view s, float width) {
+    ImFont* font = ImGui::GetFont();
+    const float scale = ImGui::GetFontSize() / font->FontSize;
+    return wrapText(s, std::max(width, 1.0f), [font, scale](unsigned cp) {
+        return font->GetCharAdvance(static_cast<ImWchar>(cp > 0xFFFF ? 0xFFFD : cp)) * scale;
+    });
+}
+void textLines(std::string_view s, float width) {
+    const std::string lines = wrapped(s, width);
+    ImGui::TextUnformatted(lines.data(), lines.data() + lines.size());
+}
 constexpr const char* kKeys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "<"};
 }  // namespace
 
@@ -98,9 +112,7 @@ void Widgets::text(std::string_view s, ImFont* font, ImU32 color) {
     recordText(s);
     if (font) ImGui::PushFont(font);
     ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(s.data(), s.data() + s.size());
-    ImGui::PopTextWrapPos();
+    textLines(s, ImGui::GetContentRegionAvail().x);
     ImGui::PopStyleColor();
     if (font) ImGui::PopFont();
 }
@@ -112,9 +124,7 @@ void Widgets::centered(std::string_view s, ImFont* font, ImU32 color) {
     const float avail = ImGui::GetContentRegionAvail().x;
     if (w < avail) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - w) / 2);
     ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(s.data(), s.data() + s.size());
-    ImGui::PopTextWrapPos();
+    textLines(s, avail);
     ImGui::PopStyleColor();
     if (font) ImGui::PopFont();
 }
@@ -128,9 +138,7 @@ void Widgets::notice(std::string_view s, ImU32 bg, ImU32 fg) {
     const ImVec2 start = ImGui::GetCursorScreenPos();
     ImGui::SetCursorScreenPos({start.x + 16, start.y + 12});
     ImGui::PushStyleColor(ImGuiCol_Text, fg);
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width - 32);
-    ImGui::TextUnformatted(s.data(), s.data() + s.size());
-    ImGui::PopTextWrapPos();
+    textLines(s, width - 32);
     ImGui::PopStyleColor();
     const ImVec2 end = {start.x + width, ImGui::GetItemRectMax().y + 12};
     dl->ChannelsSetCurrent(0);

@@ -9,6 +9,7 @@
 #include "ui/i18n.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
+#include "ui/text_layout.hpp"
 
 using namespace kiosk::ui;
 
@@ -153,4 +154,107 @@ TEST(Script, ParsesStepsAndRejectsUnknownVerbs) {
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().message.find("t.script:2"), std::string::npos);
     EXPECT_FALSE(parseScript("tap\n", "t"));
+}
+
+// ---- line breaking of mixed Chinese and Latin text (kiosk/ui/text_layout)
+
+namespace {
+// Monospace-like metrics: ideographs and full-width forms 2 units, everything else 1.
+float testAdvance(unsigned cp) { return breaksAround(cp) ? 2.0f : 1.0f; }
+float widthOf(std::string_view s) {
+    float w = 0;
+    for (unsigned cp : decodeUtf8(s)) w += testAdvance(cp);
+    return w;
+}
+std::string withoutSpaces(std::string_view s) {
+    std::string out;
+    for (char c : s)
+        if (c != ' ' && c != '\n') out += c;
+    return out;
+}
+void expectWellBroken(std::string_view text, float width) {
+    const auto lines = breakLines(text, width, testAdvance);
+    std::string joined;
+    for (auto l : lines) {
+        EXPECT_TRUE(widthOf(l) <= width || decodeUtf8(l).size() == 1) << "'" << l << "' is wider than " << width;
+        EXPECT_GE(l.data(), text.data());
+        EXPECT_LE(l.data() + l.size(), text.data() + text.size());
+        joined += l;
+    }
+    EXPECT_EQ(withoutSpaces(joined), withoutSpaces(text)) << "nothing but spaces at breaks is lost";
+}
+}  // namespace
+
+TEST(LineBreaking, ChinesePunctuationNeverStartsALine) {
+    // The exam question that ImGui broke as '…说是"物业来检查"' / '，服务员应该？'.
+    const std::string q = "客户不在家时有陌生人按门铃，说是\"物业来检查\"，服务员应该？";
+    for (float width = 6; width <= 60; width += 1) {
+        const auto lines = breakLines(q, width, testAdvance);
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            const auto first = decodeUtf8(lines[i]).front();
+            EXPECT_FALSE(noLineStart(first)) << "width " << width << ": line " << i << " '" << lines[i] << "'";
+            EXPECT_NE(first, static_cast<unsigned>('"')) << "width " << width << ": '" << lines[i] << "'";
+        }
+        expectWellBroken(q, width);
+    }
+    const auto lines = breakLines(q, 31, testAdvance);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0], "客户不在家时有陌生人按门铃，说");  // between two ideographs
+    EXPECT_EQ(lines[1], "是\"物业来检查\"，服务员应该？");
+}
+
+TEST(LineBreaking, OpeningBracketsNeverEndALine) {
+    const std::string s = "请带上身份证（原件）和健康证明";
+    for (float width = 6; width <= 30; width += 1) {
+        const auto lines = breakLines(s, width, testAdvance);
+        for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+            const auto cps = decodeUtf8(lines[i]);
+            EXPECT_FALSE(noLineEnd(cps.back())) << "width " << width << ": '" << lines[i] << "'";
+        }
+        expectWellBroken(s, width);
+    }
+}
+
+TEST(LineBreaking, LatinWordsStayWholeAndSpacesAtBreaksAreDropped) {
+    const std::string s = "Close the gas valve and open the windows";
+    const auto lines = breakLines(s, 12, testAdvance);
+    const std::vector<std::string_view> expected{"Close the", "gas valve", "and open the", "windows"};
+    EXPECT_EQ(lines, expected);
+    // Mixed: a break may fall between an ideograph and a Latin word, never inside the word.
+    const auto mixed = breakLines("关闭燃气阀门 Close the valve", 14, testAdvance);
+    const std::vector<std::string_view> expectedMixed{"关闭燃气阀门", "Close the", "valve"};
+    EXPECT_EQ(mixed, expectedMixed);
+    EXPECT_EQ(breakLines("self-employed", 6, testAdvance), (std::vector<std::string_view>{"self-", "employ", "ed"}));
+}
+
+TEST(LineBreaking, AWordWiderThanTheLineIsCutAndNewlinesAreKept) {
+    EXPECT_EQ(breakLines("ABCDEFGHIJ", 4, testAdvance), (std::vector<std::string_view>{"ABCD", "EFGH", "IJ"}));
+    EXPECT_EQ(breakLines("一\n\n二\n", 10, testAdvance), (std::vector<std::string_view>{"一", "", "二", ""}));
+    EXPECT_EQ(breakLines("", 10, testAdvance), (std::vector<std::string_view>{""}));
+    EXPECT_EQ(breakLines("字", 1, testAdvance), (std::vector<std::string_view>{"字"})) << "one character per line at least";
+    EXPECT_EQ(wrapText("甲乙丙丁", 4, testAdvance), "甲乙\n丙丁");
+}
+
+TEST(LineBreaking, InvalidUtf8IsReplacedNotFatal) {
+    const std::string bad = "ab\xE4\xB8" "cd\xFF\x80中";  // a truncated sequence, stray bytes
+    const auto cps = decodeUtf8(bad);
+    ASSERT_EQ(cps.size(), 9u);  // a b FFFD FFFD c d FFFD FFFD 中
+    EXPECT_EQ(cps[2], 0xFFFDu);
+    EXPECT_EQ(cps[3], 0xFFFDu);
+    EXPECT_EQ(cps[4], static_cast<unsigned>('c'));
+    EXPECT_EQ(cps.back(), 0x4E2Du);
+    expectWellBroken(bad, 3);
+}
+
+TEST(LineBreaking, RandomMixedTextKeepsEveryCharacterAndFitsTheWidth) {
+    const std::vector<std::string> pieces{"家政", "服务", "，", "。", "（", "）", "“", "”", " ", "gas", "valve", "-",
+                                          "/", "\"", "ABCDEFGHIJKLMNOP", "？", "1", "\n", "、", "《证》"};
+    std::uint32_t seed = 12345;
+    auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+    for (int round = 0; round < 500; ++round) {
+        std::string s;
+        const int len = static_cast<int>(next() % 40);
+        for (int i = 0; i < len; ++i) s += pieces[next() % pieces.size()];
+        expectWellBroken(s, static_cast<float>(2 + next() % 30));
+    }
 }

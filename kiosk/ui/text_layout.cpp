@@ -28,6 +28,12 @@ std::vector<CodePoint> decodeUtf8Spans(std::string_view s) {
                  ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
             n = 4;
         }
+        // Overlong forms, surrogates and values past U+10FFFF are invalid too: one replacement per byte.
+        const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+        if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+            cp = 0xFFFD;
+            n = 1;
+        }
         out.push_back({cp, i, n});
         i += n;
     }

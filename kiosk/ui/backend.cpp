@@ -3,7 +3,7 @@
 namespace kiosk::ui {
 
 Backend::Backend(std::unique_ptr<training::Store> store, EventQueue& queue)
-    : m_store(std::move(store)), m_records{*m_store, training::ExamStore(*m_store)}, m_queue(queue) {
+    : m_store(std::move(store)), m_records(*m_store), m_queue(queue) {
     m_thread = std::thread([this] { run(); });
 }
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "training/documents.hpp"
 #include "training/exam_store.hpp"
 #include "training/store.hpp"
 #include "ui/events.hpp"
@@ -19,8 +20,22 @@ namespace kiosk::ui {
 
 /// @brief What a job may use (only on the worker thread).
 struct Records {
+    explicit Records(training::Store& s) : store(s), exams(s) {}
     training::Store& store;
     training::ExamStore exams;
+    /// @brief The document renderer, created on first use and kept, so that its font subset and portrait
+    /// cache serve every certificate printed in this session.
+    [[nodiscard]] training::Result<training::DocumentRenderer*> documents() {
+        if (!m_documents) {
+            auto r = training::DocumentRenderer::create();
+            if (!r) return std::unexpected(r.error());
+            m_documents = std::make_unique<training::DocumentRenderer>(std::move(*r));
+        }
+        return m_documents.get();
+    }
+
+private:
+    std::unique_ptr<training::DocumentRenderer> m_documents;
 };
 
 /// @brief One worker thread owning the store.

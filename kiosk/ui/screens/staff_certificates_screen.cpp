@@ -181,13 +181,13 @@ private:
                 if (!issued) return std::unexpected(issued.error());
                 auto doc = certs.document(issued->number);
                 if (!doc) return std::unexpected(doc.error());
-                auto renderer = training::DocumentRenderer::create();
+                auto renderer = r.documents();
                 if (!renderer) return std::unexpected(renderer.error());
                 std::error_code ec;
                 const auto dir = std::filesystem::temp_directory_path(ec) / "badge-kiosk-print";
                 std::filesystem::create_directories(dir, ec);
                 const auto file = dir / (issued->number + (kind == training::DocumentKind::Badge ? "-badge" : "") + ".pdf");
-                auto out = renderer->renderToFile(kind, *doc, file);
+                auto out = (*renderer)->renderToFile(kind, *doc, file);
                 if (!out) return std::unexpected(out.error());
                 return Rendered{issued->number, file};
             },

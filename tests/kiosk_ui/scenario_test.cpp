@@ -273,6 +273,40 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     EXPECT_EQ(ids->size(), 1u) << "the same attempt was resumed, not a new one started";
 }
 
+TEST_F(KioskScenario, StepAwayMidExamIsOnTheProctorBoardAndTheExamResumes) {
+    const auto& w = m_workers[4];
+    signConsentsFor(w.id);
+    auto taps = plannedTaps(w.id, true);
+    ASSERT_GT(taps.size(), 4u);
+    auto first = runKiosk("step-away", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+                                           answerItems(taps, 0, 2) + "tap leave\nexpect 计时不会停止\n"
+                                           "screenshot step-away.png\ntap cancel-leave\nexpect 第 3 题\ntap leave\n"
+                                           "tap confirm-leave\nwait-screen attract\nexpect-not " + w.identity.name +
+                                           "\nquit\n");
+    ASSERT_EQ(first.exitCode, 0) << first.err;
+    expectGoodShot("step-away.png");
+    {
+        auto store = openStore();
+        training::ExamStore exams(*store);
+        auto board = exams.proctorBoard(1);
+        ASSERT_TRUE(board) << board.error().message;
+        auto line = std::ranges::find(*board, w.id, &training::ProctorLine::workerId);
+        ASSERT_NE(line, board->end());
+        EXPECT_EQ(line->presence, training::Presence::Left) << "the proctor sees the worker stepped away";
+        EXPECT_EQ(line->answered, 2);
+    }
+    auto second = runKiosk("step-back", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n"
+                                            "expect 第 3 题 / 共\nexpect 已答 2 / " + std::to_string(taps.size()) +
+                                            "\nquit\n");
+    ASSERT_EQ(second.exitCode, 0) << second.err;
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto ids = exams.attemptsOf(1);
+    ASSERT_TRUE(ids);
+    EXPECT_EQ(std::ranges::count_if(*ids, [&](std::int64_t id) { return exams.loadAttempt(id)->workerId == w.id; }), 1)
+        << "the same attempt was resumed";
+}
+
 TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
     // Sitting 1 (open): worker 0 at the exam on kiosk K07, worker 1 left the exam screen, worker 2's kiosk
     // stopped reporting two minutes ago, worker 3 has not started.

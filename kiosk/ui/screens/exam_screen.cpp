@@ -42,7 +42,7 @@ public:
         m_busy = false;
         m_polling = false;
         ++m_mutations;  // a poll still queued from an earlier visit is dropped
-        m_confirm = false;
+        m_confirm = Confirm::None;
         m_saved.clear();
         m_lastPoll = std::chrono::steady_clock::now();
         dropTextures();
@@ -126,8 +126,12 @@ public:
             submit(ctx, exam::SubmitReason::Deadline);
             return;
         }
-        if (m_confirm) {
+        if (m_confirm == Confirm::Submit) {
             drawConfirm(ctx);
+            return;
+        }
+        if (m_confirm == Confirm::Leave) {
+            drawLeave(ctx);
             return;
         }
         const auto& item = at.paper().items[static_cast<std::size_t>(cur)];
@@ -182,14 +186,14 @@ public:
         ImGui::SameLine();
         drawNavigator(ctx, navW);
         // Bottom row.
-        if (ui.button("prev", ctx.tr("exam.prev"), {220, 0}, Kind::Secondary, cur > 0 && !m_busy)) go(ctx, cur - 1);
+        if (ui.button("prev", ctx.tr("exam.prev"), {kFooterW, 0}, Kind::Secondary, cur > 0 && !m_busy)) go(ctx, cur - 1);
         ImGui::SameLine();
-        if (ui.button("next", ctx.tr("exam.next"), {220, 0}, Kind::Primary, cur + 1 < n && !m_busy)) go(ctx, cur + 1);
+        if (ui.button("next", ctx.tr("exam.next"), {kFooterW, 0}, Kind::Primary, cur + 1 < n && !m_busy)) go(ctx, cur + 1);
         ImGui::SameLine();
-        if (ui.button("flag", ctx.tr(resp.flagged ? "exam.unflag" : "exam.flag"), {220, 0}, Kind::Secondary, !m_busy))
+        if (ui.button("flag", ctx.tr(resp.flagged ? "exam.unflag" : "exam.flag"), {kFooterW, 0}, Kind::Secondary, !m_busy))
             flag(ctx, cur, !resp.flagged);
         ImGui::SameLine();
-        if (ui.button("read-aloud", ctx.tr("exam.read_aloud"), {220, 0}, Kind::Secondary)) {
+        if (ui.button("read-aloud", ctx.tr("exam.read_aloud"), {kFooterW, 0}, Kind::Secondary)) {
             std::string text = ctx.i18n.pick(q.stem.zh, q.stem.en);
             for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos)
                 text += std::string("; ") + static_cast<char>('A' + pos) + ", " +
@@ -198,7 +202,10 @@ public:
             ctx.speech.say(text, ctx.i18n.language());
         }
         ImGui::SameLine();
-        if (ui.button("submit", ctx.tr("exam.submit"), {220, 0}, Kind::Danger, !m_busy)) m_confirm = true;
+        ImGui::SameLine();
+        if (ui.button("leave", ctx.tr("exam.leave"), {kFooterW, 0}, Kind::Secondary, !m_busy)) m_confirm = Confirm::Leave;
+        ImGui::SameLine();
+        if (ui.button("submit", ctx.tr("exam.submit"), {kFooterW, 0}, Kind::Danger, !m_busy)) m_confirm = Confirm::Submit;
     }
 
 private:
@@ -242,7 +249,18 @@ private:
         if (ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy))
             submit(ctx, exam::SubmitReason::Candidate);
         ImGui::SameLine();
-        if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = false;
+        if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
+    }
+    /// Stepping away: the clock keeps running (only the trainer can pause), the answers are saved, and the
+    /// worker resumes by signing in again at any kiosk. The proctor board shows "left the exam screen".
+    void drawLeave(Context& ctx) {
+        auto& ui = ctx.ui;
+        ui.heading(ctx.tr("exam.leave_title"));
+        ui.notice(ctx.tr("exam.leave_text"));
+        if (ui.button("confirm-leave", ctx.tr("exam.leave_yes"), {420, 96}, Kind::Primary, !m_busy))
+            ctx.emit(Intent::Logout);
+        ImGui::SameLine();
+        if (ui.button("cancel-leave", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
     }
     void drawPicture(const Picture& p, float maxW, float maxH) {
         auto it = m_textures.find(&p);
@@ -343,7 +361,9 @@ private:
     bool m_busy{false};
     bool m_polling{false};            ///< A proctor poll is queued on the backend.
     std::uint64_t m_mutations{0};     ///< Answers, moves and flags started (stale polls are dropped).
-    bool m_confirm{false};
+    enum class Confirm { None, Submit, Leave };
+    static constexpr float kFooterW = 186;  ///< Six footer buttons in 1280 px.
+    Confirm m_confirm{Confirm::None};
     std::chrono::steady_clock::time_point m_lastPoll;
 };
 

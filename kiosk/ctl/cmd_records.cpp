@@ -155,11 +155,27 @@ void addRecordCommands(CLI::App& app, Action& action) {
                 auto store = ctx.openStore(true);
                 if (!store) return ctx.failWith(store.error());
                 auto c = (*store)->initCenter(*code, *center, ctx.actor);
+                // Running init again for the same center completes what an earlier run could not (the
+                // signing key, when its folder was not writable); another center is refused.
+                bool again = false;
+                if (!c && c.error().code == training::ErrorCode::Refused) {
+                    auto existing = (*store)->center();
+                    if (existing && existing->code == *code && existing->name == *center) {
+                        c = *existing;
+                        again = true;
+                    }
+                }
                 if (!c) return ctx.failWith(c.error());
-                if (auto key = initCenterKey(ctx, **store); !key) return ctx.failWith(key.error());
+                if (auto key = initCenterKey(ctx, **store); !key) {
+                    auto e = key.error();
+                    e.message += "; the center record is saved: fix this, then run the same 'kioskctl init' again";
+                    return ctx.failWith(e);
+                }
                 const auto path = defaultDatabasePath(ctx.dbPath).string();
-                return ctx.ok(json{{"ok", true}, {"center", {{"code", c->code}, {"name", c->name}}}, {"db", path}},
-                              fmt::format("initialised center '{}' ({}) in {}", c->name, c->code, path));
+                return ctx.ok(json{{"ok", true}, {"center", {{"code", c->code}, {"name", c->name}}}, {"db", path},
+                                   {"already_initialised", again}},
+                              fmt::format("{} center '{}' ({}) in {}", again ? "already initialised:" : "initialised",
+                                          c->name, c->code, path));
             };
         });
     }

@@ -241,3 +241,20 @@ TEST_F(Kioskctl, NewerSchemaIsRefusedWithExitCode2) {
     EXPECT_EQ(r.exitCode, 2);
     EXPECT_NE(r.err.find("newer version"), std::string::npos);
 }
+
+TEST_F(Kioskctl, InitAgainCompletesAKeyThatCouldNotBeWritten) {
+    // The key's folder cannot be created (root ignores permissions; /proc refuses everyone).
+    auto first = testsupport::run({m_bin, "init", "--center", "浦东培训中心", "--code", "SH-PD01"},
+                                  {"KIOSK_DB=" + (m_dir / "center.db").string(), "KIOSK_CENTER_KEY=/proc/no/such/center.key"});
+    EXPECT_EQ(first.exitCode, 2) << "an I/O failure: " << first.out;
+    EXPECT_NE(first.err.find("run the same 'kioskctl init' again"), std::string::npos) << first.err;
+    EXPECT_EQ(ctl({"key", "export"}).exitCode, 1) << "no key yet";
+    auto again = ctlJson({"init", "--center", "浦东培训中心", "--code", "SH-PD01"});
+    EXPECT_EQ(again["already_initialised"], true);
+    auto key = ctl({"key", "export"});
+    EXPECT_EQ(key.exitCode, 0) << key.err;
+    EXPECT_NE(key.out.find("SH-PD01"), std::string::npos) << key.out;
+    auto other = ctl({"init", "--center", "另一个中心", "--code", "SH-PD01"});
+    EXPECT_EQ(other.exitCode, 1);
+    EXPECT_NE(other.err.find("already belongs"), std::string::npos) << other.err;
+}

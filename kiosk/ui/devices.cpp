@@ -150,16 +150,19 @@ void DeviceWatch::watchVendorReader() {
     const auto& cfg = m_config.cardReader;
     // A problem is reported once (status bar and a card failure), not again on every retry.
     std::string lastProblem;
-    auto problem = [&](const devices::Error& e) {
+    auto problem = [&](const devices::Error& e, std::string code = {}) {
         if (e.message == lastProblem) return;
         lastProblem = e.message;
+        if (code.empty()) code = devices::errorCodeName(e.code);
         m_queue.post(DeviceStatus{"reader", false, e.message});
-        m_queue.post(CardFailed{e.message, std::string(devices::errorCodeName(e.code))});
+        m_queue.post(CardFailed{e.message, std::move(code)});
     };
     while (!stopRequested(0ms)) {
         auto lib = devices::id::IdReaderLibrary::load(cfg.vendorLibrary);
         if (!lib) {
-            problem({lib.error().code, lib.error().message + " (card_reader.vendor_library in the kiosk configuration)"});
+            // Its own sentence: the vendor's driver, not pcscd, is what staff must look at.
+            problem({lib.error().code, lib.error().message + " (card_reader.vendor_library in the kiosk configuration)"},
+                    "vendor-library");
             if (stopRequested(5s)) return;
             continue;
         }

@@ -387,7 +387,8 @@ TEST_F(CnIdScenario, MissingVendorLibraryIsExplainedAndTheKioskStaysUsable) {
     writeConfig("kind = \"cn-vendor\"\nvendor_library = \"/opt/no-such-vendor/libidcard.so\"\nreader = \"" +
                 m_readerDir.string() + "\"\n");
     putCard(cnRecord(m_workers[0].identity.name, m_workers[0].identity.docNumber, "1", "1985-06-12"));
-    auto r = runKiosk("cn-no-library", "wait-screen attract\nexpect 未连接读卡器\nexpect 读卡服务未运行\n"
+    auto r = runKiosk("cn-no-library", "wait-screen attract\nexpect 未连接读卡器\nexpect 驱动程序未安装或无法加载\n"
+                                       "expect-not 读卡服务未运行\n"
                                        "expect /opt/no-such-vendor/libidcard.so\nexpect vendor_library\n"
                                        "screenshot no-library.png\nsleep 1\nexpect-not " + m_workers[0].identity.name +
                                        "\ntap begin\nwait-screen identify\nquit\n");

@@ -355,6 +355,8 @@ TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
 
 TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
     const auto& w = m_workers[0];
+    const std::string first17 = "11010119900307002";
+    const std::string newcomer = first17 + training::chinaIdCheckCharacter(first17);
     auto flip = [](const std::string& en, const std::string& zh) {
         return "tap lang\nexpect " + en + "\ntap lang\nexpect " + zh + "\n";
     };
@@ -372,13 +374,23 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
                     "tap back\nwait-screen home\ntap exam\nwait-screen exam\n" + flip("Question 1 of", "第 1 题") +
                     "tap lang\nscreenshot exam-en.png\ntap lang\ntap submit\n" + flip("Submit your answers?", "确认交卷？") +
                     "tap confirm-submit\nwait-screen exam-result\n" + flip("You did not pass this time", "本次考试未合格") +
-                    "tap logout\nwait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-1\ntype " + kPin +
+                    "tap logout\nwait-screen attract\n"
+                    // A passport asks for its MRZ key; a first visitor registers.
+                    "card detect No Such Reader 99\nwait-screen mrz\n" + flip("Passport: enter the MRZ key", "护照：输入机读码信息") +
+                    "tap back\nwait-screen attract\ncard present " + newcomer +
+                    " 赵敏 F 1990-03-07\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+                    kPin + "\ntap ok\nwait-screen register\n" + flip("welcome: first registration", "欢迎首次登记") +
+                    "tap lang\nexpect Enter your mobile phone number\ntap lang\n"
+                    "set idle-timeout 1\nwait-screen attract 5\nset idle-timeout 120\n"
+                    "tap staff\nwait-screen staff-pin\ntap staff-1\ntype " + kPin +
                     "\ntap ok\nwait-screen staff-home\n" + flip("Exam sittings", "考试场次") +
                     "tap sittings\nwait-screen staff-sittings\n" + flip("New sitting from the default blueprint", "按默认蓝图新建场次") +
                     "tap back\nwait-screen staff-home\ntap sessions\nwait-screen staff-sessions\n" +
                     flip("Today's sessions and rosters", "今日课程与名单") +
                     "tap back\nwait-screen staff-home\ntap proctor\nwait-screen proctor\n" + flip("Proctor board", "监考看板") +
-                    "tap back\ntap logout\nwait-screen attract\nquit\n";
+                    "tap back\nwait-screen staff-home\ntap certificates\nwait-screen staff-certificates\n" +
+                    flip("Certificates and submission", "结业证书与报送") +
+                    "tap back\nwait-screen staff-home\ntap logout\nwait-screen attract\nquit\n";
     auto r = runKiosk("language", s);
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("consent-en.png");

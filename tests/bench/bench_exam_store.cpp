@@ -1,5 +1,6 @@
 // Exam storage benchmark: saving one answer on a file database with synchronous=FULL (p50/p99), and
 // statistics of a sitting with 10,000 submitted attempts of 60 questions read from the database.
+// The proctor board of 40 candidates in progress and one presence report of the exam screen.
 // Goals: p99 save <= 5 ms; statistics <= 1 s. Not run in CI.
 #include <benchmark/benchmark.h>
 
@@ -170,7 +171,53 @@ void BM_Statistics10k(benchmark::State& state) {
 
 }  // namespace
 
+// The proctor board of a full room: 40 candidates with attempts of 60 questions in progress, half answered.
+// The trainer's screen reloads it every 5 s on the database thread.
+void BM_ProctorBoard40(benchmark::State& state) {
+    static Fixture f = [] {
+        Fixture fx = make("board", 40);
+        for (int w = 2; w <= 40; ++w) must(fx.exams->addCandidate(fx.sitting, w, "bench"));
+        for (int w = 1; w <= 40; ++w) {
+            auto a = must(fx.exams->startAttempt(fx.sitting, w, "bench"));
+            for (int i = 0; i < 30; ++i) must(fx.exams->answer(a, i, {i % 4}));
+            must(fx.exams->reportPresence(a.id, true, fmt::format("K{:02}", w)));
+        }
+        return fx;
+    }();
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto board = must(f.exams->proctorBoard());
+        const auto dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (board.size() != 40) die("the board lost candidates");
+        ms.push_back(dt);
+        state.SetIterationTime(dt / 1e3);
+    }
+    std::ranges::sort(ms);
+    state.counters["p50_ms"] = ms[ms.size() / 2];
+    state.counters["p99_ms"] = ms[ms.size() * 99 / 100];
+}
+
+// One presence report of the exam screen (every 10 s per kiosk), durable like an answer.
+void BM_ReportPresence(benchmark::State& state) {
+    static Fixture f = make("presence", 1);
+    static auto attempt = must(f.exams->startAttempt(f.sitting, 1, "bench"));
+    std::vector<double> us;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        must(f.exams->reportPresence(attempt.id, true, "K01"));
+        const auto dt = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+        us.push_back(dt);
+        state.SetIterationTime(dt / 1e6);
+    }
+    std::ranges::sort(us);
+    state.counters["p50_us"] = us[us.size() / 2];
+    state.counters["p99_us"] = us[us.size() * 99 / 100];
+}
+
 BENCHMARK(BM_SaveAnswer)->UseManualTime()->Unit(benchmark::kMicrosecond)->Iterations(2000);
 BENCHMARK(BM_Statistics10k)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ProctorBoard40)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(50);
+BENCHMARK(BM_ReportPresence)->UseManualTime()->Unit(benchmark::kMicrosecond)->Iterations(1000);
 
 BENCHMARK_MAIN();

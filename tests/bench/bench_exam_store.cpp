@@ -93,24 +93,31 @@ Fixture make(const std::string& name, int workers) {
     return f;
 }
 
+/// Times @p body once per iteration (manual time) and adds p50/p99 counters in @p Unit.
+template <class Unit, class Body>
+void timeEach(benchmark::State& state, const char* unitName, Body body) {
+    std::vector<double> samples;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        body();
+        const auto dt = std::chrono::steady_clock::now() - t0;
+        samples.push_back(std::chrono::duration<double, Unit>(dt).count());
+        state.SetIterationTime(std::chrono::duration<double>(dt).count());
+    }
+    std::ranges::sort(samples);
+    state.counters[fmt::format("p50_{}", unitName)] = samples[samples.size() / 2];
+    state.counters[fmt::format("p99_{}", unitName)] = samples[samples.size() * 99 / 100];
+}
+
 void BM_SaveAnswer(benchmark::State& state) {
     static Fixture f = make("save", 1);
     auto attempt = must(f.exams->startAttempt(f.sitting, 1, "bench"));
     std::mt19937 rng(7);
-    std::vector<double> us;
     int i = 0;
-    for (auto _ : state) {
+    timeEach<std::micro>(state, "us", [&] {
         const int item = i++ % attempt.attempt.itemCount();
-        const int option = static_cast<int>(rng() % 4);
-        const auto t0 = std::chrono::steady_clock::now();
-        must(f.exams->answer(attempt, item, {option}));
-        const auto dt = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-        us.push_back(dt);
-        state.SetIterationTime(dt / 1e6);
-    }
-    std::ranges::sort(us);
-    state.counters["p50_us"] = us[us.size() / 2];
-    state.counters["p99_us"] = us[us.size() * 99 / 100];
+        must(f.exams->answer(attempt, item, {static_cast<int>(rng() % 4)}));
+    });
 }
 
 // 10,000 submitted attempts of 60 questions, written straight into the tables the store reads.
@@ -184,35 +191,16 @@ void BM_ProctorBoard40(benchmark::State& state) {
         }
         return fx;
     }();
-    std::vector<double> ms;
-    for (auto _ : state) {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto board = must(f.exams->proctorBoard());
-        const auto dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (board.size() != 40) die("the board lost candidates");
-        ms.push_back(dt);
-        state.SetIterationTime(dt / 1e3);
-    }
-    std::ranges::sort(ms);
-    state.counters["p50_ms"] = ms[ms.size() / 2];
-    state.counters["p99_ms"] = ms[ms.size() * 99 / 100];
+    timeEach<std::milli>(state, "ms", [&] {
+        if (must(f.exams->proctorBoard()).size() != 40) die("the board lost candidates");
+    });
 }
 
 // One presence report of the exam screen (every 10 s per kiosk), durable like an answer.
 void BM_ReportPresence(benchmark::State& state) {
     static Fixture f = make("presence", 1);
     static auto attempt = must(f.exams->startAttempt(f.sitting, 1, "bench"));
-    std::vector<double> us;
-    for (auto _ : state) {
-        const auto t0 = std::chrono::steady_clock::now();
-        must(f.exams->reportPresence(attempt.id, true, "K01"));
-        const auto dt = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-        us.push_back(dt);
-        state.SetIterationTime(dt / 1e6);
-    }
-    std::ranges::sort(us);
-    state.counters["p50_us"] = us[us.size() / 2];
-    state.counters["p99_us"] = us[us.size() * 99 / 100];
+    timeEach<std::micro>(state, "us", [&] { must(f.exams->reportPresence(attempt.id, true, "K01")); });
 }
 
 BENCHMARK(BM_SaveAnswer)->UseManualTime()->Unit(benchmark::kMicrosecond)->Iterations(2000);

@@ -28,6 +28,14 @@ protected:
         EXPECT_FALSE(j.is_discarded()) << r.out;
         return j;
     }
+    /// The ethics, safety and appliance banks of assets/ as bank "exam"; workers 1 (王秀英) and 2 (李娟).
+    void importBanksAndTwoWorkers() {
+        const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
+        for (const char* m : {"ethics", "safety", "appliance"})
+            ASSERT_EQ(ctl({"exam", "import", assets + "/question-banks/" + m + ".toml", "--bank", "exam"}).exitCode, 0);
+        ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
+        ASSERT_EQ(ctl({"worker", "add", "--name", "李娟", "--id-number", "31010119780312002X"}).exitCode, 0);
+    }
     std::string write(const std::string& name, const std::string& text) {
         testsupport::writeFile(m_dir / name, text);
         return (m_dir / name).string();
@@ -129,11 +137,7 @@ TEST_F(ExamCli, NativeBankExportReimportsIdentically) {
 }
 
 TEST_F(ExamCli, TakeTheExamToAPassAndToAFail) {
-    const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
-    for (const char* m : {"ethics", "safety", "appliance"})
-        ASSERT_EQ(ctl({"exam", "import", assets + "/question-banks/" + m + ".toml", "--bank", "exam"}).exitCode, 0);
-    ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
-    ASSERT_EQ(ctl({"worker", "add", "--name", "李娟", "--id-number", "31010119780312002X"}).exitCode, 0);
+    ASSERT_NO_FATAL_FAILURE(importBanksAndTwoWorkers());
     const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2},{"module":"safety","count":2},
         {"module":"appliance","count":1}],"duration_minutes":15,"pass_mark":80})");
     auto s = ctlJson({"exam", "sitting", "create", "--bank", "exam", "--title", "考试", "--blueprint", bp,
@@ -207,11 +211,7 @@ TEST_F(ExamCli, TakeTheExamToAPassAndToAFail) {
 }
 
 TEST_F(ExamCli, BoardShowsEveryCandidateWithProgressAndConnectionState) {
-    const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
-    for (const char* m : {"ethics", "safety", "appliance"})
-        ASSERT_EQ(ctl({"exam", "import", assets + "/question-banks/" + m + ".toml", "--bank", "exam"}).exitCode, 0);
-    ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
-    ASSERT_EQ(ctl({"worker", "add", "--name", "李娟", "--id-number", "31010119780312002X"}).exitCode, 0);
+    ASSERT_NO_FATAL_FAILURE(importBanksAndTwoWorkers());
     const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2},{"module":"safety","count":1}],
         "duration_minutes":15,"pass_mark":80})");
     auto s = ctlJson({"exam", "sitting", "create", "--bank", "exam", "--title", "考试", "--blueprint", bp,

@@ -114,6 +114,21 @@ protected:
 
     void expectGoodShot(const std::string& name) { kioskuitest::expectGoodShot(m_artifacts / name); }
 
+    /// The proctor board's line for @p workerId in sitting 1, seen at @p clock's time (now when null).
+    std::optional<training::ProctorLine> boardLine(std::int64_t workerId,
+                                                   std::shared_ptr<const training::Clock> clock = nullptr) {
+        auto store = training::Store::open(m_db, {}, std::move(clock));
+        EXPECT_TRUE(store) << (store ? "" : store.error().message);
+        if (!store) return std::nullopt;
+        training::ExamStore exams(**store);
+        auto board = exams.proctorBoard(1);
+        EXPECT_TRUE(board) << (board ? "" : board.error().message);
+        if (!board) return std::nullopt;
+        auto line = std::ranges::find(*board, workerId, &training::ProctorLine::workerId);
+        if (line == board->end()) return std::nullopt;
+        return *line;
+    }
+
     ts::TempDir m_tmp;
     std::filesystem::path m_db;
     std::filesystem::path m_artifacts;
@@ -235,30 +250,16 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     auto first = runKiosk("resume-1", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
                                           answerItems(taps, 0, 3) + "expect 第 4 题\ncrash\n");
     ASSERT_EQ(first.exitCode, 128 + 9) << "the script kills the kiosk mid-exam: " << first.err;
-    {
-        // The proctor board saw the exam screen of kiosk K01 just now, and loses it once nothing more comes.
-        auto clock = std::make_shared<training::ManualClock>(0);
-        auto probe = training::Store::open(m_db, {});
-        ASSERT_TRUE(probe);
-        clock->set((*probe)->now());
-        probe->reset();
-        auto store = training::Store::open(m_db, {}, clock);
-        ASSERT_TRUE(store) << store.error().message;
-        training::ExamStore exams(**store);
-        auto board = exams.proctorBoard(1);
-        ASSERT_TRUE(board) << board.error().message;
-        auto line = std::ranges::find(*board, w.id, &training::ProctorLine::workerId);
-        ASSERT_NE(line, board->end());
-        EXPECT_EQ(line->presence, training::Presence::AtScreen);
-        EXPECT_EQ(line->terminal, "K01");
-        EXPECT_EQ(line->answered, 3);
-        clock->advance(training::kPresenceTimeoutSeconds + 15);
-        board = exams.proctorBoard(1);
-        ASSERT_TRUE(board);
-        line = std::ranges::find(*board, w.id, &training::ProctorLine::workerId);
-        ASSERT_NE(line, board->end());
-        EXPECT_EQ(line->presence, training::Presence::NoContact) << "the killed kiosk reports no more";
-    }
+    // The proctor board saw the exam screen of kiosk K01 just now, and loses it once nothing more comes.
+    auto line = boardLine(w.id);
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->presence, training::Presence::AtScreen);
+    EXPECT_EQ(line->terminal, "K01");
+    EXPECT_EQ(line->answered, 3);
+    auto later = std::make_shared<training::ManualClock>(training::SystemClock{}.now() + training::kPresenceTimeoutSeconds + 15);
+    line = boardLine(w.id, later);
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->presence, training::Presence::NoContact) << "the killed kiosk reports no more";
     auto second = runKiosk("resume-2", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
                                            "expect 第 4 题 / 共\nexpect 已答 3 / " + std::to_string(taps.size()) +
                                            "\nscreenshot resumed.png\n" + answerItems(taps, 3, taps.size()) +
@@ -285,16 +286,10 @@ TEST_F(KioskScenario, StepAwayMidExamIsOnTheProctorBoardAndTheExamResumes) {
                                            "\nquit\n");
     ASSERT_EQ(first.exitCode, 0) << first.err;
     expectGoodShot("step-away.png");
-    {
-        auto store = openStore();
-        training::ExamStore exams(*store);
-        auto board = exams.proctorBoard(1);
-        ASSERT_TRUE(board) << board.error().message;
-        auto line = std::ranges::find(*board, w.id, &training::ProctorLine::workerId);
-        ASSERT_NE(line, board->end());
-        EXPECT_EQ(line->presence, training::Presence::Left) << "the proctor sees the worker stepped away";
-        EXPECT_EQ(line->answered, 2);
-    }
+    auto line = boardLine(w.id);
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->presence, training::Presence::Left) << "the proctor sees the worker stepped away";
+    EXPECT_EQ(line->answered, 2);
     auto second = runKiosk("step-back", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n"
                                             "expect 第 3 题 / 共\nexpect 已答 2 / " + std::to_string(taps.size()) +
                                             "\nquit\n");
@@ -311,9 +306,7 @@ TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
     // Sitting 1 (open): worker 0 at the exam on kiosk K07, worker 1 left the exam screen, worker 2's kiosk
     // stopped reporting two minutes ago, worker 3 has not started.
     {
-        auto probe = openStore();
-        const auto now = probe->now();
-        probe.reset();
+        const auto now = training::SystemClock{}.now();
         auto clock = std::make_shared<training::ManualClock>(now - 120);
         auto store = training::Store::open(m_db, {}, clock);
         ASSERT_TRUE(store) << store.error().message;
@@ -341,13 +334,10 @@ TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("proctor.png");
     expectGoodShot("proctor-en.png");
-    auto store = openStore();
-    training::ExamStore exams(*store);
-    auto board = exams.proctorBoard(1);
-    ASSERT_TRUE(board) << board.error().message;
-    auto line = std::ranges::find(*board, m_workers[0].id, &training::ProctorLine::workerId);
-    ASSERT_NE(line, board->end());
+    auto line = boardLine(m_workers[0].id);
+    ASSERT_TRUE(line);
     EXPECT_EQ(line->extraSeconds, 300) << "the trainer's tap granted 5 minutes";
+    auto store = openStore();
     auto audit = store->auditEntries(0, 100000);
     ASSERT_TRUE(audit);
     EXPECT_TRUE(std::ranges::any_of(*audit, [](const training::AuditEntry& e) { return e.actor == "staff:2"; }));

@@ -78,6 +78,10 @@ protected:
                "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " + kPin +
                "\ntap ok\n";
     }
+    /// Signs the worker in (staff confirm) and opens the exam screen.
+    static std::string openExam(const std::string& doc) {
+        return identify(doc) + "wait-screen home\ntap exam\nwait-screen exam\n";
+    }
     static std::string consents() {
         return "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\nexpect 第 3 份\nsign\ntap sign\n";
     }
@@ -203,7 +207,7 @@ TEST_F(KioskScenario, ExamPass) {
     signConsentsFor(w.id);
     auto taps = plannedTaps(w.id, true);
     ASSERT_FALSE(taps.empty());
-    auto r = runKiosk("exam-pass", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+    auto r = runKiosk("exam-pass", openExam(w.identity.docNumber) +
                                        "expect 第 1 题 / 共\nscreenshot exam-first.png\n" + answerItems(taps, 0, 2) + "tap flag\n" +
                                        "expect 取消标记\nscreenshot exam-flagged.png\n" +
                                        answerItems(taps, 2, taps.size()) +
@@ -228,7 +232,7 @@ TEST_F(KioskScenario, ExamFail) {
     signConsentsFor(w.id);
     auto taps = plannedTaps(w.id, false);
     ASSERT_FALSE(taps.empty());
-    auto r = runKiosk("exam-fail", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+    auto r = runKiosk("exam-fail", openExam(w.identity.docNumber) +
                                        answerItems(taps, 0, taps.size()) +
                                        "tap submit\ntap confirm-submit\nwait-screen exam-result\nexpect 本次考试未合格\n"
                                        "expect 补考\nscreenshot exam-fail.png\nquit\n");
@@ -247,7 +251,7 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     signConsentsFor(w.id);
     auto taps = plannedTaps(w.id, true);
     ASSERT_GT(taps.size(), 4u);
-    auto first = runKiosk("resume-1", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+    auto first = runKiosk("resume-1", openExam(w.identity.docNumber) +
                                           answerItems(taps, 0, 3) + "expect 第 4 题\ncrash\n");
     ASSERT_EQ(first.exitCode, 128 + 9) << "the script kills the kiosk mid-exam: " << first.err;
     // The proctor board saw the exam screen of kiosk K01 just now, and loses it once nothing more comes.
@@ -260,7 +264,7 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     line = boardLine(w.id, later);
     ASSERT_TRUE(line);
     EXPECT_EQ(line->presence, training::Presence::NoContact) << "the killed kiosk reports no more";
-    auto second = runKiosk("resume-2", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+    auto second = runKiosk("resume-2", openExam(w.identity.docNumber) +
                                            "expect 第 4 题 / 共\nexpect 已答 3 / " + std::to_string(taps.size()) +
                                            "\nscreenshot resumed.png\n" + answerItems(taps, 3, taps.size()) +
                                            "tap submit\ntap confirm-submit\nwait-screen exam-result\n"
@@ -279,7 +283,7 @@ TEST_F(KioskScenario, StepAwayMidExamIsOnTheProctorBoardAndTheExamResumes) {
     signConsentsFor(w.id);
     auto taps = plannedTaps(w.id, true);
     ASSERT_GT(taps.size(), 4u);
-    auto first = runKiosk("step-away", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" +
+    auto first = runKiosk("step-away", openExam(w.identity.docNumber) +
                                            answerItems(taps, 0, 2) + "tap leave\nexpect 计时不会停止\n"
                                            "screenshot step-away.png\ntap cancel-leave\nexpect 第 3 题\ntap leave\n"
                                            "tap confirm-leave\nwait-screen attract\nexpect-not " + w.identity.name +
@@ -290,7 +294,7 @@ TEST_F(KioskScenario, StepAwayMidExamIsOnTheProctorBoardAndTheExamResumes) {
     ASSERT_TRUE(line);
     EXPECT_EQ(line->presence, training::Presence::Left) << "the proctor sees the worker stepped away";
     EXPECT_EQ(line->answered, 2);
-    auto second = runKiosk("step-back", identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n"
+    auto second = runKiosk("step-back", openExam(w.identity.docNumber) +
                                             "expect 第 3 题 / 共\nexpect 已答 2 / " + std::to_string(taps.size()) +
                                             "\nquit\n");
     ASSERT_EQ(second.exitCode, 0) << second.err;

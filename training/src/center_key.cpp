@@ -264,19 +264,18 @@ Result<std::vector<CenterPublicKey>> trustedKeys(Store& store) {
         "SELECT center_id, name, public_key, own FROM trusted_keys ORDER BY own DESC, center_id");
     if (!st) return propagate(st);
     std::vector<CenterPublicKey> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
+    if (auto done = st->forEachRow([&](Statement& rec) -> Result<void> {
         CenterPublicKey k;
-        k.centerId = st->text(0);
-        k.name = st->text(1);
-        auto bytes = base64Decode(st->text(2));
-        if (!bytes || bytes->size() != k.key.size()) continue;  // cannot happen: written by trustCenterKey
+        k.centerId = rec.text(0);
+        k.name = rec.text(1);
+        auto bytes = base64Decode(rec.text(2));
+        if (!bytes || bytes->size() != k.key.size()) return {};  // cannot happen: written by trustCenterKey
         std::ranges::copy(*bytes, k.key.begin());
-        k.own = st->int64(3) != 0;
+        k.own = rec.int64(3) != 0;
         out.push_back(std::move(k));
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     return out;
 }
 

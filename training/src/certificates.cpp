@@ -109,12 +109,10 @@ Result<std::vector<Certificate>> Certificates::ofWorker(std::int64_t workerId) {
     if (!st) return propagate(st);
     st->bindAll(workerId);
     std::vector<Certificate> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        out.push_back(readCertificate(*st));
-    }
+    if (auto done = st->forEachRow([&](Statement& rec) {
+        out.push_back(readCertificate(rec));
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -297,12 +295,10 @@ Result<std::string> Certificates::exportRevocationList() {
     if (!st) return propagate(st);
     st->bindAll(m_key->centerId());
     json entries = json::array();
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        entries.push_back({{"number", st->text(0)}, {"revoked_at", formatUtc(st->int64(1))}, {"reason", st->text(2)}});
-    }
+    if (auto done = st->forEachRow([&](Statement& rec) {
+        entries.push_back({{"number", rec.text(0)}, {"revoked_at", formatUtc(rec.int64(1))}, {"reason", rec.text(2)}});
+    }); !done)
+        return propagate(done);
     json body{{"format", kRevocationFormat},
               {"version", 1},
               {"center", m_key->centerId()},

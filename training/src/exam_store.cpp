@@ -203,18 +203,16 @@ Result<std::vector<BankSummary>> ExamStore::listBanks() {
     auto st = m_store.database().prepare("SELECT id, code, title_zh, title_en, scoring FROM question_banks ORDER BY code");
     if (!st) return propagate(st);
     std::vector<BankSummary> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
+    if (auto done = st->forEachRow([&](Statement& rec) {
         BankSummary b;
-        b.id = st->int64(0);
-        b.code = st->text(1);
-        b.title = {st->text(2), st->text(3)};
-        b.scoring = st->text(4) == "proportional" ? exam::MultipleScoring::Proportional
+        b.id = rec.int64(0);
+        b.code = rec.text(1);
+        b.title = {rec.text(2), rec.text(3)};
+        b.scoring = rec.text(4) == "proportional" ? exam::MultipleScoring::Proportional
                                                   : exam::MultipleScoring::AllOrNothing;
         out.push_back(std::move(b));
-    }
+    }); !done)
+        return propagate(done);
     for (auto& b : out) {
         auto counts = m_store.database().prepare(
             "SELECT module, count(*) FROM questions q WHERE bank_id = ? AND retired = 0 AND version = "
@@ -222,13 +220,11 @@ Result<std::vector<BankSummary>> ExamStore::listBanks() {
             "GROUP BY module");
         if (!counts) return propagate(counts);
         counts->bindAll(b.id);
-        while (true) {
-            auto row = counts->step();
-            if (!row) return propagate(row);
-            if (!*row) break;
-            b.perModule[counts->text(0)] = static_cast<int>(counts->int64(1));
-            b.questions += static_cast<int>(counts->int64(1));
-        }
+        if (auto done = counts->forEachRow([&](Statement& rec) {
+            b.perModule[rec.text(0)] = static_cast<int>(rec.int64(1));
+            b.questions += static_cast<int>(rec.int64(1));
+        }); !done)
+            return propagate(done);
     }
     return out;
 }
@@ -251,14 +247,13 @@ Result<exam::Bank> ExamStore::bank(const std::string& code) {
         "ORDER BY id");
     if (!st) return propagate(st);
     st->bindAll(*id);
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        auto q = questionFromJson(st->text(0));
+    if (auto done = st->forEachRow([&](Statement& rec) -> Result<void> {
+        auto q = questionFromJson(rec.text(0));
         if (!q) return propagate(q);
         b.questions.push_back(std::move(*q));
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     return b;
 }
 
@@ -318,14 +313,13 @@ Result<std::vector<Sitting>> ExamStore::listSittings() {
         "SELECT {} FROM sittings s JOIN question_banks b ON b.id = s.bank_id ORDER BY s.id", kSittingColumns));
     if (!st) return propagate(st);
     std::vector<Sitting> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        auto s = readSitting(*st);
+    if (auto done = st->forEachRow([&](Statement& rec) -> Result<void> {
+        auto s = readSitting(rec);
         if (!s) return propagate(s);
         out.push_back(std::move(*s));
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -383,14 +377,12 @@ Result<std::vector<exam::PauseInterval>> ExamStore::pauses(std::int64_t sittingI
     if (!st) return propagate(st);
     st->bindAll(sittingId);
     std::vector<exam::PauseInterval> out;
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        exam::PauseInterval p{exam::fromUnix(st->int64(0)), std::nullopt};
-        if (!st->isNull(1)) p.end = exam::fromUnix(st->int64(1));
+    if (auto done = st->forEachRow([&](Statement& rec) {
+        exam::PauseInterval p{exam::fromUnix(rec.int64(0)), std::nullopt};
+        if (!rec.isNull(1)) p.end = exam::fromUnix(rec.int64(1));
         out.push_back(p);
-    }
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -468,12 +460,10 @@ Result<exam::Paper> ExamStore::previewPaper(std::int64_t sittingId, std::int64_t
     if (!seen) return propagate(seen);
     seen->bindAll(workerId);
     std::set<std::string> seenKeys;
-    while (true) {
-        auto row = seen->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        seenKeys.insert(seen->text(0));
-    }
+    if (auto done = seen->forEachRow([&](Statement& rec) {
+        seenKeys.insert(rec.text(0));
+    }); !done)
+        return propagate(done);
     auto b = bank(s->bankCode);
     if (!b) return propagate(b);
     const auto seed = exam::paperSeed(std::to_string(sittingId), std::to_string(workerId), attemptNo);
@@ -768,30 +758,28 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
         std::optional<std::int64_t> startedAt, seenAt, leftAt, lastEventAt, lastAnswerAt, submittedAt;
     };
     std::vector<Row> rows;
-    while (true) {
-        auto r = st->step();
-        if (!r) return propagate(r);
-        if (!*r) break;
+    if (auto done = st->forEachRow([&](Statement& rec) {
         Row row;
         auto& l = row.line;
-        l.sittingId = st->int64(0);
-        l.sittingTitle = st->text(1);
-        l.workerId = st->int64(2);
-        l.name = st->text(3);
-        l.extraSeconds = st->int64(4);
-        l.attemptId = st->optInt64(5);
-        l.attemptNo = static_cast<int>(st->optInt64(6).value_or(0));
-        row.submittedAt = st->optInt64(7);
-        l.score = st->optReal(8);
-        if (auto p = st->optInt64(9)) l.passed = *p != 0;
-        row.startedAt = st->optInt64(10);
-        row.seenAt = st->optInt64(11);
-        l.terminal = st->optText(12).value_or("");
-        row.leftAt = st->optInt64(13);
-        row.lastEventAt = st->optInt64(14);
-        row.lastAnswerAt = st->optInt64(15);
+        l.sittingId = rec.int64(0);
+        l.sittingTitle = rec.text(1);
+        l.workerId = rec.int64(2);
+        l.name = rec.text(3);
+        l.extraSeconds = rec.int64(4);
+        l.attemptId = rec.optInt64(5);
+        l.attemptNo = static_cast<int>(rec.optInt64(6).value_or(0));
+        row.submittedAt = rec.optInt64(7);
+        l.score = rec.optReal(8);
+        if (auto p = rec.optInt64(9)) l.passed = *p != 0;
+        row.startedAt = rec.optInt64(10);
+        row.seenAt = rec.optInt64(11);
+        l.terminal = rec.optText(12).value_or("");
+        row.leftAt = rec.optInt64(13);
+        row.lastEventAt = rec.optInt64(14);
+        row.lastAnswerAt = rec.optInt64(15);
         rows.push_back(std::move(row));
-    }
+    }); !done)
+        return propagate(done);
     st->reset();
 
     const auto now = m_store.now();
@@ -876,13 +864,10 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     std::unordered_map<std::int64_t, std::pair<std::size_t, exam::Question>> byRow;
     std::vector<std::string> ids, modules;
     std::vector<int> optionCount;
-    while (true) {
-        auto row = versions->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        auto q = questionFromJson(versions->text(2));
+    if (auto done = versions->forEachRow([&](Statement& rec) -> Result<void> {
+        auto q = questionFromJson(rec.text(2));
         if (!q) return propagate(q);
-        const auto key = versions->text(1);
+        const auto key = rec.text(1);
         auto [it, added] = index.emplace(key, ids.size());
         if (added) {
             ids.push_back(key);
@@ -891,8 +876,10 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
         } else {
             optionCount[it->second] = std::max<int>(optionCount[it->second], static_cast<int>(q->options.size()));
         }
-        byRow.emplace(versions->int64(0), std::pair{it->second, std::move(*q)});
-    }
+        byRow.emplace(rec.int64(0), std::pair{it->second, std::move(*q)});
+        return {};
+    }); !done)
+        return propagate(done);
     const auto attempts = db.queryInt(fmt::format(
         "SELECT count(*) FROM attempts WHERE sitting_id = {} AND submitted_at IS NOT NULL", sittingId));
     if (!attempts) return propagate(attempts);
@@ -909,21 +896,18 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
     std::int64_t lastAttempt = -1;
     std::size_t row = 0;
     std::vector<int> chosen;
-    while (true) {
-        auto r = cells->step();
-        if (!r) return propagate(r);
-        if (!*r) break;
-        const auto attemptId = cells->int64(0);
+    if (auto done = cells->forEachRow([&](Statement& rec) -> Result<void> {
+        const auto attemptId = rec.int64(0);
         if (attemptId != lastAttempt) {
             row = rowOf.try_emplace(attemptId, rowOf.size()).first->second;
             lastAttempt = attemptId;
         }
         if (row >= m.attemptCount) return fail(ErrorCode::Busy, "attempts were submitted while counting; retry");
-        const auto& [item, question] = byRow.at(cells->int64(1));
+        const auto& [item, question] = byRow.at(rec.int64(1));
         chosen.clear();
         std::uint32_t mask = 0;
         int value = -1;
-        for (char c : cells->text(2)) {  // "[0,2]"
+        for (char c : rec.text(2)) {  // "[0,2]"
             if (c >= '0' && c <= '9') value = (value < 0 ? 0 : value * 10) + (c - '0');
             else if (value >= 0) {
                 chosen.push_back(value);
@@ -932,7 +916,9 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
             }
         }
         m.set(row, item, static_cast<float>(exam::scoreResponse(question, scoring, chosen)), mask);
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     if (itemIds) *itemIds = ids;
     return exam::computeStatistics(m, s->blueprint.passMark);
 }

@@ -170,12 +170,10 @@ Result<std::vector<Agency>> Store::listAgencies() {
                              "FROM agencies ORDER BY name");
     if (!stmt) return propagate(stmt);
     std::vector<Agency> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        out.push_back(readAgency(*stmt));
-    }
+    if (auto done = stmt->forEachRow([&](Statement& rec) {
+        out.push_back(readAgency(rec));
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -548,14 +546,13 @@ Result<std::vector<Worker>> Store::listWorkers(const WorkerQuery& q) {
     if (q.agencyId) stmt->bind(2, *q.agencyId);
     stmt->bind(3, q.limit).bind(4, q.offset);
     std::vector<Worker> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        auto w = readWorker(*stmt);
+    if (auto done = stmt->forEachRow([&](Statement& rec) -> Result<void> {
+        auto w = readWorker(rec);
         if (!w) return propagate(w);
         out.push_back(std::move(*w));
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -632,13 +629,11 @@ Result<std::vector<Consent>> Store::consents(std::int64_t workerId) {
     if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId);
     std::vector<Consent> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        out.push_back(Consent{stmt->int64(0), stmt->int64(1), parseConsentKind(stmt->text(2)).value_or(ConsentKind::Commitment),
-                              stmt->text(3), stmt->text(4), stmt->blob(5), stmt->int64(6), stmt->optInt64(7)});
-    }
+    if (auto done = stmt->forEachRow([&](Statement& rec) {
+        out.push_back(Consent{rec.int64(0), rec.int64(1), parseConsentKind(rec.text(2)).value_or(ConsentKind::Commitment),
+                              rec.text(3), rec.text(4), rec.blob(5), rec.int64(6), rec.optInt64(7)});
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -669,12 +664,10 @@ Result<std::vector<Staff>> Store::listStaff() {
     auto stmt = m_db.prepare("SELECT id, name, role, failed_attempts, locked_until, active FROM staff ORDER BY id");
     if (!stmt) return propagate(stmt);
     std::vector<Staff> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        out.push_back(readStaff(*stmt));
-    }
+    if (auto done = stmt->forEachRow([&](Statement& rec) {
+        out.push_back(readStaff(rec));
+    }); !done)
+        return propagate(done);
     return out;
 }
 

@@ -82,14 +82,11 @@ Result<Course> Store::course(const std::string& key) {
                              "ORDER BY position");
     if (!mods) return propagate(mods);
     mods->bindAll(c.id);
-    while (true) {
-        auto r = mods->step();
-        if (!r) return propagate(r);
-        if (!*r) break;
+    if (auto done = mods->forEachRow([&](Statement& rec) {
         CourseModule m;
-        m.code = mods->text(0);
-        m.requiredMinutes = static_cast<int>(mods->int64(1));
-        m.examined = mods->int64(2) != 0;
+        m.code = rec.text(0);
+        m.requiredMinutes = static_cast<int>(rec.int64(1));
+        m.examined = rec.int64(2) != 0;
         if (auto info = exam::findModule(m.code)) {
             m.nameZh = info->nameZh;
             m.nameEn = info->nameEn;
@@ -97,7 +94,8 @@ Result<Course> Store::course(const std::string& key) {
             m.nameZh = m.nameEn = m.code;
         }
         c.modules.push_back(std::move(m));
-    }
+    }); !done)
+        return propagate(done);
     return c;
 }
 
@@ -162,12 +160,10 @@ Result<std::vector<Session>> Store::listSessions(std::int64_t from, std::int64_t
     if (!stmt) return propagate(stmt);
     stmt->bindAll(to, from);
     std::vector<Session> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        out.push_back(readSession(*stmt));
-    }
+    if (auto done = stmt->forEachRow([&](Statement& rec) {
+        out.push_back(readSession(rec));
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -198,14 +194,13 @@ Result<std::vector<Worker>> Store::roster(std::int64_t sessionId) {
     if (!stmt) return propagate(stmt);
     stmt->bindAll(sessionId);
     std::vector<Worker> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        auto w = readWorker(*stmt);
+    if (auto done = stmt->forEachRow([&](Statement& rec) -> Result<void> {
+        auto w = readWorker(rec);
         if (!w) return propagate(w);
         out.push_back(std::move(*w));
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -306,12 +301,10 @@ Result<std::vector<Attendance>> Store::attendanceOf(std::int64_t workerId) {
     if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId);
     std::vector<Attendance> out;
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        out.push_back(readAttendance(*stmt));
-    }
+    if (auto done = stmt->forEachRow([&](Statement& rec) {
+        out.push_back(readAttendance(rec));
+    }); !done)
+        return propagate(done);
     return out;
 }
 
@@ -327,13 +320,11 @@ Result<std::vector<ModuleHours>> Store::hoursPerModule(std::int64_t workerId, st
     stmt->bindAll(workerId, courseId);
     std::vector<ModuleHours> out;
     for (const auto& m : c->modules) out.push_back({m.code, m.requiredMinutes, 0});
-    while (true) {
-        auto row = stmt->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        auto it = std::ranges::find(out, stmt->text(0), &ModuleHours::moduleCode);
-        if (it != out.end()) it->attendedMinutes = static_cast<int>(stmt->int64(1) / 60);
-    }
+    if (auto done = stmt->forEachRow([&](Statement& rec) {
+        auto it = std::ranges::find(out, rec.text(0), &ModuleHours::moduleCode);
+        if (it != out.end()) it->attendedMinutes = static_cast<int>(rec.int64(1) / 60);
+    }); !done)
+        return propagate(done);
     return out;
 }
 

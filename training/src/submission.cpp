@@ -422,12 +422,10 @@ Result<std::vector<SubmissionBatch>> Submissions::list() {
     auto st = m_store.database().prepare("SELECT id FROM submission_batches ORDER BY id");
     if (!st) return propagate(st);
     std::vector<std::int64_t> ids;
-    while (true) {
-        auto row = st->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        ids.push_back(st->int64(0));
-    }
+    if (auto done = st->forEachRow([&](Statement& rec) {
+        ids.push_back(rec.int64(0));
+    }); !done)
+        return propagate(done);
     std::vector<SubmissionBatch> out;
     for (auto id : ids) {
         auto b = batch(id);
@@ -452,17 +450,16 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
                                  "bi.rejection IS NULL) FROM workers w ORDER BY w.id");
     if (!candidates) return propagate(candidates);
     std::vector<std::int64_t> fresh;
-    while (true) {
-        auto row = candidates->step();
-        if (!row) return propagate(row);
-        if (!*row) break;
-        const auto id = candidates->int64(0);
-        if (candidates->int64(1) != 0) {
+    if (auto done = candidates->forEachRow([&](Statement& rec) -> Result<void> {
+        const auto id = rec.int64(0);
+        if (rec.int64(1) != 0) {
             ++out.alreadySubmitted;
-            continue;
+            return {};
         }
         fresh.push_back(id);
-    }
+        return {};
+    }); !done)
+        return propagate(done);
     candidates->reset();
 
     Certificates certs(m_store, &m_key);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -65,6 +66,22 @@ public:
     [[nodiscard]] Result<bool> step();
     /// @brief Runs the statement to completion, ignoring result rows.
     [[nodiscard]] Result<void> run();
+    /// @brief Steps through the rows, calling @p f(row) for each with this statement as the row. Stops at
+    /// the first failed step, or at the first error @p f returns when it returns a Result<void>.
+    /// @retval Busy, Corrupt, Io, Internal as step(), or @p f's error
+    template <class F>
+    [[nodiscard]] Result<void> forEachRow(F&& f) {
+        while (true) {
+            auto more = step();
+            if (!more) return std::unexpected(more.error());
+            if (!*more) return {};
+            if constexpr (std::is_void_v<std::invoke_result_t<F&, Statement&>>) {
+                f(*this);
+            } else if (auto r = f(*this); !r) {
+                return r;
+            }
+        }
+    }
     /// @brief Runs the statement and returns the first column of every row as integers (e.g. a list of ids).
     [[nodiscard]] Result<std::vector<std::int64_t>> int64Rows();
 

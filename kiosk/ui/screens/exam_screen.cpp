@@ -89,7 +89,7 @@ public:
         ctx.say("exam.prompt");
     }
 
-    /// Leaving without handing in (log-out, staff call) tells the proctor board the worker left the exam.
+    /// Leaving without handing in (stepping away) tells the proctor board the worker left the exam.
     void leave(Context& ctx) override {
         if (!m_attempt || m_attempt->attempt.status() == exam::AttemptStatus::Submitted) return;
         ++m_mutations;  // a poll still queued is dropped
@@ -201,7 +201,6 @@ public:
                                       q.options[static_cast<std::size_t>(item.optionOrder[static_cast<std::size_t>(pos)])].text.en);
             ctx.speech.say(text, ctx.i18n.language());
         }
-        ImGui::SameLine();
         ImGui::SameLine();
         if (ui.button("leave", ctx.tr("exam.leave"), {kFooterW, 0}, Kind::Secondary, !m_busy)) m_confirm = Confirm::Leave;
         ImGui::SameLine();

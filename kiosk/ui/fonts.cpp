@@ -127,6 +127,7 @@ void Fonts::build() {
     io.Fonts->Build();
     io.FontDefault = m_body;
     m_dirty = false;
+    ++m_generation;
 }
 
 }  // namespace kiosk::ui

@@ -45,6 +45,8 @@ public:
     [[nodiscard]] training::Result<void> load(const FontFile& file, FontSizes sizes);
     /// @brief Adds the characters of @p utf8 to the glyph set; true when some were new.
     bool require(std::string_view utf8);
+    /// @brief Counts atlas builds: glyph advances may change with each (text laid out before is stale).
+    [[nodiscard]] unsigned generation() const noexcept { return m_generation; }
     [[nodiscard]] bool dirty() const noexcept { return m_dirty; }
     /// @brief Rebuilds the atlas (call between frames; then recreate the GPU texture).
     void build();
@@ -62,6 +64,7 @@ private:
     std::set<unsigned> m_codepoints;
     std::vector<unsigned short> m_ranges;
     bool m_dirty{true};
+    unsigned m_generation{0};
     ImFont* m_small{nullptr};
     ImFont* m_body{nullptr};
     ImFont* m_large{nullptr};

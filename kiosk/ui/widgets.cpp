@@ -7,18 +7,6 @@
 namespace kiosk::ui {
 
 namespace {
-/// Lines of @p s broken for the current font within @p width (Chinese line-breaking rules, not ImGui's).
-std::string wrapped(std::string_view s, float width) {
-    ImFont* font = ImGui::GetFont();
-    const float scale = ImGui::GetFontSize() / font->FontSize;
-    return wrapText(s, std::max(width, 1.0f), [font, scale](unsigned cp) {
-        return font->GetCharAdvance(static_cast<ImWchar>(cp > 0xFFFF ? 0xFFFD : cp)) * scale;
-    });
-}
-void textLines(std::string_view s, float width) {
-    const std::string lines = wrapped(s, width);
-    ImGui::TextUnformatted(lines.data(), lines.data() + lines.size());
-}
 constexpr const char* kKeys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "<"};
 }  // namespace
 
@@ -51,7 +39,38 @@ void applyTheme() {
     c[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, 0.55f);
 }
 
+void Widgets::textLines(std::string_view s, float width) {
+    // The key: the text, the width in whole pixels, the font and the atlas build (advances change when
+    // glyphs are added). Chinese line-breaking rules, not ImGui's.
+    ImFont* font = ImGui::GetFont();
+    const float size = ImGui::GetFontSize();
+    std::string key(s);
+    key += '\0';
+    key += std::to_string(static_cast<int>(std::max(width, 1.0f))) + '/' +
+           std::to_string(reinterpret_cast<std::uintptr_t>(font)) + '/' + std::to_string(static_cast<int>(size)) + '/' +
+           std::to_string(m_fonts.generation());
+    auto it = m_wrapNow.find(key);
+    if (it == m_wrapNow.end()) {
+        if (auto old = m_wrapLast.find(key); old != m_wrapLast.end()) {
+            it = m_wrapNow.emplace(key, std::move(old->second)).first;
+        } else {
+            const float scale = size / font->FontSize;
+            it = m_wrapNow
+                     .emplace(key, wrapText(s, std::max(width, 1.0f),
+                                            [font, scale](unsigned cp) {
+                                                return font->GetCharAdvance(
+                                                           static_cast<ImWchar>(cp > 0xFFFF ? 0xFFFD : cp)) *
+                                                       scale;
+                                            }))
+                     .first;
+        }
+    }
+    ImGui::TextUnformatted(it->second.data(), it->second.data() + it->second.size());
+}
+
 void Widgets::beginFrame() {
+    m_wrapLast.swap(m_wrapNow);
+    m_wrapNow.clear();
     m_last.swap(m_current);
     m_current.clear();
     m_lastTexts.swap(m_currentTexts);

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ui/fonts.hpp"
@@ -92,6 +93,11 @@ private:
     std::vector<Element> m_last;
     std::vector<std::string> m_currentTexts;
     std::vector<std::string> m_lastTexts;
+    /// Text broken into lines, by text, width and font: what this frame drew, and what the last one drew
+    /// (a text on screen is broken once, not every frame; what left the screen is forgotten).
+    std::unordered_map<std::string, std::string> m_wrapNow;
+    std::unordered_map<std::string, std::string> m_wrapLast;
+    void textLines(std::string_view s, float width);
 };
 
 }  // namespace kiosk::ui

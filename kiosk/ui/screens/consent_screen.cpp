@@ -140,13 +140,16 @@ private:
             ctx.emit(Intent::ConsentsDone);
             return;
         }
-        auto t = loadConsentText(ctx.session.missingConsents.front());
-        if (!t) {
-            ctx.setError(t.error().message);
-            return;
-        }
-        m_text = std::move(*t);
-        ctx.say("consent.prompt");
+        // Reading and parsing the text file is I/O: off the UI thread, like every file and database access.
+        ctx.backend.submit([kind = ctx.session.missingConsents.front()](Records&) { return loadConsentText(kind); },
+                           [this, &ctx](training::Result<ConsentText> t) {
+                               if (!t) {
+                                   ctx.setError(t.error().message);
+                                   return;
+                               }
+                               m_text = std::move(*t);
+                               ctx.say("consent.prompt");
+                           });
     }
     void submit(Context& ctx, ImVec2 size) {
         if (!ctx.session.worker) return;
@@ -155,14 +158,16 @@ private:
         const bool en = ctx.i18n.language() == Language::En;
         const std::string shown = en ? m_text->textEn : m_text->textZh;
         const std::string version = m_text->version + (en ? "/en" : "/zh-CN");
-        auto png = signaturePng(m_strokes, static_cast<int>(size.x), static_cast<int>(size.y));
+        const int padW = static_cast<int>(size.x), padH = static_cast<int>(size.y);
         const auto wid = ctx.session.worker->id;
         const auto actor = ctx.actor();
         // The live portrait is stored only once the biometric consent is signed.
         std::vector<std::uint8_t> portrait;
         if (kind == training::ConsentKind::Biometric) portrait = ctx.session.livePortrait;
+        // The signature is rasterised and encoded on the database thread too (milliseconds a frame must not wait).
         ctx.backend.submit(
-            [=](Records& r) -> training::Result<void> {
+            [=, strokes = m_strokes](Records& r) -> training::Result<void> {
+                const auto png = signaturePng(strokes, padW, padH);
                 auto c = r.store.addConsent(wid, kind, version, shown, png, actor);
                 if (!c) return std::unexpected(c.error());
                 if (!portrait.empty())

@@ -742,8 +742,8 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
     }
     // One row per candidate with the latest attempt, if any.
     auto st = db.prepare(
-        "SELECT c.sitting_id, s.title, c.worker_id, w.name, c.extra_seconds, a.id, a.attempt_no, a.submitted_at, "
-        "a.score, a.passed, a.started_at, a.seen_at, a.seen_from, a.left_at, "
+        "SELECT c.sitting_id, s.title, c.worker_id, w.name, c.extra_seconds, a.id, a.attempt_no, a.score, "
+        "a.passed, a.started_at, a.seen_at, a.seen_from, a.left_at, "
         "(SELECT max(e.at) FROM attempt_events e WHERE e.attempt_id = a.id), "
         "(SELECT max(i.answered_at) FROM attempt_items i WHERE i.attempt_id = a.id) "
         "FROM sitting_candidates c JOIN sittings s ON s.id = c.sitting_id JOIN workers w ON w.id = c.worker_id "
@@ -755,7 +755,7 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
     st->bindAll(sittingId);
     struct Row {
         ProctorLine line;
-        std::optional<std::int64_t> startedAt, seenAt, leftAt, lastEventAt, lastAnswerAt, submittedAt;
+        std::optional<std::int64_t> startedAt, seenAt, leftAt, lastEventAt, lastAnswerAt;
     };
     std::vector<Row> rows;
     if (auto done = st->forEachRow([&](Statement& rec) {
@@ -768,15 +768,14 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
         l.extraSeconds = rec.int64(4);
         l.attemptId = rec.optInt64(5);
         l.attemptNo = static_cast<int>(rec.optInt64(6).value_or(0));
-        row.submittedAt = rec.optInt64(7);
-        l.score = rec.optReal(8);
-        if (auto p = rec.optInt64(9)) l.passed = *p != 0;
-        row.startedAt = rec.optInt64(10);
-        row.seenAt = rec.optInt64(11);
-        l.terminal = rec.optText(12).value_or("");
-        row.leftAt = rec.optInt64(13);
-        row.lastEventAt = rec.optInt64(14);
-        row.lastAnswerAt = rec.optInt64(15);
+        l.score = rec.optReal(7);
+        if (auto p = rec.optInt64(8)) l.passed = *p != 0;
+        row.startedAt = rec.optInt64(9);
+        row.seenAt = rec.optInt64(10);
+        l.terminal = rec.optText(11).value_or("");
+        row.leftAt = rec.optInt64(12);
+        row.lastEventAt = rec.optInt64(13);
+        row.lastAnswerAt = rec.optInt64(14);
         rows.push_back(std::move(row));
     }); !done)
         return propagate(done);

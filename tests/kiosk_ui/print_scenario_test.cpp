@@ -31,7 +31,7 @@ std::vector<std::filesystem::path> pdfsIn(const std::filesystem::path& d) {
 class KioskPrintScenario : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!std::filesystem::exists("/usr/bin/xvfb-run")) GTEST_SKIP() << "xvfb-run is not installed (package xvfb)";
+        if (!std::filesystem::exists("/usr/bin/Xvfb")) GTEST_SKIP() << "Xvfb is not installed (package xvfb)";
         if (std::filesystem::exists(kCupsDir / "unavailable"))
             GTEST_SKIP() << "the CUPS fixture could not start cupsd: " << ts::readFile(kCupsDir / "unavailable");
         ASSERT_TRUE(std::filesystem::exists(kCupsDir / "cups.sock"))

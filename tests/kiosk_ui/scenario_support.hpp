@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,8 +90,19 @@ inline void expectGoodShot(const std::filesystem::path& file) {
     EXPECT_GT(shot->darkFraction(0, 100, 1280, 800), 0.001) << file << " has no dark text";
 }
 
-/// @brief Runs `kiosk --window 1280x800 --script` under `xvfb-run -a` (Mesa software OpenGL); spoken prompts go
-/// to WAV files in @p artifacts/speech.
+/// @brief The display of the run's Xvfb (CTest fixture xvfb, tests/kiosk_ui/xvfb_fixture.sh), e.g. ":3";
+/// empty when the fixture did not start it (the test binary run by hand).
+inline std::string fixtureDisplay() {
+    const auto dir = testsupport::env("KIOSK_TEST_XVFB_DIR");
+    if (dir.empty()) return {};
+    std::ifstream in(std::filesystem::path(dir) / "display");
+    std::string n;
+    if (!(in >> n) || n.empty()) return {};
+    return ":" + n;
+}
+
+/// @brief Runs `kiosk --window 1280x800 --script` on the run's Xvfb (Mesa software OpenGL); spoken prompts go
+/// to WAV files in @p artifacts/speech. The kiosk's own exit status comes back unchanged.
 /// Sanitizer builds: Mesa's own allocations are not ours (lsan.supp). One 128-byte block of the unloaded swrast
 /// DRI module still shows as "<unknown module>", which no suppression can name, so leak checking is off for the
 /// kiosk process under Xvfb only; address and UB checks stay on (see README).
@@ -99,11 +111,14 @@ inline testsupport::RunResult runKioskUnderXvfb(const std::filesystem::path& kio
                                                 const std::filesystem::path& artifacts,
                                                 const std::filesystem::path& lsanSuppressions) {
     std::filesystem::create_directories(artifacts / "speech");
-    return testsupport::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", kiosk.string(), "--db",
-                             db.string(), "--config", config.string(), "--window", "1280x800", "--script",
-                             script.string()},
-                            {"KIOSK_SPEECH_WAV_DIR=" + (artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1",
-                             "LSAN_OPTIONS=suppressions=" + lsanSuppressions.string(), "ASAN_OPTIONS=detect_leaks=0"});
+    const auto display = fixtureDisplay();
+    if (display.empty())
+        return {-1, "", "no Xvfb display: run the scenarios through ctest (its fixture xvfb starts Xvfb)"};
+    return testsupport::run({kiosk.string(), "--db", db.string(), "--config", config.string(), "--window",
+                             "1280x800", "--script", script.string()},
+                            {"DISPLAY=" + display, "KIOSK_SPEECH_WAV_DIR=" + (artifacts / "speech").string(),
+                             "LIBGL_ALWAYS_SOFTWARE=1", "LSAN_OPTIONS=suppressions=" + lsanSuppressions.string(),
+                             "ASAN_OPTIONS=detect_leaks=0"});
 }
 
 }  // namespace kioskuitest

@@ -2,6 +2,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -316,7 +317,8 @@ Result<Worker> Store::addWorker(const WorkerIdentity& input, const WorkerProfile
         if (*row)
             return fail(ErrorCode::Conflict, fmt::format("a worker with the document number {} is already registered "
                                                          "(worker {}); use 'kioskctl worker show {}'",
-                                                         maskIdNumber(id.docNumber), dup->int64(0), dup->int64(0)));
+                                                         maskIdNumber(id.docNumber), dup->int64(0), dup->int64(0)),
+                        "worker.already-registered");
     }
     const auto now = m_clock->now();
     auto ins = m_db.prepare(
@@ -409,6 +411,9 @@ Result<void> Store::markIdentityVerified(std::int64_t workerId, const std::strin
 }
 
 Result<void> Store::markFaceVerified(std::int64_t workerId, double score, const Actor& actor) {
+    if (!std::isfinite(score))
+        return fail(ErrorCode::InvalidInput, "the face match score is not a number; take the live photo again",
+                    "face.bad-score");
     auto tx = m_db.transaction();
     if (!tx) return propagate(tx);
     auto stmt = m_db.prepare("UPDATE workers SET face_verified_at = ?, face_score = ?, updated_at = ? WHERE id = ?");

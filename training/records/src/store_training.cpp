@@ -227,13 +227,15 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
             return fail(ErrorCode::Refused,
                         fmt::format("worker {} is not on the roster of session {}; staff can add them with "
                                     "'kioskctl roster add --session {} --worker {}'",
-                                    workerId, sessionId, sessionId, workerId));
+                                    workerId, sessionId, sessionId, workerId),
+                        "attendance.not-on-roster");
         }
     }
     if (at < s->startsAt - kEarlyCheckInSeconds || at >= s->endsAt)
         return fail(ErrorCode::Refused,
                     fmt::format("session {} runs from {} to {}; check-in opens 30 minutes before the start", sessionId,
-                                formatLocalTime(s->startsAt), formatLocalTime(s->endsAt)));
+                                formatLocalTime(s->startsAt), formatLocalTime(s->endsAt)),
+                    "attendance.outside-session");
     {
         auto last = m_db.prepare("SELECT check_in_at, check_out_at FROM attendance WHERE session_id = ? AND "
                                  "worker_id = ? ORDER BY check_in_at DESC LIMIT 1");
@@ -244,7 +246,8 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
         if (*row) {
             if (last->isNull(1))
                 return fail(ErrorCode::Refused, fmt::format("already checked in to session {} at {}; check out first",
-                                                            sessionId, formatLocalTime(last->int64(0))));
+                                                            sessionId, formatLocalTime(last->int64(0))),
+                            "attendance.already-in");
             if (at < last->int64(1))
                 return fail(ErrorCode::InvalidInput, "a new check-in cannot be earlier than the last check-out");
         }
@@ -278,7 +281,8 @@ Result<Attendance> Store::checkOut(std::int64_t sessionId, std::int64_t workerId
     if (!row) return propagate(row);
     if (!*row)
         return fail(ErrorCode::Refused,
-                    fmt::format("worker {} is not checked in to session {}; check in first", workerId, sessionId));
+                    fmt::format("worker {} is not checked in to session {}; check in first", workerId, sessionId),
+                    "attendance.not-in");
     Attendance a = readAttendance(*open);
     if (at < a.checkInAt) return fail(ErrorCode::InvalidInput, "the check-out time is before the check-in time");
     auto stmt = m_db.prepare("UPDATE attendance SET check_out_at = ?, check_out_method = ? WHERE id = ?");

@@ -24,10 +24,21 @@ enum class ErrorCode {
     Internal,          ///< An SQLite error that indicates a bug; the message carries SQLite's text.
 };
 
-/// @brief An expected failure: a code for programs and a message for people.
+/// @brief An expected failure: a code for programs, a message for staff and logs, and for the failures a
+/// worker can meet at the kiosk a stable reason key that the kiosk turns into catalog text (zh-CN, English).
+///
+/// Reason keys are lower-case, dotted, and never change meaning once used (catalog key `error.<reason>`):
+/// - `attendance.not-on-roster`   the worker is not on the session's roster
+/// - `attendance.outside-session` check-in before it opens (30 min before the start) or after the end
+/// - `attendance.already-in`      already checked in to the session
+/// - `attendance.not-in`          checking out without an open check-in
+/// - `worker.already-registered`  the document is registered already
+/// - `face.bad-score`             the live-photo score is not a number (take the photo again)
+/// An empty reason means "no worker-facing text": the kiosk shows the generic text of the code.
 struct Error {
     ErrorCode code{ErrorCode::Internal};
-    std::string message;  ///< What is wrong and what to do about it.
+    std::string message;  ///< What is wrong and what to do about it (English, for staff and logs).
+    std::string reason{};  ///< Stable reason key (see above); empty when none.
 };
 
 /// @brief Short stable name of a code, for JSON output and logs (e.g. "invalid-input").
@@ -43,6 +54,11 @@ using Result = std::expected<T, Error>;
 /// @brief Convenience constructor for an unexpected Error.
 [[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
     return std::unexpected(Error{code, std::move(message)});
+}
+
+/// @brief The same, with a stable reason key for the kiosk's catalog.
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::string reason) {
+    return std::unexpected(Error{code, std::move(message), std::move(reason)});
 }
 
 /// @brief Passes on the error of a failed Result of another type: `if (!r) return propagate(r);`.

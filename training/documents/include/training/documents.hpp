@@ -2,7 +2,7 @@
 /// @file documents.hpp
 /// @brief Completion certificates (A4) and badge cards (ISO ID-1, front and back) as PDF.
 ///
-/// A document is drawn from a plain CertificateDocument (see certificates.hpp) and a layout template
+/// A document is drawn from a plain CertificateDocument (see document_data.hpp) and a layout template
 /// (TOML, see assets/certificates/README.md): positions, sizes, wording and logo are data, not code.
 /// Text uses one TrueType CJK font found through fontconfig (WenQuanYi), subset with HarfBuzz to the
 /// characters the document uses and embedded, so a certificate with its portrait stays well under
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "training/certificates.hpp"
+#include "training/document_data.hpp"
 #include "training/error.hpp"
 
 namespace training {

@@ -1,0 +1,279 @@
+// The center's operations (center::Operations): each one transaction, each audited with who acted, the same
+// for the kiosk and kioskctl. Run against a real SQLite file with a manual clock.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include "../training/store_fixture.hpp"
+#include "center/operations.hpp"
+#include "certification_fixture.hpp"
+#include "training/eligibility.hpp"
+#include "training/validation.hpp"
+
+namespace {
+
+using center::IdentityMethod;
+using training::ConsentKind;
+using training::ErrorCode;
+
+class OperationsTest : public testsupport::StoreTest {
+protected:
+    void SetUp() override {
+        StoreTest::SetUp();
+        m_paths = center::CenterPaths::forDatabase(dbPath());
+        m_paths.key = m_dir / "center.key";
+        auto k = training::ensureCenterKey(*m_store, m_paths.key, "test");
+        ASSERT_TRUE(k) << k.error().message;
+        m_ops = std::make_unique<center::Operations>(*m_store, m_paths);
+        m_course = m_store->course("badge").value();
+    }
+    [[nodiscard]] static training::WorkerIdentity identity(const std::string& first17, const std::string& name) {
+        training::WorkerIdentity id;
+        id.docNumber = first17 + training::chinaIdCheckCharacter(first17);
+        id.name = name;
+        return id;
+    }
+    [[nodiscard]] std::int64_t auditRows() {
+        auto rows = m_store->auditEntries(0, 100000);
+        EXPECT_TRUE(rows);
+        return rows ? static_cast<std::int64_t>(rows->size()) : 0;
+    }
+    /// A session of @p module starting @p fromNow seconds from now, one hour long.
+    training::Session session(const std::string& module, std::int64_t fromNow) {
+        auto s = m_store->addSession(m_course.id, module, std::nullopt, "201", m_store->now() + fromNow,
+                                     m_store->now() + fromNow + 3600, "test");
+        EXPECT_TRUE(s) << s.error().message;
+        return s.value_or(training::Session{});
+    }
+
+    center::CenterPaths m_paths;
+    std::unique_ptr<center::Operations> m_ops;
+    training::Course m_course;
+};
+
+TEST_F(OperationsTest, RegistrationRecordsEverythingInOneTransaction) {
+    const auto future = session("ethics", 2 * 86400);
+    center::Registration reg{identity("31010119780312002", "王秀英"), {}, IdentityMethod::ChipPa, 7, 0.71, true};
+    reg.profile.phone = "13800138000";
+    auto st = m_ops->registerWorker(reg, "kiosk:K01");
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(st->worker.identity.name, "王秀英");
+    EXPECT_EQ(st->worker.identityMethod, "staff");  // the staff confirmation came last
+    ASSERT_TRUE(st->worker.faceScore.has_value());
+    EXPECT_DOUBLE_EQ(*st->worker.faceScore, 0.71);
+    // Walk-in: on the roster of the coming session.
+    auto roster = m_store->roster(future.id);
+    ASSERT_TRUE(roster);
+    ASSERT_EQ(roster->size(), 1u);
+    EXPECT_EQ(roster->front().id, st->worker.id);
+    // Every step audited with who acted, and the chain intact.
+    auto rows = m_store->auditEntries(0, 1000);
+    ASSERT_TRUE(rows);
+    std::vector<std::string> actions;
+    for (const auto& r : *rows)
+        if (r.subject == "worker:" + std::to_string(st->worker.id)) actions.push_back(r.actor + " " + r.action);
+    EXPECT_NE(std::ranges::find(actions, "kiosk:K01 worker.add"), actions.end());
+    EXPECT_NE(std::ranges::find(actions, "kiosk:K01 worker.identity-verified"), actions.end());
+    EXPECT_NE(std::ranges::find(actions, "staff:7 worker.identity-verified"), actions.end());
+    EXPECT_NE(std::ranges::find(actions, "kiosk:K01 worker.face-verified"), actions.end());
+    auto v = m_store->verifyAudit();
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->intact);
+}
+
+TEST_F(OperationsTest, ALateFailureLeavesNoHalfRegisteredWorker) {
+    const auto before = auditRows();
+    // The face score is not a number: the fourth step fails after the worker was added.
+    center::Registration reg{identity("31010119780312002", "王秀英"), {}, IdentityMethod::Chip, std::nullopt,
+                             std::numeric_limits<double>::quiet_NaN(), false};
+    auto st = m_ops->registerWorker(reg, "kiosk:K01");
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, ErrorCode::InvalidInput);
+    auto w = m_store->findWorkerByDocument(reg.identity.docNumber);
+    ASSERT_FALSE(w);
+    EXPECT_EQ(w.error().code, ErrorCode::NotFound) << "a half-registered worker was left behind";
+    EXPECT_EQ(auditRows(), before);
+    // The same person can register afterwards.
+    reg.faceScore = 0.7;
+    EXPECT_TRUE(m_ops->registerWorker(reg, "kiosk:K01"));
+}
+
+TEST_F(OperationsTest, ADuplicateDocumentIsAConflictAndChangesNothing) {
+    center::Registration reg{identity("31010119780312002", "王秀英"), {}, IdentityMethod::Sam, std::nullopt,
+                             std::nullopt, false};
+    ASSERT_TRUE(m_ops->registerWorker(reg, "kiosk:K01"));
+    const auto before = auditRows();
+    auto again = m_ops->registerWorker(reg, "kiosk:K02");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::Conflict);
+    EXPECT_EQ(auditRows(), before);
+}
+
+TEST_F(OperationsTest, IdentifyRecordsTheChipReadAndNamesTheConsentsTheRuleRequires) {
+    // Unknown: what a new worker will have to sign comes from the course's rule.
+    auto rule = training::certificationRule(*m_store, m_course.id).value();
+    rule.consents = {ConsentKind::Commitment};
+    ASSERT_TRUE(training::setCertificationRule(*m_store, m_course.id, rule, "test"));
+    auto unknown = m_ops->identify(identity("31010119780312002", "王秀英").docNumber, IdentityMethod::Chip, "kiosk:K01");
+    ASSERT_TRUE(unknown) << unknown.error().message;
+    EXPECT_FALSE(unknown->known);
+    EXPECT_EQ(unknown->requiredConsents, std::vector<ConsentKind>{ConsentKind::Commitment});
+
+    center::Registration reg{identity("31010119780312002", "王秀英"), {}, IdentityMethod::Keypad, std::nullopt,
+                             std::nullopt, false};
+    ASSERT_TRUE(m_ops->registerWorker(reg, "kioskctl:clerk"));
+    // Typed: found, nothing verified.
+    auto typed = m_ops->identify(reg.identity.docNumber, IdentityMethod::Keypad, "kiosk:K01");
+    ASSERT_TRUE(typed);
+    ASSERT_TRUE(typed->known);
+    EXPECT_FALSE(typed->known->worker.identityMethod.has_value());
+    EXPECT_EQ(typed->known->missingConsents, std::vector<ConsentKind>{ConsentKind::Commitment});
+    // Read from the chip: verified by that method.
+    auto read = m_ops->identify(reg.identity.docNumber, IdentityMethod::ChipPa, "kiosk:K01");
+    ASSERT_TRUE(read);
+    ASSERT_TRUE(read->known);
+    EXPECT_EQ(read->known->worker.identityMethod, "chip-pa");
+}
+
+TEST_F(OperationsTest, ASittingIsCreatedWithItsCandidatesOrNotAtAll) {
+    testsupport::EligibleWorkerOptions o;
+    o.exam = false;
+    auto a = testsupport::makeEligibleWorker(*m_store, o);
+    ASSERT_TRUE(a) << a.error().message;
+    training::ExamStore& exams = m_ops->exams();
+    ASSERT_TRUE(testsupport::certfixture::ensureBank(exams, m_course, "test"));
+    training::SittingInput in;
+    in.courseId = m_course.id;
+    in.bankCode = testsupport::certfixture::kBank;
+    in.title = "结业考试";
+    in.blueprint = training::courseBlueprint(m_course, 1, std::chrono::minutes(30));
+    const auto sittingsBefore = exams.listSittings().value().size();
+
+    // A candidate who does not exist: no sitting is left behind.
+    const std::vector<std::int64_t> bad{a->workerId, 9999};
+    auto s = m_ops->createSitting(in, bad, "staff:2");
+    ASSERT_FALSE(s);
+    EXPECT_EQ(exams.listSittings().value().size(), sittingsBefore);
+
+    const std::vector<std::int64_t> good{a->workerId, a->workerId};
+    s = m_ops->createSitting(in, good, "staff:2");
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(exams.candidates(s->id).value(), std::vector<std::int64_t>{a->workerId});
+    // Adding the same candidate again is not an error and adds nobody.
+    auto added = m_ops->addCandidates(s->id, good, "staff:2");
+    ASSERT_TRUE(added);
+    EXPECT_EQ(*added, 0);
+}
+
+TEST_F(OperationsTest, ASittingFromRostersSeatsEveryoneOnTheCoursesRostersOnce) {
+    const auto s1 = session("ethics", -3600 * 2);
+    const auto s2 = session("safety", -3600 * 4);
+    center::Registration r1{identity("31010119780312002", "王秀英"), {}, IdentityMethod::Sam, std::nullopt,
+                            std::nullopt, false};
+    center::Registration r2{identity("11010519491231002", "张桂兰"), {}, IdentityMethod::Sam, std::nullopt,
+                            std::nullopt, false};
+    const auto w1 = m_ops->registerWorker(r1, "test").value().worker.id;
+    const auto w2 = m_ops->registerWorker(r2, "test").value().worker.id;
+    for (auto s : {s1.id, s2.id}) ASSERT_TRUE(m_store->addToRoster(s, w1, "test"));
+    ASSERT_TRUE(m_store->addToRoster(s2.id, w2, "test"));
+    ASSERT_TRUE(testsupport::certfixture::ensureBank(m_ops->exams(), m_course, "test"));
+    training::SittingInput in;
+    in.courseId = m_course.id;
+    in.bankCode = testsupport::certfixture::kBank;
+    in.title = "结业考试";
+    in.blueprint = training::courseBlueprint(m_course, 1, std::chrono::minutes(30));
+    auto s = m_ops->createSittingFromRosters(in, "staff:2");
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->title, "结业考试");
+    auto cands = m_ops->exams().candidates(s->id).value();
+    std::ranges::sort(cands);
+    EXPECT_EQ(cands, (std::vector<std::int64_t>{w1, w2}));
+}
+
+TEST_F(OperationsTest, IssueAndRenderRefusesTheIneligibleAndDrawsTheEligible) {
+    testsupport::EligibleWorkerOptions o;
+    o.healthCheck = false;
+    auto notYet = testsupport::makeEligibleWorker(*m_store, o);
+    ASSERT_TRUE(notYet) << notYet.error().message;
+    const auto out = m_dir / "cert.pdf";
+    auto refused = m_ops->issueAndRender(notYet->workerId, std::nullopt, training::DocumentKind::Certificate, out,
+                                         "staff:3");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Refused);
+    EXPECT_FALSE(std::filesystem::exists(out));
+
+    o = {};
+    o.first17 = "11010519491231002";
+    o.name = "张桂兰";
+    auto w = testsupport::makeEligibleWorker(*m_store, o);
+    ASSERT_TRUE(w) << w.error().message;
+    auto r = m_ops->issueAndRender(w->workerId, std::nullopt, training::DocumentKind::Certificate, out, "staff:3");
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_FALSE(r->certificate.number.empty());
+    EXPECT_EQ(r->file, out);
+    ASSERT_TRUE(std::filesystem::exists(out));
+    std::ifstream in(out, std::ios::binary);
+    std::string head(5, '\0');
+    in.read(head.data(), 5);
+    EXPECT_EQ(head, "%PDF-");
+    // Issuing is idempotent: the badge card carries the same certificate.
+    auto badge = m_ops->issueAndRender(w->workerId, std::nullopt, training::DocumentKind::Badge, {}, "staff:3");
+    ASSERT_TRUE(badge) << badge.error().message;
+    EXPECT_EQ(badge->certificate.number, r->certificate.number);
+    EXPECT_GT(badge->document.pages, 1);
+    // The issue is audited with who acted.
+    auto rows = m_store->auditEntries(0, 100000).value();
+    EXPECT_TRUE(std::ranges::any_of(rows, [](const auto& e) { return e.actor == "staff:3" && e.action == "certificate.issue"; }));
+}
+
+TEST_F(OperationsTest, ASubmissionBatchGoesIntoTheCentersBatchFolder) {
+    auto w = testsupport::makeEligibleWorker(*m_store, {});
+    ASSERT_TRUE(w) << w.error().message;
+    auto out = m_ops->createSubmissionBatch(false, "staff:4");
+    ASSERT_TRUE(out) << out.error().message;
+    ASSERT_TRUE(out->batch);
+    EXPECT_EQ(out->added, 1);
+    EXPECT_EQ(out->batch->folder.parent_path(), m_paths.batches);
+    // Nobody new: no second batch.
+    auto again = m_ops->createSubmissionBatch(false, "staff:4");
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(again->batch);
+}
+
+TEST_F(OperationsTest, RevokeIsAuditedAndCannotBeRepeated) {
+    auto w = testsupport::makeEligibleWorker(*m_store, {});
+    ASSERT_TRUE(w) << w.error().message;
+    auto r = m_ops->issueAndRender(w->workerId, std::nullopt, training::DocumentKind::Certificate, {}, "staff:3");
+    ASSERT_TRUE(r) << r.error().message;
+    auto c = m_ops->revoke(r->certificate.number, "issued in error", "staff:1");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_TRUE(c->revokedAt.has_value());
+    auto twice = m_ops->revoke(r->certificate.number, "again", "staff:1");
+    ASSERT_FALSE(twice);
+    EXPECT_EQ(twice.error().code, ErrorCode::Conflict);
+}
+
+TEST_F(OperationsTest, WithoutAKeyNothingIsIssued) {
+    std::filesystem::remove(m_paths.key);
+    center::Operations ops(*m_store, m_paths);
+    auto w = testsupport::makeEligibleWorker(*m_store, {});
+    ASSERT_TRUE(w) << w.error().message;
+    auto r = ops.issueAndRender(w->workerId, std::nullopt, training::DocumentKind::Certificate, {}, "staff:3");
+    ASSERT_FALSE(r);
+    auto certs = training::Certificates(*m_store, nullptr).ofWorker(w->workerId);
+    ASSERT_TRUE(certs);
+    EXPECT_TRUE(certs->empty());
+}
+
+TEST(IdentityMethods, NamesRoundTrip) {
+    for (auto m : {IdentityMethod::ChipPa, IdentityMethod::Chip, IdentityMethod::Sam, IdentityMethod::Staff,
+                   IdentityMethod::Keypad})
+        EXPECT_EQ(center::identityMethodFromName(center::identityMethodName(m)), m);
+    EXPECT_FALSE(center::identityMethodFromName("chip-pa "));
+}
+
+}  // namespace

@@ -1,0 +1,176 @@
+#pragma once
+/// @file operations.hpp
+/// @brief The center's operations, written once for both front ends (the kiosk and kioskctl).
+///
+/// Each operation is one transaction: it either happens whole, with its audit rows, or not at all (a late
+/// failure of a multi-step operation such as registration leaves nothing behind). Each takes who acts
+/// (the audit actor). Screens only draw and submit jobs that call one operation; kioskctl callbacks only
+/// parse options and call one operation. The operations use the store, exam storage, certification,
+/// documents and submission libraries; they never draw and never print (printing is a device).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "training/certificates.hpp"
+#include "training/documents.hpp"
+#include "training/exam_store.hpp"
+#include "training/store.hpp"
+#include "training/submission.hpp"
+
+namespace center {
+
+using training::Actor;
+using training::Result;
+
+/// @brief Where a center keeps its files. One value replaces the separate key, batch folder and template
+/// look-ups of each call site.
+struct CenterPaths {
+    std::filesystem::path database;   ///< the SQLite file
+    std::filesystem::path key;        ///< the center's signing key file
+    std::filesystem::path batches;    ///< folder of submission batches
+    std::filesystem::path templates;  ///< document templates; empty: training::defaultTemplateDir()
+
+    /// @brief The defaults for a database file: the key beside it (or $KIOSK_CENTER_KEY), the batches in
+    /// `submissions/` beside it, the default templates.
+    [[nodiscard]] static CenterPaths forDatabase(const std::filesystem::path& database);
+};
+
+/// @brief How the identity of a worker was established at the kiosk or by staff.
+enum class IdentityMethod {
+    ChipPa,  ///< chip read and passive authentication trusted ("chip-pa")
+    Chip,    ///< chip read, passive authentication not trusted ("chip")
+    Sam,     ///< China ID card read through the vendor SAM ("sam")
+    Staff,   ///< a member of staff compared the person with the document ("staff")
+    Keypad,  ///< the number was typed: verifies nothing by itself ("keypad")
+};
+/// @brief The stable name stored in the records ("chip-pa", "chip", "sam", "staff", "keypad").
+[[nodiscard]] std::string_view identityMethodName(IdentityMethod m) noexcept;
+/// @brief Parses a stored name; nullopt when unknown.
+[[nodiscard]] std::optional<IdentityMethod> identityMethodFromName(std::string_view name) noexcept;
+
+/// @brief What the worker's home and progress screens need, and what decides the next screens.
+struct WorkerState {
+    training::Worker worker;
+    std::vector<training::ConsentKind> missingConsents;  ///< required by the course's rule, not yet signed
+    std::optional<std::int64_t> openSitting;             ///< an open or paused sitting they are a candidate of
+};
+
+/// @brief The outcome of identifying a person by their document number.
+struct Identification {
+    std::optional<WorkerState> known;                     ///< the registered worker; absent when unknown
+    std::vector<training::ConsentKind> requiredConsents;  ///< what a new worker will have to sign
+};
+
+/// @brief A new worker's registration: identity, profile and how the identity was established.
+struct Registration {
+    training::WorkerIdentity identity{};
+    training::WorkerProfile profile{};
+    IdentityMethod method{IdentityMethod::Keypad};
+    std::optional<std::int64_t> confirmingStaff{};  ///< staff who confirmed the person in person
+    std::optional<double> faceScore{};              ///< live photo matched the document photo with this score
+    bool walkIn{false};                             ///< put on the badge course's rosters and sittings
+};
+
+/// @brief A document issued and rendered.
+struct RenderedCertificate {
+    training::Certificate certificate;
+    training::RenderedDocument document;
+    std::filesystem::path file;  ///< where the PDF was written (empty when not written)
+};
+
+/// @brief The center's operations over one open store. Not thread-safe: one thread uses it (the kiosk's
+/// database thread, or kioskctl's main thread).
+class Operations {
+public:
+    Operations(training::Store& store, CenterPaths paths);
+    ~Operations();
+    Operations(const Operations&) = delete;
+    Operations& operator=(const Operations&) = delete;
+
+    [[nodiscard]] training::Store& store() noexcept { return m_store; }
+    [[nodiscard]] training::ExamStore& exams() noexcept { return m_exams; }
+    [[nodiscard]] const CenterPaths& paths() const noexcept { return m_paths; }
+
+    // ---- workers
+    /// @brief Registers a new worker in one transaction: the worker, how the identity was verified, the
+    /// staff confirmation, the face match and (walk-in) the enrolment. Nothing is left on failure.
+    /// @retval Conflict     the document is already registered
+    /// @retval InvalidInput the identity or profile fails the identity rules
+    [[nodiscard]] Result<WorkerState> registerWorker(const Registration& registration, const Actor& actor);
+    /// @brief Changes a registered worker's profile and returns the new state.
+    [[nodiscard]] Result<WorkerState> updateProfile(std::int64_t workerId, const training::WorkerProfile& patch,
+                                                    const Actor& actor);
+    /// @brief Looks a worker up by document number. A document read from a chip or SAM (@p readFrom)
+    /// records the verification; Identification::known is empty when the document is not registered.
+    [[nodiscard]] Result<Identification> identify(const std::string& documentNumber,
+                                                              std::optional<IdentityMethod> readFrom,
+                                                              const Actor& actor);
+    /// @brief The consents the badge course's certification rule requires (the rule is the one place that
+    /// says which).
+    [[nodiscard]] Result<std::vector<training::ConsentKind>> requiredConsents();
+    /// @brief The worker, the consents the course's rule still needs, and an exam sitting open for them.
+    [[nodiscard]] Result<WorkerState> loadWorkerState(std::int64_t workerId);
+    /// @brief Puts a worker on the rosters of the badge course's sessions that have not ended and makes them a
+    /// candidate of its scheduled, open or paused sittings (one transaction).
+    [[nodiscard]] Result<void> enrolWalkIn(std::int64_t workerId, const Actor& actor);
+
+    // ---- attendance
+    [[nodiscard]] Result<training::Attendance> checkIn(std::int64_t sessionId, std::int64_t workerId,
+                                                       training::AttendanceMethod method,
+                                                       std::optional<double> faceScore, const Actor& actor,
+                                                       std::optional<std::int64_t> at = std::nullopt);
+    [[nodiscard]] Result<training::Attendance> checkOut(std::int64_t sessionId, std::int64_t workerId,
+                                                        training::AttendanceMethod method, const Actor& actor,
+                                                        std::optional<std::int64_t> at = std::nullopt);
+
+    // ---- exams
+    /// @brief Creates a sitting and adds its candidates in one transaction.
+    /// @param candidates worker ids; a worker already a candidate is not an error
+    [[nodiscard]] Result<training::Sitting> createSitting(const training::SittingInput& input,
+                                                          std::span<const std::int64_t> candidates,
+                                                          const Actor& actor);
+    /// @brief A sitting whose candidates are everyone on the rosters of its course's sessions of the last
+    /// week and today (the kiosk's "new sitting", with training::defaultSittingInput).
+    [[nodiscard]] Result<training::Sitting> createSittingFromRosters(const training::SittingInput& input,
+                                                                     const Actor& actor);
+    /// @brief Adds candidates to a sitting in one transaction; returns how many were new.
+    [[nodiscard]] Result<int> addCandidates(std::int64_t sittingId, std::span<const std::int64_t> workers,
+                                            const Actor& actor);
+
+    // ---- certification
+    /// @brief The center's signing key (loaded once from CenterPaths::key).
+    [[nodiscard]] Result<const training::CenterKey*> key();
+    /// @brief Issues the worker's certificate (idempotent: the valid one they hold is kept) and renders the
+    /// certificate or badge card; written to @p outFile when it is not empty.
+    /// @retval Refused the worker is not eligible: the message lists every unmet condition
+    [[nodiscard]] Result<RenderedCertificate> issueAndRender(std::int64_t workerId,
+                                                             std::optional<std::int64_t> courseId,
+                                                             training::DocumentKind kind,
+                                                             const std::filesystem::path& outFile,
+                                                             const Actor& actor);
+    /// @brief Revokes a certificate with a reason (audited).
+    [[nodiscard]] Result<training::Certificate> revoke(const std::string& number, const std::string& reason,
+                                                       const Actor& actor);
+    /// @brief Gathers the eligible workers not yet submitted into a signed batch in @p folder (default:
+    /// CenterPaths::batches), created when missing.
+    [[nodiscard]] Result<training::CreateOutcome> createSubmissionBatch(
+        bool zip, const Actor& actor, const std::optional<std::filesystem::path>& folder = std::nullopt);
+
+    /// @brief The document renderer (created on first use and kept: its font subset and portrait cache serve
+    /// every document of the session).
+    [[nodiscard]] Result<training::DocumentRenderer*> renderer();
+
+private:
+    training::Store& m_store;
+    training::ExamStore m_exams;
+    CenterPaths m_paths;
+    std::optional<training::CenterKey> m_key;
+    std::unique_ptr<training::DocumentRenderer> m_renderer;
+};
+
+}  // namespace center

@@ -36,8 +36,8 @@ std::string serverName() { return str(cupsServer()); }
 Error lastError(const std::string& what, const std::string& queue) {
     const auto status = cupsLastError();
     const std::string text = str(cupsLastErrorString());
-    if (status == IPP_STATUS_ERROR_NOT_FOUND)
-        return Error{ErrorCode::NotAvailable,
+    if (status == IPP_STATUS_ERROR_NOT_FOUND)  // the queue named is wrong: the caller's input
+        return Error{ErrorCode::InvalidInput,
                      "no such printer queue '" + queue + "' on CUPS server " + serverName() +
                          "; 'lpstat -p' lists the queues (add one with lpadmin)"};
     if (status == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE || status == IPP_STATUS_ERROR_INTERNAL ||

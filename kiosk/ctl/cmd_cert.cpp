@@ -23,9 +23,7 @@ using training::ErrorCode;
 
 namespace {
 
-std::filesystem::path keyPath(const Context& ctx) { return training::defaultCenterKeyPath(defaultDatabasePath(ctx.dbPath)); }
-
-training::Result<training::CenterKey> loadKey(const Context& ctx) { return training::CenterKey::load(keyPath(ctx)); }
+training::Result<training::CenterKey> loadKey(const Context& ctx) { return training::CenterKey::load(ctx.paths().key); }
 
 training::Result<std::string> readText(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -106,7 +104,7 @@ json eligibilityJson(const training::EligibilityReport& r, const std::string& na
 }
 
 training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store) {
-    return training::ensureCenterKey(store, keyPath(ctx), ctx.actor);
+    return training::ensureCenterKey(store, ctx.paths().key, ctx.actor);
 }
 
 void addCertCommands(CLI::App& app, Action& action) {
@@ -239,11 +237,9 @@ void addCertCommands(CLI::App& app, Action& action) {
         cmd->add_option("--reason", *reason, "why (kept in the revocation list)")->required();
         cmd->callback([&action, number, reason] {
             action = [number, reason](Context& ctx) {
-                auto store = ctx.openStore();
-                if (!store) return ctx.failWith(store.error());
-                auto key = loadKey(ctx);
-                training::Certificates certs(**store, key ? &*key : nullptr);
-                auto c = certs.revoke(*number, *reason, ctx.actor);
+                auto center = openCenter(ctx);
+                if (!center) return ctx.failWith(center.error());
+                auto c = center->ops->revoke(*number, *reason, ctx.actor);
                 if (!c) return ctx.failWith(c.error());
                 return ctx.ok(json{{"ok", true}, {"certificate", c->number}, {"reason", *c->revocationReason}},
                               fmt::format("revoked {}: {}", c->number, *c->revocationReason));
@@ -303,12 +299,9 @@ void addCertCommands(CLI::App& app, Action& action) {
         create->add_flag("--zip", *zip, "also write the batch as a .zip");
         create->callback([&action, out, zip] {
             action = [out, zip](Context& ctx) {
-                auto store = ctx.openStore();
-                if (!store) return ctx.failWith(store.error());
-                auto key = loadKey(ctx);
-                if (!key) return ctx.failWith(key.error());
-                training::Submissions subs(**store, *key);
-                auto r = subs.create(*out, *zip, ctx.actor);
+                auto center = openCenter(ctx);
+                if (!center) return ctx.failWith(center.error());
+                auto r = center->ops->createSubmissionBatch(*zip, ctx.actor, std::filesystem::path(*out));
                 if (!r) return ctx.failWith(r.error());
                 json j{{"ok", true},
                        {"added", r->added},

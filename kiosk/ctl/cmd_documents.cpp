@@ -20,12 +20,6 @@ using training::ErrorCode;
 
 namespace {
 
-training::Error fromDevice(const devices::Error& e) {
-    // Printing failures: a missing queue or file is the user's to fix; the rest are system failures.
-    const bool user = e.code == devices::ErrorCode::InvalidInput || e.code == devices::ErrorCode::NotAvailable;
-    return training::Error{user ? ErrorCode::InvalidInput : ErrorCode::Io, e.message};
-}
-
 json renderedJson(const training::RenderedDocument& r, const std::string& out, training::DocumentKind kind) {
     return json{{"ok", true},
                 {"kind", std::string(training::documentKindName(kind))},
@@ -110,37 +104,34 @@ int printSitting(Context& ctx, const SittingPrintOptions& o) {
                                                       "queues) or set PRINTER"});
     auto printer = devices::openCupsPrinter();
     // The queue is checked first: nothing is issued for a printer that cannot print.
-    if (auto st = printer->status(queue); !st) return ctx.failWith(fromDevice(st.error()));
+    if (auto st = printer->status(queue); !st) return ctx.failWith(st.error());
     else if (st->stopped || !st->accepting)
         return ctx.failWith({ErrorCode::InvalidInput,
                              fmt::format("printer '{}' is {}{}; run 'cupsenable {}' and 'cupsaccept {}' first", queue,
                                          st->stopped ? "stopped" : "not accepting jobs",
                                          st->stateMessage.empty() ? "" : " (" + st->stateMessage + ")", queue, queue)});
 
-    auto store = ctx.openStore();
-    if (!store) return ctx.failWith(store.error());
-    auto key = training::CenterKey::load(training::defaultCenterKeyPath(defaultDatabasePath(ctx.dbPath)));
-    if (!key) return ctx.failWith(key.error());
-    auto reports = training::checkSittingEligibility(**store, o.sitting);
+    auto center = openCenter(ctx, false, o.templates);
+    if (!center) return ctx.failWith(center.error());
+    auto& store = center->store;
+    // The key and the templates are checked first: nothing is issued when no document could be drawn.
+    if (auto key = center->ops->key(); !key) return ctx.failWith(key.error());
+    if (auto renderer = center->ops->renderer(); !renderer) return ctx.failWith(renderer.error());
+    auto reports = training::checkSittingEligibility(*store, o.sitting);
     if (!reports) return ctx.failWith(reports.error());
-    training::DocumentRendererOptions ropts;
-    ropts.templateDir = o.templates;
-    auto renderer = training::DocumentRenderer::create(ropts);
-    if (!renderer) return ctx.failWith(renderer.error());
     ScratchDir scratch;
     if (scratch.path().empty()) return ctx.failWith({ErrorCode::Io, "cannot create a temporary folder for the PDFs"});
     if (!o.outDir.empty() && !std::filesystem::is_directory(o.outDir))
         return ctx.failWith({ErrorCode::InvalidInput, fmt::format("--out-dir {} is not a folder; create it first", o.outDir)});
 
     const auto kind = o.badge ? training::DocumentKind::Badge : training::DocumentKind::Certificate;
-    training::Certificates certs(**store, &*key);
     std::vector<CandidateOutcome> outcomes;
     std::vector<std::string> files;
     std::vector<std::size_t> fileOwner;  // outcome index of each file
     for (const auto& r : *reports) {
         CandidateOutcome c;
         c.workerId = r.workerId;
-        if (auto w = (*store)->worker(r.workerId); w) c.name = w->identity.name;
+        if (auto w = store->worker(r.workerId); w) c.name = w->identity.name;
         if (!r.eligible) {
             c.status = "skipped";
             c.unmet = eligibilityJson(r, c.name)["unmet"];
@@ -148,14 +139,17 @@ int printSitting(Context& ctx, const SittingPrintOptions& o) {
             continue;
         }
         auto rendered = [&]() -> training::Result<std::filesystem::path> {
-            auto issued = certs.issue(r.workerId, r.courseId, ctx.actor);
+            auto issued = center->ops->issueAndRender(r.workerId, r.courseId, kind,
+                                                      scratch.path() / fmt::format("worker-{}.pdf", r.workerId),
+                                                      ctx.actor);
             if (!issued) return std::unexpected(issued.error());
-            c.certificate = issued->number;
-            auto doc = certs.document(issued->number);
-            if (!doc) return std::unexpected(doc.error());
-            const auto name = fmt::format("{}{}.pdf", issued->number, o.badge ? "-badge" : "");
-            auto out = renderer->renderToFile(kind, *doc, scratch.path() / name);
-            if (!out) return std::unexpected(out.error());
+            c.certificate = issued->certificate.number;
+            const auto name = fmt::format("{}{}.pdf", issued->certificate.number, o.badge ? "-badge" : "");
+            {
+                std::error_code ec;
+                std::filesystem::rename(issued->file, scratch.path() / name, ec);
+                if (ec) return training::fail(ErrorCode::Io, fmt::format("cannot write {}: {}", name, ec.message()));
+            }
             if (!o.outDir.empty()) {
                 std::error_code ec;
                 std::filesystem::copy_file(scratch.path() / name, std::filesystem::path(o.outDir) / name,
@@ -267,43 +261,36 @@ void addDocumentCommands(CLI::App& app, Action& action) {
                 if (o->demo == !o->worker.empty())
                     return ctx.failWith({ErrorCode::InvalidInput, "give either --worker W or --demo"});
                 const auto kind = o->badge ? training::DocumentKind::Badge : training::DocumentKind::Certificate;
-                training::DocumentRendererOptions ropts;
-                ropts.templateDir = o->templates;
-                auto renderer = training::DocumentRenderer::create(ropts);
-                if (!renderer) return ctx.failWith(renderer.error());
-                training::CertificateDocument doc;
+                const auto done = [&](const training::RenderedDocument& r, const json& certificate) {
+                    auto j = renderedJson(r, o->out, kind);
+                    j["certificate"] = certificate;
+                    return ctx.ok(j, fmt::format("wrote {} ({} bytes, {} page(s), font {})", o->out, r.pdf.size(),
+                                                 r.pages, r.fontFile));
+                };
                 if (o->demo) {
-                    doc = training::demoCertificateDocument();
-                } else {
-                    // Issues the certificate if the worker is eligible (idempotent), else refuses with every
-                    // unmet condition; then renders what the certificate records say.
-                    auto store = ctx.openStore();
-                    if (!store) return ctx.failWith(store.error());
-                    auto worker = resolveWorker(**store, o->worker);
-                    if (!worker) return ctx.failWith(worker.error());
-                    auto key = training::CenterKey::load(
-                        training::defaultCenterKeyPath(defaultDatabasePath(ctx.dbPath)));
-                    if (!key) return ctx.failWith(key.error());
-                    training::Certificates certs(**store, &*key);
-                    auto issued = certs.issue(worker->id, std::nullopt, ctx.actor);
-                    if (!issued) {
-                        if (issued.error().code == ErrorCode::Refused)
-                            if (auto report = training::checkEligibility(**store, worker->id);
-                                report && !report->eligible)
-                                return refuseNotEligible(ctx, issued.error(), *report, worker->identity.name);
-                        return ctx.failWith(issued.error());
-                    }
-                    auto data = certs.document(issued->number);
-                    if (!data) return ctx.failWith(data.error());
-                    doc = std::move(*data);
+                    training::DocumentRendererOptions ropts;
+                    ropts.templateDir = o->templates;
+                    auto renderer = training::DocumentRenderer::create(ropts);
+                    if (!renderer) return ctx.failWith(renderer.error());
+                    auto r = renderer->renderToFile(kind, training::demoCertificateDocument(), o->out);
+                    if (!r) return ctx.failWith(r.error());
+                    return done(*r, nullptr);
                 }
-                auto r = renderer->renderToFile(kind, doc, o->out);
-                if (!r) return ctx.failWith(r.error());
-                auto j = renderedJson(*r, o->out, kind);
-                j["certificate"] = o->demo ? json(nullptr) : json(doc.certificateNumber);
-                return ctx.ok(j,
-                              fmt::format("wrote {} ({} bytes, {} page(s), font {})", o->out, r->pdf.size(), r->pages,
-                                          r->fontFile));
+                // Issues the certificate if the worker is eligible (idempotent), else refuses with every unmet
+                // condition; then renders what the certificate records say.
+                auto center = openCenter(ctx, false, o->templates);
+                if (!center) return ctx.failWith(center.error());
+                auto worker = resolveWorker(*center->store, o->worker);
+                if (!worker) return ctx.failWith(worker.error());
+                auto issued = center->ops->issueAndRender(worker->id, std::nullopt, kind, o->out, ctx.actor);
+                if (!issued) {
+                    if (issued.error().code == ErrorCode::Refused)
+                        if (auto report = training::checkEligibility(*center->store, worker->id);
+                            report && !report->eligible)
+                            return refuseNotEligible(ctx, issued.error(), *report, worker->identity.name);
+                    return ctx.failWith(issued.error());
+                }
+                return done(issued->document, issued->certificate.number);
             };
         });
     }
@@ -347,7 +334,7 @@ void addDocumentCommands(CLI::App& app, Action& action) {
                                            .timeout = std::chrono::seconds(o->timeout),
                                            .title = {}};
                 auto results = devices::printAndWait(*printer, o->printer, o->files, opts);
-                if (!results) return ctx.failWith(fromDevice(results.error()));
+                if (!results) return ctx.failWith(results.error());
                 json jobs = json::array();
                 std::string text;
                 bool allOk = true;

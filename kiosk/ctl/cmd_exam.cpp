@@ -348,9 +348,9 @@ void addExamCommands(CLI::App& app, Action& action) {
             create->add_option("--candidates", o->candidates, "comma-separated worker ids or document numbers");
             create->callback([&action, o] {
                 action = [o](Context& ctx) {
-                    auto opened = openExams(ctx);
-                    if (!opened) return ctx.failWith(opened.error());
-                    auto& store = *opened->store;
+                    auto center = openCenter(ctx);
+                    if (!center) return ctx.failWith(center.error());
+                    auto& store = *center->store;
                     auto course = store.course(o->course);
                     if (!course) return ctx.failWith(course.error());
                     training::SittingInput in;
@@ -373,15 +373,15 @@ void addExamCommands(CLI::App& app, Action& action) {
                         in.blueprint = training::courseBlueprint(*course, o->perModule, std::chrono::minutes(o->duration));
                     }
                     if (o->passMark) in.blueprint.passMark = *o->passMark;
-                    auto s = opened->exams->createSitting(in, ctx.actor);
-                    if (!s) return ctx.failWith(s.error());
+                    std::vector<std::int64_t> candidates;
                     for (const auto& key : training::splitList(o->candidates)) {
                         auto w = store.findWorker(key);
                         if (!w) return ctx.failWith(w.error());
-                        if (auto r = opened->exams->addCandidate(s->id, w->id, ctx.actor); !r) return ctx.failWith(r.error());
+                        candidates.push_back(w->id);
                     }
-                    auto fresh = opened->exams->sitting(s->id);
-                    return ctx.ok(sittingJson(fresh ? *fresh : *s),
+                    auto s = center->ops->createSitting(in, candidates, ctx.actor);
+                    if (!s) return ctx.failWith(s.error());
+                    return ctx.ok(sittingJson(*s),
                                   fmt::format("created sitting {}: {} ({} questions, {} min)", s->id, s->title,
                                               s->blueprint.totalQuestions(), s->blueprint.duration.count() / 60));
                 };

@@ -23,20 +23,6 @@ namespace camera = devices::camera;
 
 namespace {
 
-/// Whether a device error is the user's (bad image, bad option) or the system's (missing model, no camera).
-bool isUserError(devices::ErrorCode c) {
-    return c == devices::ErrorCode::InvalidInput || c == devices::ErrorCode::Malformed;
-}
-
-int failDevice(const Context& ctx, const devices::Error& e, std::optional<bool> user = std::nullopt) {
-    const int code = user.value_or(isUserError(e.code)) ? kExitUser : kExitSystem;
-    std::cerr << "kioskctl: " << e.message << "\n";
-    if (ctx.json)
-        std::cout << json{{"ok", false}, {"error", {{"code", devices::errorCodeName(e.code)}, {"message", e.message}}}}.dump(2)
-                  << "\n";
-    return code;
-}
-
 devices::Result<cv::Mat> readImage(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
@@ -109,11 +95,11 @@ void addFaceCommands(CLI::App& app, Action& action) {
     detect->callback([&action] {
         action = [](Context& ctx) -> int {
             auto img = readImage(imageA);
-            if (!img) return failDevice(ctx, img.error(), true);
+            if (!img) return ctx.failWith(img.error(), true);
             auto p = openPipeline(modelDir, detectorName);
-            if (!p) return failDevice(ctx, p.error(), false);
+            if (!p) return ctx.failWith(p.error(), false);
             auto faces = p->detector->detect(*img);
-            if (!faces) return failDevice(ctx, faces.error());
+            if (!faces) return ctx.failWith(faces.error());
             const auto v = face::assessQuality(*img, *faces);
             json jf = json::array();
             for (const auto& f : *faces) jf.push_back(faceJson(f));
@@ -142,16 +128,16 @@ void addFaceCommands(CLI::App& app, Action& action) {
     match->callback([&action] {
         action = [](Context& ctx) -> int {
             auto a = readImage(imageA);
-            if (!a) return failDevice(ctx, a.error(), true);
+            if (!a) return ctx.failWith(a.error(), true);
             auto b = readImage(imageB);
-            if (!b) return failDevice(ctx, b.error(), true);
+            if (!b) return ctx.failWith(b.error(), true);
             auto p = openPipeline(modelDir, "auto");
-            if (!p) return failDevice(ctx, p.error(), false);
+            if (!p) return ctx.failWith(p.error(), false);
             auto rec = face::FaceRecognizer::create(p->manifest, face::RecognizerOptions{.configuredModelDir = modelDir,
                                                                                           .model = model});
-            if (!rec) return failDevice(ctx, rec.error());
+            if (!rec) return ctx.failWith(rec.error());
             auto v = face::verifyFaces(*p->detector, **rec, *a, *b);
-            if (!v) return failDevice(ctx, v.error());
+            if (!v) return ctx.failWith(v.error());
             json out{{"ok", true},
                      {"model", v->model},
                      {"metric", face::metricName(v->metric)},
@@ -190,11 +176,11 @@ void addFaceCommands(CLI::App& app, Action& action) {
             cv::Mat refImage;
             if (!reference.empty()) {
                 auto img = readImage(reference);
-                if (!img) return failDevice(ctx, img.error(), true);
+                if (!img) return ctx.failWith(img.error(), true);
                 refImage = std::move(*img);
             }
             auto m = face::ModelManifest::loadDefault();
-            if (!m) return failDevice(ctx, m.error(), false);
+            if (!m) return ctx.failWith(m.error(), false);
             const auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
             face::DetectorOptions detOptions;
             detOptions.configuredModelDir = modelDir;
@@ -204,13 +190,13 @@ void addFaceCommands(CLI::App& app, Action& action) {
             liveOptions.previewMaxWidth = 320;
             auto live = face::LiveCapture::create(
                 *m, detOptions, face::RecognizerOptions{.configuredModelDir = modelDir, .model = model}, liveOptions);
-            if (!live) return failDevice(ctx, live.error(), false);
+            if (!live) return ctx.failWith(live.error(), false);
             if (!(*live)->detectorWarning().empty()) std::cerr << "kioskctl: warning: " << (*live)->detectorWarning() << "\n";
             auto cam = camera::Camera::open(camera::CameraOptions{.source = source, .width = width, .height = height,
                                                                   .fps = fps, .loop = true});
             if (!cam) {
                 const auto c = cam.error().code;
-                return failDevice(ctx, cam.error(), c == devices::ErrorCode::InvalidInput);
+                return ctx.failWith(cam.error(), c == devices::ErrorCode::InvalidInput);
             }
             (*live)->attach(**cam);
             (*live)->begin(refImage);
@@ -243,7 +229,7 @@ void addFaceCommands(CLI::App& app, Action& action) {
             o.write(reinterpret_cast<const char*>(got->portraitJpeg.data()),
                     static_cast<std::streamsize>(got->portraitJpeg.size()));
             if (!o.flush())
-                return failDevice(ctx, devices::Error{devices::ErrorCode::NotAvailable,
+                return ctx.failWith(devices::Error{devices::ErrorCode::NotAvailable,
                                                       "cannot write " + out + "; check the directory and permissions"});
             json res{{"ok", true},
                      {"out", out},
@@ -283,7 +269,7 @@ void addFaceCommands(CLI::App& app, Action& action) {
     check->callback([&action] {
         action = [](Context& ctx) -> int {
             auto m = face::ModelManifest::loadDefault();
-            if (!m) return failDevice(ctx, m.error(), false);
+            if (!m) return ctx.failWith(m.error(), false);
             const auto locator = face::ModelLocator::fromEnvironment(modelDir);
             json models = json::array();
             std::string text;

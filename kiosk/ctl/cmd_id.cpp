@@ -24,24 +24,6 @@ namespace id = devices::id;
 
 namespace {
 
-bool isUserError(devices::ErrorCode c) {
-    switch (c) {
-        case devices::ErrorCode::NotAvailable:
-        case devices::ErrorCode::Internal:
-        case devices::ErrorCode::Busy:
-        case devices::ErrorCode::Cancelled: return false;
-        default: return true;
-    }
-}
-
-int failId(const Context& ctx, const devices::Error& e) {
-    std::cerr << "kioskctl: " << e.message << "\n";
-    if (ctx.json)
-        std::cout << json{{"ok", false}, {"error", {{"code", devices::errorCodeName(e.code)}, {"message", e.message}}}}.dump(2)
-                  << "\n";
-    return isUserError(e.code) ? kExitUser : kExitSystem;
-}
-
 json checksJson(const id::Mrz& m) {
     json arr = json::array();
     for (const auto& c : m.checks) arr.push_back({{"name", c.name}, {"ok", c.ok}});
@@ -90,9 +72,9 @@ void addIdCommands(CLI::App& app, Action& action) {
         cmd->callback([&action] {
             action = [](Context& ctx) {
                 auto pc = id::PcscContext::establish();
-                if (!pc) return failId(ctx, pc.error());
+                if (!pc) return ctx.failWith(pc.error());
                 auto readers = (*pc)->listReaders();
-                if (!readers) return failId(ctx, readers.error());
+                if (!readers) return ctx.failWith(readers.error());
                 json arr = json::array();
                 std::string text;
                 for (const auto& r : *readers) {
@@ -153,7 +135,7 @@ void addIdCommands(CLI::App& app, Action& action) {
                 else
                     for (const auto& l : *lines) text += l + "\n";
                 auto lenient = id::parseMrz(text, false);
-                if (!lenient) return failId(ctx, lenient.error());
+                if (!lenient) return ctx.failWith(lenient.error());
                 auto strict = id::parseMrz(text, true);
                 json j = mrzJson(*lenient);
                 j["checks"] = checksJson(*lenient);
@@ -192,14 +174,14 @@ void addIdCommands(CLI::App& app, Action& action) {
                 id::MrzKey key;
                 if (!o->mrzKey.empty()) {
                     auto k = id::parseMrzKey(o->mrzKey);
-                    if (!k) return failId(ctx, k.error());
+                    if (!k) return ctx.failWith(k.error());
                     key = *k;
                 } else if (!o->mrz.empty()) {
                     auto m = id::parseMrzLines(o->mrz);
-                    if (!m) return failId(ctx, m.error());
+                    if (!m) return ctx.failWith(m.error());
                     key = id::mrzKeyOf(*m);
                 } else {
-                    return failId(ctx, devices::Error{devices::ErrorCode::InvalidInput,
+                    return ctx.failWith(devices::Error{devices::ErrorCode::InvalidInput,
                                                       "give the access key: --mrz-key DOCNO,YYMMDD,YYMMDD or --mrz LINE1 LINE2 [LINE3]"});
                 }
                 id::PassportReadOptions opt;
@@ -208,7 +190,7 @@ void addIdCommands(CLI::App& app, Action& action) {
                 auto r = id::readPassportFromReader(o->reader, key, opt,
                                                     std::chrono::milliseconds(static_cast<long>(o->wait * 1000)));
                 const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-                if (!r) return failId(ctx, r.error());
+                if (!r) return ctx.failWith(r.error());
                 json photo = nullptr;
                 if (r->face) {
                     photo = {{"format", id::imageFormatName(r->face->format)},
@@ -220,7 +202,7 @@ void addIdCommands(CLI::App& app, Action& action) {
                         f.write(reinterpret_cast<const char*>(r->face->data.data()),
                                 static_cast<std::streamsize>(r->face->data.size()));
                         if (!f)
-                            return failId(ctx, devices::Error{devices::ErrorCode::InvalidInput,
+                            return ctx.failWith(devices::Error{devices::ErrorCode::InvalidInput,
                                                               "cannot write " + o->photoOut + ": check the path and permissions"});
                         photo["written_to"] = o->photoOut;
                     }
@@ -262,11 +244,11 @@ void addIdCommands(CLI::App& app, Action& action) {
             action = [file](Context& ctx) {
                 std::ifstream f(*file, std::ios::binary);
                 if (!f)
-                    return failId(ctx, devices::Error{devices::ErrorCode::InvalidInput,
+                    return ctx.failWith(devices::Error{devices::ErrorCode::InvalidInput,
                                                       "cannot read " + *file + ": check the path"});
                 const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
                 auto r = id::decodeCnIdRecord(id::Bytes(bytes.begin(), bytes.end()));
-                if (!r) return failId(ctx, r.error());
+                if (!r) return ctx.failWith(r.error());
                 json j{{"ok", true},
                        {"name", r->name},
                        {"sex", {{"code", r->sexCode}, {"zh", r->sexZh}, {"en", r->sexEn}}},

@@ -303,8 +303,10 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     id.idValidUntil = o->validUntil;
                     auto profile = o->profile.build(**store);
                     if (!profile) return ctx.failWith(profile.error());
-                    auto w = (*store)->addWorker(id, *profile, ctx.actor);
-                    if (!w) return ctx.failWith(w.error());
+                    center::Operations ops(**store, ctx.paths());
+                    auto st = ops.registerWorker({id, *profile, center::IdentityMethod::Keypad}, ctx.actor);
+                    if (!st) return ctx.failWith(st.error());
+                    const auto* w = &st->worker;
                     return ctx.ok(toJson(*w), fmt::format("added worker {}: {} ({})", w->id, w->identity.name,
                                                           training::maskIdNumber(w->identity.docNumber)));
                 };

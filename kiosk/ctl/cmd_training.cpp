@@ -236,12 +236,12 @@ void addTrainingCommands(CLI::App& app, Action& action) {
                         if (!t) return ctx.failWith(t.error());
                         at = *t;
                     }
-                    auto store = ctx.openStore();
-                    if (!store) return ctx.failWith(store.error());
-                    auto w = resolveWorker(**store, o->worker);
+                    auto center = openCenter(ctx);
+                    if (!center) return ctx.failWith(center.error());
+                    auto w = resolveWorker(*center->store, o->worker);
                     if (!w) return ctx.failWith(w.error());
-                    auto a = in ? (*store)->checkIn(o->session, w->id, *method, o->score, ctx.actor, at)
-                                : (*store)->checkOut(o->session, w->id, *method, ctx.actor, at);
+                    auto a = in ? center->ops->checkIn(o->session, w->id, *method, o->score, ctx.actor, at)
+                                : center->ops->checkOut(o->session, w->id, *method, ctx.actor, at);
                     if (!a) return ctx.failWith(a.error());
                     return ctx.ok(toJson(*a),
                                   fmt::format("{} {} ({}) {} session {} at {}", in ? "checked in" : "checked out", w->id,

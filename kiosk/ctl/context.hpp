@@ -2,11 +2,15 @@
 // kioskctl: what every command shares (global options, output, opening the store).
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "center/operations.hpp"
+#include "devices/error.hpp"
 #include "training/center_key.hpp"
 #include "training/eligibility.hpp"
 #include "training/store.hpp"
@@ -25,11 +29,32 @@ struct Context {
 
     /// Opens the store at the resolved path (create only for init/demo-seed).
     training::Result<std::unique_ptr<training::Store>> openStore(bool create = false) const;
-    /// Prints a failure (stderr, and as JSON on stdout with --json) and returns its exit code.
+    /// The center's files for the resolved database path.
+    [[nodiscard]] center::CenterPaths paths() const;
+    /// Prints a failure (stderr, and as JSON on stdout with --json) and returns its exit code (exitCodeFor).
     int failWith(const training::Error& error) const;
+    /// The same for a device failure (card reader, camera, face models, printer). @p userFault overrides the
+    /// code's mapping where the source decides (a picture the user gave vs the system's own model file).
+    int failWith(const devices::Error& error, std::optional<bool> userFault = std::nullopt) const;
     /// Prints @p data as JSON (with --json) or @p text otherwise; returns 0.
     int ok(const nlohmann::json& data, const std::string& text) const;
 };
+
+/// @brief The one mapping from failures to exit codes: 1 when the person running the command can fix it
+/// (their input, the document or card in their hand, a refused operation), 2 when the system must be
+/// fixed (database, disk, a service or device that is missing or failed).
+[[nodiscard]] int exitCodeFor(training::ErrorCode code) noexcept;
+[[nodiscard]] int exitCodeFor(devices::ErrorCode code) noexcept;
+
+/// @brief The store and the center's operations over it, opened together.
+struct OpenCenter {
+    std::unique_ptr<training::Store> store;
+    std::unique_ptr<center::Operations> ops;
+    center::Operations* operator->() const noexcept { return ops.get(); }
+};
+/// @brief Opens the store and the operations over it (@p templates: document templates other than the default).
+[[nodiscard]] training::Result<OpenCenter> openCenter(const Context& ctx, bool create = false,
+                                                      const std::filesystem::path& templates = {});
 
 /// A command's work, run after parsing.
 using Action = std::function<int(Context&)>;

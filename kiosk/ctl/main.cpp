@@ -21,8 +21,54 @@ training::Result<std::unique_ptr<training::Store>> Context::openStore(bool creat
     return training::Store::open(path, training::StoreOptions{.create = create});
 }
 
+center::CenterPaths Context::paths() const { return center::CenterPaths::forDatabase(defaultDatabasePath(dbPath)); }
+
+training::Result<OpenCenter> openCenter(const Context& ctx, bool create, const std::filesystem::path& templates) {
+    auto store = ctx.openStore(create);
+    if (!store) return std::unexpected(store.error());
+    OpenCenter c{std::move(*store), nullptr};
+    auto paths = ctx.paths();
+    paths.templates = templates;
+    c.ops = std::make_unique<center::Operations>(*c.store, std::move(paths));
+    return c;
+}
+
+int exitCodeFor(training::ErrorCode code) noexcept { return training::isUserError(code) ? kExitUser : kExitSystem; }
+
+int exitCodeFor(devices::ErrorCode code) noexcept {
+    switch (code) {
+        case devices::ErrorCode::InvalidInput:
+        case devices::ErrorCode::Malformed:
+        case devices::ErrorCode::NoCard:
+        case devices::ErrorCode::CardRemoved:
+        case devices::ErrorCode::AccessDenied:
+        case devices::ErrorCode::CardError:
+        case devices::ErrorCode::Integrity:
+        case devices::ErrorCode::Unsupported: return kExitUser;
+        case devices::ErrorCode::NotAvailable:
+        case devices::ErrorCode::NoReader:
+        case devices::ErrorCode::Timeout:
+        case devices::ErrorCode::Busy:
+        case devices::ErrorCode::Cancelled:
+        case devices::ErrorCode::Internal:
+        case devices::ErrorCode::Disconnected: return kExitSystem;
+    }
+    return kExitSystem;
+}
+
+int Context::failWith(const devices::Error& error, std::optional<bool> userFault) const {
+    std::cerr << "kioskctl: " << error.message << "\n";
+    if (json)
+        std::cout << nlohmann::json{{"ok", false},
+                                    {"error", {{"code", devices::errorCodeName(error.code)}, {"message", error.message}}}}
+                         .dump(2)
+                  << "\n";
+    if (userFault) return *userFault ? kExitUser : kExitSystem;
+    return exitCodeFor(error.code);
+}
+
 int Context::failWith(const training::Error& error) const {
-    const int code = training::isUserError(error.code) ? kExitUser : kExitSystem;
+    const int code = exitCodeFor(error.code);
     std::cerr << "kioskctl: " << error.message << "\n";
     if (json) {
         nlohmann::json j{{"ok", false},

@@ -81,7 +81,7 @@ TEST_F(CupsPrinting, NoSuchQueue) {
     auto printer = devices::openCupsPrinter();
     auto r = devices::printAndWait(*printer, "no_such_queue", {demoPdf(dir).string()}, {});
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, devices::ErrorCode::NotAvailable);
+    EXPECT_EQ(r.error().code, devices::ErrorCode::InvalidInput);
     EXPECT_NE(r.error().message.find("no such printer queue 'no_such_queue'"), std::string::npos) << r.error().message;
 }
 

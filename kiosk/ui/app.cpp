@@ -20,9 +20,9 @@
 #include <sstream>
 #include <thread>
 
-#include "ui/devices.hpp"
-#include "ui/face.hpp"
-#include "ui/printing.hpp"
+#include "runtime/devices.hpp"
+#include "runtime/face.hpp"
+#include "runtime/printing.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
 
@@ -77,7 +77,7 @@ public:
         : m_options(options),
           m_fonts(),
           m_widgets(m_fonts),
-          m_backend(std::move(store), m_queue),
+          m_backend(std::move(store), center::CenterPaths::forDatabase(options.databasePath), m_queue),
           m_speech(SpeechOptions{options.config.speech.enabled, options.config.speech.voiceZh,
                                  options.config.speech.voiceEn, options.config.speech.rate,
                                  std::getenv("KIOSK_SPEECH_WAV_DIR") ? std::getenv("KIOSK_SPEECH_WAV_DIR") : ""}),
@@ -246,6 +246,10 @@ bool App::init() {
                         [this](Event e) { m_queue.post(std::move(e)); },
                         [this](const std::filesystem::path& p) { m_pendingShot = p; },
                         [this](int s) { m_idleTimeout = s; },
+                        [this] {
+                            return m_session.worker.has_value() || m_session.newIdentity.has_value() ||
+                                   m_session.staff.has_value();
+                        },
                         [this] { m_quit = true; }};
         m_script = std::make_unique<ScriptRunner>(std::move(*steps), m_options.script.parent_path(), std::move(host));
     }
@@ -297,19 +301,28 @@ void App::handleEvent(Event& e) {
         return;
     }
     if (auto* st = std::get_if<DeviceStatus>(&e)) {
-        if (st->device == "reader") {
+        if (st->device == DeviceKind::Reader) {
             m_devices.reader = st->available;
             m_devices.readerDetail = st->detail;
-        } else if (st->device == "camera") {
+        } else if (st->device == DeviceKind::Camera) {
             m_devices.camera = st->available;
             m_devices.cameraDetail = st->detail;
-        } else if (st->device == "printer") {
+        } else if (st->device == DeviceKind::Printer) {
             m_devices.printer = st->available;
             m_devices.printerDetail = st->detail;
         }
         current().onEvent(m_ctx, e);  // e.g. the photo screen starts once the camera is ready
         return;
     }
+    // The result of a read started for a session that has ended (Back, idle timeout) is not acted on: the
+    // attract screen must not sign in the person who just left.
+    const auto readGeneration = std::visit(
+        [](const auto& ev) -> std::uint64_t {
+            if constexpr (requires { ev.generation; }) return ev.generation;
+            else return 0;
+        },
+        e);
+    if (readGeneration != 0 && readGeneration != m_backend.generation()) return;
     m_lastActivity = SteadyClock::now();
     current().onEvent(m_ctx, e);
 }

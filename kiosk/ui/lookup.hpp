@@ -10,19 +10,13 @@
 
 namespace kiosk::ui {
 
-/// @brief The worker and what the flow needs to decide the next screens.
-struct WorkerState {
-    training::Worker worker;
-    std::vector<training::ConsentKind> missingConsents;
-    std::optional<std::int64_t> openSitting;  ///< An open or paused sitting the worker is a candidate of.
-};
-
-/// @brief Reads the worker, the consents still to sign and an exam sitting open for them.
-[[nodiscard]] training::Result<WorkerState> loadWorkerState(Records& r, std::int64_t workerId);
+/// @brief The worker and what the flow needs to decide the next screens (center::Operations::loadWorkerState).
+using WorkerState = center::WorkerState;
 
 /// @brief Identifies by document number: a known worker goes on (Intent::Identified); an unknown one
 /// read from a document (@p fromCard) goes on to registration; an unknown typed number is refused.
-void identifyByDocument(Context& ctx, const std::string& number, std::optional<CardInserted> fromCard);
+/// The screen holds the returned handle; when it lets go (it was left), the result is dropped.
+[[nodiscard]] JobHandle identifyByDocument(Context& ctx, const std::string& number, std::optional<CardInserted> fromCard);
 
 /// @brief Copies a loaded state into the session.
 void applyWorkerState(WorkerSession& session, WorkerState state);

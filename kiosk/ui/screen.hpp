@@ -16,10 +16,10 @@
 #include "kiosk/config.hpp"
 #include "training/exam_store.hpp"
 #include "training/records.hpp"
-#include "ui/backend.hpp"
-#include "ui/events.hpp"
-#include "ui/i18n.hpp"
-#include "ui/speech.hpp"
+#include "runtime/backend.hpp"
+#include "runtime/events.hpp"
+#include "runtime/i18n.hpp"
+#include "runtime/speech.hpp"
 #include "ui/widgets.hpp"
 
 namespace kiosk::ui {
@@ -93,7 +93,7 @@ struct WorkerSession {
     std::optional<training::WorkerIdentity> newIdentity;   ///< Read from a document, not registered yet.
     std::vector<std::uint8_t> chipPhoto;
     std::vector<std::uint8_t> livePortrait;                ///< Stored only once the biometric consent is signed.
-    std::string identityMethod;                            ///< "chip", "chip-pa", "keypad", "staff".
+    center::IdentityMethod identityMethod{center::IdentityMethod::Keypad};  ///< How the document was read.
     std::optional<double> faceScore;
     bool faceConfirmedByStaff{false};
     std::vector<training::ConsentKind> missingConsents;
@@ -146,6 +146,8 @@ struct Context {
     PrintService* printer;                             ///< Print queue; null in unit tests.
 
     [[nodiscard]] const std::string& tr(std::string_view key) const { return i18n.tr(key); }
+    /// @brief Shows a failure as catalog text (errorText); staff screens also show the detail.
+    void showError(const training::Error& e) const { setError(errorText(i18n, e, session.staff.has_value())); }
     /// @brief Speaks the catalog text of @p key in the current language.
     void say(std::string_view key) const { speech.say(i18n.tr(key), i18n.language()); }
     [[nodiscard]] std::string actor() const { return "kiosk:" + config.ui.kioskId; }

@@ -12,8 +12,10 @@
 namespace kiosk::ui {
 
 namespace {
-const std::set<std::string> kVerbs{"tap",  "type",       "wait-screen", "expect", "expect-not", "expect-enabled",
-                                   "expect-disabled", "card", "sign", "screenshot", "sleep", "set", "crash", "quit"};
+const std::set<std::string> kVerbs{"tap",          "type",         "wait-screen",       "expect",
+                                   "expect-not",   "expect-enabled", "expect-disabled", "expect-signed-in",
+                                   "expect-signed-out", "card",   "sign",            "screenshot",
+                                   "sleep",        "set",          "crash",             "quit"};
 using Clock = std::chrono::steady_clock;
 }  // namespace
 
@@ -40,9 +42,12 @@ training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std
             return std::unexpected(training::Error{
                 training::ErrorCode::InvalidInput,
                 fmt::format("{}:{}: unknown step '{}'; use one of tap, type, wait-screen, expect, expect-not, "
-                            "expect-enabled, expect-disabled, card, sign, screenshot, sleep, set, crash, quit",
+                            "expect-enabled, expect-disabled, expect-signed-in, expect-signed-out, card, sign, "
+                            "screenshot, sleep, set, crash, quit",
                             name, no, s.verb)});
-        if (s.verb != "crash" && s.verb != "quit" && s.verb != "sign" && s.args.empty())
+        static const std::set<std::string> kNoArgument{"crash", "quit", "sign", "expect-signed-in",
+                                                       "expect-signed-out"};
+        if (!kNoArgument.contains(s.verb) && s.args.empty())
             return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
                                                    fmt::format("{}:{}: '{}' needs an argument", name, no, s.verb)});
         out.push_back(std::move(s));
@@ -129,6 +134,11 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
         if (widgets.sawText(step.rest)) return true;
         if (waited > 10) fail(step, "the text is not on screen '" + m_host.screenName() + "'");
         return false;
+    }
+    if (v == "expect-signed-in" || v == "expect-signed-out") {
+        const bool in = m_host.signedIn && m_host.signedIn();
+        if (in != (v == "expect-signed-in")) fail(step, in ? "someone is still signed in" : "nobody is signed in");
+        return true;
     }
     if (v == "expect-not") {
         if (widgets.sawText(step.rest)) fail(step, "the text is on screen");

@@ -9,6 +9,7 @@
 ///   expect TEXT             wait up to 10 s until TEXT is drawn
 ///   expect-not TEXT         TEXT is not drawn now
 ///   expect-enabled KEY / expect-disabled KEY
+///   expect-signed-in / expect-signed-out   a worker (or staff) is / is not in the session now
 ///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook)
 ///   card photo FILE                           the chip photo of the next "card present"
 ///   card detect READER      post a chip document detected on a PC/SC reader (asks for the MRZ key)
@@ -32,7 +33,7 @@
 #include <imgui.h>
 
 #include "training/error.hpp"
-#include "ui/events.hpp"
+#include "runtime/events.hpp"
 #include "ui/widgets.hpp"
 
 namespace kiosk::ui {
@@ -54,6 +55,7 @@ struct ScriptHost {
     std::function<void(Event)> post;
     std::function<void(const std::filesystem::path&)> screenshot;  ///< Saved after the next render.
     std::function<void(int)> setIdleTimeout;
+    std::function<bool()> signedIn;  ///< a worker, a new identity or staff in the session
     std::function<void()> quit;
 };
 

@@ -26,7 +26,7 @@
 #include "test_support.hpp"
 #include "training/id_number.hpp"
 #include "training/store.hpp"
-#include "ui/devices.hpp"
+#include "runtime/devices.hpp"
 
 namespace ts = testsupport;
 using namespace std::chrono_literals;
@@ -39,7 +39,7 @@ constexpr const char* kPin = "135790";
 class CardScenario : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!std::filesystem::exists("/usr/bin/xvfb-run")) GTEST_SKIP() << "xvfb-run is not installed (package xvfb)";
+        if (!std::filesystem::exists("/usr/bin/Xvfb")) GTEST_SKIP() << "Xvfb is not installed (package xvfb)";
         const auto kioskctl = ts::env("KIOSKCTL");
         ASSERT_FALSE(kioskctl.empty()) << "KIOSKCTL is set by CTest";
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -246,6 +246,22 @@ TEST_F(PassportScenario, CardPulledMidReadIsExplainedAndTheNextReadWorks) {
     ASSERT_TRUE(w) << w.error().message;
     EXPECT_EQ(w->identityMethod, "chip-pa");
     EXPECT_EQ(verifications(m_holderId).size(), 1u) << "the pulled read recorded nothing; the second one did";
+}
+
+TEST_F(PassportScenario, AReadAbandonedWithBackSignsNobodyIn) {
+    configure("Virtual PCD 00 01");
+    // A slow chip: short APDUs answered 100 ms late, so the read lasts seconds and Back comes in the middle.
+    auto slow = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended", "--delay-ms", "100"});
+    ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
+    auto r = runKiosk("abandoned", "wait-screen mrz 20\n" + typeKey("120415") +
+                                       "tap read\nexpect 正在读取\ntap back\nwait-screen attract\nexpect-signed-out\n"
+                                       // The read ends meanwhile (71 APDUs at 100 ms): its result must not sign in
+                                       // the person who left.
+                                       "sleep 12\nexpect-signed-out\nwait-screen attract 1\nexpect-not " +
+                                       kPassportName + "\nscreenshot abandoned.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("abandoned.png");
+    EXPECT_TRUE(verifications(m_holderId).empty()) << "the abandoned read identified the holder";
 }
 
 #elif KIOSK_CARD_SUITE == 2

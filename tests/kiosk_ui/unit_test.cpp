@@ -6,7 +6,7 @@
 
 #include "kiosk/config.hpp"
 #include "ui/fonts.hpp"
-#include "ui/i18n.hpp"
+#include "runtime/i18n.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
 #include "ui/text_layout.hpp"
@@ -262,4 +262,37 @@ TEST(LineBreaking, RandomMixedTextKeepsEveryCharacterAndFitsTheWidth) {
         for (int i = 0; i < len; ++i) s += pieces[next() % pieces.size()];
         expectWellBroken(s, static_cast<float>(2 + next() % 30));
     }
+}
+
+TEST(ErrorText, AWorkerReadsCatalogTextNeverTheStoresEnglishMessage) {
+    I18n i18n;
+    ASSERT_TRUE(i18n.load(assets() / "i18n"));
+    const training::Error early{training::ErrorCode::Refused,
+                                "session 3 runs from 09:00 to 10:00; check-in opens 30 minutes before the start",
+                                "attendance.outside-session"};
+    const auto zh = errorText(i18n, early);
+    EXPECT_EQ(zh, i18n.tr("error.attendance.outside-session"));
+    EXPECT_EQ(zh.find("check-in opens"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("签到"), std::string::npos) << zh;
+    i18n.setLanguage(Language::En);
+    EXPECT_EQ(errorText(i18n, early), i18n.tr("error.attendance.outside-session"));
+    // No reason (or one the catalog lacks): the code's generic text, still not the message.
+    const training::Error roster{training::ErrorCode::Refused,
+                                 "worker 4 is not on the roster; run 'kioskctl roster add --session 3 --worker 4'", ""};
+    EXPECT_EQ(errorText(i18n, roster), i18n.tr("error.code.refused"));
+    EXPECT_EQ(errorText(i18n, roster).find("kioskctl"), std::string::npos);
+    const training::Error unknown{training::ErrorCode::Io, "disk full", "no.such-reason"};
+    EXPECT_EQ(errorText(i18n, unknown), i18n.tr("error.code.io"));
+    // Staff also see the detail.
+    EXPECT_NE(errorText(i18n, roster, true).find("kioskctl roster add"), std::string::npos);
+}
+
+TEST(ErrorText, EveryErrorCodeHasCatalogText) {
+    auto zh = loadCatalog(assets() / "i18n" / "zh-CN.toml");
+    ASSERT_TRUE(zh);
+    using C = training::ErrorCode;
+    for (auto c : {C::InvalidInput, C::NotFound, C::Conflict, C::Refused, C::AuthFailed, C::Locked, C::SchemaTooNew,
+                   C::NotOurDatabase, C::Corrupt, C::Busy, C::Io, C::Internal})
+        EXPECT_TRUE(zh->contains("error.code." + std::string(training::errorCodeName(c))))
+            << training::errorCodeName(c);
 }

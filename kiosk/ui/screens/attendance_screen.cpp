@@ -84,7 +84,7 @@ private:
             },
             [this, &ctx](training::Result<std::vector<TodayRow>> rows) {
                 if (!rows) {
-                    ctx.setError(rows.error().message);
+                    ctx.showError(rows.error());
                     m_rows.emplace();
                     return;
                 }
@@ -100,13 +100,13 @@ private:
                                                          : ctx.actor();
         ctx.backend.submit(
             [=](Records& r) -> training::Result<training::Attendance> {
-                return in ? r.store.checkIn(sessionId, wid, method, score, actor)
-                          : r.store.checkOut(sessionId, wid, method, actor);
+                return in ? r.center.checkIn(sessionId, wid, method, score, actor)
+                          : r.center.checkOut(sessionId, wid, method, actor);
             },
             [this, &ctx, in](training::Result<training::Attendance> a) {
                 m_busy = false;
                 if (!a) {
-                    ctx.setError(a.error().message);
+                    ctx.showError(a.error());
                     return;
                 }
                 m_message = ctx.tr(in ? "attendance.checked_in" : "attendance.checked_out");

@@ -12,9 +12,10 @@ public:
         m_cardNotice.clear();
         ctx.say("attract.prompt");
     }
+    void leave(Context&) override { m_lookup.reset(); }
     void onEvent(Context& ctx, const Event& e) override {
         if (const auto* c = std::get_if<CardInserted>(&e)) {
-            identifyByDocument(ctx, c->identity.docNumber, *c);
+            m_lookup = identifyByDocument(ctx, c->identity.docNumber, *c);
         } else if (const auto* d = std::get_if<CardDetected>(&e)) {
             // A passport needs its MRZ key before the chip can be read. (A China ID through the vendor
             // reader ABI posts CardInserted directly: integration point, see the issue 7 report.)
@@ -55,6 +56,7 @@ public:
 
 private:
     std::string m_cardNotice;
+    JobHandle m_lookup;  ///< The look-up of a document read here; dropped when the screen is left.
     bool m_help{false};
 };
 

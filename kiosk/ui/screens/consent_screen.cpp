@@ -144,7 +144,7 @@ private:
         ctx.backend.submit([kind = ctx.session.missingConsents.front()](Records&) { return loadConsentText(kind); },
                            [this, &ctx](training::Result<ConsentText> t) {
                                if (!t) {
-                                   ctx.setError(t.error().message);
+                                   ctx.showError(t.error());
                                    return;
                                }
                                m_text = std::move(*t);
@@ -177,7 +177,7 @@ private:
             [this, &ctx](training::Result<void> r) {
                 m_busy = false;
                 if (!r) {
-                    ctx.setError(r.error().message);
+                    ctx.showError(r.error());
                     return;
                 }
                 ctx.session.missingConsents.erase(ctx.session.missingConsents.begin());

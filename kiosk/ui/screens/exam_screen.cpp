@@ -40,8 +40,7 @@ public:
     void enter(Context& ctx) override {
         m_attempt.reset();
         m_busy = false;
-        m_polling = false;
-        ++m_mutations;  // a poll still queued from an earlier visit is dropped
+        m_poll.reset();  // a poll still queued from an earlier visit is dropped
         m_confirm = Confirm::None;
         m_saved.clear();
         m_lastPoll = std::chrono::steady_clock::now();
@@ -78,7 +77,7 @@ public:
             [this, &ctx](training::Result<std::pair<training::StoredAttempt, Pictures>> res) {
                 m_busy = false;
                 if (!res) {
-                    ctx.setError(res.error().message);
+                    ctx.showError(res.error());
                     return;
                 }
                 m_attempt = std::move(res->first);
@@ -91,8 +90,8 @@ public:
 
     /// Leaving without handing in (stepping away) tells the proctor board the worker left the exam.
     void leave(Context& ctx) override {
+        m_poll.reset();  // a poll still queued is dropped
         if (!m_attempt || m_attempt->attempt.status() == exam::AttemptStatus::Submitted) return;
-        ++m_mutations;  // a poll still queued is dropped
         ctx.backend.submit(
             [id = m_attempt->id, terminal = ctx.config.ui.kioskId](Records& r) {
                 return r.exams.reportPresence(id, false, terminal);
@@ -294,16 +293,14 @@ private:
     /// is applied only when no answer, move or flag was started since it was queued, otherwise the next
     /// poll brings the trainer's changes.
     void pollProctor(Context& ctx) {
-        if (m_polling || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
+        if (m_poll.running() || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
         m_lastPoll = std::chrono::steady_clock::now();
-        m_polling = true;
-        ctx.backend.submit([id = m_attempt->id, terminal = ctx.config.ui.kioskId](Records& r) {
+        m_poll = ctx.backend.start([id = m_attempt->id, terminal = ctx.config.ui.kioskId](Records& r) {
                                (void)r.exams.reportPresence(id, true, terminal);  // advisory, as on start
                                return r.exams.loadAttempt(id);
                            },
-                           [this, &ctx, gen = m_mutations](training::Result<training::StoredAttempt> a) {
-                               m_polling = false;
-                               if (!a || m_busy || gen != m_mutations) return;
+                           [this, &ctx](training::Result<training::StoredAttempt> a) {
+                               if (!a || m_busy) return;
                                m_attempt = std::move(*a);
                                markStoredAnswers();
                                if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
@@ -312,7 +309,7 @@ private:
     template <class F>
     void mutate(Context& ctx, F f, int savedItem) {
         m_busy = true;
-        ++m_mutations;
+        m_poll.reset();  // a poll queued before this change would bring back the old state
         ctx.backend.submit(
             [a = *m_attempt, f](Records& r) mutable -> std::pair<training::Result<void>, training::StoredAttempt> {
                 auto res = f(r, a);
@@ -323,7 +320,7 @@ private:
                 m_attempt = std::move(out.second);
                 if (!out.first) {
                     if (savedItem >= 0) m_saved.erase(savedItem);
-                    ctx.setError(out.first.error().message);
+                    ctx.showError(out.first.error());
                 } else {
                     ctx.setError({});
                     if (savedItem >= 0) m_saved.insert(savedItem);
@@ -358,8 +355,7 @@ private:
     std::map<const Picture*, unsigned> m_textures;
     std::set<int> m_saved;
     bool m_busy{false};
-    bool m_polling{false};            ///< A proctor poll is queued on the backend.
-    std::uint64_t m_mutations{0};     ///< Answers, moves and flags started (stale polls are dropped).
+    JobHandle m_poll;  ///< The proctor poll; reset when an answer, move or flag starts (its result is stale).
     enum class Confirm { None, Submit, Leave };
     static constexpr float kFooterW = 186;  ///< Six footer buttons in 1280 px.
     Confirm m_confirm{Confirm::None};

@@ -12,7 +12,7 @@ public:
         ctx.say("home.prompt");
         if (!ctx.session.worker) return;
         // Refresh: a sitting may have opened since the worker identified.
-        ctx.backend.submit([id = ctx.session.worker->id](Records& r) { return loadWorkerState(r, id); },
+        ctx.backend.submit([id = ctx.session.worker->id](Records& r) { return r.center.loadWorkerState(id); },
                            [&ctx](training::Result<WorkerState> st) {
                                if (st) applyWorkerState(ctx.session, std::move(*st));
                            });

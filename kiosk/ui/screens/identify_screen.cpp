@@ -10,11 +10,12 @@ public:
     ScreenId id() const override { return ScreenId::Identify; }
     void enter(Context& ctx) override {
         m_number.clear();
-        m_busy = false;
+        m_lookup.reset();
         ctx.say("identify.prompt");
     }
+    void leave(Context&) override { m_lookup.reset(); }
     void onEvent(Context& ctx, const Event& e) override {
-        if (const auto* c = std::get_if<CardInserted>(&e)) identifyByDocument(ctx, c->identity.docNumber, *c);
+        if (const auto* c = std::get_if<CardInserted>(&e)) m_lookup = identifyByDocument(ctx, c->identity.docNumber, *c);
         if (const auto* f = std::get_if<CardFailed>(&e)) ctx.setError(cardFailureText(ctx, *f));
         if (const auto* d = std::get_if<CardDetected>(&e)) {
             ctx.session.cardReader = d->reader;
@@ -33,21 +34,19 @@ public:
         ImGui::SameLine(0, 40);
         ImGui::BeginGroup();
         const float bw = std::min(ImGui::GetContentRegionAvail().x, 420.0f);
-        const bool ready = (m_number.size() == 18 || m_number.size() == 15) && !m_busy;
+        const bool ready = (m_number.size() == 18 || m_number.size() == 15) && !m_lookup.running();
         ImGui::PushFont(ui.fonts().large());
         if (ui.button("ok", ctx.tr("common.ok"), {bw, 160}, Kind::Primary, ready)) {
-            m_busy = true;
-            identifyByDocument(ctx, m_number, std::nullopt);
+            m_lookup = identifyByDocument(ctx, m_number, std::nullopt);
         }
         ImGui::PopFont();
-        if (m_busy && ctx.backend.pending() == 0) m_busy = false;
         if (ui.button("back", ctx.tr("common.back"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
         ImGui::EndGroup();
     }
 
 private:
     std::string m_number;
-    bool m_busy{false};
+    JobHandle m_lookup;  ///< The look-up of the number typed or read; dropped when the screen is left.
 };
 
 }  // namespace

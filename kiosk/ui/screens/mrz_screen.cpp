@@ -3,11 +3,11 @@
 #include <array>
 #include <chrono>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include "devices/id/emrtd.hpp"
 #include "ui/lookup.hpp"
+#include "runtime/task_runner.hpp"
 #include "ui/screens/common.hpp"
 
 namespace kiosk::ui {
@@ -43,11 +43,7 @@ CardInserted fromPassport(const devices::id::PassportData& p) {
 class MrzScreen final : public Screen {
 public:
     ScreenId id() const override { return ScreenId::Mrz; }
-    ~MrzScreen() override {
-        if (m_reader.joinable()) m_reader.join();
-    }
     void enter(Context& ctx) override {
-        if (m_reader.joinable()) m_reader.join();
         m_field = 0;
         m_values = {"", "", ""};
         m_reading = false;
@@ -55,10 +51,11 @@ public:
         m_backDuringRead = false;
         ctx.say("mrz.prompt");
     }
+    void leave(Context&) override { m_lookup.reset(); }
     void onEvent(Context& ctx, const Event& e) override {
         if (const auto* c = std::get_if<CardInserted>(&e)) {
             m_reading = false;
-            identifyByDocument(ctx, c->identity.docNumber, *c);
+            m_lookup = identifyByDocument(ctx, c->identity.docNumber, *c);
         } else if (const auto* f = std::get_if<CardFailed>(&e)) {
             m_reading = false;
             m_failed = true;
@@ -143,28 +140,33 @@ private:
     /// Reads the chip on a thread of its own. @p clearError false keeps the last failure's explanation shown
     /// while an automatic re-read runs.
     void read(Context& ctx, bool clearError = true) {
-        if (m_reader.joinable()) m_reader.join();
         m_reading = true;
         m_failed = false;
         if (clearError) ctx.setError({});
         const devices::id::MrzKey key{m_values[0], m_values[1], m_values[2]};
         devices::id::PassportReadOptions options;
         if (!ctx.config.cardReader.cscaDir.empty()) options.cscaDir = ctx.config.cardReader.cscaDir;
-        m_reader = std::thread([key, options, reader = ctx.session.cardReader, post = ctx.post] {
+        // Stamped with the session: when the person taps Back before the read ends, its result is dropped.
+        const auto generation = ctx.backend.generation();
+        m_reader.run([key, options, reader = ctx.session.cardReader, post = ctx.post, generation] {
             auto p = devices::id::readPassportFromReader(reader, key, options, std::chrono::milliseconds(2000));
-            if (p)
-                post(fromPassport(*p));
-            else
-                post(CardFailed{p.error().message, std::string(devices::errorCodeName(p.error().code))});
+            if (p) {
+                auto c = fromPassport(*p);
+                c.generation = generation;
+                post(std::move(c));
+            } else {
+                post(CardFailed{p.error().message, std::string(devices::errorCodeName(p.error().code)), generation});
+            }
         });
     }
 
+    JobHandle m_lookup;   ///< The look-up of the document read; dropped when the screen is left.
     int m_field{0};
     std::array<std::string, 3> m_values;
     bool m_reading{false};
     bool m_failed{false};  ///< The last read failed and its explanation is shown.
     bool m_backDuringRead{false};  ///< The document was detected again while a read was still running.
-    std::thread m_reader;
+    TaskRunner m_reader;  ///< Reads the chip off the UI thread; never joined in a frame.
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "devices/face/live_capture.hpp"
-#include "ui/face.hpp"
+#include "runtime/face.hpp"
 #include "ui/screens/common.hpp"
 #include "ui/texture.hpp"
 
@@ -45,7 +45,7 @@ public:
         m_preview.reset();
     }
     void onEvent(Context& ctx, const Event& e) override {
-        if (const auto* st = std::get_if<DeviceStatus>(&e); st && st->device == "face" && st->available && !m_capturing &&
+        if (const auto* st = std::get_if<DeviceStatus>(&e); st && st->device == DeviceKind::Face && st->available && !m_capturing &&
                                                             m_tries == 0 && m_message.empty())
             startCapture(ctx);  // the camera became ready while the screen was shown
         if (const auto* f = std::get_if<FaceCaptured>(&e)) onCaptured(ctx, *f);
@@ -185,7 +185,7 @@ private:
             return;
         }
         ctx.session.livePortrait = f.portraitJpeg;
-        if (f.decision == "match" && f.score) {
+        if (f.decision == devices::face::Decision::Match && f.score) {
             ctx.session.faceScore = f.score;
             ctx.say("photo.matched");
             if (!ctx.session.worker) {
@@ -197,12 +197,12 @@ private:
             const auto actor = ctx.actor();
             ctx.backend.submit([=](Records& r) { return r.store.markFaceVerified(wid, score, actor); },
                                [&ctx](training::Result<void> res) {
-                                   if (!res) ctx.setError(res.error().message);
+                                   if (!res) ctx.showError(res.error());
                                    ctx.emit(Intent::PhotoDone);
                                });
             return;
         }
-        if (f.decision == "no-match") {
+        if (f.decision == devices::face::Decision::NoMatch) {
             ++m_tries;
             m_message = ctx.tr("photo.no_match");
             ctx.say("photo.no_match");
@@ -210,8 +210,8 @@ private:
             return;
         }
         // "refer", or no match possible (no chip photo, no face in it, no recognition model): staff compare.
-        m_message = ctx.tr(f.decision == "refer" ? "photo.refer" : "photo.staff_compare");
-        ctx.say(f.decision == "refer" ? "photo.refer" : "photo.staff_compare");
+        m_message = ctx.tr(f.decision == devices::face::Decision::Refer ? "photo.refer" : "photo.staff_compare");
+        ctx.say(f.decision == devices::face::Decision::Refer ? "photo.refer" : "photo.staff_compare");
         callStaff(ctx);
     }
 

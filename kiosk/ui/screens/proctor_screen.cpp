@@ -105,7 +105,7 @@ private:
                                m_busy = false;
                                m_loaded = std::chrono::steady_clock::now();
                                if (!d) {
-                                   ctx.setError(d.error().message);
+                                   ctx.showError(d.error());
                                    m_lines.emplace();
                                    return;
                                }
@@ -120,7 +120,7 @@ private:
                 return r.exams.setExtraTime(sid, wid, secs, actor);
             },
             [this, &ctx](training::Result<void> r) {
-                if (!r) ctx.setError(r.error().message);
+                if (!r) ctx.showError(r.error());
                 reload(ctx);
             });
     }

@@ -40,7 +40,7 @@ public:
             },
             [this, &ctx](training::Result<Progress> p) {
                 if (!p) {
-                    ctx.setError(p.error().message);
+                    ctx.showError(p.error());
                     return;
                 }
                 m_data = std::move(*p);

@@ -28,7 +28,7 @@ public:
         ctx.backend.submit([](Records& r) { return r.store.listAgencies(); },
                            [this, &ctx](training::Result<std::vector<training::Agency>> a) {
                                if (!a) {
-                                   ctx.setError(a.error().message);
+                                   ctx.showError(a.error());
                                    return;
                                }
                                m_agencies = std::move(*a);
@@ -132,25 +132,6 @@ public:
     }
 
 private:
-    /// Walk-in enrolment ([enrolment] walk_in): the badge course's sessions that have not ended and its
-    /// scheduled or open sittings.
-    static training::Result<void> enrolWalkIn(Records& r, std::int64_t workerId, const std::string& actor) {
-        auto course = r.store.course("badge");
-        if (!course) return std::unexpected(course.error());
-        const auto now = r.store.now();
-        auto sessions = r.store.listSessions(now - 86400, now + 366LL * 86400);
-        if (!sessions) return std::unexpected(sessions.error());
-        for (const auto& s : *sessions)
-            if (s.courseId == course->id && s.endsAt > now)
-                if (auto a = r.store.addToRoster(s.id, workerId, actor); !a) return a;
-        auto sittings = r.exams.listSittings();
-        if (!sittings) return std::unexpected(sittings.error());
-        using St = training::SittingState;
-        for (const auto& s : *sittings)
-            if (s.courseId == course->id && (s.state == St::Scheduled || s.state == St::Open || s.state == St::Paused))
-                if (auto c = r.exams.addCandidate(s.id, workerId, actor); !c) return std::unexpected(c.error());
-        return {};
-    }
     void save(Context& ctx) {
         m_busy = true;
         training::WorkerProfile p;
@@ -159,42 +140,22 @@ private:
         p.education = m_education;
         p.agencyId = m_agency;
         const auto existing = ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
-        const auto identity = ctx.session.newIdentity;
-        const auto method = ctx.session.identityMethod;
-        const auto confirming = ctx.session.confirmingStaffId;
-        const auto faceScore = ctx.session.faceScore;
-        const bool walkIn = ctx.config.enrolment.walkIn;
-        const auto actor = ctx.actor();
+        std::optional<center::Registration> reg;
+        if (!existing && ctx.session.newIdentity)
+            reg = center::Registration{*ctx.session.newIdentity, p, ctx.session.identityMethod,
+                                       ctx.session.confirmingStaffId, ctx.session.faceScore,
+                                       ctx.config.enrolment.walkIn};
         ctx.backend.submit(
-            [=](Records& r) -> training::Result<WorkerState> {
-                std::int64_t id = 0;
-                if (existing) {
-                    auto w = r.store.updateWorker(*existing, p, actor);
-                    if (!w) return std::unexpected(w.error());
-                    id = w->id;
-                } else if (identity) {
-                    auto w = r.store.addWorker(*identity, p, actor);
-                    if (!w) return std::unexpected(w.error());
-                    id = w->id;
-                    if (method != "keypad")
-                        if (auto m = r.store.markIdentityVerified(id, method, actor); !m) return std::unexpected(m.error());
-                    if (confirming)
-                        if (auto m = r.store.markIdentityVerified(id, "staff", "staff:" + std::to_string(*confirming)); !m)
-                            return std::unexpected(m.error());
-                    if (faceScore)  // the live photo matched the chip photo before the worker existed
-                        if (auto m = r.store.markFaceVerified(id, *faceScore, actor); !m) return std::unexpected(m.error());
-                    if (walkIn)
-                        if (auto e = enrolWalkIn(r, id, actor); !e) return std::unexpected(e.error());
-                } else {
-                    return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
-                                                           "no identity to register; read the document again"});
-                }
-                return loadWorkerState(r, id);
+            [existing, reg = std::move(reg), p, actor = ctx.actor()](Records& r) -> training::Result<WorkerState> {
+                if (existing) return r.center.updateProfile(*existing, p, actor);
+                if (reg) return r.center.registerWorker(*reg, actor);
+                return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
+                                                       "no identity to register; read the document again"});
             },
             [this, &ctx](training::Result<WorkerState> st) {
                 m_busy = false;
                 if (!st) {
-                    ctx.setError(st.error().message);
+                    ctx.showError(st.error());
                     return;
                 }
                 applyWorkerState(ctx.session, std::move(*st));

@@ -10,7 +10,7 @@
 #include "training/documents.hpp"
 #include "training/eligibility.hpp"
 #include "training/submission.hpp"
-#include "ui/printing.hpp"
+#include "runtime/printing.hpp"
 #include "ui/screens/common.hpp"
 
 namespace kiosk::ui {
@@ -158,7 +158,7 @@ private:
             [this, &ctx](training::Result<Sheet> s) {
                 m_busy = false;
                 if (!s) {
-                    ctx.setError(s.error().message);
+                    ctx.showError(s.error());
                     if (!m_sheet) m_sheet.emplace();
                     return;
                 }
@@ -171,25 +171,21 @@ private:
     void print(Context& ctx, const Row& row, training::DocumentKind kind) {
         if (!ctx.printer) return;
         m_status[row.workerId] = ctx.tr("certs.printing");
-        const auto keyPath = training::defaultCenterKeyPath(ctx.config.database.path);
         ctx.backend.submit(
-            [wid = row.workerId, kind, keyPath, actor = ctx.staffActor()](Records& r) -> training::Result<Rendered> {
-                auto key = training::CenterKey::load(keyPath);
-                if (!key) return std::unexpected(key.error());
-                training::Certificates certs(r.store, &*key);
-                auto issued = certs.issue(wid, std::nullopt, actor);
-                if (!issued) return std::unexpected(issued.error());
-                auto doc = certs.document(issued->number);
-                if (!doc) return std::unexpected(doc.error());
-                auto renderer = r.documents();
-                if (!renderer) return std::unexpected(renderer.error());
+            [wid = row.workerId, kind, actor = ctx.staffActor()](Records& r) -> training::Result<Rendered> {
                 std::error_code ec;
                 const auto dir = std::filesystem::temp_directory_path(ec) / "badge-kiosk-print";
                 std::filesystem::create_directories(dir, ec);
-                const auto file = dir / (issued->number + (kind == training::DocumentKind::Badge ? "-badge" : "") + ".pdf");
-                auto out = (*renderer)->renderToFile(kind, *doc, file);
-                if (!out) return std::unexpected(out.error());
-                return Rendered{issued->number, file};
+                auto issued = r.center.issueAndRender(wid, std::nullopt, kind, dir / "document.pdf", actor);
+                if (!issued) return std::unexpected(issued.error());
+                // Named after the certificate once its number is known.
+                const auto file = dir / (issued->certificate.number +
+                                         (kind == training::DocumentKind::Badge ? "-badge" : "") + ".pdf");
+                std::filesystem::rename(issued->file, file, ec);
+                if (ec)
+                    return training::fail(training::ErrorCode::Io,
+                                          "cannot write the document in " + dir.string() + ": " + ec.message());
+                return Rendered{issued->certificate.number, file};
             },
             [this, &ctx, wid = row.workerId](training::Result<Rendered> r) {
                 if (!r) {
@@ -203,24 +199,12 @@ private:
     /// Gathers the eligible workers not yet submitted into a signed batch beside the database.
     void createBatch(Context& ctx) {
         m_busy = true;
-        const auto dbPath = std::filesystem::path(ctx.config.database.path);
         ctx.backend.submit(
-            [dbPath, actor = ctx.staffActor()](Records& r) -> training::Result<training::CreateOutcome> {
-                auto key = training::CenterKey::load(training::defaultCenterKeyPath(dbPath));
-                if (!key) return std::unexpected(key.error());
-                const auto dir = dbPath.parent_path() / "submissions";
-                std::error_code ec;
-                std::filesystem::create_directories(dir, ec);
-                if (ec)
-                    return training::fail(training::ErrorCode::Io,
-                                          "cannot create the submission folder " + dir.string() + ": " + ec.message());
-                training::Submissions subs(r.store, *key);
-                return subs.create(dir, true, actor);
-            },
+            [actor = ctx.staffActor()](Records& r) { return r.center.createSubmissionBatch(true, actor); },
             [this, &ctx](training::Result<training::CreateOutcome> out) {
                 m_busy = false;
                 if (!out) {
-                    ctx.setError(out.error().message);
+                    ctx.showError(out.error());
                     return;
                 }
                 m_message = out->batch ? format(ctx.tr("certs.batch_created"), {out->batch->code, std::to_string(out->added)})

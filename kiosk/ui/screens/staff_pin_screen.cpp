@@ -23,7 +23,7 @@ public:
                            [this, &ctx](training::Result<std::vector<training::Staff>> list) {
                                m_busy = false;
                                if (!list) {
-                                   ctx.setError(list.error().message);
+                                   ctx.showError(list.error());
                                    return;
                                }
                                for (auto& s : *list)

@@ -43,7 +43,7 @@ public:
             },
             [this, &ctx](training::Result<std::vector<SessionView>> d) {
                 if (!d) {
-                    ctx.setError(d.error().message);
+                    ctx.showError(d.error());
                     m_data.emplace();
                     return;
                 }

@@ -1,5 +1,4 @@
 // Exam sittings: create from the default blueprint, open, pause, resume, close.
-#include <set>
 
 #include "ui/screens/common.hpp"
 
@@ -61,7 +60,7 @@ private:
                            [this, &ctx](training::Result<std::vector<training::Sitting>> s) {
                                m_busy = false;
                                if (!s) {
-                                   ctx.setError(s.error().message);
+                                   ctx.showError(s.error());
                                    m_data.emplace();
                                    return;
                                }
@@ -81,7 +80,7 @@ private:
                 }
             },
             [this, &ctx](training::Result<training::Sitting> s) {
-                if (!s) ctx.setError(s.error().message);
+                if (!s) ctx.showError(s.error());
                 reload(ctx);
             });
     }
@@ -94,23 +93,10 @@ private:
             [actor](Records& r) -> training::Result<training::Sitting> {
                 auto course = r.store.course("badge");
                 if (!course) return std::unexpected(course.error());
-                const auto in = training::defaultSittingInput(*course);
-                auto s = r.exams.createSitting(in, actor);
-                if (!s) return s;
-                const auto day = training::localMidnight(training::localDate(r.store.now()));
-                auto sessions = r.store.listSessions(day - 7 * 86400, day + 86400);
-                std::set<std::int64_t> added;
-                if (sessions)
-                    for (const auto& se : *sessions)
-                        if (auto roster = r.store.roster(se.id))
-                            for (const auto& w : *roster)
-                                if (added.insert(w.id).second)
-                                    if (auto c = r.exams.addCandidate(s->id, w.id, actor); !c)
-                                        return std::unexpected(c.error());
-                return r.exams.sitting(s->id);
+                return r.center.createSittingFromRosters(training::defaultSittingInput(*course), actor);
             },
             [this, &ctx](training::Result<training::Sitting> s) {
-                if (!s) ctx.setError(s.error().message);
+                if (!s) ctx.showError(s.error());
                 reload(ctx);
             });
     }

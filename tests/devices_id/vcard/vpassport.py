@@ -411,7 +411,7 @@ def recv_exact(sock, n):
     return buf
 
 
-def serve(card, host, port, logf):
+def serve(card, host, port, logf, delay=0.0):
     def log(msg):
         if logf:
             logf.write("%.3f %s\n" % (time.time(), msg))
@@ -447,6 +447,8 @@ def serve(card, host, port, logf):
                 card.reset()
             continue
         resp = card.handle(msg)
+        if delay:
+            time.sleep(delay)
         if resp is None:
             sock.close()
             return 0
@@ -475,6 +477,8 @@ def main():
     # (An R-APDU of zero bytes is no way to fail: vpcd then blocks pcscd's SCardTransmit for good.)
     s.add_argument("--fail-first", type=int, default=0, metavar="N",
                    help="answer the first N commands after insertion with 6F00, as a chip just put down may")
+    s.add_argument("--delay-ms", type=int, default=0, metavar="MS",
+                   help="answer each command MS milliseconds late, as a slow chip (a read then lasts seconds)")
     s.add_argument("--log", help="log file")
     a = ap.parse_args()
     files = build_files(a.mrz, a.photo)
@@ -494,7 +498,7 @@ def main():
     card = Card(files, bac_seed_from_mrz(read_mrz(a.mrz)), extended=not a.no_extended,
                 remove_in_dg2=a.remove_in_dg2, t0_quirks=a.t0_quirks, fail_first=a.fail_first)
     logf = open(a.log, "a") if a.log else None
-    return serve(card, a.host, a.port, logf)
+    return serve(card, a.host, a.port, logf, a.delay_ms / 1000.0)
 
 
 if __name__ == "__main__":

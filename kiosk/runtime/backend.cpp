@@ -1,9 +1,9 @@
-#include "ui/backend.hpp"
+#include "runtime/backend.hpp"
 
 namespace kiosk::ui {
 
-Backend::Backend(std::unique_ptr<training::Store> store, EventQueue& queue)
-    : m_store(std::move(store)), m_records(*m_store), m_queue(queue) {
+Backend::Backend(std::unique_ptr<training::Store> store, center::CenterPaths paths, EventQueue& queue)
+    : m_store(std::move(store)), m_records(*m_store, std::move(paths)), m_queue(queue) {
     m_thread = std::thread([this] { run(); });
 }
 

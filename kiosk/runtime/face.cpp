@@ -1,4 +1,4 @@
-#include "ui/face.hpp"
+#include "runtime/face.hpp"
 
 #include "devices/camera/camera.hpp"
 #include "devices/face/live_capture.hpp"
@@ -55,7 +55,7 @@ void FaceService::run() {
             m_state = State::Unavailable;
             m_problem = why;
         }
-        m_queue.post(DeviceStatus{"face", false, std::move(why)});
+        m_queue.post(DeviceStatus{DeviceKind::Face, false, std::move(why)});
     };
     const auto& cc = m_config.camera;
     if (cc.source.empty() || cc.source == "none") {
@@ -79,7 +79,7 @@ void FaceService::run() {
         f.portraitJpeg.assign(r.portraitJpeg.begin(), r.portraitJpeg.end());
         if (r.match) {
             f.score = r.match->score;
-            f.decision = std::string(face::decisionName(r.match->decision));
+            f.decision = r.match->decision;
         }
         if (r.error) f.error = r.error->message;
         if (r.matchError) f.matchProblem = r.matchError->message;
@@ -109,7 +109,7 @@ void FaceService::run() {
         m_live = std::move(*live);
         m_state = State::Ready;
     }
-    m_queue.post(DeviceStatus{"face", true, detail});
+    m_queue.post(DeviceStatus{DeviceKind::Face, true, detail});
 
     bool streaming = false;
     std::unique_lock lock(m_mutex);

@@ -35,6 +35,8 @@ public:
     [[nodiscard]] const std::string& tr(std::string_view key) const;
     /// @brief The text of @p key in @p lang.
     [[nodiscard]] const std::string& tr(std::string_view key, Language lang) const;
+    /// @brief Whether the current language's catalog has @p key.
+    [[nodiscard]] bool has(std::string_view key) const { return catalog(m_lang).contains(key); }
     [[nodiscard]] Language language() const noexcept { return m_lang; }
     void setLanguage(Language l) noexcept { m_lang = l; }
     void toggle() noexcept { m_lang = m_lang == Language::Zh ? Language::En : Language::Zh; }
@@ -52,6 +54,11 @@ private:
     Language m_lang{Language::Zh};
     mutable std::map<std::string, std::string, std::less<>> m_missing;
 };
+
+/// @brief What a failure says on screen: the catalog text of its reason (`error.<reason>`), else the
+/// generic text of its code (`error.code.<code name>`). A worker never reads the store's English message;
+/// @p forStaff appends it in brackets, for staff screens.
+[[nodiscard]] std::string errorText(const I18n& i18n, const training::Error& error, bool forStaff = false);
 
 /// @brief Replaces "{}" placeholders in order (a tiny runtime formatter for catalog strings).
 [[nodiscard]] std::string format(std::string_view pattern, std::initializer_list<std::string> args);

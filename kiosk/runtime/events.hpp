@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "devices/face/recognizer.hpp"
 #include "training/records.hpp"
 
 namespace kiosk::ui {
@@ -19,6 +20,9 @@ struct CardInserted {
     training::WorkerIdentity identity;
     std::vector<std::uint8_t> chipPhoto;  ///< JPEG/PNG of the chip portrait; empty when none.
     std::string method{"chip"};            ///< For Store::markIdentityVerified: "chip-pa", "chip", "sam".
+    /// Session generation of the read that produced it (a passport read started on the key screen); 0 for a
+    /// document newly put on a reader. The app drops it when the session changed since (the person left).
+    std::uint64_t generation{0};
 };
 /// @brief A card was put on a PC/SC reader (its data are read by the identity step).
 struct CardDetected {
@@ -30,10 +34,19 @@ struct CardRemoved {};
 struct CardFailed {
     std::string message;  ///< The adapter's message (English, names the detail: reader, check that failed).
     std::string code;     ///< devices::errorCodeName() of the failure ("access-denied", ...); empty when unknown.
+    std::uint64_t generation{0};  ///< As CardInserted::generation.
 };
+/// @brief The devices whose presence the kiosk shows and waits for.
+enum class DeviceKind {
+    Reader,   ///< an identity document reader (PC/SC or the vendor's China ID reader)
+    Camera,   ///< the camera of the live photo
+    Printer,  ///< the configured CUPS queue
+    Face,     ///< the face models, prepared in the background
+};
+
 /// @brief A device changed state (present or missing), for the status bar.
 struct DeviceStatus {
-    std::string device;  ///< "reader", "camera", "printer".
+    DeviceKind device{DeviceKind::Reader};
     bool available{false};
     std::string detail;
 };
@@ -41,7 +54,7 @@ struct DeviceStatus {
 struct FaceCaptured {
     std::vector<std::uint8_t> portraitJpeg;  ///< The 358x441 portrait; empty when nothing was captured.
     std::optional<double> score;             ///< Match score (the recognizer's metric) when a match was made.
-    std::string decision;        ///< "match", "refer", "no-match", or "" when no match was made.
+    std::optional<devices::face::Decision> decision;  ///< absent when no match was made
     std::string error;           ///< Why no portrait was taken (e.g. the time ran out); empty when captured.
     std::string lastInstruction; ///< The quality instruction shown last (e.g. "look-at-camera").
     std::string matchProblem;    ///< Why no match was made although a portrait was taken (no face in the chip photo).

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "ui/i18n.hpp"
+#include "runtime/i18n.hpp"
 
 namespace kiosk::ui {
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "kiosk/config.hpp"
-#include "ui/events.hpp"
+#include "runtime/events.hpp"
 
 namespace kiosk::ui {
 

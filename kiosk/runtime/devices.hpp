@@ -21,7 +21,7 @@
 
 #include "devices/error.hpp"
 #include "kiosk/config.hpp"
-#include "ui/events.hpp"
+#include "runtime/events.hpp"
 
 namespace devices::id {
 class ReaderWatcher;

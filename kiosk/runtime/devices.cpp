@@ -1,4 +1,4 @@
-#include "ui/devices.hpp"
+#include "runtime/devices.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,25 +10,28 @@
 
 #include "devices/id/idreader.hpp"
 #include "devices/id/pcsc.hpp"
+#include "devices/printer.hpp"
 
 namespace kiosk::ui {
 
 namespace {
-/// True when CUPS has at least one queue (the configured one when named).
-bool printerAvailable(const std::string& queue, std::string& detail) {
-    FILE* p = popen("lpstat -a 2>/dev/null", "r");
-    if (!p) return false;
-    char line[512];
-    bool any = false;
-    while (std::fgets(line, sizeof line, p)) {
-        const std::string name = std::string(line).substr(0, std::string(line).find(' '));
-        if (queue.empty() || name == queue) {
-            any = true;
-            detail = name;
-        }
+/// Whether the configured queue can print now (through the print system's own API: no program is run).
+bool printerAvailable(devices::Printer& cups, const std::string& queue, std::string& detail) {
+    if (queue.empty()) {
+        detail = "no printer configured ([printer] queue)";
+        return false;
     }
-    pclose(p);
-    return any;
+    auto st = cups.status(queue);
+    if (!st) {
+        detail = st.error().message;
+        return false;
+    }
+    detail = queue;
+    if (st->stopped || !st->accepting) {
+        detail += st->stopped ? " (stopped)" : " (not accepting jobs)";
+        return false;
+    }
+    return true;
 }
 
 bool cameraAvailable(const std::string& source, std::string& detail) {
@@ -117,14 +120,14 @@ DeviceWatch::DeviceWatch(const Config& config, EventQueue& queue) : m_config(con
             std::string detail = readers->empty() ? e.message : *readers->begin();
             if (readers->empty() && !wanted.empty() && e.kind != K::ServiceLost)
                 detail = "no PC/SC reader named like '" + wanted + "' (card_reader.reader): connect it or fix the name";
-            m_queue.post(DeviceStatus{"reader", !readers->empty(), detail});
+            m_queue.post(DeviceStatus{DeviceKind::Reader, !readers->empty(), detail});
         });
         m_reader->start();
     } else if (m_config.cardReader.kind == "cn-vendor") {
-        m_queue.post(DeviceStatus{"reader", false, "loading " + m_config.cardReader.vendorLibrary});
+        m_queue.post(DeviceStatus{DeviceKind::Reader, false, "loading " + m_config.cardReader.vendorLibrary});
         m_vendorThread = std::thread([this] { watchVendorReader(); });
     } else {
-        m_queue.post(DeviceStatus{"reader", false, "card_reader.kind = " + m_config.cardReader.kind});
+        m_queue.post(DeviceStatus{DeviceKind::Reader, false, "card_reader.kind = " + m_config.cardReader.kind});
     }
     m_thread = std::thread([this] { pollOthers(); });
 }
@@ -154,7 +157,7 @@ void DeviceWatch::watchVendorReader() {
         if (e.message == lastProblem) return;
         lastProblem = e.message;
         if (code.empty()) code = devices::errorCodeName(e.code);
-        m_queue.post(DeviceStatus{"reader", false, e.message});
+        m_queue.post(DeviceStatus{DeviceKind::Reader, false, e.message});
         m_queue.post(CardFailed{e.message, std::move(code)});
     };
     while (!stopRequested(0ms)) {
@@ -173,7 +176,7 @@ void DeviceWatch::watchVendorReader() {
             continue;
         }
         lastProblem.clear();
-        m_queue.post(DeviceStatus{"reader", true, std::filesystem::path(cfg.vendorLibrary).filename().string()});
+        m_queue.post(DeviceStatus{DeviceKind::Reader, true, std::filesystem::path(cfg.vendorLibrary).filename().string()});
         bool present = false;
         while (!stopRequested(0ms)) {
             // Absent: block in the library for at most half a second, so that shutdown never waits long.
@@ -212,12 +215,13 @@ void DeviceWatch::watchVendorReader() {
 
 void DeviceWatch::pollOthers() {
     std::optional<bool> lastCamera, lastPrinter;
+    const auto cups = devices::openCupsPrinter();
     for (;;) {
         std::string camDetail, printerDetail;
         const bool cam = cameraAvailable(m_config.camera.source, camDetail);
-        const bool printer = printerAvailable(m_config.printer.queue, printerDetail);
-        if (lastCamera != cam) m_queue.post(DeviceStatus{"camera", cam, camDetail});
-        if (lastPrinter != printer) m_queue.post(DeviceStatus{"printer", printer, printerDetail});
+        const bool printer = printerAvailable(*cups, m_config.printer.queue, printerDetail);
+        if (lastCamera != cam) m_queue.post(DeviceStatus{DeviceKind::Camera, cam, camDetail});
+        if (lastPrinter != printer) m_queue.post(DeviceStatus{DeviceKind::Printer, printer, printerDetail});
         lastCamera = cam;
         lastPrinter = printer;
         std::unique_lock lock(m_mutex);

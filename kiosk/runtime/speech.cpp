@@ -1,4 +1,4 @@
-#include "ui/speech.hpp"
+#include "runtime/speech.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>

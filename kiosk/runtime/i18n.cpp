@@ -1,4 +1,4 @@
-#include "ui/i18n.hpp"
+#include "runtime/i18n.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -64,6 +64,16 @@ const std::string& I18n::tr(std::string_view key, Language lang) const {
     if (auto it = c.find(key); it != c.end()) return it->second;
     auto [it, _] = m_missing.emplace(std::string(key), std::string(key));
     return it->second;
+}
+
+std::string errorText(const I18n& i18n, const training::Error& error, bool forStaff) {
+    std::string text;
+    if (const auto key = "error." + error.reason; !error.reason.empty() && i18n.has(key))
+        text = i18n.tr(key);
+    else
+        text = i18n.tr("error.code." + std::string(training::errorCodeName(error.code)));
+    if (forStaff && !error.message.empty()) text += "（" + error.message + "）";
+    return text;
 }
 
 std::vector<std::string_view> I18n::allTexts() const {

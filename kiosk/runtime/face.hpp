@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "kiosk/config.hpp"
-#include "ui/events.hpp"
+#include "runtime/events.hpp"
 
 namespace devices::camera {
 class Camera;
@@ -31,7 +31,7 @@ public:
         Unavailable,  ///< No camera or no detector: problem() says why; staff confirm identities instead.
     };
 
-    /// @brief Starts preparing in the background; posts DeviceStatus{"face", ...} when done (wakes the UI).
+    /// @brief Starts preparing in the background; posts DeviceStatus{DeviceKind::Face, ...} when done (wakes the UI).
     FaceService(const Config& config, EventQueue& queue);
     /// @brief Stops the camera and joins the service thread.
     ~FaceService();

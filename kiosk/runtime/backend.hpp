@@ -11,37 +11,42 @@
 #include <mutex>
 #include <thread>
 
-#include "training/documents.hpp"
-#include "training/exam_store.hpp"
-#include "training/store.hpp"
-#include "ui/events.hpp"
+#include "center/operations.hpp"
+#include "runtime/events.hpp"
 
 namespace kiosk::ui {
 
-/// @brief What a job may use (only on the worker thread).
+/// @brief What a job may use (only on the worker thread): the center's operations, and the store and exam
+/// storage underneath them for reads.
 struct Records {
-    explicit Records(training::Store& s) : store(s), exams(s) {}
+    Records(training::Store& s, center::CenterPaths paths) : center(s, std::move(paths)), store(s), exams(center.exams()) {}
+    center::Operations center;
     training::Store& store;
-    training::ExamStore exams;
-    /// @brief The document renderer, created on first use and kept, so that its font subset and portrait
-    /// cache serve every certificate printed in this session.
-    [[nodiscard]] training::Result<training::DocumentRenderer*> documents() {
-        if (!m_documents) {
-            auto r = training::DocumentRenderer::create();
-            if (!r) return std::unexpected(r.error());
-            m_documents = std::make_unique<training::DocumentRenderer>(std::move(*r));
-        }
-        return m_documents.get();
-    }
+    training::ExamStore& exams;
+};
+
+/// @brief A screen's hold on a job it started (Backend::start). While the handle is held the job's result
+/// is delivered; when it is reset, replaced by another job or destroyed (the screen was left), the result
+/// is dropped on arrival. Used on the UI thread only.
+class JobHandle {
+public:
+    /// @brief True from start until the result was delivered or the handle reset.
+    [[nodiscard]] bool running() const noexcept { return m_state && !m_state->delivered; }
+    /// @brief Drops the result of the job, if it has not arrived yet.
+    void reset() noexcept { m_state.reset(); }
 
 private:
-    std::unique_ptr<training::DocumentRenderer> m_documents;
+    friend class Backend;
+    struct State {
+        bool delivered{false};
+    };
+    std::shared_ptr<State> m_state;
 };
 
 /// @brief One worker thread owning the store.
 class Backend {
 public:
-    Backend(std::unique_ptr<training::Store> store, EventQueue& queue);
+    Backend(std::unique_ptr<training::Store> store, center::CenterPaths paths, EventQueue& queue);
     ~Backend();
     Backend(const Backend&) = delete;
     Backend& operator=(const Backend&) = delete;
@@ -57,6 +62,20 @@ public:
             m_queue.post(JobDone{gen, [done, result]() mutable { done(std::move(*result)); }});
         });
         ++m_pending;
+    }
+    /// @brief As submit(), and the result is delivered only while the returned handle is held.
+    template <class Job, class Done>
+    [[nodiscard]] JobHandle start(Job job, Done done) {
+        JobHandle h;
+        h.m_state = std::make_shared<JobHandle::State>();
+        using R = std::invoke_result_t<Job, Records&>;
+        submit(std::move(job), [state = std::weak_ptr(h.m_state), done = std::move(done)](R result) mutable {
+            auto held = state.lock();
+            if (!held) return;  // the screen let go of the job: its result is not wanted any more
+            held->delivered = true;
+            done(std::move(result));
+        });
+        return h;
     }
     /// @brief Jobs queued or running.
     [[nodiscard]] int pending() const noexcept { return m_pending.load(); }

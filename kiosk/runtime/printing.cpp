@@ -1,4 +1,4 @@
-#include "ui/printing.hpp"
+#include "runtime/printing.hpp"
 
 #include <cstdlib>
 

@@ -438,3 +438,40 @@ TEST_F(ExamStoreTest, AVersion4DatabaseGetsTheConceptColumn) {
     ASSERT_TRUE(empty);
     EXPECT_EQ(*empty, 18);
 }
+
+TEST_F(ExamStoreTest, ARetakeAvoidsTheConceptsOfEarlierAttempts) {
+    // ethics-0..4 test one point in five wordings, ethics-5 another: after a first paper with one of the
+    // five, the retake asks ethics-5, not the same point in other words.
+    std::vector<exam::Question> tagged;
+    for (int i = 0; i < 6; ++i) {
+        auto q = single("ethics-" + std::to_string(i), "ethics", 1 + i % 3, i % 4);
+        q.conceptTag = i < 5 ? "same-point" : "other-point";
+        tagged.push_back(q);
+    }
+    ASSERT_TRUE(m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, tagged, "t"));
+    SittingInput in;
+    in.courseId = m_store->course("badge")->id;
+    in.bankCode = "b1";
+    in.title = "重考";
+    in.blueprint.sections = {{"ethics", 1, std::nullopt}};
+    in.blueprint.duration = std::chrono::minutes(5);
+    auto s = m_exams->createSitting(in, "trainer");
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE(m_exams->openSitting(s->id, "trainer"));
+    int checked = 0;
+    const char* numbers[] = {"11010519491231002", "44030119900101123", "31011519880808456", "32010219751111789"};
+    for (const char* number : numbers) {
+        const auto worker = addWorker(number, "考生").id;
+        ASSERT_TRUE(m_exams->addCandidate(s->id, worker, "trainer"));
+        auto first = m_exams->startAttempt(s->id, worker, "kiosk");
+        ASSERT_TRUE(first) << first.error().message;
+        const auto firstId = first->attempt.paper().items[0].question.id;
+        ASSERT_TRUE(m_exams->submit(*first));
+        auto retake = m_exams->previewPaper(s->id, worker);
+        ASSERT_TRUE(retake) << retake.error().message;
+        if (firstId == "ethics-5") continue;
+        ++checked;
+        EXPECT_EQ(retake->items[0].question.id, "ethics-5") << "first paper asked " << firstId;
+    }
+    EXPECT_GT(checked, 0);
+}

@@ -455,19 +455,23 @@ Result<exam::Paper> ExamStore::previewPaper(std::int64_t sittingId, std::int64_t
     if (auto row = count->step(); !row) return propagate(row);
     const int attemptNo = static_cast<int>(count->int64(0)) + 1;
     auto seen = m_store.database().prepare(
-        "SELECT DISTINCT q.question_key FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id "
+        "SELECT DISTINCT q.question_key, q.concept FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id "
         "JOIN questions q ON q.id = ai.question_id WHERE a.worker_id = ?");
     if (!seen) return propagate(seen);
     seen->bindAll(workerId);
-    std::set<std::string> seenKeys;
+    std::set<std::string> seenKeys, seenConcepts;
     if (auto done = seen->forEachRow([&](Statement& rec) {
         seenKeys.insert(rec.text(0));
+        if (auto c = rec.text(1); !c.empty()) seenConcepts.insert(std::move(c));
     }); !done)
         return propagate(done);
     auto b = bank(s->bankCode);
     if (!b) return propagate(b);
     const auto seed = exam::paperSeed(std::to_string(sittingId), std::to_string(workerId), attemptNo);
-    auto paper = exam::assemblePaper(*b, s->blueprint, seed, seenKeys);
+    // Concepts of the current versions of seen questions count too (a tag added after the attempt).
+    for (const auto& q : b->questions)
+        if (!q.conceptTag.empty() && seenKeys.contains(q.id)) seenConcepts.insert(q.conceptTag);
+    auto paper = exam::assemblePaper(*b, s->blueprint, seed, seenKeys, seenConcepts);
     if (!paper) return std::unexpected(fromExam(paper.error()));
     return *paper;
 }

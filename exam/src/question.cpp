@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <utility>
 
@@ -67,6 +68,15 @@ bool isValidConceptTag(std::string_view tag) noexcept {
     return std::ranges::all_of(tag, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
+bool isConfinedImagePath(std::string_view path) {
+    if (path.empty() || path.size() > 255) return false;
+    if (std::ranges::any_of(path, [](char c) { return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+        return false;
+    const std::filesystem::path p{std::string(path)};
+    if (p.is_absolute() || p.has_root_path()) return false;
+    return std::ranges::none_of(p, [](const std::filesystem::path& part) { return part == ".."; });
+}
+
 std::vector<std::string> validateQuestion(const Question& q) {
     std::vector<std::string> out;
     const std::string w = who(q);
@@ -81,6 +91,10 @@ std::vector<std::string> validateQuestion(const Question& q) {
     if (!q.conceptTag.empty() && !isValidConceptTag(q.conceptTag))
         out.push_back(w + "the concept '" + q.conceptTag +
                       "' is not a valid tag; use 1 to 64 lower-case letters, digits and '-' (e.g. gas-leak-first-step)");
+    if (!q.imagePath.empty() && !isConfinedImagePath(q.imagePath))
+        out.push_back(w + "the image path '" + q.imagePath +
+                      "' leaves the bank's folder; give a path relative to the bank's folder without '..' "
+                      "(e.g. images/" + (q.id.empty() ? std::string("picture") : q.id) + ".png) and put the picture there");
     if (detail::trim(q.stem.zh).empty()) out.push_back(w + "the question text is empty; write the question");
     if (q.options.size() < 2) {
         out.push_back(w + "has " + std::to_string(q.options.size()) + " option(s); give at least 2");

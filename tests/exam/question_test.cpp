@@ -64,6 +64,33 @@ TEST(Question, ValidationNamesTheQuestionAndTheProblem) {
     for (const auto& s : ep) EXPECT_EQ(s.find("line"), std::string::npos) << s;
 }
 
+TEST(Question, ImagePathsAreConfinedToTheBanksFolder) {
+    for (const char* bad : {"/etc/passwd", "../x.png", "images/../../x.png", "a\\b.png", "images/x\n.png"}) {
+        Question q = single("img1", "safety", 1);
+        q.imagePath = bad;
+        auto p = validateQuestion(q);
+        ASSERT_EQ(p.size(), 1u) << bad;
+        EXPECT_NE(p[0].find("question img1 v1"), std::string::npos) << p[0];
+        EXPECT_NE(p[0].find("leaves the bank's folder"), std::string::npos) << p[0];
+    }
+    Question ok = single("img2", "safety", 1);
+    ok.imagePath = "images/frayed-cord.png";
+    EXPECT_TRUE(validateQuestion(ok).empty());
+    EXPECT_TRUE(isConfinedImagePath("x.png"));
+    EXPECT_TRUE(isConfinedImagePath("images/./x.png"));
+    EXPECT_FALSE(isConfinedImagePath(""));
+}
+
+TEST(Question, ConceptTagsAreChecked) {
+    Question q = single("c1", "safety", 1);
+    q.conceptTag = "gas-leak-first-step";
+    EXPECT_TRUE(validateQuestion(q).empty());
+    for (const char* bad : {"Gas", "gas leak", "gas_leak", "-gas", "gas-", "燃气"}) {
+        q.conceptTag = bad;
+        EXPECT_TRUE(anyContains(validateQuestion(q), "concept")) << bad;
+    }
+}
+
 TEST(Question, BankRejectsDuplicateVersions) {
     Bank b;
     b.id = "b";

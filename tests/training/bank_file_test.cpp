@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 
 #include "test_support.hpp"
 #include "training/bank_file.hpp"
@@ -218,4 +219,25 @@ TEST(NativeBank, ConceptKeyIsReadCheckedAndExported) {
         EXPECT_NE(b.diagnostics[0].message.find("concept"), std::string::npos) << b.diagnostics[0].message;
         EXPECT_EQ(b.diagnostics[0].line, 10) << bad;
     }
+}
+
+TEST(NativeBank, ImagePathsMustStayInTheBanksFolder) {
+    for (const char* path : {"/etc/passwd", "../../../etc/shadow", "images/../../secret.png", "images\\\\..\\\\x.png",
+                             "~/x.png/../../y"}) {
+        std::string text = kSmall;
+        text.replace(text.find("id = \"t-1\"\n"), 11, fmt::format("id = \"t-1\"\nimage = \"{}\"\n", path));
+        auto r = parseNativeBank(text, "images.toml");
+        EXPECT_EQ(r.failed, 1) << path;
+        EXPECT_EQ(r.bank.questions.size(), 2u) << path;
+        ASSERT_FALSE(r.diagnostics.empty()) << path;
+        const auto& m = r.diagnostics[0].message;
+        EXPECT_NE(m.find("question t-1"), std::string::npos) << m;
+        EXPECT_NE(m.find("leaves the bank's folder"), std::string::npos) << m;
+        EXPECT_EQ(r.diagnostics[0].line, 10) << path;
+    }
+    std::string ok = kSmall;
+    ok.replace(ok.find("id = \"t-1\"\n"), 11, "id = \"t-1\"\nimage = \"images/gas-valve.png\"\n");
+    auto r = parseNativeBank(ok, "images.toml");
+    ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
+    EXPECT_EQ(r.bank.questions[0].imagePath, "images/gas-valve.png");
 }

@@ -148,6 +148,11 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
         q.title = r.text("title", false);
         q.stem = {r.text("stem_zh", true), r.text("stem_en", false)};
         q.imagePath = r.text("image", false);
+        if (!q.imagePath.empty() && !exam::isConfinedImagePath(q.imagePath))
+            r.error(*table->get("image"),
+                    fmt::format("the image path \"{}\" leaves the bank's folder; give a path relative to the folder of "
+                                "this file, without '..' (e.g. \"images/{}.png\"), and put the picture there",
+                                q.imagePath, q.id.empty() ? "picture" : q.id));
         q.explanation = {r.text("explanation_zh", false), r.text("explanation_en", false)};
         if (q.type == exam::QuestionType::TrueFalse) {
             const auto* answer = table->get("answer");

@@ -51,7 +51,7 @@ struct Question {
     std::string title;     ///< Optional short title (GIFT `::title::`), for authors only.
     LocalizedText stem;
     std::vector<Option> options;
-    std::string imagePath;  ///< Optional image, relative to the bank file; empty when none.
+    std::string imagePath;  ///< Optional image, relative to the bank's folder (see isConfinedImagePath); empty when none.
     LocalizedText explanation;
     /// Optional concept tag (lower-case letters, digits and '-', e.g. "gas-leak-first-step"): questions that
     /// test the same point in other words share it, so that a retake avoids the point, not only the id.
@@ -97,6 +97,10 @@ struct Bank {
 /// @brief True when @p tag is a valid concept tag: 1 to 64 characters, lower-case ASCII letters, digits and
 /// '-', neither starting nor ending with '-'.
 [[nodiscard]] bool isValidConceptTag(std::string_view tag) noexcept;
+
+/// @brief True when @p path stays inside the bank's folder: relative, not empty, no '..' component, no
+/// backslash, no control character. A question's image is read from the bank's folder joined with it.
+[[nodiscard]] bool isConfinedImagePath(std::string_view path);
 
 /// @brief Checks one question. Returns human-readable problems (empty when valid); each message starts
 /// with the question id (e.g. "question q7 v1: ...") and says how to fix it. No line numbers: the

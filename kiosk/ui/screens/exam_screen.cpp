@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -66,8 +67,15 @@ public:
                 for (const auto& item : a->attempt.paper().items) {
                     const auto& rel = item.question.imagePath;
                     if (rel.empty() || pics.contains(rel)) continue;
+                    // Only pictures inside the banks' folder (a bank imported before paths were checked, or a
+                    // symbolic link, must not make the kiosk read other files).
+                    if (!exam::isConfinedImagePath(rel)) continue;
+                    std::error_code ec;
+                    const auto base = std::filesystem::weakly_canonical(dir, ec);
+                    const auto file = std::filesystem::weakly_canonical(dir / rel, ec);
+                    if (ec || std::ranges::mismatch(base, file).in1 != base.end()) continue;
                     int w = 0, h = 0, n = 0;
-                    unsigned char* px = stbi_load((dir / rel).string().c_str(), &w, &h, &n, 4);
+                    unsigned char* px = stbi_load(file.string().c_str(), &w, &h, &n, 4);
                     if (!px) continue;
                     Picture p{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
                     stbi_image_free(px);

@@ -46,6 +46,23 @@ Question revise(const Question& current, Question edited) {
     return edited;
 }
 
+double defaultWrongWeight(int wrongOptions) noexcept {
+    return wrongOptions > 0 ? -100.0 / wrongOptions : 0.0;
+}
+
+bool applyDefaultWrongWeights(Question& q, MultipleScoring scoring) {
+    if (scoring != MultipleScoring::Proportional || q.type != QuestionType::MultipleResponse) return false;
+    int wrong = 0;
+    for (const Option& o : q.options) {
+        if (o.weight < 0) return false;  // the author weighted the wrong options
+        if (o.weight == 0) ++wrong;
+    }
+    if (wrong == 0) return false;
+    for (Option& o : q.options)
+        if (o.weight == 0) o.weight = defaultWrongWeight(wrong);
+    return true;
+}
+
 const Question* Bank::find(std::string_view questionId) const noexcept {
     const Question* best = nullptr;
     for (const Question& q : questions)

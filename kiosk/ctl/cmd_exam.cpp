@@ -166,7 +166,7 @@ void addExamCommands(CLI::App& app, Action& action) {
     {
         auto* imp = examCmd->add_subcommand("import", "import questions (native TOML, GIFT or Aiken)");
         struct Opts {
-            std::string file, format, bank, module;
+            std::string file, format, bank, module, scoring;
             int difficulty{1};
             bool dryRun{false};
         };
@@ -176,6 +176,10 @@ void addExamCommands(CLI::App& app, Action& action) {
         imp->add_option("--bank", o->bank, "bank code (native files name their bank; default: the file name)");
         imp->add_option("--module", o->module, "module for questions the file does not place (Aiken: required)");
         imp->add_option("--difficulty", o->difficulty, "difficulty 1-3 for GIFT/Aiken questions")->check(CLI::Range(1, 3));
+        imp->add_option("--scoring", o->scoring,
+                        "scoring of a new bank made from a GIFT/Aiken file: all-or-nothing (default) or proportional; "
+                        "an existing bank keeps its own, native files name theirs in [bank]")
+            ->check(CLI::IsMember({"all-or-nothing", "proportional"}));
         imp->add_flag("--dry-run", o->dryRun, "report what would be imported without writing");
         imp->callback([&action, o] {
             action = [o](Context& ctx) {
@@ -194,6 +198,9 @@ void addExamCommands(CLI::App& app, Action& action) {
                 std::vector<exam::Diagnostic> diagnostics;
                 int failed = 0, skipped = 0;
                 if (format == "native") {
+                    if (!o->scoring.empty())
+                        return ctx.failWith({ErrorCode::InvalidInput,
+                                             "a native bank file names its scoring in [bank]; drop --scoring"});
                     auto r = training::parseNativeBank(*text, o->file);
                     bank = r.bank;
                     diagnostics = r.diagnostics;
@@ -204,7 +211,18 @@ void addExamCommands(CLI::App& app, Action& action) {
                     if (format == "aiken" && o->module.empty())
                         return ctx.failWith({ErrorCode::InvalidInput,
                                              "Aiken files do not name modules: give --module (e.g. --module safety)"});
+                    if (!o->scoring.empty() && o->scoring == "proportional")
+                        bank.scoring = exam::MultipleScoring::Proportional;
+                    // Into an existing bank, the questions take its scoring mode (a different --scoring is refused
+                    // when storing); a wrong answer without weight then counts against in a proportional bank.
+                    const auto target = o->bank.empty() ? std::filesystem::path(o->file).stem().string() : o->bank;
+                    if (auto opened = openExams(ctx)) {
+                        if (auto list = opened->exams->listBanks())
+                            for (const auto& b : *list)
+                                if (b.code == target && o->scoring.empty()) bank.scoring = b.scoring;
+                    }
                     exam::ImportOptions io;
+                    io.scoring = bank.scoring;
                     io.defaultModule = o->module;
                     io.defaultDifficulty = o->difficulty;
                     io.idPrefix = std::filesystem::path(o->file).stem().string() + "-";

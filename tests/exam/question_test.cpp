@@ -187,3 +187,22 @@ TEST(Modules, SevenCodesKnown) {
     for (std::string_view code : {"ethics", "etiquette", "legal", "safety", "appliance", "homecare", "badge"})
         EXPECT_TRUE(findModule(code).has_value()) << code;
 }
+
+TEST(Grading, TickingEveryOptionOfAnUnweightedQuestionDoesNotPayInAProportionalBank) {
+    // Right options 50 + 50, wrong ones without weight (0): before the default, ticking all four scored 100 %.
+    Question q = multiple("m", "safety", {50, 50, 0, 0});
+    const int all[] = {0, 1, 2, 3};
+    EXPECT_TRUE(applyDefaultWrongWeights(q, MultipleScoring::Proportional));
+    EXPECT_DOUBLE_EQ(q.options[2].weight, -50.0);
+    EXPECT_DOUBLE_EQ(q.options[3].weight, -50.0);
+    EXPECT_LT(scoreResponse(q, MultipleScoring::Proportional, all), 1.0);
+    EXPECT_TRUE(validateQuestion(q).empty());
+    // Weighted wrong options, all-or-nothing banks and single choice are left alone.
+    Question weighted = multiple("w", "safety", {50, 50, -20, 0});
+    EXPECT_FALSE(applyDefaultWrongWeights(weighted, MultipleScoring::Proportional));
+    Question aon = multiple("a", "safety", {50, 50, 0, 0});
+    EXPECT_FALSE(applyDefaultWrongWeights(aon, MultipleScoring::AllOrNothing));
+    Question s = single("s", "safety", 1);
+    EXPECT_FALSE(applyDefaultWrongWeights(s, MultipleScoring::Proportional));
+    EXPECT_DOUBLE_EQ(defaultWrongWeight(3), -100.0 / 3);
+}

@@ -241,3 +241,54 @@ TEST(NativeBank, ImagePathsMustStayInTheBanksFolder) {
     ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
     EXPECT_EQ(r.bank.questions[0].imagePath, "images/gas-valve.png");
 }
+
+TEST(NativeBank, UnweightedWrongOptionsCountAgainstInAProportionalBank) {
+    const std::string text = R"([bank]
+id = "p"
+title_zh = "比例题库"
+scoring = "proportional"
+
+[[question]]
+id = "p-1"
+module = "appliance"
+type = "multiple"
+stem_zh = "哪些做法安全？"
+
+[[question.option]]
+text_zh = "擦干手再插插头"
+correct = true
+
+[[question.option]]
+text_zh = "用完关电源"
+correct = true
+
+[[question.option]]
+text_zh = "湿手插电"
+correct = false
+
+[[question.option]]
+text_zh = "拉电线拔插头"
+correct = false
+
+[[question.option]]
+text_zh = "一个插座接很多电器"
+correct = false
+)";
+    auto r = parseNativeBank(text, "p.toml");
+    ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
+    const auto& q = r.bank.questions.at(0);
+    for (std::size_t i = 2; i < 5; ++i) EXPECT_NEAR(q.options[i].weight, -100.0 / 3, 1e-9);
+    const int all[] = {0, 1, 2, 3, 4};
+    EXPECT_LT(exam::scoreResponse(q, exam::MultipleScoring::Proportional, all), 1.0)
+        << "ticking every option must score below full marks";
+    // The export leaves the implied weights out and reads back the same.
+    const auto exported = writeNativeBank(r.bank);
+    EXPECT_EQ(exported.find("weight"), std::string::npos) << exported;
+    EXPECT_EQ(parseNativeBank(exported, "again.toml").bank.questions, r.bank.questions);
+    // In an all-or-nothing bank the same question keeps 0 on its wrong options.
+    std::string aon = text;
+    aon.replace(aon.find("proportional"), 12, "all-or-nothing");
+    auto a = parseNativeBank(aon, "a.toml");
+    ASSERT_TRUE(a.diagnostics.empty());
+    EXPECT_DOUBLE_EQ(a.bank.questions.at(0).options[2].weight, 0.0);
+}

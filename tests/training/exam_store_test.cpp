@@ -475,3 +475,36 @@ TEST_F(ExamStoreTest, ARetakeAvoidsTheConceptsOfEarlierAttempts) {
     }
     EXPECT_GT(checked, 0);
 }
+
+TEST_F(ExamStoreTest, ImportingIntoABankWithAnotherScoringModeIsRefused) {
+    // b1 is all-or-nothing: a proportional file must not silently take its mode (nor change it).
+    std::vector<exam::Question> more{single("legal-0", "legal", 1, 0)};
+    auto refused = m_exams->importQuestions("b1", {}, exam::MultipleScoring::Proportional, more, "t");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Refused);
+    EXPECT_NE(refused.error().message.find("all-or-nothing"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("b1"), std::string::npos) << refused.error().message;
+    auto bank = m_exams->bank("b1");
+    ASSERT_TRUE(bank);
+    EXPECT_EQ(bank->questions.size(), 18u) << "nothing was imported";
+    EXPECT_EQ(bank->scoring, exam::MultipleScoring::AllOrNothing);
+}
+
+TEST_F(ExamStoreTest, AProportionalBankStoresDefaultPenaltiesForUnweightedWrongOptions) {
+    exam::Question q;
+    q.id = "m-1";
+    q.module = "safety";
+    q.type = exam::QuestionType::MultipleResponse;
+    q.stem = {"哪些？", ""};
+    for (double w : {50.0, 50.0, 0.0, 0.0}) q.options.push_back({{"项", ""}, w, {}});
+    ASSERT_TRUE(m_exams->importQuestions("p1", {"比例", ""}, exam::MultipleScoring::Proportional, {q}, "t"));
+    auto bank = m_exams->bank("p1");
+    ASSERT_TRUE(bank);
+    const auto& stored = bank->questions.at(0);
+    EXPECT_DOUBLE_EQ(stored.options[2].weight, -50.0);
+    const int all[] = {0, 1, 2, 3};
+    EXPECT_LT(exam::scoreResponse(stored, bank->scoring, all), 1.0);
+    auto again = m_exams->importQuestions("p1", {}, exam::MultipleScoring::Proportional, {q}, "t");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->unchanged, 1) << "importing the same file again changes nothing";
+}

@@ -165,9 +165,13 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
             if (!options) {
                 r.error(*table, "this question has no [[question.option]] entries");
             } else {
-                int correct = 0;
+                int correct = 0, wrong = 0;
                 for (const auto& on : *options)
-                    if (const auto* o = on.as_table(); o && (*o)["correct"].value<bool>().value_or(false)) ++correct;
+                    if (const auto* o = on.as_table(); o) ++((*o)["correct"].value<bool>().value_or(false) ? correct : wrong);
+                // In a proportional bank a wrong option without a weight counts against the candidate, so that
+                // ticking every option of a multiple-response question does not score full marks.
+                const bool penalise = q.type == exam::QuestionType::MultipleResponse &&
+                                      result.bank.scoring == exam::MultipleScoring::Proportional;
                 for (const auto& on : *options) {
                     const auto* o = on.as_table();
                     if (!o) continue;
@@ -185,6 +189,8 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
                             r.error(*w, "a positive weight belongs to a correct option, zero or negative to a wrong one");
                     } else if (isCorrect) {
                         opt.weight = correct > 0 ? 100.0 / correct : 100.0;
+                    } else if (penalise) {
+                        opt.weight = exam::defaultWrongWeight(wrong);
                     }
                     q.options.push_back(std::move(opt));
                 }
@@ -229,11 +235,14 @@ std::string writeNativeBank(const exam::Bank& bank) {
         }
         int correct = 0;
         for (const auto& o : q.options) correct += o.weight > 0 ? 1 : 0;
+        const int wrong = static_cast<int>(q.options.size()) - correct;
+        const bool penalise = q.type == exam::QuestionType::MultipleResponse &&
+                              bank.scoring == exam::MultipleScoring::Proportional;
         for (const auto& o : q.options) {
             out += fmt::format("\n[[question.option]]\ntext_zh = {}\n", quoted(o.text.zh));
             if (!o.text.en.empty()) out += fmt::format("text_en = {}\n", quoted(o.text.en));
             out += fmt::format("correct = {}\n", o.weight > 0 ? "true" : "false");
-            const double implied = o.weight > 0 ? 100.0 / correct : 0.0;
+            const double implied = o.weight > 0 ? 100.0 / correct : penalise ? exam::defaultWrongWeight(wrong) : 0.0;
             if (std::abs(o.weight - implied) > 1e-9) out += fmt::format("weight = {}\n", o.weight);
             if (!o.feedback.zh.empty()) out += fmt::format("feedback_zh = {}\n", quoted(o.feedback.zh));
             if (!o.feedback.en.empty()) out += fmt::format("feedback_en = {}\n", quoted(o.feedback.en));

@@ -144,8 +144,21 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
     const auto now = m_store.now();
     std::int64_t bank = 0;
     if (auto existing = bankId(code)) {
-        // An existing bank keeps its title and scoring: more files may be added to one bank.
+        // An existing bank keeps its title and its scoring mode: more files may be added to one bank, but
+        // only in the mode the bank has (one mode on purpose, never whichever file came first).
         bank = *existing;
+        auto mode = db.prepare("SELECT scoring FROM question_banks WHERE id = ?");
+        if (!mode) return propagate(mode);
+        mode->bindAll(bank);
+        if (auto row = mode->step(); !row) return propagate(row);
+        const auto current = mode->text(0);
+        mode->reset();
+        if (current != exam::multipleScoringName(scoring))
+            return fail(ErrorCode::Refused,
+                        fmt::format("the bank '{}' scores multiple-response questions {}, but these questions come "
+                                    "with scoring \"{}\": nothing was imported. Import them into another bank "
+                                    "(--bank NEW-CODE) or change the file's scoring to \"{}\"",
+                                    code, current, exam::multipleScoringName(scoring), current));
         auto upd = db.prepare("UPDATE question_banks SET updated_at = ? WHERE id = ?");
         if (!upd) return propagate(upd);
         if (auto r = upd->bindAll(now, bank).run(); !r) return propagate(r);
@@ -169,10 +182,12 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
         auto row = cur->step();
         if (!row) return propagate(row);
         exam::Question toStore = q;
+        // An unweighted multiple-response question must not reward ticking everything in a proportional bank.
+        exam::applyDefaultWrongWeights(toStore, scoring);
         if (*row) {
             auto current = questionFromJson(cur->text(0));
             if (!current) return propagate(current);
-            toStore = exam::revise(*current, q);
+            toStore = exam::revise(*current, std::move(toStore));
             if (toStore.version == current->version) {
                 ++counts.unchanged;
                 continue;

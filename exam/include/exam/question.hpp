@@ -83,6 +83,17 @@ enum class MultipleScoring {
 /// @brief Stable name of a scoring mode ("all-or-nothing", "proportional").
 [[nodiscard]] std::string_view multipleScoringName(MultipleScoring scoring) noexcept;
 
+/// @brief The weight a wrong option of a multiple-response question gets in a proportional bank when its author
+/// gave none: -100 divided by the number of wrong options (Moodle's recommendation), so that ticking every
+/// option scores 0 instead of full marks. 0 when @p wrongOptions is 0.
+[[nodiscard]] double defaultWrongWeight(int wrongOptions) noexcept;
+
+/// @brief In a proportional bank (@p scoring), gives every wrong option of a multiple-response question
+/// defaultWrongWeight() when none of its wrong options carries a weight (all are 0): an unweighted question
+/// must not reward ticking everything. Other questions and all-or-nothing banks are left as they are.
+/// @return true when @p question was changed.
+bool applyDefaultWrongWeights(Question& question, MultipleScoring scoring);
+
 /// @brief A question bank: the current version of each of its questions.
 struct Bank {
     std::string id;  ///< Stable bank id (e.g. "badge-default").

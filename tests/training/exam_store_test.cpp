@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "store_fixture.hpp"
 #include "training/exam_store.hpp"
 #include "training/schema.hpp"
@@ -19,6 +22,20 @@ exam::Question single(const std::string& id, const std::string& module, int diff
     for (int i = 0; i < 4; ++i)
         q.options.push_back({{"选项" + std::to_string(i), "option " + std::to_string(i)}, i == correct ? 100.0 : 0.0, {}});
     return q;
+}
+
+/// SQL that undoes the migrations after @p version, so that a test database looks like one written by that
+/// version (SQLite 3.35+ drops columns).
+std::string undoMigrationsAfter(int version) {
+    std::string sql;
+    if (version < 6)
+        sql += "ALTER TABLE attempts DROP COLUMN submitted_by; ALTER TABLE sitting_candidates DROP COLUMN admitted_at; "
+               "ALTER TABLE sitting_candidates DROP COLUMN admitted_by; ALTER TABLE sittings DROP COLUMN require_attendance; ";
+    if (version < 5) sql += "ALTER TABLE questions DROP COLUMN concept; ";
+    if (version < 4)
+        sql += "ALTER TABLE attempts DROP COLUMN seen_at; ALTER TABLE attempts DROP COLUMN seen_from; "
+               "ALTER TABLE attempts DROP COLUMN left_at; ";
+    return sql + "PRAGMA user_version = " + std::to_string(version);
 }
 
 }  // namespace
@@ -43,6 +60,7 @@ protected:
         in.blueprint.sections = {{"ethics", 2, std::nullopt}, {"safety", 2, std::nullopt}, {"appliance", 1, std::nullopt}};
         in.blueprint.duration = std::chrono::minutes(20);
         in.graceSeconds = 30;
+        in.requireAttendance = false;  // these tests are about attempts; the attendance rule has its own below
         auto s = m_exams->createSitting(in, "trainer");
         ASSERT_TRUE(s) << s.error().message;
         m_sitting = s->id;
@@ -371,9 +389,8 @@ TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {
     {
         auto db = Database::open(dbPath(), {});
         ASSERT_TRUE(db);
-        // Undo version 4 as a version 3 file would be (SQLite 3.35+ drops columns).
-        ASSERT_TRUE(db->exec("ALTER TABLE attempts DROP COLUMN seen_at; ALTER TABLE attempts DROP COLUMN seen_from; "
-                             "ALTER TABLE attempts DROP COLUMN left_at; PRAGMA user_version = 3"));
+        // Undo version 4 and later as a version 3 file would be.
+        ASSERT_TRUE(db->exec(undoMigrationsAfter(3)));
     }
     reopen();
     EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
@@ -427,7 +444,7 @@ TEST_F(ExamStoreTest, AVersion4DatabaseGetsTheConceptColumn) {
     {
         auto db = Database::open(dbPath(), {});
         ASSERT_TRUE(db);
-        ASSERT_TRUE(db->exec("ALTER TABLE questions DROP COLUMN concept; PRAGMA user_version = 4"));
+        ASSERT_TRUE(db->exec(undoMigrationsAfter(4)));
     }
     reopen();
     EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
@@ -455,6 +472,7 @@ TEST_F(ExamStoreTest, ARetakeAvoidsTheConceptsOfEarlierAttempts) {
     in.title = "重考";
     in.blueprint.sections = {{"ethics", 1, std::nullopt}};
     in.blueprint.duration = std::chrono::minutes(5);
+    in.requireAttendance = false;
     auto s = m_exams->createSitting(in, "trainer");
     ASSERT_TRUE(s) << s.error().message;
     ASSERT_TRUE(m_exams->openSitting(s->id, "trainer"));
@@ -507,4 +525,168 @@ TEST_F(ExamStoreTest, AProportionalBankStoresDefaultPenaltiesForUnweightedWrongO
     auto again = m_exams->importQuestions("p1", {}, exam::MultipleScoring::Proportional, {q}, "t");
     ASSERT_TRUE(again);
     EXPECT_EQ(again->unchanged, 1) << "importing the same file again changes nothing";
+}
+
+namespace {
+
+/// The audit rows of @p action, oldest first.
+std::vector<AuditEntry> auditOf(Store& store, std::string_view action) {
+    std::vector<AuditEntry> out;
+    auto rows = store.auditEntries(0, 100000);
+    EXPECT_TRUE(rows);
+    if (rows)
+        for (auto& e : *rows)
+            if (e.action == action) out.push_back(std::move(e));
+    return out;
+}
+
+}  // namespace
+
+class SittingAttendanceTest : public ExamStoreTest {
+protected:
+    void SetUp() override {
+        ExamStoreTest::SetUp();
+        auto course = m_store->course("badge");
+        ASSERT_TRUE(course);
+        m_course = *course;
+        SittingInput in;
+        in.courseId = m_course.id;
+        in.bankCode = "b1";
+        in.title = "结业考试";
+        in.blueprint.sections = {{"ethics", 2, std::nullopt}};
+        in.blueprint.duration = std::chrono::minutes(20);
+        auto s = m_exams->createSitting(in, "trainer");  // requireAttendance left to its default
+        ASSERT_TRUE(s) << s.error().message;
+        m_badgeSitting = s->id;
+        ASSERT_TRUE(m_exams->addCandidate(m_badgeSitting, m_worker, "trainer"));
+        ASSERT_TRUE(m_exams->openSitting(m_badgeSitting, "trainer"));
+        auto t = m_store->addStaff("张老师", Role::Trainer, "482916", "t");
+        ASSERT_TRUE(t);
+        m_trainer = t->id;
+        auto c = m_store->addStaff("李干事", Role::Clerk, "739201", "t");
+        ASSERT_TRUE(c);
+        m_clerk = c->id;
+    }
+    /// Attends every module of the course in full on the days before today, except @p shortModule, where
+    /// @p shortMinutes are missing.
+    void attendCourse(const std::string& shortModule = "", int shortMinutes = 0) {
+        std::int64_t start = m_store->now() - 20 * 86400;
+        for (const auto& m : m_course.modules) {
+            start += 86400;
+            auto s = m_store->addSession(m_course.id, m.code, m_trainer, "201", start, start + m.requiredMinutes * 60, "t");
+            ASSERT_TRUE(s) << s.error().message;
+            ASSERT_TRUE(m_store->addToRoster(s->id, m_worker, "t"));
+            ASSERT_TRUE(m_store->checkIn(s->id, m_worker, AttendanceMethod::Staff, std::nullopt, "t", start));
+            const int cut = m.code == shortModule ? shortMinutes : 0;
+            ASSERT_TRUE(m_store->checkOut(s->id, m_worker, AttendanceMethod::Staff, "t",
+                                          start + (m.requiredMinutes - cut) * 60));
+        }
+    }
+    Course m_course;
+    std::int64_t m_badgeSitting{0}, m_trainer{0}, m_clerk{0};
+};
+
+TEST_F(SittingAttendanceTest, TheBadgeExamNeedsTheCourseHoursFirst) {
+    auto s = m_exams->sitting(m_badgeSitting);
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(s->requireAttendance) << "on by default for the badge course";
+    auto refused = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Refused);
+    EXPECT_NE(refused.error().message.find("ethics: 0 of 120 min attended"), std::string::npos) << refused.error().message;
+    auto gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    EXPECT_EQ(gaps->size(), m_course.modules.size());
+
+    attendCourse("safety", 30);
+    gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    ASSERT_EQ(gaps->size(), 1u);
+    EXPECT_EQ((*gaps)[0].moduleCode, "safety");
+    EXPECT_EQ((*gaps)[0].missingMinutes(), 30);
+    refused = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("safety: 90 of 120 min attended, 30 min missing"), std::string::npos)
+        << refused.error().message;
+    EXPECT_TRUE(auditOf(*m_store, "attempt.start").empty());
+}
+
+TEST_F(SittingAttendanceTest, WithTheHoursTheCandidateStarts) {
+    attendCourse();
+    auto gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    EXPECT_TRUE(gaps->empty());
+    auto a = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_TRUE(a) << a.error().message;
+}
+
+TEST_F(SittingAttendanceTest, ATrainerAdmitsANamedCandidateWithTheirPinAndItIsAudited) {
+    auto wrong = m_exams->admitCandidate(m_badgeSitting, m_worker, m_trainer, "000000");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::AuthFailed);
+    auto clerk = m_exams->admitCandidate(m_badgeSitting, m_worker, m_clerk, "739201");
+    ASSERT_FALSE(clerk);
+    EXPECT_EQ(clerk.error().code, ErrorCode::Refused);
+    auto stranger = m_exams->admitCandidate(m_badgeSitting, m_other, m_trainer, "482916");
+    ASSERT_FALSE(stranger);
+    EXPECT_EQ(stranger.error().code, ErrorCode::Refused) << "only a candidate of the sitting can be admitted";
+    EXPECT_FALSE(m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk"));
+
+    ASSERT_TRUE(m_exams->admitCandidate(m_badgeSitting, m_worker, m_trainer, "482916"));
+    auto gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    EXPECT_TRUE(gaps->empty());
+    auto a = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_TRUE(a) << a.error().message;
+    const auto admits = auditOf(*m_store, "sitting.admit");
+    ASSERT_EQ(admits.size(), 1u);
+    EXPECT_EQ(admits[0].actor, "staff:" + std::to_string(m_trainer));
+    EXPECT_EQ(admits[0].subject, "worker:" + std::to_string(m_worker));
+    EXPECT_NE(admits[0].details.find("\"ethics\""), std::string::npos) << admits[0].details;
+}
+
+TEST_F(SittingAttendanceTest, ASittingMayLeaveTheRequirementOff) {
+    SittingInput in;
+    in.courseId = m_course.id;
+    in.bankCode = "b1";
+    in.title = "模拟考试";
+    in.blueprint.sections = {{"ethics", 2, std::nullopt}};
+    in.requireAttendance = false;
+    auto s = m_exams->createSitting(in, "trainer");
+    ASSERT_TRUE(s);
+    EXPECT_FALSE(s->requireAttendance);
+    ASSERT_TRUE(m_exams->addCandidate(s->id, m_worker, "trainer"));
+    ASSERT_TRUE(m_exams->openSitting(s->id, "trainer"));
+    EXPECT_TRUE(m_exams->startAttempt(s->id, m_worker, "kiosk"));
+}
+
+TEST_F(ExamStoreTest, TheHandInIsAuditedWithWhoHandedItIn) {
+    ASSERT_TRUE(m_exams->addCandidate(m_sitting, m_other, "trainer"));
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    // The worker hands in.
+    auto own = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(own);
+    ASSERT_TRUE(m_exams->submit(*own));
+    // The clock hands in the retake.
+    auto retake = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(retake);
+    // The trainer closing the sitting hands in the other candidate's attempt.
+    auto other = m_exams->startAttempt(m_sitting, m_other, "kiosk");
+    ASSERT_TRUE(other);
+    m_clock->advance(20 * 60 + 31);
+    ASSERT_TRUE(m_exams->loadAttempt(retake->id));
+    // m_other's deadline passed too: give them extra time so that the close hands it in, not the clock.
+    ASSERT_TRUE(m_exams->setExtraTime(m_sitting, m_other, 3600, "trainer"));
+    ASSERT_TRUE(m_exams->closeSitting(m_sitting, "staff:7"));
+    const auto rows = auditOf(*m_store, "attempt.submit");
+    ASSERT_EQ(rows.size(), 3u);
+    std::map<std::string, std::string> byAttempt;
+    for (const auto& e : rows) {
+        auto details = nlohmann::json::parse(e.details);
+        byAttempt[std::to_string(details["attempt"].get<std::int64_t>())] = e.actor;
+        EXPECT_EQ(details["submitted_by"], e.actor);
+    }
+    EXPECT_EQ(byAttempt[std::to_string(own->id)], "worker:" + std::to_string(m_worker));
+    EXPECT_EQ(byAttempt[std::to_string(retake->id)], "clock");
+    EXPECT_EQ(byAttempt[std::to_string(other->id)], "staff:7");
 }

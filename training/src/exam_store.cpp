@@ -80,7 +80,7 @@ json gradeJson(const exam::GradeReport& g) {
 constexpr std::string_view kSittingColumns =
     "s.id, s.course_id, s.bank_id, b.code, s.title, s.blueprint, s.state, s.seats, s.review_policy, "
     "s.grace_seconds, s.scheduled_start, s.opened_at, s.closed_at, "
-    "(SELECT count(*) FROM sitting_candidates c WHERE c.sitting_id = s.id)";
+    "(SELECT count(*) FROM sitting_candidates c WHERE c.sitting_id = s.id), b.scoring, s.require_attendance";
 
 Result<Sitting> readSitting(const Statement& st) {
     Sitting s;
@@ -100,6 +100,8 @@ Result<Sitting> readSitting(const Statement& st) {
     s.openedAt = st.optInt64(11);
     s.closedAt = st.optInt64(12);
     s.candidates = static_cast<int>(st.int64(13));
+    s.scoring = st.text(14) == "proportional" ? exam::MultipleScoring::Proportional : exam::MultipleScoring::AllOrNothing;
+    s.requireAttendance = st.int64(15) != 0;
     return s;
 }
 
@@ -281,7 +283,10 @@ Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& ac
     if (in.graceSeconds < 0 || in.graceSeconds > 3600)
         return fail(ErrorCode::InvalidInput, "the grace period is 0 to 3600 seconds");
     if (auto v = exam::validateBlueprint(in.blueprint); !v) return std::unexpected(fromExam(v.error()));
-    if (auto c = m_store.course(std::to_string(in.courseId)); !c) return propagate(c);
+    auto course = m_store.course(std::to_string(in.courseId));
+    if (!course) return propagate(course);
+    // The badge exam comes after the training: on by default for the badge course.
+    const bool requireAttendance = in.requireAttendance.value_or(course->code == "badge");
     auto b = bank(in.bankCode);
     if (!b) return propagate(b);
     // The bank must be able to give every candidate a paper: the shortfall names module and count.
@@ -292,17 +297,17 @@ Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& ac
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     auto ins = db.prepare("INSERT INTO sittings (course_id, bank_id, title, blueprint, seats, review_policy, "
-                          "grace_seconds, scheduled_start, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
+                          "grace_seconds, scheduled_start, created_at, require_attendance) VALUES (?,?,?,?,?,?,?,?,?,?)");
     if (!ins) return propagate(ins);
     if (auto r = ins->bindAll(in.courseId, *id, *title, blueprintToJson(in.blueprint), in.seats, reviewName(in.review),
-                              in.graceSeconds, in.scheduledStart, m_store.now())
+                              in.graceSeconds, in.scheduledStart, m_store.now(), requireAttendance)
                      .run();
         !r)
         return propagate(r);
     const auto sid = db.lastInsertRowId();
     if (auto r = m_store.audit(actor, "sitting.create", fmt::format("sitting:{}", sid),
                                json{{"bank", in.bankCode}, {"questions", in.blueprint.totalQuestions()},
-                                    {"seats", in.seats}}
+                                    {"seats", in.seats}, {"require_attendance", requireAttendance}}
                                    .dump());
         !r)
         return propagate(r);
@@ -436,7 +441,7 @@ Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::
             auto a = loadAttempt(aid);
             if (!a) return propagate(a);
             if (a->attempt.status() == exam::AttemptStatus::InProgress)
-                if (auto r = submit(*a, exam::SubmitReason::Proctor); !r) return propagate(r);
+                if (auto r = submit(*a, exam::SubmitReason::Proctor, actor); !r) return propagate(r);
         }
     }
     if (auto r = m_store.audit(actor, fmt::format("sitting.{}", toName), fmt::format("sitting:{}", id), "{}"); !r)
@@ -456,6 +461,63 @@ Result<Sitting> ExamStore::resumeSitting(std::int64_t id, const Actor& actor) {
 }
 Result<Sitting> ExamStore::closeSitting(std::int64_t id, const Actor& actor) {
     return transition(id, SittingState::Open, SittingState::Paused, SittingState::Closed, actor, "closed");
+}
+
+Result<std::vector<AttendanceGap>> ExamStore::attendanceGaps(std::int64_t sittingId, std::int64_t workerId) {
+    auto s = sitting(sittingId);
+    if (!s) return propagate(s);
+    std::vector<AttendanceGap> gaps;
+    if (!s->requireAttendance) return gaps;
+    auto admitted = m_store.database().prepare(
+        "SELECT admitted_at FROM sitting_candidates WHERE sitting_id = ? AND worker_id = ?");
+    if (!admitted) return propagate(admitted);
+    admitted->bindAll(sittingId, workerId);
+    auto row = admitted->step();
+    if (!row) return propagate(row);
+    const bool wasAdmitted = *row && !admitted->isNull(0);
+    admitted->reset();
+    if (wasAdmitted) return gaps;
+    auto hours = m_store.hoursPerModule(workerId, s->courseId);
+    if (!hours) return propagate(hours);
+    for (const auto& h : *hours)
+        if (h.attendedMinutes < h.requiredMinutes) gaps.push_back({h.moduleCode, h.requiredMinutes, h.attendedMinutes});
+    return gaps;
+}
+
+Result<void> ExamStore::admitCandidate(std::int64_t sittingId, std::int64_t workerId, std::int64_t staffId,
+                                       const std::string& pin) {
+    auto s = sitting(sittingId);
+    if (!s) return propagate(s);
+    if (s->state == SittingState::Closed)
+        return fail(ErrorCode::Refused, fmt::format("sitting {} is closed; create a new sitting", sittingId));
+    auto gaps = attendanceGaps(sittingId, workerId);
+    if (!gaps) return propagate(gaps);
+    // The PIN check first (it counts towards the lockout and is audited as a login), then the role.
+    auto staff = m_store.authenticateStaff(staffId, pin);
+    if (!staff) return propagate(staff);
+    if (staff->role == Role::Clerk)
+        return fail(ErrorCode::Refused, fmt::format("{} is a clerk: only a trainer or an administrator may admit a "
+                                                    "candidate who lacks training hours",
+                                                    staff->name));
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return propagate(tx);
+    auto upd = db.prepare("UPDATE sitting_candidates SET admitted_by = ?, admitted_at = ? WHERE sitting_id = ? AND worker_id = ?");
+    if (!upd) return propagate(upd);
+    if (auto r = upd->bindAll(staffId, m_store.now(), sittingId, workerId).run(); !r) return r;
+    if (db.changes() == 0)
+        return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; seat them first "
+                                                    "('kioskctl exam sitting add-candidate')",
+                                                    workerId, sittingId));
+    json missing = json::array();
+    for (const auto& g : *gaps)
+        missing.push_back({{"module", g.moduleCode}, {"required_minutes", g.requiredMinutes},
+                           {"attended_minutes", g.attendedMinutes}});
+    if (auto r = m_store.audit(fmt::format("staff:{}", staffId), "sitting.admit", fmt::format("worker:{}", workerId),
+                               json{{"sitting", sittingId}, {"missing", missing}}.dump());
+        !r)
+        return r;
+    return tx->commit();
 }
 
 // ---------------------------------------------------------------- attempts
@@ -524,6 +586,20 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
             return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; ask the trainer",
                                                         workerId, sittingId));
         extra = cand->int64(0);
+    }
+    {
+        auto gaps = attendanceGaps(sittingId, workerId);
+        if (!gaps) return propagate(gaps);
+        if (!gaps->empty()) {
+            std::string missing;
+            for (const auto& g : *gaps)
+                missing += fmt::format("{}{}: {} of {} min attended, {} min missing", missing.empty() ? "" : "; ",
+                                       g.moduleCode, g.attendedMinutes, g.requiredMinutes, g.missingMinutes());
+            return fail(ErrorCode::Refused,
+                        fmt::format("worker {} has not attended the training sitting {} requires ({}); roster them on "
+                                    "sessions, or a trainer admits them with 'kioskctl exam sitting admit'",
+                                    workerId, sittingId, missing));
+        }
     }
     auto paper = previewPaper(sittingId, workerId);
     if (!paper) return propagate(paper);
@@ -654,31 +730,38 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
     return out;
 }
 
-Result<void> ExamStore::persistSubmission(const StoredAttempt& a) {
+Result<void> ExamStore::persistSubmission(const StoredAttempt& a, const Actor& by) {
     auto& db = m_store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     const auto grade = a.attempt.grade();
     const auto at = exam::toUnix(a.attempt.submittedAt().value_or(exam::fromUnix(m_store.now())));
     const auto reason = exam::submitReasonName(a.attempt.submitReason().value_or(exam::SubmitReason::Candidate));
-    auto upd = db.prepare("UPDATE attempts SET submitted_at = ?, submit_reason = ?, score = ?, passed = ?, grade = ? "
-                          "WHERE id = ? AND submitted_at IS NULL");
+    // Who handed it in: the clock (deadline), the trainer closing the sitting (their actor), or the worker.
+    const auto submitReason = a.attempt.submitReason().value_or(exam::SubmitReason::Candidate);
+    const Actor who = submitReason == exam::SubmitReason::Deadline ? Actor("clock")
+                      : !by.empty()                                ? by
+                                                                   : fmt::format("worker:{}", a.workerId);
+    auto upd = db.prepare("UPDATE attempts SET submitted_at = ?, submit_reason = ?, score = ?, passed = ?, grade = ?, "
+                          "submitted_by = ? WHERE id = ? AND submitted_at IS NULL");
     if (!upd) return propagate(upd);
-    if (auto r = upd->bindAll(at, reason, grade.score, grade.passed, gradeJson(grade).dump(), a.id).run(); !r) return r;
+    if (auto r = upd->bindAll(at, reason, grade.score, grade.passed, gradeJson(grade).dump(), who, a.id).run(); !r)
+        return r;
     if (db.changes() == 0) return tx->commit();  // already stored
     auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind) VALUES (?, ?, 'submitted')");
     if (!ev) return propagate(ev);
     if (auto r = ev->bindAll(a.id, at).run(); !r) return r;
-    if (auto r = m_store.audit(fmt::format("worker:{}", a.workerId), "attempt.submit", fmt::format("worker:{}", a.workerId),
+    if (auto r = m_store.audit(who, "attempt.submit", fmt::format("worker:{}", a.workerId),
                                json{{"sitting", a.sittingId}, {"attempt", a.id}, {"score", grade.score},
-                                    {"passed", grade.passed}, {"reason", reason}}
+                                    {"passed", grade.passed}, {"reason", reason}, {"submitted_by", who}}
                                    .dump());
         !r)
         return r;
     return tx->commit();
 }
 
-Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome) {
+Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome,
+                                     const Actor& by) {
     if (!outcome) {
         // The engine may have handed the attempt in because time ran out: store that before reporting.
         if (a.attempt.status() == exam::AttemptStatus::Submitted)
@@ -686,7 +769,7 @@ Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::
         return std::unexpected(fromExam(outcome.error()));
     }
     const auto& e = *outcome;
-    if (e.kind == exam::EventKind::Submitted) return persistSubmission(a);
+    if (e.kind == exam::EventKind::Submitted) return persistSubmission(a, by);
     auto& db = m_store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
@@ -725,8 +808,8 @@ Result<void> ExamStore::flag(StoredAttempt& a, int item, bool flagged) {
 Result<void> ExamStore::goTo(StoredAttempt& a, int item) {
     return persistAfter(a, a.attempt.goTo(item, exam::fromUnix(m_store.now())));
 }
-Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason) {
-    return persistAfter(a, a.attempt.submit(exam::fromUnix(m_store.now()), reason));
+Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason, const Actor& by) {
+    return persistAfter(a, a.attempt.submit(exam::fromUnix(m_store.now()), reason), by);
 }
 
 std::string_view presenceName(Presence p) noexcept {

@@ -771,6 +771,35 @@ void addExamCommands(CLI::App& app, Action& action) {
         });
     }
 
+    // ---- question
+    {
+        auto* question = examCmd->add_subcommand("question", "one question of a bank");
+        question->require_subcommand(1);
+        auto* retire = question->add_subcommand(
+            "retire", "keep a question out of future papers (past attempts keep it; audited); --restore undoes it");
+        struct Opts {
+            std::string id, bank;
+            bool restore{false};
+        };
+        auto o = std::make_shared<Opts>();
+        retire->add_option("ID", o->id, "question id (e.g. safety-013)")->required();
+        retire->add_option("--bank", o->bank, "bank code (needed when several banks have the id)");
+        retire->add_flag("--restore", o->restore, "put a retired question back into future papers");
+        retire->callback([&action, o] {
+            action = [o](Context& ctx) {
+                auto opened = openExams(ctx);
+                if (!opened) return ctx.failWith(opened.error());
+                auto bank = opened->exams->retireQuestion(o->bank, o->id, !o->restore, ctx.actor);
+                if (!bank) return ctx.failWith(bank.error());
+                return ctx.ok(json{{"ok", true}, {"bank", *bank}, {"question", o->id}, {"retired", !o->restore}},
+                              o->restore ? fmt::format("question {} of bank {} is back in future papers", o->id, *bank)
+                                         : fmt::format("question {} of bank {} retired: no future paper draws it; "
+                                                       "attempts that showed it keep it",
+                                                       o->id, *bank));
+            };
+        });
+    }
+
     // ---- stats
     {
         auto* stats = examCmd->add_subcommand("stats", "item and sitting statistics");
@@ -787,16 +816,31 @@ void addExamCommands(CLI::App& app, Action& action) {
                 std::string text = fmt::format("sitting {}: {} attempts, mean {:.1f}, median {:.1f}, sd {:.1f}, alpha {}\n",
                                                *sid, st->attempts, st->mean, st->median, st->standardDeviation,
                                                st->cronbachAlpha ? fmt::format("{:.3f}", *st->cronbachAlpha) : "-");
+                int flagged = 0;
                 for (std::size_t i = 0; i < st->items.size(); ++i) {
                     const auto& it = st->items[i];
+                    const auto flags = exam::flagItem(it);
+                    json flagsJson = json::array();
+                    for (auto f : flags)
+                        flagsJson.push_back({{"flag", exam::itemFlagName(f)}, {"recommendation", exam::itemFlagAdvice(f)}});
                     items.push_back({{"question", ids[i]},
                                      {"presented", it.presented},
                                      {"facility", it.facility},
                                      {"discrimination", it.discrimination ? json(*it.discrimination) : json(nullptr)},
-                                     {"option_frequency", it.optionFrequency}});
-                    text += fmt::format("  {:<16} n={:<4} facility {:.2f}  discrimination {}\n", ids[i], it.presented,
-                                        it.facility, it.discrimination ? fmt::format("{:+.2f}", *it.discrimination) : "-");
+                                     {"option_frequency", it.optionFrequency},
+                                     {"flags", flagsJson}});
+                    text += fmt::format("  {:<16} n={:<4} facility {:.2f}  discrimination {}{}\n", ids[i], it.presented,
+                                        it.facility, it.discrimination ? fmt::format("{:+.2f}", *it.discrimination) : "-",
+                                        flags.empty() ? "" : "  FLAGGED");
+                    for (auto f : flags)
+                        text += fmt::format("      {}: {}\n", exam::itemFlagName(f), exam::itemFlagAdvice(f));
+                    flagged += flags.empty() ? 0 : 1;
                 }
+                if (flagged > 0)
+                    text += fmt::format("{} question(s) flagged (facility below {} or above {}, or discrimination "
+                                        "below {}, with at least 5 answers); 'kioskctl exam question retire ID' keeps "
+                                        "one out of future papers\n",
+                                        flagged, exam::kLowFacility, exam::kHighFacility, exam::kLowDiscrimination);
                 json pass = json::object();
                 for (const auto& [m, r] : st->modulePassRate) pass[m] = r;
                 return ctx.ok(json{{"sitting", *sid},

@@ -690,3 +690,49 @@ TEST_F(ExamStoreTest, TheHandInIsAuditedWithWhoHandedItIn) {
     EXPECT_EQ(byAttempt[std::to_string(retake->id)], "clock");
     EXPECT_EQ(byAttempt[std::to_string(other->id)], "staff:7");
 }
+
+TEST_F(ExamStoreTest, ARetiredQuestionLeavesFuturePapersButNotPastAttempts) {
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(a);
+    answerAll(*a, 0);
+    ASSERT_TRUE(m_exams->submit(*a));
+    const auto shown = a->attempt.paper().items[0].question.id;
+    const double score = a->attempt.grade().score;
+
+    auto bank = m_exams->retireQuestion("", shown, true, "staff:2");
+    ASSERT_TRUE(bank) << bank.error().message;
+    EXPECT_EQ(*bank, "b1");
+    auto b = m_exams->bank("b1");
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->find(shown), nullptr);
+    EXPECT_EQ(b->questions.size(), 17u);
+    // The past attempt still shows it, with its answer and score.
+    auto past = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(past);
+    EXPECT_EQ(past->attempt.paper().items[0].question.id, shown);
+    EXPECT_DOUBLE_EQ(past->attempt.grade().score, score);
+    // No future paper draws it: not from the bank, and not for any seed.
+    for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+        auto p = exam::assemblePaper(*b, m_exams->sitting(m_sitting)->blueprint, seed);
+        ASSERT_TRUE(p);
+        for (const auto& item : p->items) EXPECT_NE(item.question.id, shown);
+    }
+    auto preview = m_exams->previewPaper(m_sitting, m_other);
+    ASSERT_TRUE(preview);
+    for (const auto& item : preview->items) EXPECT_NE(item.question.id, shown);
+    // Importing the question again (even revised) keeps it retired; --restore brings it back.
+    auto again = single(shown, a->attempt.paper().items[0].question.module, 1, 0);
+    again.stem.zh = "改写后的题目";
+    ASSERT_TRUE(m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, {again}, "t"));
+    EXPECT_EQ(m_exams->bank("b1")->find(shown), nullptr);
+    ASSERT_TRUE(m_exams->retireQuestion("b1", shown, false, "staff:2"));
+    ASSERT_NE(m_exams->bank("b1")->find(shown), nullptr);
+    ASSERT_EQ(auditOf(*m_store, "question.retire").size(), 1u);
+    EXPECT_EQ(auditOf(*m_store, "question.retire")[0].actor, "staff:2");
+    EXPECT_EQ(auditOf(*m_store, "question.restore").size(), 1u);
+
+    auto unknown = m_exams->retireQuestion("", "nope-1", true, "t");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+}

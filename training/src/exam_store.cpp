@@ -177,7 +177,7 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
     }
     ImportCounts counts;
     for (const auto& q : questions) {
-        auto cur = db.prepare("SELECT content FROM questions WHERE bank_id = ? AND question_key = ? "
+        auto cur = db.prepare("SELECT content, retired FROM questions WHERE bank_id = ? AND question_key = ? "
                               "ORDER BY version DESC LIMIT 1");
         if (!cur) return propagate(cur);
         cur->bindAll(bank, q.id);
@@ -186,7 +186,9 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
         exam::Question toStore = q;
         // An unweighted multiple-response question must not reward ticking everything in a proportional bank.
         exam::applyDefaultWrongWeights(toStore, scoring);
+        bool retired = false;  // a retired question stays retired in its new version
         if (*row) {
+            retired = cur->int64(1) != 0;
             auto current = questionFromJson(cur->text(0));
             if (!current) return propagate(current);
             toStore = exam::revise(*current, std::move(toStore));
@@ -199,10 +201,11 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
             ++counts.added;
         }
         auto ins = db.prepare("INSERT INTO questions (bank_id, question_key, version, module, difficulty, type, content, "
-                              "concept, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                              "concept, retired, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!ins) return propagate(ins);
         if (auto r = ins->bindAll(bank, toStore.id, toStore.version, toStore.module, toStore.difficulty,
-                                  exam::questionTypeName(toStore.type), questionToJson(toStore), toStore.conceptTag, now)
+                                  exam::questionTypeName(toStore.type), questionToJson(toStore), toStore.conceptTag,
+                                  retired ? 1 : 0, now)
                          .run();
             !r)
             return propagate(r);
@@ -244,6 +247,44 @@ Result<std::vector<BankSummary>> ExamStore::listBanks() {
             return propagate(done);
     }
     return out;
+}
+
+Result<std::string> ExamStore::retireQuestion(const std::string& bankCode, const std::string& questionId,
+                                              bool retired, const Actor& actor) {
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return propagate(tx);
+    auto banks = db.prepare("SELECT DISTINCT b.code, b.id FROM questions q JOIN question_banks b ON b.id = q.bank_id "
+                            "WHERE q.question_key = ? AND (? = '' OR b.code = ?) ORDER BY b.code");
+    if (!banks) return propagate(banks);
+    banks->bindAll(questionId, bankCode, bankCode);
+    std::vector<std::pair<std::string, std::int64_t>> found;
+    if (auto done = banks->forEachRow([&](Statement& rec) { found.emplace_back(rec.text(0), rec.int64(1)); }); !done)
+        return propagate(done);
+    if (found.empty())
+        return fail(ErrorCode::NotFound,
+                    bankCode.empty() ? fmt::format("no bank has a question '{}'; 'kioskctl exam bank show CODE' lists "
+                                                   "a bank's questions",
+                                                   questionId)
+                                     : fmt::format("the bank '{}' has no question '{}'; 'kioskctl exam bank show {}' "
+                                                   "lists its questions",
+                                                   bankCode, questionId, bankCode));
+    if (found.size() > 1) {
+        std::string codes;
+        for (const auto& [c, id] : found) codes += (codes.empty() ? "" : ", ") + c;
+        return fail(ErrorCode::InvalidInput,
+                    fmt::format("the banks {} all have a question '{}': say which with --bank", codes, questionId));
+    }
+    auto upd = db.prepare("UPDATE questions SET retired = ? WHERE bank_id = ? AND question_key = ?");
+    if (!upd) return propagate(upd);
+    if (auto r = upd->bindAll(retired ? 1 : 0, found[0].second, questionId).run(); !r) return propagate(r);
+    if (auto r = m_store.audit(actor, retired ? "question.retire" : "question.restore",
+                               fmt::format("question:{}/{}", found[0].first, questionId),
+                               json{{"bank", found[0].first}, {"question", questionId}}.dump());
+        !r)
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
+    return found[0].first;
 }
 
 Result<exam::Bank> ExamStore::bank(const std::string& code) {

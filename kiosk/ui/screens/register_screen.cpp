@@ -133,7 +133,8 @@ public:
 
 private:
     /// Walk-in enrolment ([enrolment] walk_in): the badge course's sessions that have not ended and its
-    /// scheduled or open sittings.
+    /// scheduled or open sittings that require the course's hours first (a brand-new worker never sits the
+    /// exam at once: a sitting without that requirement is for the trainer to seat people in).
     static training::Result<void> enrolWalkIn(Records& r, std::int64_t workerId, const std::string& actor) {
         auto course = r.store.course("badge");
         if (!course) return std::unexpected(course.error());
@@ -147,7 +148,8 @@ private:
         if (!sittings) return std::unexpected(sittings.error());
         using St = training::SittingState;
         for (const auto& s : *sittings)
-            if (s.courseId == course->id && (s.state == St::Scheduled || s.state == St::Open || s.state == St::Paused))
+            if (s.courseId == course->id && s.requireAttendance &&
+                (s.state == St::Scheduled || s.state == St::Open || s.state == St::Paused))
                 if (auto c = r.exams.addCandidate(s.id, workerId, actor); !c) return std::unexpected(c.error());
         return {};
     }

@@ -162,6 +162,14 @@ public:
                                                        exam::MultipleScoring scoring,
                                                        const std::vector<exam::Question>& questions, const Actor& actor);
     [[nodiscard]] Result<std::vector<BankSummary>> listBanks();
+    /// @brief Retires a question (every version) so that no future paper draws it, or brings it back
+    /// (@p retired false). Attempts that showed it keep it, with their answers and scores. A retired question
+    /// stays retired when a later import revises it. Audited ("question.retire" / "question.restore").
+    /// @param bankCode the bank; empty: the one bank that has @p questionId
+    /// @retval NotFound no bank has the question
+    /// @retval InvalidInput several banks have it and @p bankCode is empty
+    [[nodiscard]] Result<std::string> retireQuestion(const std::string& bankCode, const std::string& questionId,
+                                                     bool retired, const Actor& actor);
     /// @brief The newest version of each question of a bank.
     [[nodiscard]] Result<exam::Bank> bank(const std::string& code);
 

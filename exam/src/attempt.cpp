@@ -1,6 +1,7 @@
 #include "exam/attempt.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace exam {
@@ -79,6 +80,21 @@ std::optional<TimePoint> wallTimeAt(const std::vector<Span>& spans, TimePoint st
 }
 
 }  // namespace
+
+std::string formatScore(double score) {
+    if (!std::isfinite(score)) return "-";
+    const auto tenths = static_cast<long long>(std::floor(score * 10.0 + 1e-6));
+    const long long whole = tenths / 10, tenth = tenths % 10;
+    if (tenth == 0) return std::to_string(whole);
+    if (tenths < 0) return "-" + std::to_string(-tenths / 10) + "." + std::to_string(-tenths % 10);
+    return std::to_string(whole) + "." + std::to_string(tenth);
+}
+
+int partialCreditItems(const GradeReport& report) noexcept {
+    int n = 0;
+    for (const ItemGrade& i : report.items) n += i.answered && i.credit > 1e-9 && i.credit < 1.0 - 1e-9 ? 1 : 0;
+    return n;
+}
 
 GradeReport gradePaper(const Paper& paper, std::span<const ItemResponse> responses) {
     GradeReport r;

@@ -306,10 +306,13 @@ private:
                 return;
             }
             q.type = anyEq ? QuestionType::SingleChoice : QuestionType::MultipleResponse;
+            const int wrong = static_cast<int>(
+                std::ranges::count_if(raw, [](const RawAnswer& r) { return r.marker == '~' && !(r.hasWeight && r.weight > 0); }));
+            const bool penalise = !anyEq && m_options.scoring == MultipleScoring::Proportional;
             for (const RawAnswer& r : raw) {
                 Option o;
                 o.text = localized(r.text);
-                o.weight = r.hasWeight ? r.weight : (r.marker == '=' ? 100.0 : 0.0);
+                o.weight = r.hasWeight ? r.weight : (r.marker == '=' ? 100.0 : penalise ? defaultWrongWeight(wrong) : 0.0);
                 if (r.hasFeedback) o.feedback = localized(r.feedback);
                 q.options.push_back(std::move(o));
             }

@@ -74,7 +74,7 @@ int PaperItem::displayPosition(int originalIndex) const noexcept {
 }
 
 Result<Paper> assemblePaper(const Bank& bank, const Blueprint& bp, std::uint64_t seed,
-                            const std::set<std::string>& seen) {
+                            const std::set<std::string>& seen, const std::set<std::string>& seenConcepts) {
     if (auto ok = validateBlueprint(bp); !ok) return std::unexpected(ok.error());
 
     // Newest version of every id, sorted by id so the bank's order does not matter.
@@ -89,22 +89,42 @@ Result<Paper> assemblePaper(const Bank& bank, const Blueprint& bp, std::uint64_t
     std::vector<std::vector<const Question*>> picked(bp.sections.size());
     std::vector<std::string> shortfalls;
 
+    std::set<std::string> usedConcepts;  // concepts already on this paper
+
     auto draw = [&](std::size_t sectionIndex, const std::string& module, int level, int need) {
+        // Tiers, best first: questions the worker has not seen on a point they have not met; unseen questions
+        // on a point met before (the same point in other words); questions already seen.
         std::vector<const Question*> fresh;
+        std::vector<const Question*> sameConcept;
         std::vector<const Question*> old;
         for (const auto& [id, q] : newest) {
             if (q->module != module || (level != 0 && q->difficulty != level) || used.contains(id)) continue;
-            (seen.contains(id) ? old : fresh).push_back(q);
+            if (seen.contains(id)) old.push_back(q);
+            else if (!q->conceptTag.empty() && seenConcepts.contains(q->conceptTag)) sameConcept.push_back(q);
+            else fresh.push_back(q);
         }
         rng.shuffle(std::span<const Question*>(fresh));
+        rng.shuffle(std::span<const Question*>(sameConcept));
         rng.shuffle(std::span<const Question*>(old));
+        std::vector<const Question*> unseen;
+        unseen.reserve(fresh.size() + sameConcept.size());
+        unseen.insert(unseen.end(), fresh.begin(), fresh.end());
+        unseen.insert(unseen.end(), sameConcept.begin(), sameConcept.end());
         int got = 0;
-        for (auto* pool : {&fresh, &old}) {
-            for (const Question* q : *pool) {
-                if (got == need) break;
-                picked[sectionIndex].push_back(q);
-                used.insert(q->id);
-                ++got;
+        // Within each group (unseen, then seen): first no two questions of one paper on the same point, then
+        // whatever is left.
+        for (const auto* pool : {&unseen, &old}) {
+            for (const bool allowRepeatedConcept : {false, true}) {
+                for (const Question* q : *pool) {
+                    if (got == need) break;
+                    if (used.contains(q->id)) continue;
+                    if (!allowRepeatedConcept && !q->conceptTag.empty() && usedConcepts.contains(q->conceptTag))
+                        continue;
+                    picked[sectionIndex].push_back(q);
+                    used.insert(q->id);
+                    if (!q->conceptTag.empty()) usedConcepts.insert(q->conceptTag);
+                    ++got;
+                }
             }
         }
         if (got < need) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <utility>
 
@@ -45,6 +46,23 @@ Question revise(const Question& current, Question edited) {
     return edited;
 }
 
+double defaultWrongWeight(int wrongOptions) noexcept {
+    return wrongOptions > 0 ? -100.0 / wrongOptions : 0.0;
+}
+
+bool applyDefaultWrongWeights(Question& q, MultipleScoring scoring) {
+    if (scoring != MultipleScoring::Proportional || q.type != QuestionType::MultipleResponse) return false;
+    int wrong = 0;
+    for (const Option& o : q.options) {
+        if (o.weight < 0) return false;  // the author weighted the wrong options
+        if (o.weight == 0) ++wrong;
+    }
+    if (wrong == 0) return false;
+    for (Option& o : q.options)
+        if (o.weight == 0) o.weight = defaultWrongWeight(wrong);
+    return true;
+}
+
 const Question* Bank::find(std::string_view questionId) const noexcept {
     const Question* best = nullptr;
     for (const Question& q : questions)
@@ -62,6 +80,20 @@ std::string who(const Question& q) {
 
 }  // namespace
 
+bool isValidConceptTag(std::string_view tag) noexcept {
+    if (tag.empty() || tag.size() > 64 || tag.front() == '-' || tag.back() == '-') return false;
+    return std::ranges::all_of(tag, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+bool isConfinedImagePath(std::string_view path) {
+    if (path.empty() || path.size() > 255) return false;
+    if (std::ranges::any_of(path, [](char c) { return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+        return false;
+    const std::filesystem::path p{std::string(path)};
+    if (p.is_absolute() || p.has_root_path()) return false;
+    return std::ranges::none_of(p, [](const std::filesystem::path& part) { return part == ".."; });
+}
+
 std::vector<std::string> validateQuestion(const Question& q) {
     std::vector<std::string> out;
     const std::string w = who(q);
@@ -73,6 +105,13 @@ std::vector<std::string> validateQuestion(const Question& q) {
     }
     if (q.difficulty < 1 || q.difficulty > 3)
         out.push_back(w + "difficulty " + std::to_string(q.difficulty) + " is out of range; use 1, 2 or 3");
+    if (!q.conceptTag.empty() && !isValidConceptTag(q.conceptTag))
+        out.push_back(w + "the concept '" + q.conceptTag +
+                      "' is not a valid tag; use 1 to 64 lower-case letters, digits and '-' (e.g. gas-leak-first-step)");
+    if (!q.imagePath.empty() && !isConfinedImagePath(q.imagePath))
+        out.push_back(w + "the image path '" + q.imagePath +
+                      "' leaves the bank's folder; give a path relative to the bank's folder without '..' "
+                      "(e.g. images/" + (q.id.empty() ? std::string("picture") : q.id) + ".png) and put the picture there");
     if (detail::trim(q.stem.zh).empty()) out.push_back(w + "the question text is empty; write the question");
     if (q.options.size() < 2) {
         out.push_back(w + "has " + std::to_string(q.options.size()) + " option(s); give at least 2");

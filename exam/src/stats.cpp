@@ -186,4 +186,35 @@ SittingStatistics computeStatistics(const ResponseMatrix& m, double passMark) {
     return out;
 }
 
+std::string_view itemFlagName(ItemFlag flag) noexcept {
+    switch (flag) {
+        case ItemFlag::TooHard: return "too-hard";
+        case ItemFlag::TooEasy: return "too-easy";
+        case ItemFlag::LowDiscrimination: return "low-discrimination";
+    }
+    return "too-hard";
+}
+
+std::string_view itemFlagAdvice(ItemFlag flag) noexcept {
+    switch (flag) {
+        case ItemFlag::TooHard:
+            return "almost nobody answers it right: check the key, then the wording, then whether the course teaches it";
+        case ItemFlag::TooEasy:
+            return "almost everybody answers it right: make the distractors plausible, or retire it";
+        case ItemFlag::LowDiscrimination:
+            return "strong and weak candidates do equally well: look for an ambiguous stem or a second defensible "
+                   "answer, or retire it";
+    }
+    return "";
+}
+
+std::vector<ItemFlag> flagItem(const ItemStatistics& item, int minPresented) {
+    std::vector<ItemFlag> out;
+    if (item.presented < minPresented || item.presented <= 0) return out;
+    if (item.facility < kLowFacility) out.push_back(ItemFlag::TooHard);
+    if (item.facility > kHighFacility) out.push_back(ItemFlag::TooEasy);
+    if (item.discrimination && *item.discrimination < kLowDiscrimination) out.push_back(ItemFlag::LowDiscrimination);
+    return out;
+}
+
 }  // namespace exam

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "context.hpp"
@@ -119,24 +120,26 @@ int demoSeed(Context& ctx) {
     }
     out["workers"] = workersOut;
 
-    // Sessions of every module this week (Monday to Thursday), everyone on every roster.
+    // The course ran on the four days before today (two sessions a day, every module), everyone on every
+    // roster. A real center holds the badge exam after the training: the first five workers attended it all
+    // and may sit the exam; the sixth enrolled late, attended nothing and cannot start the exam until she
+    // has the hours (or a trainer admits her: 'kioskctl exam sitting admit').
     auto course = store.course("badge");
     if (!course) return ctx.failWith(course.error());
     const auto todayDays = std::chrono::sys_days(today);
-    const auto monday = todayDays - (std::chrono::weekday(todayDays) - std::chrono::Monday);
+    const int days = static_cast<int>((course->modules.size() + 1) / 2);
     json sessionsOut = json::array();
     int slot = 0;
     for (const auto& m : course->modules) {
-        const auto day = monday + std::chrono::days(slot / 2);
+        const auto day = todayDays - std::chrono::days(days - slot / 2);
         const auto start = training::localMidnight(day) + (slot % 2 == 0 ? 9 : 14) * 3600;
         const auto length = std::max<std::int64_t>(m.requiredMinutes, 60) * 60;
         auto s = store.addSession(course->id, m.code, trainerId, "201", start, start + length, actor);
         if (!s) return ctx.failWith(s.error());
         for (auto wid : workerIds)
             if (auto r = store.addToRoster(s->id, wid, actor); !r) return ctx.failWith(r.error());
-        // Sessions already over: the first three workers attended them.
         if (s->endsAt <= store.now())
-            for (std::size_t i = 0; i < 3 && i < workerIds.size(); ++i) {
+            for (std::size_t i = 0; i < 5 && i < workerIds.size(); ++i) {
                 if (auto r = store.checkIn(s->id, workerIds[i], training::AttendanceMethod::Staff, std::nullopt, actor,
                                            s->startsAt - 300);
                     !r)
@@ -151,7 +154,7 @@ int demoSeed(Context& ctx) {
     }
     out["sessions"] = sessionsOut;
 
-    // The default question banks and an open exam sitting for every demo worker.
+    // The default question banks, all in one exam bank, and an open exam sitting for every demo worker.
     training::ExamStore exams(store);
     int imported = 0;
     const auto banks = assetsDirectory() / "question-banks";
@@ -160,6 +163,8 @@ int demoSeed(Context& ctx) {
     for (const auto& entry : std::filesystem::directory_iterator(banks, ec))
         if (entry.path().extension() == ".toml") files.push_back(entry.path());
     std::ranges::sort(files);
+    std::vector<training::NativeBankResult> parsedBanks;
+    std::map<exam::MultipleScoring, std::vector<std::string>> modes;  // scoring mode -> files declaring it
     for (const auto& file : files) {
         std::ifstream in(file, std::ios::binary);
         std::stringstream ss;
@@ -169,8 +174,21 @@ int demoSeed(Context& ctx) {
             return ctx.failWith({training::ErrorCode::Internal,
                                  fmt::format("the default bank {} does not load: {}", file.string(),
                                              parsed.diagnostics.empty() ? "" : parsed.diagnostics.front().message)});
-        auto c = exams.importQuestions("badge-default", {"家政上门服务证题库", "Home-service badge questions"},
-                                       exam::MultipleScoring::AllOrNothing, parsed.bank.questions, actor);
+        modes[parsed.bank.scoring].push_back(file.filename().string());
+        parsedBanks.push_back(std::move(parsed));
+    }
+    // One exam bank scores in one mode: the banks' own when they agree. When they do not, proportional
+    // (partial credit, and a wrong option costs: a multiple-response question without weights gets the
+    // default penalty), said in the output.
+    const auto scoring = modes.size() == 1 ? modes.begin()->first : exam::MultipleScoring::Proportional;
+    std::string scoringNote;
+    if (modes.size() > 1)
+        for (const auto& [mode, names] : modes)
+            for (const auto& name : names)
+                scoringNote += fmt::format("{}{} {}", scoringNote.empty() ? "" : ", ", name, exam::multipleScoringName(mode));
+    for (const auto& parsed : parsedBanks) {
+        auto c = exams.importQuestions("badge-default", {"家政上门服务证题库", "Home-service badge questions"}, scoring,
+                                       parsed.bank.questions, actor);
         if (!c) return ctx.failWith(c.error());
         imported += c->added;
     }
@@ -181,13 +199,22 @@ int demoSeed(Context& ctx) {
         for (auto wid : workerIds)
             if (auto r = exams.addCandidate(sitting->id, wid, actor); !r) return ctx.failWith(r.error());
         if (auto r = exams.openSitting(sitting->id, actor); !r) return ctx.failWith(r.error());
-        out["sitting"] = {{"id", sitting->id}, {"questions", in.blueprint.totalQuestions()}, {"bank_questions", imported}};
+        out["sitting"] = {{"id", sitting->id},
+                          {"questions", in.blueprint.totalQuestions()},
+                          {"bank_questions", imported},
+                          {"scoring", exam::multipleScoringName(scoring)},
+                          {"require_attendance", sitting->requireAttendance}};
     }
 
-    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions this week, "
+    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions in the last {} days, "
                                    "{} questions{}\n",
-                                   center->name, made.size(), workerIds.size(), sessionsOut.size(), imported,
+                                   center->name, made.size(), workerIds.size(), sessionsOut.size(), days, imported,
                                    out.contains("sitting") ? ", exam sitting 1 open for every worker" : "");
+    if (out.contains("sitting"))
+        text += fmt::format("exam bank badge-default scores multiple-response questions {}{}; workers 1-5 attended the "
+                            "course and may sit the exam, worker 6 has no hours yet (the sitting requires them)\n",
+                            exam::multipleScoringName(scoring),
+                            scoringNote.empty() ? "" : fmt::format(" (the default banks differ: {})", scoringNote));
     text += "staff PINs (shown once; write them down):\n";
     for (const auto& s : staffOut)
         text += fmt::format("  staff {}  {:<8} {}  PIN {}\n", s["id"].get<std::int64_t>(), s["role"].get<std::string>(),

@@ -1,6 +1,7 @@
 // kioskctl exam: question banks, sittings, papers, attempts and statistics.
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -44,13 +45,28 @@ json sittingJson(const training::Sitting& s) {
     return json{{"id", s.id},
                 {"title", s.title},
                 {"bank", s.bankCode},
+                {"scoring", exam::multipleScoringName(s.scoring)},
                 {"state", training::sittingStateName(s.state)},
                 {"seats", s.seats},
                 {"candidates", s.candidates},
                 {"questions", s.blueprint.totalQuestions()},
                 {"duration_minutes", s.blueprint.duration.count() / 60},
                 {"pass_mark", s.blueprint.passMark},
+                {"require_attendance", s.requireAttendance},
                 {"sections", sections}};
+}
+
+std::string sittingText(const training::Sitting& s) {
+    std::string sections;
+    for (const auto& sec : s.blueprint.sections)
+        sections += fmt::format("{}{} x{}", sections.empty() ? "" : ", ", sec.module, sec.count);
+    return fmt::format("sitting {}: {}\n  state {}, bank {}, multiple response scored {}\n  {} questions ({}), {} min, "
+                       "pass mark {}\n  {} of {} seats taken; {}\n",
+                       s.id, s.title, training::sittingStateName(s.state), s.bankCode,
+                       exam::multipleScoringName(s.scoring), s.blueprint.totalQuestions(), sections,
+                       s.blueprint.duration.count() / 60, exam::formatScore(s.blueprint.passMark), s.candidates, s.seats,
+                       s.requireAttendance ? "candidates must have attended the course's required hours first"
+                                           : "no attendance required");
 }
 
 json itemJson(const exam::PaperItem& item, int position, const exam::ItemResponse* resp) {
@@ -92,6 +108,9 @@ json attemptJson(const training::StoredAttempt& a, std::int64_t now, bool withIt
     if (at.status() == exam::AttemptStatus::Submitted) {
         const auto g = at.grade();
         j["score"] = g.score;
+        j["score_text"] = exam::formatScore(g.score);
+        j["scoring"] = exam::multipleScoringName(at.paper().scoring);
+        j["partial_credit_items"] = exam::partialCreditItems(g);
         j["passed"] = g.passed;
         j["pass_mark"] = g.passMark;
         j["submit_reason"] = exam::submitReasonName(at.submitReason().value_or(exam::SubmitReason::Candidate));
@@ -117,7 +136,11 @@ std::string attemptText(const training::StoredAttempt& a, std::int64_t now) {
                                 at.answeredCount(), at.itemCount());
     if (at.status() == exam::AttemptStatus::Submitted) {
         const auto g = at.grade();
-        s += fmt::format(", score {:.1f} / 100 (pass mark {:.0f}): {}", g.score, g.passMark, g.passed ? "PASSED" : "not passed");
+        s += fmt::format(", score {} / 100 (pass mark {}): {}", exam::formatScore(g.score), exam::formatScore(g.passMark),
+                         g.passed ? "PASSED" : "not passed");
+        if (const int partial = exam::partialCreditItems(g); partial > 0)
+            s += fmt::format("; {} item(s) earned partial credit ({} scoring)", partial,
+                             exam::multipleScoringName(at.paper().scoring));
     } else {
         s += fmt::format(", {} min {} s left{}", at.remaining(t).count() / 60, at.remaining(t).count() % 60,
                          at.isPaused(t) ? " (paused)" : "");
@@ -166,7 +189,7 @@ void addExamCommands(CLI::App& app, Action& action) {
     {
         auto* imp = examCmd->add_subcommand("import", "import questions (native TOML, GIFT or Aiken)");
         struct Opts {
-            std::string file, format, bank, module;
+            std::string file, format, bank, module, scoring;
             int difficulty{1};
             bool dryRun{false};
         };
@@ -176,6 +199,10 @@ void addExamCommands(CLI::App& app, Action& action) {
         imp->add_option("--bank", o->bank, "bank code (native files name their bank; default: the file name)");
         imp->add_option("--module", o->module, "module for questions the file does not place (Aiken: required)");
         imp->add_option("--difficulty", o->difficulty, "difficulty 1-3 for GIFT/Aiken questions")->check(CLI::Range(1, 3));
+        imp->add_option("--scoring", o->scoring,
+                        "scoring of a new bank made from a GIFT/Aiken file: all-or-nothing (default) or proportional; "
+                        "an existing bank keeps its own, native files name theirs in [bank]")
+            ->check(CLI::IsMember({"all-or-nothing", "proportional"}));
         imp->add_flag("--dry-run", o->dryRun, "report what would be imported without writing");
         imp->callback([&action, o] {
             action = [o](Context& ctx) {
@@ -194,6 +221,9 @@ void addExamCommands(CLI::App& app, Action& action) {
                 std::vector<exam::Diagnostic> diagnostics;
                 int failed = 0, skipped = 0;
                 if (format == "native") {
+                    if (!o->scoring.empty())
+                        return ctx.failWith({ErrorCode::InvalidInput,
+                                             "a native bank file names its scoring in [bank]; drop --scoring"});
                     auto r = training::parseNativeBank(*text, o->file);
                     bank = r.bank;
                     diagnostics = r.diagnostics;
@@ -204,7 +234,18 @@ void addExamCommands(CLI::App& app, Action& action) {
                     if (format == "aiken" && o->module.empty())
                         return ctx.failWith({ErrorCode::InvalidInput,
                                              "Aiken files do not name modules: give --module (e.g. --module safety)"});
+                    if (!o->scoring.empty() && o->scoring == "proportional")
+                        bank.scoring = exam::MultipleScoring::Proportional;
+                    // Into an existing bank, the questions take its scoring mode (a different --scoring is refused
+                    // when storing); a wrong answer without weight then counts against in a proportional bank.
+                    const auto target = o->bank.empty() ? std::filesystem::path(o->file).stem().string() : o->bank;
+                    if (auto opened = openExams(ctx)) {
+                        if (auto list = opened->exams->listBanks())
+                            for (const auto& b : *list)
+                                if (b.code == target && o->scoring.empty()) bank.scoring = b.scoring;
+                    }
                     exam::ImportOptions io;
+                    io.scoring = bank.scoring;
                     io.defaultModule = o->module;
                     io.defaultDifficulty = o->difficulty;
                     io.idPrefix = std::filesystem::path(o->file).stem().string() + "-";
@@ -275,7 +316,8 @@ void addExamCommands(CLI::App& app, Action& action) {
                     arr.push_back({{"code", b.code}, {"title_zh", b.title.zh}, {"title_en", b.title.en},
                                    {"scoring", exam::multipleScoringName(b.scoring)}, {"questions", b.questions},
                                    {"per_module", b.perModule}});
-                    text += fmt::format("{:<20} {:>4} questions  {} / {}\n", b.code, b.questions, b.title.zh, b.title.en);
+                    text += fmt::format("{:<20} {:>4} questions  {:<14}  {} / {}\n", b.code, b.questions,
+                                        exam::multipleScoringName(b.scoring), b.title.zh, b.title.en);
                 }
                 return ctx.ok(arr, text.empty() ? "no question banks yet; 'kioskctl exam import FILE' adds one" : text);
             };
@@ -330,6 +372,7 @@ void addExamCommands(CLI::App& app, Action& action) {
                 std::string bank, course{"badge"}, title, blueprintFile, review{"none"}, candidates;
                 int perModule{5}, duration{60}, seats{40}, grace{30};
                 std::optional<double> passMark;
+                bool requireAttendance{false}, noRequireAttendance{false};
             };
             auto o = std::make_shared<Opts>();
             create->add_option("--bank", o->bank, "question bank code")->required();
@@ -346,6 +389,12 @@ void addExamCommands(CLI::App& app, Action& action) {
             create->add_option("--review", o->review, "what candidates see afterwards: none, own or correct");
             create->add_option("--grace", o->grace, "seconds after the deadline before auto-submit (default 30)");
             create->add_option("--candidates", o->candidates, "comma-separated worker ids or document numbers");
+            auto* req = create->add_flag("--require-attendance", o->requireAttendance,
+                                         "candidates start only once they attended the course's required hours "
+                                         "(default for the badge course)");
+            create->add_flag("--no-require-attendance", o->noRequireAttendance,
+                             "candidates may start without the course's hours (default for other courses)")
+                ->excludes(req);
             create->callback([&action, o] {
                 action = [o](Context& ctx) {
                     auto center = openCenter(ctx);
@@ -373,6 +422,8 @@ void addExamCommands(CLI::App& app, Action& action) {
                         in.blueprint = training::courseBlueprint(*course, o->perModule, std::chrono::minutes(o->duration));
                     }
                     if (o->passMark) in.blueprint.passMark = *o->passMark;
+                    if (o->requireAttendance) in.requireAttendance = true;
+                    if (o->noRequireAttendance) in.requireAttendance = false;
                     std::vector<std::int64_t> candidates;
                     for (const auto& key : training::splitList(o->candidates)) {
                         auto w = store.findWorker(key);
@@ -382,8 +433,10 @@ void addExamCommands(CLI::App& app, Action& action) {
                     auto s = center->ops->createSitting(in, candidates, ctx.actor);
                     if (!s) return ctx.failWith(s.error());
                     return ctx.ok(sittingJson(*s),
-                                  fmt::format("created sitting {}: {} ({} questions, {} min)", s->id, s->title,
-                                              s->blueprint.totalQuestions(), s->blueprint.duration.count() / 60));
+                                  fmt::format("created sitting {}: {} ({} questions, {} min, {} scoring{})", s->id,
+                                              s->title, s->blueprint.totalQuestions(), s->blueprint.duration.count() / 60,
+                                              exam::multipleScoringName(s->scoring),
+                                              s->requireAttendance ? ", attendance required" : ""));
                 };
             });
         }
@@ -408,6 +461,59 @@ void addExamCommands(CLI::App& app, Action& action) {
                             return ctx.failWith(r.error());
                     return ctx.ok(json{{"ok", true}, {"sitting", *sid}, {"worker", w->id}, {"extra_minutes", *extra}},
                                   fmt::format("worker {} seated in sitting {}", w->id, *sid));
+                };
+            });
+        }
+        {
+            auto* show = sit->add_subcommand("show", "a sitting: state, bank and scoring mode, blueprint, seats, "
+                                                     "attendance requirement");
+            auto sid = std::make_shared<std::int64_t>(0);
+            show->add_option("SITTING", *sid, "sitting id")->required();
+            show->callback([&action, sid] {
+                action = [sid](Context& ctx) {
+                    auto o = openExams(ctx);
+                    if (!o) return ctx.failWith(o.error());
+                    auto s = o->exams->sitting(*sid);
+                    if (!s) return ctx.failWith(s.error());
+                    return ctx.ok(sittingJson(*s), sittingText(*s));
+                };
+            });
+        }
+        {
+            auto* admit = sit->add_subcommand(
+                "admit", "a trainer lets a named candidate start although the attendance requirement is not met "
+                         "(the trainer's PIN from KIOSK_STAFF_PIN or --pin; audited)");
+            struct Opts {
+                std::int64_t sitting{0}, trainer{0};
+                std::string worker, pin;
+            };
+            auto o = std::make_shared<Opts>();
+            admit->add_option("--sitting", o->sitting, "sitting id")->required();
+            admit->add_option("--worker", o->worker, "worker id or document number")->required();
+            admit->add_option("--trainer", o->trainer, "staff id of the trainer (or admin) who admits")->required();
+            admit->add_option("--pin", o->pin, "the trainer's PIN (better: the environment variable KIOSK_STAFF_PIN)");
+            admit->callback([&action, o] {
+                action = [o](Context& ctx) {
+                    std::string pin = o->pin;
+                    if (pin.empty())
+                        if (const char* env = std::getenv("KIOSK_STAFF_PIN")) pin = env;
+                    if (pin.empty())
+                        return ctx.failWith({ErrorCode::InvalidInput,
+                                             "the trainer's PIN is needed: set KIOSK_STAFF_PIN (or give --pin)"});
+                    auto opened = openExams(ctx);
+                    if (!opened) return ctx.failWith(opened.error());
+                    auto w = opened->store->findWorker(o->worker);
+                    if (!w) return ctx.failWith(w.error());
+                    auto gaps = opened->exams->attendanceGaps(o->sitting, w->id);
+                    if (!gaps) return ctx.failWith(gaps.error());
+                    if (auto r = opened->exams->admitCandidate(o->sitting, w->id, o->trainer, pin); !r)
+                        return ctx.failWith(r.error());
+                    return ctx.ok(json{{"ok", true}, {"sitting", o->sitting}, {"worker", w->id}, {"trainer", o->trainer},
+                                       {"missing_modules", gaps->size()}},
+                                  fmt::format("worker {} may start sitting {} (admitted by staff {}{})", w->id, o->sitting,
+                                              o->trainer,
+                                              gaps->empty() ? "; the hours were complete anyway"
+                                                            : fmt::format("; {} module(s) short of hours", gaps->size())));
                 };
             });
         }
@@ -439,9 +545,10 @@ void addExamCommands(CLI::App& app, Action& action) {
                 std::string text;
                 for (const auto& s : *list) {
                     arr.push_back(sittingJson(s));
-                    text += fmt::format("{:>4}  {:<9}  {:>3} q  {:>3} min  {:>2}/{:<3} seats  {}\n", s.id,
+                    text += fmt::format("{:>4}  {:<9}  {:>3} q  {:>3} min  {:>2}/{:<3} seats  {:<14}  {}\n", s.id,
                                         training::sittingStateName(s.state), s.blueprint.totalQuestions(),
-                                        s.blueprint.duration.count() / 60, s.candidates, s.seats, s.title);
+                                        s.blueprint.duration.count() / 60, s.candidates, s.seats,
+                                        exam::multipleScoringName(s.scoring), s.title);
                 }
                 return ctx.ok(arr, text.empty() ? "no sittings yet" : text);
             };
@@ -492,7 +599,39 @@ void addExamCommands(CLI::App& app, Action& action) {
                     auto w = o->store->findWorker(*worker);
                     if (!w) return ctx.failWith(w.error());
                     auto a = o->exams->startAttempt(*sid, w->id, ctx.actor);
-                    if (!a) return ctx.failWith(a.error());
+                    if (!a) {
+                        // Missing hours: per module, as data (--json) and text, then exit 1.
+                        auto gaps = o->exams->attendanceGaps(*sid, w->id);
+                        if (a.error().code == ErrorCode::Refused && gaps && !gaps->empty()) {
+                            json missing = json::array();
+                            std::string text = fmt::format(
+                                "worker {} ({}) cannot start sitting {}: the course's training comes first\n", w->id,
+                                w->identity.name, *sid);
+                            for (const auto& g : *gaps) {
+                                missing.push_back({{"module", g.moduleCode}, {"required_minutes", g.requiredMinutes},
+                                                   {"attended_minutes", g.attendedMinutes},
+                                                   {"missing_minutes", g.missingMinutes()}});
+                                const auto name = exam::findModule(g.moduleCode);
+                                text += fmt::format("  {:<10} {:<32} {:>4} of {:>4} min attended, {:>4} min missing\n",
+                                                    g.moduleCode, name ? std::string(name->nameEn) : g.moduleCode,
+                                                    g.attendedMinutes, g.requiredMinutes, g.missingMinutes());
+                            }
+                            text += "roster the worker on sessions of these modules, or a trainer admits them: "
+                                    "'kioskctl exam sitting admit --sitting S --worker W --trainer ID'";
+                            if (ctx.json)
+                                std::cout << json{{"ok", false},
+                                                  {"error", {{"code", training::errorCodeName(a.error().code)},
+                                                             {"message", a.error().message}}},
+                                                  {"sitting", *sid},
+                                                  {"worker", w->id},
+                                                  {"missing", missing}}
+                                                 .dump(2)
+                                          << "\n";
+                            std::cerr << "kioskctl: " << text << "\n";
+                            return kExitUser;
+                        }
+                        return ctx.failWith(a.error());
+                    }
                     return ctx.ok(attemptJson(*a, o->store->now(), true), attemptText(*a, o->store->now()));
                 };
             });
@@ -619,7 +758,7 @@ void addExamCommands(CLI::App& app, Action& action) {
                         l.attemptId ? fmt::format("{}/{} ({} answered)", l.current + 1, l.items, l.answered) : "-";
                     const std::string left =
                         l.presence == training::Presence::Submitted
-                            ? fmt::format("score {:.0f}", l.score.value_or(0))
+                            ? fmt::format("score {}", exam::formatScore(l.score.value_or(0)))
                             : l.attemptId ? (l.paused ? std::string("paused")
                                                       : fmt::format("{:02}:{:02} left", l.remainingSeconds / 60,
                                                                     l.remainingSeconds % 60))
@@ -628,6 +767,35 @@ void addExamCommands(CLI::App& app, Action& action) {
                                         where, progress, left, l.name);
                 }
                 return ctx.ok(arr, text.empty() ? "no candidates in an open or paused sitting" : text);
+            };
+        });
+    }
+
+    // ---- question
+    {
+        auto* question = examCmd->add_subcommand("question", "one question of a bank");
+        question->require_subcommand(1);
+        auto* retire = question->add_subcommand(
+            "retire", "keep a question out of future papers (past attempts keep it; audited); --restore undoes it");
+        struct Opts {
+            std::string id, bank;
+            bool restore{false};
+        };
+        auto o = std::make_shared<Opts>();
+        retire->add_option("ID", o->id, "question id (e.g. safety-013)")->required();
+        retire->add_option("--bank", o->bank, "bank code (needed when several banks have the id)");
+        retire->add_flag("--restore", o->restore, "put a retired question back into future papers");
+        retire->callback([&action, o] {
+            action = [o](Context& ctx) {
+                auto opened = openExams(ctx);
+                if (!opened) return ctx.failWith(opened.error());
+                auto bank = opened->exams->retireQuestion(o->bank, o->id, !o->restore, ctx.actor);
+                if (!bank) return ctx.failWith(bank.error());
+                return ctx.ok(json{{"ok", true}, {"bank", *bank}, {"question", o->id}, {"retired", !o->restore}},
+                              o->restore ? fmt::format("question {} of bank {} is back in future papers", o->id, *bank)
+                                         : fmt::format("question {} of bank {} retired: no future paper draws it; "
+                                                       "attempts that showed it keep it",
+                                                       o->id, *bank));
             };
         });
     }
@@ -648,16 +816,31 @@ void addExamCommands(CLI::App& app, Action& action) {
                 std::string text = fmt::format("sitting {}: {} attempts, mean {:.1f}, median {:.1f}, sd {:.1f}, alpha {}\n",
                                                *sid, st->attempts, st->mean, st->median, st->standardDeviation,
                                                st->cronbachAlpha ? fmt::format("{:.3f}", *st->cronbachAlpha) : "-");
+                int flagged = 0;
                 for (std::size_t i = 0; i < st->items.size(); ++i) {
                     const auto& it = st->items[i];
+                    const auto flags = exam::flagItem(it);
+                    json flagsJson = json::array();
+                    for (auto f : flags)
+                        flagsJson.push_back({{"flag", exam::itemFlagName(f)}, {"recommendation", exam::itemFlagAdvice(f)}});
                     items.push_back({{"question", ids[i]},
                                      {"presented", it.presented},
                                      {"facility", it.facility},
                                      {"discrimination", it.discrimination ? json(*it.discrimination) : json(nullptr)},
-                                     {"option_frequency", it.optionFrequency}});
-                    text += fmt::format("  {:<16} n={:<4} facility {:.2f}  discrimination {}\n", ids[i], it.presented,
-                                        it.facility, it.discrimination ? fmt::format("{:+.2f}", *it.discrimination) : "-");
+                                     {"option_frequency", it.optionFrequency},
+                                     {"flags", flagsJson}});
+                    text += fmt::format("  {:<16} n={:<4} facility {:.2f}  discrimination {}{}\n", ids[i], it.presented,
+                                        it.facility, it.discrimination ? fmt::format("{:+.2f}", *it.discrimination) : "-",
+                                        flags.empty() ? "" : "  FLAGGED");
+                    for (auto f : flags)
+                        text += fmt::format("      {}: {}\n", exam::itemFlagName(f), exam::itemFlagAdvice(f));
+                    flagged += flags.empty() ? 0 : 1;
                 }
+                if (flagged > 0)
+                    text += fmt::format("{} question(s) flagged (facility below {} or above {}, or discrimination "
+                                        "below {}, with at least 5 answers); 'kioskctl exam question retire ID' keeps "
+                                        "one out of future papers\n",
+                                        flagged, exam::kLowFacility, exam::kHighFacility, exam::kLowDiscrimination);
                 json pass = json::object();
                 for (const auto& [m, r] : st->modulePassRate) pass[m] = r;
                 return ctx.ok(json{{"sitting", *sid},

@@ -85,6 +85,8 @@ struct ExamOutcome {
     bool passed{false};
     std::vector<exam::ModuleGrade> modules;
     std::string reason;
+    exam::MultipleScoring scoring{exam::MultipleScoring::AllOrNothing};  ///< How multiple response was scored.
+    int partialItems{0};  ///< Answered items that earned part of their credit.
 };
 
 /// @brief Who is at the kiosk now; cleared on logout and on idle timeout.

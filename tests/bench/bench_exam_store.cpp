@@ -87,6 +87,7 @@ Fixture make(const std::string& name, int workers) {
         in.blueprint.sections.push_back({module, 9, std::nullopt});
     in.blueprint.sections.push_back({"badge", 6, std::nullopt});  // 60 questions
     in.blueprint.duration = std::chrono::hours(10);
+    in.requireAttendance = false;  // the bench's workers attend no sessions
     f.sitting = must(f.exams->createSitting(in, "bench")).id;
     must(f.exams->addCandidate(f.sitting, 1, "bench"));
     must(f.exams->openSitting(f.sitting, "bench"));

@@ -28,10 +28,11 @@ protected:
         EXPECT_FALSE(j.is_discarded()) << r.out;
         return j;
     }
-    /// The ethics, safety and appliance banks of assets/ as bank "exam"; workers 1 (王秀英) and 2 (李娟).
+    /// The ethics and safety banks of assets/ (both all-or-nothing) as bank "exam"; workers 1 (王秀英) and 2 (李娟).
+    /// Sittings without the attendance requirement: these tests are about taking the exam.
     void importBanksAndTwoWorkers() {
         const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
-        for (const char* m : {"ethics", "safety", "appliance"})
+        for (const char* m : {"ethics", "safety"})
             ASSERT_EQ(ctl({"exam", "import", assets + "/question-banks/" + m + ".toml", "--bank", "exam"}).exitCode, 0);
         ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
         ASSERT_EQ(ctl({"worker", "add", "--name", "李娟", "--id-number", "31010119780312002X"}).exitCode, 0);
@@ -138,10 +139,10 @@ TEST_F(ExamCli, NativeBankExportReimportsIdentically) {
 
 TEST_F(ExamCli, TakeTheExamToAPassAndToAFail) {
     ASSERT_NO_FATAL_FAILURE(importBanksAndTwoWorkers());
-    const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2},{"module":"safety","count":2},
-        {"module":"appliance","count":1}],"duration_minutes":15,"pass_mark":80})");
+    const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2},{"module":"safety","count":3}],
+        "duration_minutes":15,"pass_mark":80})");
     auto s = ctlJson({"exam", "sitting", "create", "--bank", "exam", "--title", "考试", "--blueprint", bp,
-                      "--candidates", "1,2", "--review", "correct"});
+                      "--candidates", "1,2", "--review", "correct", "--no-require-attendance"});
     const auto sid = std::to_string(s["id"].get<int>());
     EXPECT_EQ(s["questions"], 5);
     EXPECT_EQ(s["candidates"], 2);
@@ -215,7 +216,7 @@ TEST_F(ExamCli, BoardShowsEveryCandidateWithProgressAndConnectionState) {
     const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2},{"module":"safety","count":1}],
         "duration_minutes":15,"pass_mark":80})");
     auto s = ctlJson({"exam", "sitting", "create", "--bank", "exam", "--title", "考试", "--blueprint", bp,
-                      "--candidates", "1,2"});
+                      "--candidates", "1,2", "--no-require-attendance"});
     const auto sid = std::to_string(s["id"].get<int>());
     auto empty = ctl({"exam", "board"});
     EXPECT_EQ(empty.exitCode, 0);
@@ -248,4 +249,156 @@ TEST_F(ExamCli, BoardShowsEveryCandidateWithProgressAndConnectionState) {
     auto unknown = ctl({"exam", "board", "--sitting", "99"});
     EXPECT_EQ(unknown.exitCode, 1);
     EXPECT_NE(unknown.err.find("99"), std::string::npos) << unknown.err;
+}
+
+TEST_F(ExamCli, TheBadgeExamWaitsForTheTrainingAndATrainerCanAdmit) {
+    ASSERT_NO_FATAL_FAILURE(importBanksAndTwoWorkers());
+    const auto bp = write("bp.json", R"({"sections":[{"module":"ethics","count":2}],"duration_minutes":15,"pass_mark":80})");
+    auto s = ctlJson({"exam", "sitting", "create", "--bank", "exam", "--title", "结业考试", "--blueprint", bp,
+                      "--candidates", "1,2"});
+    const auto sid = std::to_string(s["id"].get<int>());
+    EXPECT_EQ(s["require_attendance"], true) << "on by default for the badge course";
+    EXPECT_EQ(s["scoring"], "all-or-nothing");
+    auto shown = ctl({"exam", "sitting", "show", sid});
+    EXPECT_EQ(shown.exitCode, 0);
+    EXPECT_NE(shown.out.find("scored all-or-nothing"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("required hours"), std::string::npos) << shown.out;
+    auto listed = ctl({"exam", "sitting", "list"});
+    EXPECT_NE(listed.out.find("all-or-nothing"), std::string::npos) << listed.out;
+    ASSERT_EQ(ctl({"exam", "sitting", "open", sid}).exitCode, 0);
+
+    // Worker 1 has attended nothing: refused, with every module's missing minutes.
+    auto refused = ctlJson({"exam", "attempt", "start", "--sitting", sid, "--worker", "1"}, 1);
+    ASSERT_TRUE(refused.contains("missing")) << refused.dump(2);
+    EXPECT_EQ(refused["missing"].size(), 7u);
+    EXPECT_EQ(refused["missing"][0]["module"], "ethics");
+    EXPECT_EQ(refused["missing"][0]["missing_minutes"], 120);
+    auto text = ctl({"exam", "attempt", "start", "--sitting", sid, "--worker", "1"});
+    EXPECT_EQ(text.exitCode, 1);
+    EXPECT_NE(text.err.find("ethics"), std::string::npos) << text.err;
+    EXPECT_NE(text.err.find("120 min missing"), std::string::npos) << text.err;
+    EXPECT_NE(text.err.find("exam sitting admit"), std::string::npos) << text.err;
+
+    // A trainer admits worker 1 with their PIN (a wrong PIN and a clerk are refused).
+    ASSERT_EQ(ctl({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"}).exitCode, 0);
+    ASSERT_EQ(ctl({"staff", "add", "--name", "李干事", "--role", "clerk", "--pin", "739201"}).exitCode, 0);
+    auto wrong = ctl({"exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "1", "--pin", "000000"});
+    EXPECT_EQ(wrong.exitCode, 1) << wrong.err;
+    auto clerk = ctl({"exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "2", "--pin", "739201"});
+    EXPECT_EQ(clerk.exitCode, 1);
+    EXPECT_NE(clerk.err.find("clerk"), std::string::npos) << clerk.err;
+    auto noPin = ctl({"exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "1"});
+    EXPECT_EQ(noPin.exitCode, 1);
+    EXPECT_NE(noPin.err.find("KIOSK_STAFF_PIN"), std::string::npos) << noPin.err;
+    auto admitted = testsupport::run({m_bin, "exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "1"},
+                                     {"KIOSK_DB=" + (m_dir / "center.db").string(), "KIOSK_STAFF_PIN=482916"});
+    ASSERT_EQ(admitted.exitCode, 0) << admitted.err;
+    auto started = ctlJson({"exam", "attempt", "start", "--sitting", sid, "--worker", "1"});
+    EXPECT_EQ(started["items"], 2);
+    auto audit = ctlJson({"audit", "list", "--limit", "1000"});
+    bool admitRow = false;
+    for (const auto& row : audit)
+        if (row["action"] == "sitting.admit" && row["actor"] == "staff:1") admitRow = true;
+    EXPECT_TRUE(admitRow) << audit.dump(2);
+    // Worker 2 still cannot start.
+    EXPECT_EQ(ctl({"exam", "attempt", "start", "--sitting", sid, "--worker", "2"}).exitCode, 1);
+}
+
+TEST_F(ExamCli, ARetiredQuestionStaysOutOfPapersAndStatsFlagItems) {
+    ASSERT_NO_FATAL_FAILURE(importBanksAndTwoWorkers());
+    // Stats: six workers all answer the one question of a tiny bank right: it is flagged too easy.
+    const auto tiny = write("tiny.toml", R"([bank]
+id = "tiny"
+title_zh = "小题库"
+scoring = "all-or-nothing"
+
+[[question]]
+id = "tiny-1"
+module = "legal"
+type = "single"
+stem_zh = "哪一项正确？"
+
+[[question.option]]
+text_zh = "正确的"
+correct = true
+
+[[question.option]]
+text_zh = "错误的"
+correct = false
+
+[[question.option]]
+text_zh = "也错误"
+correct = false
+)");
+    ASSERT_EQ(ctl({"exam", "import", tiny}).exitCode, 0);
+    auto retired = ctlJson({"exam", "question", "retire", "tiny-1"});
+    EXPECT_EQ(retired["bank"], "tiny");
+    auto show = ctl({"exam", "bank", "show", "tiny"});
+    EXPECT_EQ(show.out.find("tiny-1 "), std::string::npos) << "a retired question is not in the bank's current questions";
+    auto unknown = ctl({"exam", "question", "retire", "tiny-9"});
+    EXPECT_EQ(unknown.exitCode, 1);
+    ASSERT_EQ(ctl({"exam", "question", "retire", "tiny-1", "--restore"}).exitCode, 0);
+    show = ctl({"exam", "bank", "show", "tiny"});
+    EXPECT_NE(show.out.find("tiny-1 "), std::string::npos) << show.out;
+    const auto withCheck = [](std::string first17) {
+        static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+        int sum = 0;
+        for (std::size_t k = 0; k < 17; ++k) sum += (first17[k] - '0') * kWeights[k];
+        return first17 + "10X98765432"[sum % 11];
+    };
+    for (const char* n : {"44030119900101123", "31011519880808456", "32010219751111789", "51010419820430071"}) {
+        auto added = ctl({"worker", "add", "--name", "考生", "--id-number", withCheck(n)});
+        ASSERT_EQ(added.exitCode, 0) << added.err;
+    }
+    auto workers = ctlJson({"worker", "list"});
+    ASSERT_EQ(workers.size(), 6u);
+    std::string candidates;
+    for (const auto& w : workers) candidates += (candidates.empty() ? "" : ",") + std::to_string(w["id"].get<int>());
+    const auto bp = write("bp.json", R"({"sections":[{"module":"legal","count":1}],"duration_minutes":15})");
+    auto s = ctlJson({"exam", "sitting", "create", "--bank", "tiny", "--title", "统计", "--blueprint", bp,
+                      "--candidates", candidates, "--no-require-attendance"});
+    const auto sid = std::to_string(s["id"].get<int>());
+    ASSERT_EQ(ctl({"exam", "sitting", "open", sid}).exitCode, 0);
+    int took = 0;
+    for (const auto& w : workers) {
+        auto a = ctlJson({"exam", "attempt", "start", "--sitting", sid, "--worker", std::to_string(w["id"].get<int>())});
+        const auto attempt = std::to_string(a["attempt"].get<int>());
+        std::string letter;
+        for (const auto& o : a["paper"][0]["options"])
+            if (o["zh"] == "正确的") letter = o["letter"].get<std::string>();
+        ASSERT_FALSE(letter.empty()) << a.dump(2);
+        ASSERT_EQ(ctl({"exam", "attempt", "answer", "--attempt", attempt, "--item", "1", "--choice", letter}).exitCode, 0);
+        ASSERT_EQ(ctl({"exam", "attempt", "submit", "--attempt", attempt}).exitCode, 0);
+        ++took;
+    }
+    ASSERT_EQ(took, 6);
+    auto stats = ctlJson({"exam", "stats", "--sitting", sid});
+    bool flaggedEasy = false;
+    for (const auto& it : stats["items"])
+        for (const auto& f : it["flags"])
+            if (f["flag"] == "too-easy" && it["presented"] == 6) flaggedEasy = true;
+    EXPECT_TRUE(flaggedEasy) << stats.dump(2);
+    auto text = ctl({"exam", "stats", "--sitting", sid});
+    EXPECT_NE(text.out.find("FLAGGED"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("too-easy:"), std::string::npos) << text.out;
+}
+
+TEST_F(ExamCli, ABankKeepsOneScoringMode) {
+    const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
+    ASSERT_EQ(ctl({"exam", "import", assets + "/question-banks/ethics.toml", "--bank", "mix"}).exitCode, 0);
+    const auto mode = ctlJson({"exam", "bank", "list"})[0]["scoring"].get<std::string>();
+    const std::string other = mode == "proportional" ? "all-or-nothing" : "proportional";
+    const auto file = write("other.toml", "[bank]\nid = \"other\"\ntitle_zh = \"另一个\"\nscoring = \"" + other +
+                                              "\"\n\n[[question]]\nid = \"o-1\"\nmodule = \"legal\"\ntype = \"truefalse\"\n"
+                                              "stem_zh = \"判断\"\nanswer = true\n");
+    auto refused = ctl({"exam", "import", file, "--bank", "mix"});
+    EXPECT_EQ(refused.exitCode, 1);
+    EXPECT_NE(refused.err.find("scores multiple-response questions " + mode), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("nothing was imported"), std::string::npos) << refused.err;
+    auto list = ctl({"exam", "bank", "list"});
+    EXPECT_NE(list.out.find(mode), std::string::npos) << list.out;
+    // A GIFT file into the existing bank takes the bank's mode; a different --scoring is refused.
+    const auto gift = write("more.gift", "::g1:: 湿手可以触摸开关。{F}\n");
+    EXPECT_EQ(ctl({"exam", "import", gift, "--bank", "mix", "--module", "safety"}).exitCode, 0);
+    EXPECT_EQ(ctl({"exam", "import", gift, "--bank", "mix", "--module", "safety", "--scoring", other}).exitCode, 1);
 }

@@ -321,3 +321,21 @@ TEST(Attempt, RestoreRejectsDataThatDoesNotFit) {
 
     EXPECT_EQ(Attempt::start(Paper{}, timing()).error().code, ErrorCode::InvalidInput);
 }
+
+TEST(Grading, ScoresAreShownWithOneDecimalAtMostAndNeverHigherThanEarned) {
+    EXPECT_EQ(formatScore(19.047619047619047), "19");
+    EXPECT_EQ(formatScore(100.0 * 2 / 3), "66.6");
+    EXPECT_EQ(formatScore(80.0), "80");
+    EXPECT_EQ(formatScore(100.0), "100");
+    EXPECT_EQ(formatScore(0.0), "0");
+    EXPECT_EQ(formatScore(79.96), "79.9") << "a failing score must not read like the pass mark";
+    EXPECT_EQ(formatScore(85.5), "85.5");
+    EXPECT_EQ(formatScore(0.7 * 100.0), "70") << "0.7 * 100 is 69.99999... in binary";
+}
+
+TEST(Grading, PartialCreditItemsAreCounted) {
+    GradeReport g;
+    g.items = {{"a", 1, "safety", 1.0, true}, {"b", 1, "safety", 0.5, true}, {"c", 1, "safety", 0.0, true},
+               {"d", 1, "safety", 0.0, false}, {"e", 1, "safety", 0.25, true}};
+    EXPECT_EQ(partialCreditItems(g), 2);
+}

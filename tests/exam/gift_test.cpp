@@ -288,3 +288,30 @@ TEST(Gift, TrueFalseKeywordsAndCase) {
         EXPECT_EQ(r.questions[i].isCorrect(0), expected[i]) << i;
     }
 }
+
+TEST(Gift, UnweightedWrongAnswersCountAgainstInAProportionalBank) {
+    // Two right answers with weights, three wrong ones without: in a proportional bank each wrong one is
+    // worth -100/3, so ticking all five does not score full marks; in an all-or-nothing bank they stay 0.
+    const std::string text = "::multi:: 哪些做法安全？{~%50%擦干手 ~%50%关电源 ~湿手插电 ~拉电线拔插头 ~超负荷}\n";
+    ImportOptions proportional = opts("appliance");
+    proportional.scoring = MultipleScoring::Proportional;
+    const ImportResult r = importGift(text, proportional);
+    ASSERT_EQ(r.questions.size(), 1u) << dump(r);
+    const Question& q = r.questions[0];
+    ASSERT_EQ(q.type, QuestionType::MultipleResponse);
+    for (std::size_t i = 2; i < 5; ++i) EXPECT_NEAR(q.options[i].weight, -100.0 / 3, 1e-9) << i;
+    const int all[] = {0, 1, 2, 3, 4};
+    EXPECT_LT(scoreResponse(q, MultipleScoring::Proportional, all), 1.0);
+    const int right[] = {0, 1};
+    EXPECT_DOUBLE_EQ(scoreResponse(q, MultipleScoring::Proportional, right), 1.0);
+
+    const ImportResult plain = importGift(text, opts("appliance"));
+    ASSERT_EQ(plain.questions.size(), 1u);
+    EXPECT_DOUBLE_EQ(plain.questions[0].options[2].weight, 0.0);
+    // An explicit weight is kept as written.
+    const ImportResult explicitWeight =
+        importGift("::m2:: 哪些？{~%50%甲 ~%50%乙 ~%-10%丙 ~丁}\n", proportional);
+    ASSERT_EQ(explicitWeight.questions.size(), 1u) << dump(explicitWeight);
+    EXPECT_DOUBLE_EQ(explicitWeight.questions[0].options[2].weight, -10.0);
+    EXPECT_DOUBLE_EQ(explicitWeight.questions[0].options[3].weight, -50.0) << "-100 / 2 wrong answers";
+}

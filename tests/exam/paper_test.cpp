@@ -234,3 +234,59 @@ TEST(Blueprint, Validation) {
     const Bank bank = makeBank();
     EXPECT_EQ(assemblePaper(bank, bp, 1).error().code, ErrorCode::InvalidInput);
 }
+
+TEST(Paper, ARetakeAvoidsConceptsAlreadySeenNotOnlyIds) {
+    // 10 ethics questions on 5 concepts, two wordings each: ethics-0/ethics-5 test "c0", ethics-1/ethics-6 "c1", ...
+    Bank bank = makeBank();
+    for (auto& q : bank.questions)
+        if (q.module == "ethics") q.conceptTag = "c" + std::to_string(std::stoi(q.id.substr(7)) % 5);
+    Blueprint bp;
+    bp.sections = {BlueprintSection{"ethics", 3, std::nullopt}};
+    for (int attempt = 1; attempt <= 20; ++attempt) {
+        auto first = assemblePaper(bank, bp, paperSeed("S", "W" + std::to_string(attempt), 1));
+        ASSERT_TRUE(first);
+        std::set<std::string> seenIds, seenConcepts, firstConcepts;
+        for (const auto& it : first->items) {
+            seenIds.insert(it.question.id);
+            seenConcepts.insert(it.question.conceptTag);
+            EXPECT_TRUE(firstConcepts.insert(it.question.conceptTag).second)
+                << "one paper asks each concept once: " << it.question.conceptTag;
+        }
+        ASSERT_EQ(seenConcepts.size(), 3u);
+        auto second = assemblePaper(bank, bp, paperSeed("S", "W" + std::to_string(attempt), 2), seenIds, seenConcepts);
+        ASSERT_TRUE(second);
+        int repeatedConcepts = 0;
+        for (const auto& it : second->items) {
+            EXPECT_FALSE(seenIds.contains(it.question.id)) << it.question.id;
+            repeatedConcepts += seenConcepts.contains(it.question.conceptTag) ? 1 : 0;
+        }
+        // 2 concepts are unseen: both are asked; the third question must repeat a concept (in other words).
+        EXPECT_EQ(repeatedConcepts, 1) << "attempt " << attempt;
+    }
+}
+
+TEST(Paper, ConceptAvoidanceFallsBackWhenTheBankRunsShort) {
+    // Every ethics question tests the same concept: the paper is still filled, with unseen ids first.
+    Bank bank = makeBank();
+    for (auto& q : bank.questions) q.conceptTag = q.module == "ethics" ? "same-point" : "";
+    Blueprint bp;
+    bp.sections = {BlueprintSection{"ethics", 5, std::nullopt}};
+    std::set<std::string> seen{"ethics-0", "ethics-1", "ethics-2", "ethics-3", "ethics-4", "ethics-5", "ethics-6"};
+    auto paper = assemblePaper(bank, bp, paperSeed("S", "W", 2), seen, {"same-point"});
+    ASSERT_TRUE(paper) << paper.error().message;
+    const auto got = ids(*paper);
+    ASSERT_EQ(got.size(), 5u);
+    EXPECT_EQ(std::ranges::count_if(got, [&](const std::string& id) { return !seen.contains(id); }), 3)
+        << "the 3 unseen questions are all used before seen ones";
+    EXPECT_EQ(std::set<std::string>(got.begin(), got.end()).size(), 5u) << "no id twice";
+}
+
+TEST(Paper, WithoutConceptsThePaperIsTheSameAsBefore) {
+    // Concept tags only reorder among tagged questions: an untagged bank gives the paper of an empty seen set.
+    const Bank bank = makeBank();
+    auto a = assemblePaper(bank, makeBlueprint(), 42, {"safety-1"});
+    auto b = assemblePaper(bank, makeBlueprint(), 42, {"safety-1"}, {"c0", "c1"});
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(ids(*a), ids(*b));
+}

@@ -64,6 +64,33 @@ TEST(Question, ValidationNamesTheQuestionAndTheProblem) {
     for (const auto& s : ep) EXPECT_EQ(s.find("line"), std::string::npos) << s;
 }
 
+TEST(Question, ImagePathsAreConfinedToTheBanksFolder) {
+    for (const char* bad : {"/etc/passwd", "../x.png", "images/../../x.png", "a\\b.png", "images/x\n.png"}) {
+        Question q = single("img1", "safety", 1);
+        q.imagePath = bad;
+        auto p = validateQuestion(q);
+        ASSERT_EQ(p.size(), 1u) << bad;
+        EXPECT_NE(p[0].find("question img1 v1"), std::string::npos) << p[0];
+        EXPECT_NE(p[0].find("leaves the bank's folder"), std::string::npos) << p[0];
+    }
+    Question ok = single("img2", "safety", 1);
+    ok.imagePath = "images/frayed-cord.png";
+    EXPECT_TRUE(validateQuestion(ok).empty());
+    EXPECT_TRUE(isConfinedImagePath("x.png"));
+    EXPECT_TRUE(isConfinedImagePath("images/./x.png"));
+    EXPECT_FALSE(isConfinedImagePath(""));
+}
+
+TEST(Question, ConceptTagsAreChecked) {
+    Question q = single("c1", "safety", 1);
+    q.conceptTag = "gas-leak-first-step";
+    EXPECT_TRUE(validateQuestion(q).empty());
+    for (const char* bad : {"Gas", "gas leak", "gas_leak", "-gas", "gas-", "燃气"}) {
+        q.conceptTag = bad;
+        EXPECT_TRUE(anyContains(validateQuestion(q), "concept")) << bad;
+    }
+}
+
 TEST(Question, BankRejectsDuplicateVersions) {
     Bank b;
     b.id = "b";
@@ -159,4 +186,23 @@ TEST(Grading, TrueFalse) {
 TEST(Modules, SevenCodesKnown) {
     for (std::string_view code : {"ethics", "etiquette", "legal", "safety", "appliance", "homecare", "badge"})
         EXPECT_TRUE(findModule(code).has_value()) << code;
+}
+
+TEST(Grading, TickingEveryOptionOfAnUnweightedQuestionDoesNotPayInAProportionalBank) {
+    // Right options 50 + 50, wrong ones without weight (0): before the default, ticking all four scored 100 %.
+    Question q = multiple("m", "safety", {50, 50, 0, 0});
+    const int all[] = {0, 1, 2, 3};
+    EXPECT_TRUE(applyDefaultWrongWeights(q, MultipleScoring::Proportional));
+    EXPECT_DOUBLE_EQ(q.options[2].weight, -50.0);
+    EXPECT_DOUBLE_EQ(q.options[3].weight, -50.0);
+    EXPECT_LT(scoreResponse(q, MultipleScoring::Proportional, all), 1.0);
+    EXPECT_TRUE(validateQuestion(q).empty());
+    // Weighted wrong options, all-or-nothing banks and single choice are left alone.
+    Question weighted = multiple("w", "safety", {50, 50, -20, 0});
+    EXPECT_FALSE(applyDefaultWrongWeights(weighted, MultipleScoring::Proportional));
+    Question aon = multiple("a", "safety", {50, 50, 0, 0});
+    EXPECT_FALSE(applyDefaultWrongWeights(aon, MultipleScoring::AllOrNothing));
+    Question s = single("s", "safety", 1);
+    EXPECT_FALSE(applyDefaultWrongWeights(s, MultipleScoring::Proportional));
+    EXPECT_DOUBLE_EQ(defaultWrongWeight(3), -100.0 / 3);
 }

@@ -179,3 +179,37 @@ TEST(Statistics, BuilderMapsDifferentPapersToQuestionColumns) {
     EXPECT_EQ(s.items[0].optionFrequency, (std::vector<int>{1, 1, 0}));
     EXPECT_EQ(s.items[2].answered, 0);
 }
+
+TEST(ItemAnalysis, FlagsTooHardTooEasyAndUndiscriminatingItemsWithAdvice) {
+    ItemStatistics item;
+    item.presented = 20;
+    item.facility = 0.5;
+    item.discrimination = 0.4;
+    EXPECT_TRUE(flagItem(item).empty());
+    item.facility = 0.15;
+    EXPECT_EQ(flagItem(item), std::vector<ItemFlag>{ItemFlag::TooHard});
+    item.facility = 0.97;
+    EXPECT_EQ(flagItem(item), std::vector<ItemFlag>{ItemFlag::TooEasy});
+    item.facility = 0.6;
+    item.discrimination = 0.05;
+    EXPECT_EQ(flagItem(item), std::vector<ItemFlag>{ItemFlag::LowDiscrimination});
+    item.discrimination = -0.3;
+    item.facility = 0.1;
+    EXPECT_EQ(flagItem(item), (std::vector<ItemFlag>{ItemFlag::TooHard, ItemFlag::LowDiscrimination}));
+    item.discrimination.reset();  // not computable: not flagged for it
+    EXPECT_EQ(flagItem(item), std::vector<ItemFlag>{ItemFlag::TooHard});
+    // The boundaries themselves are fine.
+    item.facility = 0.2;
+    item.discrimination = 0.1;
+    EXPECT_TRUE(flagItem(item).empty());
+    item.facility = 0.95;
+    EXPECT_TRUE(flagItem(item).empty());
+    // Too few answers to judge.
+    item.presented = 4;
+    item.facility = 0.0;
+    EXPECT_TRUE(flagItem(item).empty());
+    for (auto f : {ItemFlag::TooHard, ItemFlag::TooEasy, ItemFlag::LowDiscrimination}) {
+        EXPECT_FALSE(itemFlagName(f).empty());
+        EXPECT_GT(itemFlagAdvice(f).size(), 20u);
+    }
+}

@@ -114,6 +114,8 @@ inline training::Result<std::int64_t> openSitting(training::Store& store, const 
     in.blueprint = training::courseBlueprint(course, kQuestionsPerModule, std::chrono::minutes(30));
     in.seats = 200;
     in.review = exam::ReviewPolicy::None;
+    // Eligibility is what these tests check, hours included: workers short of hours still take the exam.
+    in.requireAttendance = false;
     auto s = exams.createSitting(in, actor);
     if (!s) return std::unexpected(s.error());
     auto opened = exams.openSitting(s->id, actor);

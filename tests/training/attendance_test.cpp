@@ -51,6 +51,7 @@ TEST_F(AttendanceTest, CheckInNeedsTheRoster) {
 }
 
 TEST_F(AttendanceTest, HoursCountOnlyTimeInsideTheSession) {
+    m_clock->advance(5 * 3600);  // 17:00: the session is over, its attendance is recorded afterwards
     ASSERT_TRUE(m_store->addToRoster(m_session, m_worker, "t"));
     EXPECT_EQ(m_store->addToRoster(m_session, m_worker, "t").error().code, ErrorCode::Conflict);
     // Too early (more than 30 minutes before) and after the end are refused.
@@ -77,6 +78,7 @@ TEST_F(AttendanceTest, HoursCountOnlyTimeInsideTheSession) {
 }
 
 TEST_F(AttendanceTest, CheckOutRules) {
+    m_clock->advance(5 * 3600);  // 17:00
     ASSERT_TRUE(m_store->addToRoster(m_session, m_worker, "t"));
     auto none = m_store->checkOut(m_session, m_worker, AttendanceMethod::Staff, "t", kStart);
     ASSERT_FALSE(none);
@@ -97,4 +99,39 @@ TEST_F(AttendanceTest, RosterAndSessionLists) {
     ASSERT_EQ(sessions->size(), 1u);
     EXPECT_EQ(sessions->front().rosterSize, 2);
     EXPECT_TRUE(m_store->listSessions(kStart + 7200, kStart + 86400)->empty());
+}
+
+TEST_F(AttendanceTest, ATrainerOrARoomIsNeverBookedTwice) {
+    auto other = m_store->addStaff("王老师", Role::Trainer, "518273", "t");
+    ASSERT_TRUE(other);
+    // The fixture's session: trainer m_trainer, room 201, 14:00-16:00.
+    auto sameTrainer = m_store->addSession(m_course, "safety", m_trainer, "305", kStart + 3600, kStart + 3 * 3600, "t");
+    ASSERT_FALSE(sameTrainer);
+    EXPECT_EQ(sameTrainer.error().code, ErrorCode::Conflict);
+    EXPECT_NE(sameTrainer.error().message.find("trainer"), std::string::npos) << sameTrainer.error().message;
+    EXPECT_NE(sameTrainer.error().message.find(std::to_string(m_session)), std::string::npos);
+    auto sameRoom = m_store->addSession(m_course, "safety", other->id, "201", kStart - 3600, kStart + 60, "t");
+    ASSERT_FALSE(sameRoom);
+    EXPECT_EQ(sameRoom.error().code, ErrorCode::Conflict);
+    EXPECT_NE(sameRoom.error().message.find("room 201"), std::string::npos) << sameRoom.error().message;
+    // Back to back, another room and trainer at the same time, or no room given: fine.
+    EXPECT_TRUE(m_store->addSession(m_course, "safety", m_trainer, "201", kStart + 7200, kStart + 9000, "t"));
+    EXPECT_TRUE(m_store->addSession(m_course, "legal", other->id, "305", kStart, kStart + 7200, "t"));
+    EXPECT_TRUE(m_store->addSession(m_course, "legal", std::nullopt, "", kStart, kStart + 7200, "t"));
+    EXPECT_TRUE(m_store->addSession(m_course, "legal", std::nullopt, "", kStart, kStart + 7200, "t"));
+}
+
+TEST_F(AttendanceTest, AttendanceIsNotRecordedAheadOfTime) {
+    // The session runs 14:00-16:00 and it is noon: a check-in "at 14:05" now is refused, also for staff.
+    ASSERT_TRUE(m_store->addToRoster(m_session, m_worker, "t"));
+    auto early = m_store->checkIn(m_session, m_worker, AttendanceMethod::Staff, std::nullopt, "t", kStart + 300);
+    ASSERT_FALSE(early);
+    EXPECT_EQ(early.error().code, ErrorCode::Refused);
+    EXPECT_NE(early.error().message.find("future"), std::string::npos) << early.error().message;
+    m_clock->advance(2 * 3600 + 600);  // 14:10
+    ASSERT_TRUE(m_store->checkIn(m_session, m_worker, AttendanceMethod::Staff, std::nullopt, "t", kStart + 300));
+    auto out = m_store->checkOut(m_session, m_worker, AttendanceMethod::Staff, "t", kStart + 7200);
+    ASSERT_FALSE(out) << "16:00 has not come yet";
+    EXPECT_EQ(out.error().code, ErrorCode::Refused);
+    ASSERT_TRUE(m_store->checkOut(m_session, m_worker, AttendanceMethod::Staff, "t"));
 }

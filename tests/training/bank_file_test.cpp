@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 
 #include "test_support.hpp"
 #include "training/bank_file.hpp"
@@ -191,4 +192,103 @@ TEST(NativeBank, ExportEscapesQuotesBackslashesAndNewlines) {
     auto second = parseNativeBank(text, "exported.toml");
     ASSERT_TRUE(second.diagnostics.empty()) << second.diagnostics.front().message;
     EXPECT_EQ(second.bank.questions[0].stem.zh, first.bank.questions[0].stem.zh);
+}
+
+TEST(NativeBank, ConceptKeyIsReadCheckedAndExported) {
+    std::string text = kSmall;
+    text.replace(text.find("id = \"t-1\"\n"), 11, "id = \"t-1\"\nconcept = \"gas-leak-first-step\"\n");
+    auto r = parseNativeBank(text, "concept.toml");
+    ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
+    ASSERT_EQ(r.bank.questions.size(), 3u);
+    EXPECT_EQ(r.bank.questions[0].conceptTag, "gas-leak-first-step");
+    EXPECT_EQ(r.bank.questions[1].conceptTag, "") << "the key is optional";
+    const auto exported = writeNativeBank(r.bank);
+    EXPECT_NE(exported.find("concept = \"gas-leak-first-step\"\n"), std::string::npos) << exported;
+    auto again = parseNativeBank(exported, "exported.toml");
+    ASSERT_TRUE(again.diagnostics.empty()) << again.diagnostics.front().message;
+    EXPECT_EQ(again.bank.questions, r.bank.questions);
+
+    for (const char* bad : {"concept = \"Gas Leak\"\n", "concept = \"gas_leak\"\n", "concept = \"-gas\"\n",
+                            "concept = \"\"\n", "concept = 3\n"}) {
+        std::string broken = kSmall;
+        broken.replace(broken.find("id = \"t-1\"\n"), 11, std::string("id = \"t-1\"\n") + bad);
+        auto b = parseNativeBank(broken, "bad.toml");
+        EXPECT_EQ(b.failed, 1) << bad;
+        ASSERT_FALSE(b.diagnostics.empty()) << bad;
+        EXPECT_NE(b.diagnostics[0].message.find("question t-1"), std::string::npos) << b.diagnostics[0].message;
+        EXPECT_NE(b.diagnostics[0].message.find("concept"), std::string::npos) << b.diagnostics[0].message;
+        EXPECT_EQ(b.diagnostics[0].line, 10) << bad;
+    }
+}
+
+TEST(NativeBank, ImagePathsMustStayInTheBanksFolder) {
+    for (const char* path : {"/etc/passwd", "../../../etc/shadow", "images/../../secret.png", "images\\\\..\\\\x.png",
+                             "~/x.png/../../y"}) {
+        std::string text = kSmall;
+        text.replace(text.find("id = \"t-1\"\n"), 11, fmt::format("id = \"t-1\"\nimage = \"{}\"\n", path));
+        auto r = parseNativeBank(text, "images.toml");
+        EXPECT_EQ(r.failed, 1) << path;
+        EXPECT_EQ(r.bank.questions.size(), 2u) << path;
+        ASSERT_FALSE(r.diagnostics.empty()) << path;
+        const auto& m = r.diagnostics[0].message;
+        EXPECT_NE(m.find("question t-1"), std::string::npos) << m;
+        EXPECT_NE(m.find("leaves the bank's folder"), std::string::npos) << m;
+        EXPECT_EQ(r.diagnostics[0].line, 10) << path;
+    }
+    std::string ok = kSmall;
+    ok.replace(ok.find("id = \"t-1\"\n"), 11, "id = \"t-1\"\nimage = \"images/gas-valve.png\"\n");
+    auto r = parseNativeBank(ok, "images.toml");
+    ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
+    EXPECT_EQ(r.bank.questions[0].imagePath, "images/gas-valve.png");
+}
+
+TEST(NativeBank, UnweightedWrongOptionsCountAgainstInAProportionalBank) {
+    const std::string text = R"([bank]
+id = "p"
+title_zh = "比例题库"
+scoring = "proportional"
+
+[[question]]
+id = "p-1"
+module = "appliance"
+type = "multiple"
+stem_zh = "哪些做法安全？"
+
+[[question.option]]
+text_zh = "擦干手再插插头"
+correct = true
+
+[[question.option]]
+text_zh = "用完关电源"
+correct = true
+
+[[question.option]]
+text_zh = "湿手插电"
+correct = false
+
+[[question.option]]
+text_zh = "拉电线拔插头"
+correct = false
+
+[[question.option]]
+text_zh = "一个插座接很多电器"
+correct = false
+)";
+    auto r = parseNativeBank(text, "p.toml");
+    ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
+    const auto& q = r.bank.questions.at(0);
+    for (std::size_t i = 2; i < 5; ++i) EXPECT_NEAR(q.options[i].weight, -100.0 / 3, 1e-9);
+    const int all[] = {0, 1, 2, 3, 4};
+    EXPECT_LT(exam::scoreResponse(q, exam::MultipleScoring::Proportional, all), 1.0)
+        << "ticking every option must score below full marks";
+    // The export leaves the implied weights out and reads back the same.
+    const auto exported = writeNativeBank(r.bank);
+    EXPECT_EQ(exported.find("weight"), std::string::npos) << exported;
+    EXPECT_EQ(parseNativeBank(exported, "again.toml").bank.questions, r.bank.questions);
+    // In an all-or-nothing bank the same question keeps 0 on its wrong options.
+    std::string aon = text;
+    aon.replace(aon.find("proportional"), 12, "all-or-nothing");
+    auto a = parseNativeBank(aon, "a.toml");
+    ASSERT_TRUE(a.diagnostics.empty());
+    EXPECT_DOUBLE_EQ(a.bank.questions.at(0).options[2].weight, 0.0);
 }

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "store_fixture.hpp"
 #include "training/exam_store.hpp"
+#include "training/schema.hpp"
 
 using namespace training;
 using testsupport::StoreTest;
@@ -18,6 +22,20 @@ exam::Question single(const std::string& id, const std::string& module, int diff
     for (int i = 0; i < 4; ++i)
         q.options.push_back({{"选项" + std::to_string(i), "option " + std::to_string(i)}, i == correct ? 100.0 : 0.0, {}});
     return q;
+}
+
+/// SQL that undoes the migrations after @p version, so that a test database looks like one written by that
+/// version (SQLite 3.35+ drops columns).
+std::string undoMigrationsAfter(int version) {
+    std::string sql;
+    if (version < 6)
+        sql += "ALTER TABLE attempts DROP COLUMN submitted_by; ALTER TABLE sitting_candidates DROP COLUMN admitted_at; "
+               "ALTER TABLE sitting_candidates DROP COLUMN admitted_by; ALTER TABLE sittings DROP COLUMN require_attendance; ";
+    if (version < 5) sql += "ALTER TABLE questions DROP COLUMN concept; ";
+    if (version < 4)
+        sql += "ALTER TABLE attempts DROP COLUMN seen_at; ALTER TABLE attempts DROP COLUMN seen_from; "
+               "ALTER TABLE attempts DROP COLUMN left_at; ";
+    return sql + "PRAGMA user_version = " + std::to_string(version);
 }
 
 }  // namespace
@@ -42,6 +60,7 @@ protected:
         in.blueprint.sections = {{"ethics", 2, std::nullopt}, {"safety", 2, std::nullopt}, {"appliance", 1, std::nullopt}};
         in.blueprint.duration = std::chrono::minutes(20);
         in.graceSeconds = 30;
+        in.requireAttendance = false;  // these tests are about attempts; the attendance rule has its own below
         auto s = m_exams->createSitting(in, "trainer");
         ASSERT_TRUE(s) << s.error().message;
         m_sitting = s->id;
@@ -370,12 +389,11 @@ TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {
     {
         auto db = Database::open(dbPath(), {});
         ASSERT_TRUE(db);
-        // Undo version 4 as a version 3 file would be (SQLite 3.35+ drops columns).
-        ASSERT_TRUE(db->exec("ALTER TABLE attempts DROP COLUMN seen_at; ALTER TABLE attempts DROP COLUMN seen_from; "
-                             "ALTER TABLE attempts DROP COLUMN left_at; PRAGMA user_version = 3"));
+        // Undo version 4 and later as a version 3 file would be.
+        ASSERT_TRUE(db->exec(undoMigrationsAfter(3)));
     }
     reopen();
-    EXPECT_EQ(m_store->schemaVersion(), 4);
+    EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
     auto board = m_exams->proctorBoard(m_sitting);
     ASSERT_TRUE(board) << board.error().message;
     ASSERT_EQ(board->size(), 1u);
@@ -389,4 +407,332 @@ TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {
     ASSERT_TRUE(resumed);
     EXPECT_EQ(resumed->id, a->id);
     EXPECT_EQ(resumed->attempt.response(0).chosen, std::vector<int>{1});
+}
+
+TEST_F(ExamStoreTest, TheConceptIsStoredWithTheQuestionVersionAndSurvivesReopening) {
+    auto tagged = single("ethics-0", "ethics", 1, 0);
+    tagged.conceptTag = "privacy-of-the-home";
+    auto counts = m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, {tagged}, "t");
+    ASSERT_TRUE(counts) << counts.error().message;
+    EXPECT_EQ(counts->revised, 1) << "a new concept is a change of content: a new version";
+    reopen();
+    auto bank = m_exams->bank("b1");
+    ASSERT_TRUE(bank);
+    const auto* q = bank->find("ethics-0");
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->conceptTag, "privacy-of-the-home");
+    EXPECT_EQ(q->version, 2);
+    auto column = m_store->database().prepare(
+        "SELECT version, concept FROM questions WHERE question_key = 'ethics-0' ORDER BY version");
+    ASSERT_TRUE(column);
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    ASSERT_TRUE(column->forEachRow([&](Statement& st) { rows.emplace_back(st.int64(0), st.text(1)); }));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].second, "") << "version 1 had no concept";
+    EXPECT_EQ(rows[1].second, "privacy-of-the-home");
+
+    auto bad = single("ethics-9", "ethics", 1, 0);
+    bad.conceptTag = "Not A Tag";
+    auto refused = m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, {bad}, "t");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("ethics-9"), std::string::npos) << refused.error().message;
+}
+
+TEST_F(ExamStoreTest, AVersion4DatabaseGetsTheConceptColumn) {
+    m_exams.reset();
+    m_store.reset();
+    {
+        auto db = Database::open(dbPath(), {});
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec(undoMigrationsAfter(4)));
+    }
+    reopen();
+    EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
+    auto bank = m_exams->bank("b1");
+    ASSERT_TRUE(bank) << bank.error().message;
+    EXPECT_EQ(bank->questions.size(), 18u);
+    auto empty = m_store->database().queryInt("SELECT count(*) FROM questions WHERE concept = ''");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(*empty, 18);
+}
+
+TEST_F(ExamStoreTest, ARetakeAvoidsTheConceptsOfEarlierAttempts) {
+    // ethics-0..4 test one point in five wordings, ethics-5 another: after a first paper with one of the
+    // five, the retake asks ethics-5, not the same point in other words.
+    std::vector<exam::Question> tagged;
+    for (int i = 0; i < 6; ++i) {
+        auto q = single("ethics-" + std::to_string(i), "ethics", 1 + i % 3, i % 4);
+        q.conceptTag = i < 5 ? "same-point" : "other-point";
+        tagged.push_back(q);
+    }
+    ASSERT_TRUE(m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, tagged, "t"));
+    SittingInput in;
+    in.courseId = m_store->course("badge")->id;
+    in.bankCode = "b1";
+    in.title = "重考";
+    in.blueprint.sections = {{"ethics", 1, std::nullopt}};
+    in.blueprint.duration = std::chrono::minutes(5);
+    in.requireAttendance = false;
+    auto s = m_exams->createSitting(in, "trainer");
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE(m_exams->openSitting(s->id, "trainer"));
+    int checked = 0;
+    const char* numbers[] = {"11010519491231002", "44030119900101123", "31011519880808456", "32010219751111789"};
+    for (const char* number : numbers) {
+        const auto worker = addWorker(number, "考生").id;
+        ASSERT_TRUE(m_exams->addCandidate(s->id, worker, "trainer"));
+        auto first = m_exams->startAttempt(s->id, worker, "kiosk");
+        ASSERT_TRUE(first) << first.error().message;
+        const auto firstId = first->attempt.paper().items[0].question.id;
+        ASSERT_TRUE(m_exams->submit(*first));
+        auto retake = m_exams->previewPaper(s->id, worker);
+        ASSERT_TRUE(retake) << retake.error().message;
+        if (firstId == "ethics-5") continue;
+        ++checked;
+        EXPECT_EQ(retake->items[0].question.id, "ethics-5") << "first paper asked " << firstId;
+    }
+    EXPECT_GT(checked, 0);
+}
+
+TEST_F(ExamStoreTest, ImportingIntoABankWithAnotherScoringModeIsRefused) {
+    // b1 is all-or-nothing: a proportional file must not silently take its mode (nor change it).
+    std::vector<exam::Question> more{single("legal-0", "legal", 1, 0)};
+    auto refused = m_exams->importQuestions("b1", {}, exam::MultipleScoring::Proportional, more, "t");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Refused);
+    EXPECT_NE(refused.error().message.find("all-or-nothing"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("b1"), std::string::npos) << refused.error().message;
+    auto bank = m_exams->bank("b1");
+    ASSERT_TRUE(bank);
+    EXPECT_EQ(bank->questions.size(), 18u) << "nothing was imported";
+    EXPECT_EQ(bank->scoring, exam::MultipleScoring::AllOrNothing);
+}
+
+TEST_F(ExamStoreTest, AProportionalBankStoresDefaultPenaltiesForUnweightedWrongOptions) {
+    exam::Question q;
+    q.id = "m-1";
+    q.module = "safety";
+    q.type = exam::QuestionType::MultipleResponse;
+    q.stem = {"哪些？", ""};
+    for (double w : {50.0, 50.0, 0.0, 0.0}) q.options.push_back({{"项", ""}, w, {}});
+    ASSERT_TRUE(m_exams->importQuestions("p1", {"比例", ""}, exam::MultipleScoring::Proportional, {q}, "t"));
+    auto bank = m_exams->bank("p1");
+    ASSERT_TRUE(bank);
+    const auto& stored = bank->questions.at(0);
+    EXPECT_DOUBLE_EQ(stored.options[2].weight, -50.0);
+    const int all[] = {0, 1, 2, 3};
+    EXPECT_LT(exam::scoreResponse(stored, bank->scoring, all), 1.0);
+    auto again = m_exams->importQuestions("p1", {}, exam::MultipleScoring::Proportional, {q}, "t");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->unchanged, 1) << "importing the same file again changes nothing";
+}
+
+namespace {
+
+/// The audit rows of @p action, oldest first.
+std::vector<AuditEntry> auditOf(Store& store, std::string_view action) {
+    std::vector<AuditEntry> out;
+    auto rows = store.auditEntries(0, 100000);
+    EXPECT_TRUE(rows);
+    if (rows)
+        for (auto& e : *rows)
+            if (e.action == action) out.push_back(std::move(e));
+    return out;
+}
+
+}  // namespace
+
+class SittingAttendanceTest : public ExamStoreTest {
+protected:
+    void SetUp() override {
+        ExamStoreTest::SetUp();
+        auto course = m_store->course("badge");
+        ASSERT_TRUE(course);
+        m_course = *course;
+        SittingInput in;
+        in.courseId = m_course.id;
+        in.bankCode = "b1";
+        in.title = "结业考试";
+        in.blueprint.sections = {{"ethics", 2, std::nullopt}};
+        in.blueprint.duration = std::chrono::minutes(20);
+        auto s = m_exams->createSitting(in, "trainer");  // requireAttendance left to its default
+        ASSERT_TRUE(s) << s.error().message;
+        m_badgeSitting = s->id;
+        ASSERT_TRUE(m_exams->addCandidate(m_badgeSitting, m_worker, "trainer"));
+        ASSERT_TRUE(m_exams->openSitting(m_badgeSitting, "trainer"));
+        auto t = m_store->addStaff("张老师", Role::Trainer, "482916", "t");
+        ASSERT_TRUE(t);
+        m_trainer = t->id;
+        auto c = m_store->addStaff("李干事", Role::Clerk, "739201", "t");
+        ASSERT_TRUE(c);
+        m_clerk = c->id;
+    }
+    /// Attends every module of the course in full on the days before today, except @p shortModule, where
+    /// @p shortMinutes are missing.
+    void attendCourse(const std::string& shortModule = "", int shortMinutes = 0) {
+        std::int64_t start = m_store->now() - 20 * 86400;
+        for (const auto& m : m_course.modules) {
+            start += 86400;
+            auto s = m_store->addSession(m_course.id, m.code, m_trainer, "201", start, start + m.requiredMinutes * 60, "t");
+            ASSERT_TRUE(s) << s.error().message;
+            ASSERT_TRUE(m_store->addToRoster(s->id, m_worker, "t"));
+            ASSERT_TRUE(m_store->checkIn(s->id, m_worker, AttendanceMethod::Staff, std::nullopt, "t", start));
+            const int cut = m.code == shortModule ? shortMinutes : 0;
+            ASSERT_TRUE(m_store->checkOut(s->id, m_worker, AttendanceMethod::Staff, "t",
+                                          start + (m.requiredMinutes - cut) * 60));
+        }
+    }
+    Course m_course;
+    std::int64_t m_badgeSitting{0}, m_trainer{0}, m_clerk{0};
+};
+
+TEST_F(SittingAttendanceTest, TheBadgeExamNeedsTheCourseHoursFirst) {
+    auto s = m_exams->sitting(m_badgeSitting);
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(s->requireAttendance) << "on by default for the badge course";
+    auto refused = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Refused);
+    EXPECT_NE(refused.error().message.find("ethics: 0 of 120 min attended"), std::string::npos) << refused.error().message;
+    auto gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    EXPECT_EQ(gaps->size(), m_course.modules.size());
+
+    attendCourse("safety", 30);
+    gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    ASSERT_EQ(gaps->size(), 1u);
+    EXPECT_EQ((*gaps)[0].moduleCode, "safety");
+    EXPECT_EQ((*gaps)[0].missingMinutes(), 30);
+    refused = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("safety: 90 of 120 min attended, 30 min missing"), std::string::npos)
+        << refused.error().message;
+    EXPECT_TRUE(auditOf(*m_store, "attempt.start").empty());
+}
+
+TEST_F(SittingAttendanceTest, WithTheHoursTheCandidateStarts) {
+    attendCourse();
+    auto gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    EXPECT_TRUE(gaps->empty());
+    auto a = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_TRUE(a) << a.error().message;
+}
+
+TEST_F(SittingAttendanceTest, ATrainerAdmitsANamedCandidateWithTheirPinAndItIsAudited) {
+    auto wrong = m_exams->admitCandidate(m_badgeSitting, m_worker, m_trainer, "000000");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::AuthFailed);
+    auto clerk = m_exams->admitCandidate(m_badgeSitting, m_worker, m_clerk, "739201");
+    ASSERT_FALSE(clerk);
+    EXPECT_EQ(clerk.error().code, ErrorCode::Refused);
+    auto stranger = m_exams->admitCandidate(m_badgeSitting, m_other, m_trainer, "482916");
+    ASSERT_FALSE(stranger);
+    EXPECT_EQ(stranger.error().code, ErrorCode::Refused) << "only a candidate of the sitting can be admitted";
+    EXPECT_FALSE(m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk"));
+
+    ASSERT_TRUE(m_exams->admitCandidate(m_badgeSitting, m_worker, m_trainer, "482916"));
+    auto gaps = m_exams->attendanceGaps(m_badgeSitting, m_worker);
+    ASSERT_TRUE(gaps);
+    EXPECT_TRUE(gaps->empty());
+    auto a = m_exams->startAttempt(m_badgeSitting, m_worker, "kiosk");
+    ASSERT_TRUE(a) << a.error().message;
+    const auto admits = auditOf(*m_store, "sitting.admit");
+    ASSERT_EQ(admits.size(), 1u);
+    EXPECT_EQ(admits[0].actor, "staff:" + std::to_string(m_trainer));
+    EXPECT_EQ(admits[0].subject, "worker:" + std::to_string(m_worker));
+    EXPECT_NE(admits[0].details.find("\"ethics\""), std::string::npos) << admits[0].details;
+}
+
+TEST_F(SittingAttendanceTest, ASittingMayLeaveTheRequirementOff) {
+    SittingInput in;
+    in.courseId = m_course.id;
+    in.bankCode = "b1";
+    in.title = "模拟考试";
+    in.blueprint.sections = {{"ethics", 2, std::nullopt}};
+    in.requireAttendance = false;
+    auto s = m_exams->createSitting(in, "trainer");
+    ASSERT_TRUE(s);
+    EXPECT_FALSE(s->requireAttendance);
+    ASSERT_TRUE(m_exams->addCandidate(s->id, m_worker, "trainer"));
+    ASSERT_TRUE(m_exams->openSitting(s->id, "trainer"));
+    EXPECT_TRUE(m_exams->startAttempt(s->id, m_worker, "kiosk"));
+}
+
+TEST_F(ExamStoreTest, TheHandInIsAuditedWithWhoHandedItIn) {
+    ASSERT_TRUE(m_exams->addCandidate(m_sitting, m_other, "trainer"));
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    // The worker hands in.
+    auto own = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(own);
+    ASSERT_TRUE(m_exams->submit(*own));
+    // The clock hands in the retake.
+    auto retake = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(retake);
+    // The trainer closing the sitting hands in the other candidate's attempt.
+    auto other = m_exams->startAttempt(m_sitting, m_other, "kiosk");
+    ASSERT_TRUE(other);
+    m_clock->advance(20 * 60 + 31);
+    ASSERT_TRUE(m_exams->loadAttempt(retake->id));
+    // m_other's deadline passed too: give them extra time so that the close hands it in, not the clock.
+    ASSERT_TRUE(m_exams->setExtraTime(m_sitting, m_other, 3600, "trainer"));
+    ASSERT_TRUE(m_exams->closeSitting(m_sitting, "staff:7"));
+    const auto rows = auditOf(*m_store, "attempt.submit");
+    ASSERT_EQ(rows.size(), 3u);
+    std::map<std::string, std::string> byAttempt;
+    for (const auto& e : rows) {
+        auto details = nlohmann::json::parse(e.details);
+        byAttempt[std::to_string(details["attempt"].get<std::int64_t>())] = e.actor;
+        EXPECT_EQ(details["submitted_by"], e.actor);
+    }
+    EXPECT_EQ(byAttempt[std::to_string(own->id)], "worker:" + std::to_string(m_worker));
+    EXPECT_EQ(byAttempt[std::to_string(retake->id)], "clock");
+    EXPECT_EQ(byAttempt[std::to_string(other->id)], "staff:7");
+}
+
+TEST_F(ExamStoreTest, ARetiredQuestionLeavesFuturePapersButNotPastAttempts) {
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(a);
+    answerAll(*a, 0);
+    ASSERT_TRUE(m_exams->submit(*a));
+    const auto shown = a->attempt.paper().items[0].question.id;
+    const double score = a->attempt.grade().score;
+
+    auto bank = m_exams->retireQuestion("", shown, true, "staff:2");
+    ASSERT_TRUE(bank) << bank.error().message;
+    EXPECT_EQ(*bank, "b1");
+    auto b = m_exams->bank("b1");
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->find(shown), nullptr);
+    EXPECT_EQ(b->questions.size(), 17u);
+    // The past attempt still shows it, with its answer and score.
+    auto past = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(past);
+    EXPECT_EQ(past->attempt.paper().items[0].question.id, shown);
+    EXPECT_DOUBLE_EQ(past->attempt.grade().score, score);
+    // No future paper draws it: not from the bank, and not for any seed.
+    for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+        auto p = exam::assemblePaper(*b, m_exams->sitting(m_sitting)->blueprint, seed);
+        ASSERT_TRUE(p);
+        for (const auto& item : p->items) EXPECT_NE(item.question.id, shown);
+    }
+    auto preview = m_exams->previewPaper(m_sitting, m_other);
+    ASSERT_TRUE(preview);
+    for (const auto& item : preview->items) EXPECT_NE(item.question.id, shown);
+    // Importing the question again (even revised) keeps it retired; --restore brings it back.
+    auto again = single(shown, a->attempt.paper().items[0].question.module, 1, 0);
+    again.stem.zh = "改写后的题目";
+    ASSERT_TRUE(m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, {again}, "t"));
+    EXPECT_EQ(m_exams->bank("b1")->find(shown), nullptr);
+    ASSERT_TRUE(m_exams->retireQuestion("b1", shown, false, "staff:2"));
+    ASSERT_NE(m_exams->bank("b1")->find(shown), nullptr);
+    ASSERT_EQ(auditOf(*m_store, "question.retire").size(), 1u);
+    EXPECT_EQ(auditOf(*m_store, "question.retire")[0].actor, "staff:2");
+    EXPECT_EQ(auditOf(*m_store, "question.restore").size(), 1u);
+
+    auto unknown = m_exams->retireQuestion("", "nope-1", true, "t");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
 }

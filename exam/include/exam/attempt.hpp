@@ -103,6 +103,14 @@ struct GradeReport {
     std::vector<ItemGrade> items;      ///< In paper order.
 };
 
+/// @brief A score for people to read: one decimal at most, without a trailing ".0" ("19", "66.6", "100"), cut
+/// (not rounded) at the first decimal so that it never looks higher than earned (79.96 is "79.9", not "80").
+[[nodiscard]] std::string formatScore(double score);
+
+/// @brief Number of answered items that earned part of their credit (more than 0, less than 1): partial credit
+/// of a proportional bank, or of weighted options.
+[[nodiscard]] int partialCreditItems(const GradeReport& report) noexcept;
+
 /// @brief Grades responses against a paper (responses.size() must equal paper.items.size(); missing ones count as unanswered).
 [[nodiscard]] GradeReport gradePaper(const Paper& paper, std::span<const ItemResponse> responses);
 

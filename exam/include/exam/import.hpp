@@ -47,6 +47,9 @@ struct ImportOptions {
     std::string defaultModule;
     int defaultDifficulty{1};     ///< Difficulty 1-3 for every imported question.
     std::string idPrefix{"q"};    ///< Ids for questions without a title: prefix + 1-based number in the file.
+    /// Scoring mode of the bank the questions go to. Proportional: a wrong answer of a multiple-response
+    /// question without a weight (GIFT `~text`) gets defaultWrongWeight(), so ticking everything does not pay.
+    MultipleScoring scoring{MultipleScoring::AllOrNothing};
 };
 
 }  // namespace exam

@@ -65,10 +65,15 @@ struct Paper {
 /// Deterministic: the same bank content (in any order), blueprint, seed and seen set give the same paper.
 /// Only the newest version of each question id is used and no id appears twice. Questions whose id is in
 /// `seenQuestionIds` (earlier attempts of this worker) are taken only when the unseen ones do not suffice.
+/// Unseen questions whose concept tag is in `seenConcepts` (the concepts of those earlier questions) come
+/// after the other unseen ones and before seen ones, and a paper holds two questions of one concept only
+/// when its module (and difficulty) has nothing else left: a retake asks other points, not only other ids,
+/// and falls back gracefully when the bank runs short.
 /// Sections with explicit difficulty levels are filled before "any difficulty" sections.
 /// @return the paper, or ErrorCode::InvalidInput (bad blueprint) / ErrorCode::Shortfall, whose message names
 ///         each module (and difficulty) that lacks questions and how many are missing.
 [[nodiscard]] Result<Paper> assemblePaper(const Bank& bank, const Blueprint& blueprint, std::uint64_t seed,
-                                          const std::set<std::string>& seenQuestionIds = {});
+                                          const std::set<std::string>& seenQuestionIds = {},
+                                          const std::set<std::string>& seenConcepts = {});
 
 }  // namespace exam

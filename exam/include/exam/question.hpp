@@ -51,8 +51,12 @@ struct Question {
     std::string title;     ///< Optional short title (GIFT `::title::`), for authors only.
     LocalizedText stem;
     std::vector<Option> options;
-    std::string imagePath;  ///< Optional image, relative to the bank file; empty when none.
+    std::string imagePath;  ///< Optional image, relative to the bank's folder (see isConfinedImagePath); empty when none.
     LocalizedText explanation;
+    /// Optional concept tag (lower-case letters, digits and '-', e.g. "gas-leak-first-step"): questions that
+    /// test the same point in other words share it, so that a retake avoids the point, not only the id.
+    /// Empty when none. Part of the content: changing it makes a new version.
+    std::string conceptTag;
 
     /// @brief True when option `index` carries a positive weight.
     [[nodiscard]] bool isCorrect(std::size_t index) const noexcept {
@@ -79,6 +83,17 @@ enum class MultipleScoring {
 /// @brief Stable name of a scoring mode ("all-or-nothing", "proportional").
 [[nodiscard]] std::string_view multipleScoringName(MultipleScoring scoring) noexcept;
 
+/// @brief The weight a wrong option of a multiple-response question gets in a proportional bank when its author
+/// gave none: -100 divided by the number of wrong options (Moodle's recommendation), so that ticking every
+/// option scores 0 instead of full marks. 0 when @p wrongOptions is 0.
+[[nodiscard]] double defaultWrongWeight(int wrongOptions) noexcept;
+
+/// @brief In a proportional bank (@p scoring), gives every wrong option of a multiple-response question
+/// defaultWrongWeight() when none of its wrong options carries a weight (all are 0): an unweighted question
+/// must not reward ticking everything. Other questions and all-or-nothing banks are left as they are.
+/// @return true when @p question was changed.
+bool applyDefaultWrongWeights(Question& question, MultipleScoring scoring);
+
 /// @brief A question bank: the current version of each of its questions.
 struct Bank {
     std::string id;  ///< Stable bank id (e.g. "badge-default").
@@ -89,6 +104,14 @@ struct Bank {
     /// @brief The question with this id (highest version if several), or nullptr.
     [[nodiscard]] const Question* find(std::string_view questionId) const noexcept;
 };
+
+/// @brief True when @p tag is a valid concept tag: 1 to 64 characters, lower-case ASCII letters, digits and
+/// '-', neither starting nor ending with '-'.
+[[nodiscard]] bool isValidConceptTag(std::string_view tag) noexcept;
+
+/// @brief True when @p path stays inside the bank's folder: relative, not empty, no '..' component, no
+/// backslash, no control character. A question's image is read from the bank's folder joined with it.
+[[nodiscard]] bool isConfinedImagePath(std::string_view path);
 
 /// @brief Checks one question. Returns human-readable problems (empty when valid); each message starts
 /// with the question id (e.g. "question q7 v1: ...") and says how to fix it. No line numbers: the

@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exam/attempt.hpp"
@@ -92,5 +93,22 @@ private:
 /// @brief Computes all statistics. Cost O(attempts x items). Malformed shapes (vector sizes not matching
 /// the counts) are programmer errors and yield an empty result with attempts = 0.
 [[nodiscard]] SittingStatistics computeStatistics(const ResponseMatrix& matrix, double passMark = 80.0);
+
+/// @brief Why an item deserves a trainer's look (item analysis; thresholds as Moodle's quiz statistics suggest).
+enum class ItemFlag {
+    TooHard,           ///< facility < kLowFacility: almost nobody gets it right.
+    TooEasy,           ///< facility > kHighFacility: almost everybody does.
+    LowDiscrimination, ///< discrimination < kLowDiscrimination: strong and weak candidates do equally well on it.
+};
+inline constexpr double kLowFacility = 0.2;
+inline constexpr double kHighFacility = 0.95;
+inline constexpr double kLowDiscrimination = 0.1;
+/// @brief Stable name ("too-hard", "too-easy", "low-discrimination").
+[[nodiscard]] std::string_view itemFlagName(ItemFlag flag) noexcept;
+/// @brief What a trainer should do about a flagged item (English, one sentence).
+[[nodiscard]] std::string_view itemFlagAdvice(ItemFlag flag) noexcept;
+/// @brief The flags of one item: none when it was presented fewer than @p minPresented times (too few answers
+/// to judge), facility below 0.2 or above 0.95, discrimination below 0.1 (when it could be computed).
+[[nodiscard]] std::vector<ItemFlag> flagItem(const ItemStatistics& item, int minPresented = 5);
 
 }  // namespace exam

@@ -18,15 +18,17 @@ public:
             return;
         }
         const auto& o = *ctx.session.examOutcome;
-        char score[32];
-        std::snprintf(score, sizeof score, "%.0f", o.score);
-        char mark[32];
-        std::snprintf(mark, sizeof mark, "%.0f", o.passMark);
-        ui.text(format(ctx.tr("result.score"), {score, mark}), ui.fonts().huge(),
-                o.passed ? theme::kOk : theme::kErrorText);
+        // One decimal at most, never shown higher than earned (79.96 is not "80" next to a pass mark of 80).
+        ui.text(format(ctx.tr("result.score"), {exam::formatScore(o.score), exam::formatScore(o.passMark)}),
+                ui.fonts().huge(), o.passed ? theme::kOk : theme::kErrorText);
         ui.text(ctx.tr(o.passed ? "result.passed" : "result.failed"), ui.fonts().large());
         ui.text(ctx.tr(o.passed ? "result.passed_means" : "result.failed_means"));
         if (o.reason == "deadline") ui.notice(ctx.tr("result.deadline"));
+        // Partial credit where it applies: a proportional bank scores multiple-response questions option by option.
+        if (o.scoring == exam::MultipleScoring::Proportional)
+            ui.text(o.partialItems > 0 ? format(ctx.tr("result.partial"), {std::to_string(o.partialItems)})
+                                       : ctx.tr("result.scoring_proportional"),
+                    nullptr, theme::kMuted);
         if (ui.button("progress", ctx.tr("home.progress"), {360, 0})) ctx.emit(Intent::OpenProgress);
         ImGui::SameLine();
         if (ui.button("logout", ctx.tr("common.finish"), {360, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);

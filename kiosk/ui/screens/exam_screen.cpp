@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
+#include <cstdlib>
 #include <set>
+#include <sstream>
 
 #include "ui/screens/common.hpp"
 
@@ -28,7 +31,43 @@ ExamOutcome outcomeOf(const training::StoredAttempt& a) {
     const auto g = a.attempt.grade();
     ExamOutcome o{g.score, g.passMark, g.passed, g.modules, ""};
     if (auto r = a.attempt.submitReason()) o.reason = std::string(exam::submitReasonName(*r));
+    o.scoring = a.attempt.paper().scoring;
+    o.partialItems = exam::partialCreditItems(g);
     return o;
+}
+
+// The attendance gaps travel from the database thread to the frame as a Refused error whose message is
+// "hours-missing" followed by "module:required:attended" fields (no exception crosses the thread).
+constexpr std::string_view kHoursMissing = "hours-missing";
+
+training::Error hoursMissing(const std::vector<training::AttendanceGap>& gaps) {
+    std::string msg(kHoursMissing);
+    for (const auto& g : gaps)
+        msg += " " + g.moduleCode + ":" + std::to_string(g.requiredMinutes) + ":" + std::to_string(g.attendedMinutes);
+    return {training::ErrorCode::Refused, msg};
+}
+
+std::vector<training::AttendanceGap> parseHoursMissing(const training::Error& e) {
+    std::vector<training::AttendanceGap> out;
+    if (e.code != training::ErrorCode::Refused || !e.message.starts_with(kHoursMissing)) return out;
+    std::istringstream in(e.message.substr(kHoursMissing.size()));
+    std::string field;
+    while (in >> field) {
+        training::AttendanceGap g;
+        const auto a = field.find(':'), b = field.rfind(':');
+        if (a == std::string::npos || a == b) continue;
+        g.moduleCode = field.substr(0, a);
+        g.requiredMinutes = std::atoi(field.substr(a + 1, b - a - 1).c_str());
+        g.attendedMinutes = std::atoi(field.substr(b + 1).c_str());
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+/// "2 小时 30 分钟" / "2 h 30 min" from the catalog.
+std::string hoursText(const Context& ctx, int minutes) {
+    if (minutes % 60 == 0) return format(ctx.tr("exam.hours"), {std::to_string(minutes / 60)});
+    return format(ctx.tr("exam.hours_minutes"), {std::to_string(minutes / 60), std::to_string(minutes % 60)});
 }
 
 class ExamScreen final : public Screen {
@@ -39,6 +78,7 @@ public:
 
     void enter(Context& ctx) override {
         m_attempt.reset();
+        m_gaps.clear();
         m_busy = false;
         m_poll.reset();  // a poll still queued from an earlier visit is dropped
         m_confirm = Confirm::None;
@@ -56,6 +96,10 @@ public:
         ctx.backend.submit(
             [sid, wid, actor, terminal = ctx.config.ui.kioskId](
                 Records& r) -> training::Result<std::pair<training::StoredAttempt, Pictures>> {
+                // The badge exam comes after the training: what is missing is shown, nothing is started.
+                auto gaps = r.exams.attendanceGaps(sid, wid);
+                if (!gaps) return std::unexpected(gaps.error());
+                if (!gaps->empty()) return std::unexpected(hoursMissing(*gaps));
                 auto a = r.exams.startAttempt(sid, wid, actor);
                 if (!a) return std::unexpected(a.error());
                 // Presence is advisory (the proctor board): a failure here shows up on the next save instead.
@@ -65,8 +109,15 @@ public:
                 for (const auto& item : a->attempt.paper().items) {
                     const auto& rel = item.question.imagePath;
                     if (rel.empty() || pics.contains(rel)) continue;
+                    // Only pictures inside the banks' folder (a bank imported before paths were checked, or a
+                    // symbolic link, must not make the kiosk read other files).
+                    if (!exam::isConfinedImagePath(rel)) continue;
+                    std::error_code ec;
+                    const auto base = std::filesystem::weakly_canonical(dir, ec);
+                    const auto file = std::filesystem::weakly_canonical(dir / rel, ec);
+                    if (ec || std::ranges::mismatch(base, file).in1 != base.end()) continue;
                     int w = 0, h = 0, n = 0;
-                    unsigned char* px = stbi_load((dir / rel).string().c_str(), &w, &h, &n, 4);
+                    unsigned char* px = stbi_load(file.string().c_str(), &w, &h, &n, 4);
                     if (!px) continue;
                     Picture p{w, h, std::vector<unsigned char>(px, px + static_cast<std::size_t>(w) * h * 4)};
                     stbi_image_free(px);
@@ -77,6 +128,11 @@ public:
             [this, &ctx](training::Result<std::pair<training::StoredAttempt, Pictures>> res) {
                 m_busy = false;
                 if (!res) {
+                    if (auto gaps = parseHoursMissing(res.error()); !gaps.empty()) {
+                        m_gaps = std::move(gaps);
+                        ctx.say("exam.hours_missing");
+                        return;
+                    }
                     ctx.showError(res.error());
                     return;
                 }
@@ -101,6 +157,18 @@ public:
 
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        if (!m_gaps.empty()) {
+            // Not yet: the hours the course requires before its exam, module by module.
+            ui.heading(ctx.tr("exam.hours_missing"));
+            for (const auto& g : m_gaps)
+                ui.text(format(ctx.tr("exam.hours_missing_module"),
+                               {moduleName(ctx, g.moduleCode), hoursText(ctx, g.missingMinutes()),
+                                hoursText(ctx, g.attendedMinutes), hoursText(ctx, g.requiredMinutes)}),
+                        ui.fonts().large(), theme::kErrorText);
+            ui.text(ctx.tr("exam.hours_missing_what"));
+            workerNav(ctx);
+            return;
+        }
         if (!m_attempt) {
             ui.text(ctx.tr("common.loading"));
             if (!m_busy) workerNav(ctx);
@@ -351,6 +419,7 @@ private:
     }
 
     std::optional<training::StoredAttempt> m_attempt;
+    std::vector<training::AttendanceGap> m_gaps;  ///< Not empty: the training must come first.
     Pictures m_pictures;
     std::map<const Picture*, unsigned> m_textures;
     std::set<int> m_saved;

@@ -27,6 +27,10 @@ public:
                                {sid, s.title, ctx.tr("sitting_state." + std::string(training::sittingStateName(s.state))),
                                 std::to_string(s.candidates), std::to_string(s.blueprint.totalQuestions())}),
                         ui.fonts().large());
+                ui.text(format(ctx.tr("sittings.details"),
+                               {ctx.tr("scoring." + std::string(exam::multipleScoringName(s.scoring))),
+                                ctx.tr(s.requireAttendance ? "sittings.hours_required" : "sittings.hours_not_required")}),
+                        nullptr, theme::kMuted);
                 using St = training::SittingState;
                 if (s.state == St::Scheduled &&
                     ui.button("open-" + sid, ctx.tr("sittings.open"), {240, 0}, Kind::Ok, !m_busy))

@@ -156,8 +156,11 @@ Result<void> Operations::enrolWalkIn(std::int64_t workerId, const Actor& actor) 
         if (!sittings) return propagate(sittings);
         using St = training::SittingState;
         std::vector<std::int64_t> open;
+        // Only sittings that require the course's hours first: a brand-new worker never sits the exam at once
+        // (a sitting without that requirement is for the trainer to seat people in).
         for (const auto& s : *sittings)
-            if (s.courseId == course->id && (s.state == St::Scheduled || s.state == St::Open || s.state == St::Paused))
+            if (s.courseId == course->id && s.requireAttendance &&
+                (s.state == St::Scheduled || s.state == St::Open || s.state == St::Paused))
                 if (auto c = m_exams.addCandidate(s.id, workerId, actor); !c && c.error().code != ErrorCode::Conflict)
                     return propagate(c);
         return {};

@@ -160,11 +160,13 @@ EligibilityReport evaluateEligibility(const CertificationRule& rule, const Eligi
         else if (*facts.examScore < rule.passMark)
             rep.unmet.push_back(
                 unmet(Condition::ExamPassed,
-                      {fmt::format("考试未通过（{:g}分，需{:g}分），请重新参加考试。", *facts.examScore, rule.passMark),
-                       fmt::format("Exam not passed ({:g}, {:g} needed): take it again.", *facts.examScore, rule.passMark)},
-                      fmt::format("latest exam attempt scored {:g}, below the pass mark {:g}: add the worker to a new "
+                      {fmt::format("考试未通过（{}分，需{}分），请重新参加考试。", exam::formatScore(*facts.examScore),
+                                   exam::formatScore(rule.passMark)),
+                       fmt::format("Exam not passed ({}, {} needed): take it again.", exam::formatScore(*facts.examScore),
+                                   exam::formatScore(rule.passMark))},
+                      fmt::format("latest exam attempt scored {}, below the pass mark {}: add the worker to a new "
                                   "sitting",
-                                  *facts.examScore, rule.passMark)));
+                                  exam::formatScore(*facts.examScore), exam::formatScore(rule.passMark))));
     }
     if (rule.requireHealthCheck) {
         const auto& p = w.profile;

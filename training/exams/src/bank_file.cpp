@@ -132,6 +132,13 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
             r.error(*table->get("module"), fmt::format("unknown module '{}'; use one of: {}", q.module, codes));
         }
         q.difficulty = static_cast<int>(r.integer("difficulty", 1, 1, 3));
+        q.conceptTag = r.text("concept", false);
+        const bool conceptGiven = table->contains("concept") && table->get("concept")->is_string();
+        if (conceptGiven && !exam::isValidConceptTag(q.conceptTag))
+            r.error(*table->get("concept"),
+                    fmt::format("concept \"{}\" must be 1 to 64 lower-case letters, digits and '-' (e.g. "
+                                "\"gas-leak-first-step\"), not starting or ending with '-'",
+                                q.conceptTag));
         const auto type = r.text("type", true);
         if (type == "single") q.type = exam::QuestionType::SingleChoice;
         else if (type == "multiple") q.type = exam::QuestionType::MultipleResponse;
@@ -141,6 +148,11 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
         q.title = r.text("title", false);
         q.stem = {r.text("stem_zh", true), r.text("stem_en", false)};
         q.imagePath = r.text("image", false);
+        if (!q.imagePath.empty() && !exam::isConfinedImagePath(q.imagePath))
+            r.error(*table->get("image"),
+                    fmt::format("the image path \"{}\" leaves the bank's folder; give a path relative to the folder of "
+                                "this file, without '..' (e.g. \"images/{}.png\"), and put the picture there",
+                                q.imagePath, q.id.empty() ? "picture" : q.id));
         q.explanation = {r.text("explanation_zh", false), r.text("explanation_en", false)};
         if (q.type == exam::QuestionType::TrueFalse) {
             const auto* answer = table->get("answer");
@@ -153,9 +165,13 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
             if (!options) {
                 r.error(*table, "this question has no [[question.option]] entries");
             } else {
-                int correct = 0;
+                int correct = 0, wrong = 0;
                 for (const auto& on : *options)
-                    if (const auto* o = on.as_table(); o && (*o)["correct"].value<bool>().value_or(false)) ++correct;
+                    if (const auto* o = on.as_table(); o) ++((*o)["correct"].value<bool>().value_or(false) ? correct : wrong);
+                // In a proportional bank a wrong option without a weight counts against the candidate, so that
+                // ticking every option of a multiple-response question does not score full marks.
+                const bool penalise = q.type == exam::QuestionType::MultipleResponse &&
+                                      result.bank.scoring == exam::MultipleScoring::Proportional;
                 for (const auto& on : *options) {
                     const auto* o = on.as_table();
                     if (!o) continue;
@@ -173,6 +189,8 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
                             r.error(*w, "a positive weight belongs to a correct option, zero or negative to a wrong one");
                     } else if (isCorrect) {
                         opt.weight = correct > 0 ? 100.0 / correct : 100.0;
+                    } else if (penalise) {
+                        opt.weight = exam::defaultWrongWeight(wrong);
                     }
                     q.options.push_back(std::move(opt));
                 }
@@ -204,6 +222,7 @@ std::string writeNativeBank(const exam::Bank& bank) {
         out += fmt::format("\n[[question]]\nid = {}\nversion = {}\nmodule = {}\ntype = {}\ndifficulty = {}\n",
                            quoted(q.id), q.version, quoted(q.module), quoted(exam::questionTypeName(q.type)),
                            q.difficulty);
+        if (!q.conceptTag.empty()) out += fmt::format("concept = {}\n", quoted(q.conceptTag));
         if (!q.title.empty()) out += fmt::format("title = {}\n", quoted(q.title));
         out += fmt::format("stem_zh = {}\n", quoted(q.stem.zh));
         if (!q.stem.en.empty()) out += fmt::format("stem_en = {}\n", quoted(q.stem.en));
@@ -216,11 +235,14 @@ std::string writeNativeBank(const exam::Bank& bank) {
         }
         int correct = 0;
         for (const auto& o : q.options) correct += o.weight > 0 ? 1 : 0;
+        const int wrong = static_cast<int>(q.options.size()) - correct;
+        const bool penalise = q.type == exam::QuestionType::MultipleResponse &&
+                              bank.scoring == exam::MultipleScoring::Proportional;
         for (const auto& o : q.options) {
             out += fmt::format("\n[[question.option]]\ntext_zh = {}\n", quoted(o.text.zh));
             if (!o.text.en.empty()) out += fmt::format("text_en = {}\n", quoted(o.text.en));
             out += fmt::format("correct = {}\n", o.weight > 0 ? "true" : "false");
-            const double implied = o.weight > 0 ? 100.0 / correct : 0.0;
+            const double implied = o.weight > 0 ? 100.0 / correct : penalise ? exam::defaultWrongWeight(wrong) : 0.0;
             if (std::abs(o.weight - implied) > 1e-9) out += fmt::format("weight = {}\n", o.weight);
             if (!o.feedback.zh.empty()) out += fmt::format("feedback_zh = {}\n", quoted(o.feedback.zh));
             if (!o.feedback.en.empty()) out += fmt::format("feedback_en = {}\n", quoted(o.feedback.en));

@@ -80,7 +80,7 @@ json gradeJson(const exam::GradeReport& g) {
 constexpr std::string_view kSittingColumns =
     "s.id, s.course_id, s.bank_id, b.code, s.title, s.blueprint, s.state, s.seats, s.review_policy, "
     "s.grace_seconds, s.scheduled_start, s.opened_at, s.closed_at, "
-    "(SELECT count(*) FROM sitting_candidates c WHERE c.sitting_id = s.id)";
+    "(SELECT count(*) FROM sitting_candidates c WHERE c.sitting_id = s.id), b.scoring, s.require_attendance";
 
 Result<Sitting> readSitting(const Statement& st) {
     Sitting s;
@@ -100,6 +100,8 @@ Result<Sitting> readSitting(const Statement& st) {
     s.openedAt = st.optInt64(11);
     s.closedAt = st.optInt64(12);
     s.candidates = static_cast<int>(st.int64(13));
+    s.scoring = st.text(14) == "proportional" ? exam::MultipleScoring::Proportional : exam::MultipleScoring::AllOrNothing;
+    s.requireAttendance = st.int64(15) != 0;
     return s;
 }
 
@@ -144,8 +146,21 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
     const auto now = m_store.now();
     std::int64_t bank = 0;
     if (auto existing = bankId(code)) {
-        // An existing bank keeps its title and scoring: more files may be added to one bank.
+        // An existing bank keeps its title and its scoring mode: more files may be added to one bank, but
+        // only in the mode the bank has (one mode on purpose, never whichever file came first).
         bank = *existing;
+        auto mode = db.prepare("SELECT scoring FROM question_banks WHERE id = ?");
+        if (!mode) return propagate(mode);
+        mode->bindAll(bank);
+        if (auto row = mode->step(); !row) return propagate(row);
+        const auto current = mode->text(0);
+        mode->reset();
+        if (current != exam::multipleScoringName(scoring))
+            return fail(ErrorCode::Refused,
+                        fmt::format("the bank '{}' scores multiple-response questions {}, but these questions come "
+                                    "with scoring \"{}\": nothing was imported. Import them into another bank "
+                                    "(--bank NEW-CODE) or change the file's scoring to \"{}\"",
+                                    code, current, exam::multipleScoringName(scoring), current));
         auto upd = db.prepare("UPDATE question_banks SET updated_at = ? WHERE id = ?");
         if (!upd) return propagate(upd);
         if (auto r = upd->bindAll(now, bank).run(); !r) return propagate(r);
@@ -162,17 +177,21 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
     }
     ImportCounts counts;
     for (const auto& q : questions) {
-        auto cur = db.prepare("SELECT content FROM questions WHERE bank_id = ? AND question_key = ? "
+        auto cur = db.prepare("SELECT content, retired FROM questions WHERE bank_id = ? AND question_key = ? "
                               "ORDER BY version DESC LIMIT 1");
         if (!cur) return propagate(cur);
         cur->bindAll(bank, q.id);
         auto row = cur->step();
         if (!row) return propagate(row);
         exam::Question toStore = q;
+        // An unweighted multiple-response question must not reward ticking everything in a proportional bank.
+        exam::applyDefaultWrongWeights(toStore, scoring);
+        bool retired = false;  // a retired question stays retired in its new version
         if (*row) {
+            retired = cur->int64(1) != 0;
             auto current = questionFromJson(cur->text(0));
             if (!current) return propagate(current);
-            toStore = exam::revise(*current, q);
+            toStore = exam::revise(*current, std::move(toStore));
             if (toStore.version == current->version) {
                 ++counts.unchanged;
                 continue;
@@ -182,10 +201,11 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
             ++counts.added;
         }
         auto ins = db.prepare("INSERT INTO questions (bank_id, question_key, version, module, difficulty, type, content, "
-                              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                              "concept, retired, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!ins) return propagate(ins);
         if (auto r = ins->bindAll(bank, toStore.id, toStore.version, toStore.module, toStore.difficulty,
-                                  exam::questionTypeName(toStore.type), questionToJson(toStore), now)
+                                  exam::questionTypeName(toStore.type), questionToJson(toStore), toStore.conceptTag,
+                                  retired ? 1 : 0, now)
                          .run();
             !r)
             return propagate(r);
@@ -229,6 +249,44 @@ Result<std::vector<BankSummary>> ExamStore::listBanks() {
     return out;
 }
 
+Result<std::string> ExamStore::retireQuestion(const std::string& bankCode, const std::string& questionId,
+                                              bool retired, const Actor& actor) {
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return propagate(tx);
+    auto banks = db.prepare("SELECT DISTINCT b.code, b.id FROM questions q JOIN question_banks b ON b.id = q.bank_id "
+                            "WHERE q.question_key = ? AND (? = '' OR b.code = ?) ORDER BY b.code");
+    if (!banks) return propagate(banks);
+    banks->bindAll(questionId, bankCode, bankCode);
+    std::vector<std::pair<std::string, std::int64_t>> found;
+    if (auto done = banks->forEachRow([&](Statement& rec) { found.emplace_back(rec.text(0), rec.int64(1)); }); !done)
+        return propagate(done);
+    if (found.empty())
+        return fail(ErrorCode::NotFound,
+                    bankCode.empty() ? fmt::format("no bank has a question '{}'; 'kioskctl exam bank show CODE' lists "
+                                                   "a bank's questions",
+                                                   questionId)
+                                     : fmt::format("the bank '{}' has no question '{}'; 'kioskctl exam bank show {}' "
+                                                   "lists its questions",
+                                                   bankCode, questionId, bankCode));
+    if (found.size() > 1) {
+        std::string codes;
+        for (const auto& [c, id] : found) codes += (codes.empty() ? "" : ", ") + c;
+        return fail(ErrorCode::InvalidInput,
+                    fmt::format("the banks {} all have a question '{}': say which with --bank", codes, questionId));
+    }
+    auto upd = db.prepare("UPDATE questions SET retired = ? WHERE bank_id = ? AND question_key = ?");
+    if (!upd) return propagate(upd);
+    if (auto r = upd->bindAll(retired ? 1 : 0, found[0].second, questionId).run(); !r) return propagate(r);
+    if (auto r = m_store.audit(actor, retired ? "question.retire" : "question.restore",
+                               fmt::format("question:{}/{}", found[0].first, questionId),
+                               json{{"bank", found[0].first}, {"question", questionId}}.dump());
+        !r)
+        return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
+    return found[0].first;
+}
+
 Result<exam::Bank> ExamStore::bank(const std::string& code) {
     auto id = bankId(code);
     if (!id) return propagate(id);
@@ -266,7 +324,10 @@ Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& ac
     if (in.graceSeconds < 0 || in.graceSeconds > 3600)
         return fail(ErrorCode::InvalidInput, "the grace period is 0 to 3600 seconds");
     if (auto v = exam::validateBlueprint(in.blueprint); !v) return std::unexpected(fromExam(v.error()));
-    if (auto c = m_store.course(std::to_string(in.courseId)); !c) return propagate(c);
+    auto course = m_store.course(std::to_string(in.courseId));
+    if (!course) return propagate(course);
+    // The badge exam comes after the training: on by default for the badge course.
+    const bool requireAttendance = in.requireAttendance.value_or(course->code == "badge");
     auto b = bank(in.bankCode);
     if (!b) return propagate(b);
     // The bank must be able to give every candidate a paper: the shortfall names module and count.
@@ -277,17 +338,17 @@ Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& ac
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     auto ins = db.prepare("INSERT INTO sittings (course_id, bank_id, title, blueprint, seats, review_policy, "
-                          "grace_seconds, scheduled_start, created_at) VALUES (?,?,?,?,?,?,?,?,?)");
+                          "grace_seconds, scheduled_start, created_at, require_attendance) VALUES (?,?,?,?,?,?,?,?,?,?)");
     if (!ins) return propagate(ins);
     if (auto r = ins->bindAll(in.courseId, *id, *title, blueprintToJson(in.blueprint), in.seats, reviewName(in.review),
-                              in.graceSeconds, in.scheduledStart, m_store.now())
+                              in.graceSeconds, in.scheduledStart, m_store.now(), requireAttendance)
                      .run();
         !r)
         return propagate(r);
     const auto sid = db.lastInsertRowId();
     if (auto r = m_store.audit(actor, "sitting.create", fmt::format("sitting:{}", sid),
                                json{{"bank", in.bankCode}, {"questions", in.blueprint.totalQuestions()},
-                                    {"seats", in.seats}}
+                                    {"seats", in.seats}, {"require_attendance", requireAttendance}}
                                    .dump());
         !r)
         return propagate(r);
@@ -421,7 +482,7 @@ Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::
             auto a = loadAttempt(aid);
             if (!a) return propagate(a);
             if (a->attempt.status() == exam::AttemptStatus::InProgress)
-                if (auto r = submit(*a, exam::SubmitReason::Proctor); !r) return propagate(r);
+                if (auto r = submit(*a, exam::SubmitReason::Proctor, actor); !r) return propagate(r);
         }
     }
     if (auto r = m_store.audit(actor, fmt::format("sitting.{}", toName), fmt::format("sitting:{}", id), "{}"); !r)
@@ -443,6 +504,63 @@ Result<Sitting> ExamStore::closeSitting(std::int64_t id, const Actor& actor) {
     return transition(id, SittingState::Open, SittingState::Paused, SittingState::Closed, actor, "closed");
 }
 
+Result<std::vector<AttendanceGap>> ExamStore::attendanceGaps(std::int64_t sittingId, std::int64_t workerId) {
+    auto s = sitting(sittingId);
+    if (!s) return propagate(s);
+    std::vector<AttendanceGap> gaps;
+    if (!s->requireAttendance) return gaps;
+    auto admitted = m_store.database().prepare(
+        "SELECT admitted_at FROM sitting_candidates WHERE sitting_id = ? AND worker_id = ?");
+    if (!admitted) return propagate(admitted);
+    admitted->bindAll(sittingId, workerId);
+    auto row = admitted->step();
+    if (!row) return propagate(row);
+    const bool wasAdmitted = *row && !admitted->isNull(0);
+    admitted->reset();
+    if (wasAdmitted) return gaps;
+    auto hours = m_store.hoursPerModule(workerId, s->courseId);
+    if (!hours) return propagate(hours);
+    for (const auto& h : *hours)
+        if (h.attendedMinutes < h.requiredMinutes) gaps.push_back({h.moduleCode, h.requiredMinutes, h.attendedMinutes});
+    return gaps;
+}
+
+Result<void> ExamStore::admitCandidate(std::int64_t sittingId, std::int64_t workerId, std::int64_t staffId,
+                                       const std::string& pin) {
+    auto s = sitting(sittingId);
+    if (!s) return propagate(s);
+    if (s->state == SittingState::Closed)
+        return fail(ErrorCode::Refused, fmt::format("sitting {} is closed; create a new sitting", sittingId));
+    auto gaps = attendanceGaps(sittingId, workerId);
+    if (!gaps) return propagate(gaps);
+    // The PIN check first (it counts towards the lockout and is audited as a login), then the role.
+    auto staff = m_store.authenticateStaff(staffId, pin);
+    if (!staff) return propagate(staff);
+    if (staff->role == Role::Clerk)
+        return fail(ErrorCode::Refused, fmt::format("{} is a clerk: only a trainer or an administrator may admit a "
+                                                    "candidate who lacks training hours",
+                                                    staff->name));
+    auto& db = m_store.database();
+    auto tx = db.transaction();
+    if (!tx) return propagate(tx);
+    auto upd = db.prepare("UPDATE sitting_candidates SET admitted_by = ?, admitted_at = ? WHERE sitting_id = ? AND worker_id = ?");
+    if (!upd) return propagate(upd);
+    if (auto r = upd->bindAll(staffId, m_store.now(), sittingId, workerId).run(); !r) return r;
+    if (db.changes() == 0)
+        return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; seat them first "
+                                                    "('kioskctl exam sitting add-candidate')",
+                                                    workerId, sittingId));
+    json missing = json::array();
+    for (const auto& g : *gaps)
+        missing.push_back({{"module", g.moduleCode}, {"required_minutes", g.requiredMinutes},
+                           {"attended_minutes", g.attendedMinutes}});
+    if (auto r = m_store.audit(fmt::format("staff:{}", staffId), "sitting.admit", fmt::format("worker:{}", workerId),
+                               json{{"sitting", sittingId}, {"missing", missing}}.dump());
+        !r)
+        return r;
+    return tx->commit();
+}
+
 // ---------------------------------------------------------------- attempts
 
 Result<exam::Paper> ExamStore::previewPaper(std::int64_t sittingId, std::int64_t workerId) {
@@ -455,19 +573,23 @@ Result<exam::Paper> ExamStore::previewPaper(std::int64_t sittingId, std::int64_t
     if (auto row = count->step(); !row) return propagate(row);
     const int attemptNo = static_cast<int>(count->int64(0)) + 1;
     auto seen = m_store.database().prepare(
-        "SELECT DISTINCT q.question_key FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id "
+        "SELECT DISTINCT q.question_key, q.concept FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id "
         "JOIN questions q ON q.id = ai.question_id WHERE a.worker_id = ?");
     if (!seen) return propagate(seen);
     seen->bindAll(workerId);
-    std::set<std::string> seenKeys;
+    std::set<std::string> seenKeys, seenConcepts;
     if (auto done = seen->forEachRow([&](Statement& rec) {
         seenKeys.insert(rec.text(0));
+        if (auto c = rec.text(1); !c.empty()) seenConcepts.insert(std::move(c));
     }); !done)
         return propagate(done);
     auto b = bank(s->bankCode);
     if (!b) return propagate(b);
     const auto seed = exam::paperSeed(std::to_string(sittingId), std::to_string(workerId), attemptNo);
-    auto paper = exam::assemblePaper(*b, s->blueprint, seed, seenKeys);
+    // Concepts of the current versions of seen questions count too (a tag added after the attempt).
+    for (const auto& q : b->questions)
+        if (!q.conceptTag.empty() && seenKeys.contains(q.id)) seenConcepts.insert(q.conceptTag);
+    auto paper = exam::assemblePaper(*b, s->blueprint, seed, seenKeys, seenConcepts);
     if (!paper) return std::unexpected(fromExam(paper.error()));
     return *paper;
 }
@@ -505,6 +627,20 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
             return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; ask the trainer",
                                                         workerId, sittingId));
         extra = cand->int64(0);
+    }
+    {
+        auto gaps = attendanceGaps(sittingId, workerId);
+        if (!gaps) return propagate(gaps);
+        if (!gaps->empty()) {
+            std::string missing;
+            for (const auto& g : *gaps)
+                missing += fmt::format("{}{}: {} of {} min attended, {} min missing", missing.empty() ? "" : "; ",
+                                       g.moduleCode, g.attendedMinutes, g.requiredMinutes, g.missingMinutes());
+            return fail(ErrorCode::Refused,
+                        fmt::format("worker {} has not attended the training sitting {} requires ({}); roster them on "
+                                    "sessions, or a trainer admits them with 'kioskctl exam sitting admit'",
+                                    workerId, sittingId, missing));
+        }
     }
     auto paper = previewPaper(sittingId, workerId);
     if (!paper) return propagate(paper);
@@ -635,31 +771,38 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
     return out;
 }
 
-Result<void> ExamStore::persistSubmission(const StoredAttempt& a) {
+Result<void> ExamStore::persistSubmission(const StoredAttempt& a, const Actor& by) {
     auto& db = m_store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     const auto grade = a.attempt.grade();
     const auto at = exam::toUnix(a.attempt.submittedAt().value_or(exam::fromUnix(m_store.now())));
     const auto reason = exam::submitReasonName(a.attempt.submitReason().value_or(exam::SubmitReason::Candidate));
-    auto upd = db.prepare("UPDATE attempts SET submitted_at = ?, submit_reason = ?, score = ?, passed = ?, grade = ? "
-                          "WHERE id = ? AND submitted_at IS NULL");
+    // Who handed it in: the clock (deadline), the trainer closing the sitting (their actor), or the worker.
+    const auto submitReason = a.attempt.submitReason().value_or(exam::SubmitReason::Candidate);
+    const Actor who = submitReason == exam::SubmitReason::Deadline ? Actor("clock")
+                      : !by.empty()                                ? by
+                                                                   : fmt::format("worker:{}", a.workerId);
+    auto upd = db.prepare("UPDATE attempts SET submitted_at = ?, submit_reason = ?, score = ?, passed = ?, grade = ?, "
+                          "submitted_by = ? WHERE id = ? AND submitted_at IS NULL");
     if (!upd) return propagate(upd);
-    if (auto r = upd->bindAll(at, reason, grade.score, grade.passed, gradeJson(grade).dump(), a.id).run(); !r) return r;
+    if (auto r = upd->bindAll(at, reason, grade.score, grade.passed, gradeJson(grade).dump(), who, a.id).run(); !r)
+        return r;
     if (db.changes() == 0) return tx->commit();  // already stored
     auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind) VALUES (?, ?, 'submitted')");
     if (!ev) return propagate(ev);
     if (auto r = ev->bindAll(a.id, at).run(); !r) return r;
-    if (auto r = m_store.audit(fmt::format("worker:{}", a.workerId), "attempt.submit", fmt::format("worker:{}", a.workerId),
+    if (auto r = m_store.audit(who, "attempt.submit", fmt::format("worker:{}", a.workerId),
                                json{{"sitting", a.sittingId}, {"attempt", a.id}, {"score", grade.score},
-                                    {"passed", grade.passed}, {"reason", reason}}
+                                    {"passed", grade.passed}, {"reason", reason}, {"submitted_by", who}}
                                    .dump());
         !r)
         return r;
     return tx->commit();
 }
 
-Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome) {
+Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome,
+                                     const Actor& by) {
     if (!outcome) {
         // The engine may have handed the attempt in because time ran out: store that before reporting.
         if (a.attempt.status() == exam::AttemptStatus::Submitted)
@@ -667,7 +810,7 @@ Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::
         return std::unexpected(fromExam(outcome.error()));
     }
     const auto& e = *outcome;
-    if (e.kind == exam::EventKind::Submitted) return persistSubmission(a);
+    if (e.kind == exam::EventKind::Submitted) return persistSubmission(a, by);
     auto& db = m_store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
@@ -706,8 +849,8 @@ Result<void> ExamStore::flag(StoredAttempt& a, int item, bool flagged) {
 Result<void> ExamStore::goTo(StoredAttempt& a, int item) {
     return persistAfter(a, a.attempt.goTo(item, exam::fromUnix(m_store.now())));
 }
-Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason) {
-    return persistAfter(a, a.attempt.submit(exam::fromUnix(m_store.now()), reason));
+Result<void> ExamStore::submit(StoredAttempt& a, exam::SubmitReason reason, const Actor& by) {
+    return persistAfter(a, a.attempt.submit(exam::fromUnix(m_store.now()), reason), by);
 }
 
 std::string_view presenceName(Presence p) noexcept {

@@ -15,6 +15,7 @@ using json = nlohmann::json;
 
 constexpr std::int64_t kEarlyCheckInSeconds = 30 * 60;
 constexpr std::int64_t kMaxSessionSeconds = 12 * 3600;
+constexpr std::int64_t kClockToleranceSeconds = 60;  // a terminal's clock may run a little ahead
 
 constexpr std::string_view kSessionColumns =
     "s.id, s.course_id, s.module_code, s.trainer_id, s.room, s.starts_at, s.ends_at, "
@@ -126,6 +127,25 @@ Result<Session> Store::addSession(std::int64_t courseId, const std::string& modu
     }
     auto tx = m_db.transaction();
     if (!tx) return propagate(tx);
+    {
+        // Neither a trainer nor a room can be in two sessions at once (a room left empty is not compared).
+        auto clash = m_db.prepare(
+            "SELECT id, starts_at, ends_at, trainer_id IS NOT NULL AND trainer_id = ?1, room FROM sessions "
+            "WHERE starts_at < ?3 AND ends_at > ?2 AND ((?1 IS NOT NULL AND trainer_id = ?1) OR (?4 <> '' AND room = ?4)) "
+            "ORDER BY starts_at LIMIT 1");
+        if (!clash) return propagate(clash);
+        clash->bindAll(trainerId, startsAt, endsAt, *room);
+        auto row = clash->step();
+        if (!row) return propagate(row);
+        if (*row) {
+            const bool sameTrainer = clash->int64(3) != 0;
+            return fail(ErrorCode::Conflict,
+                        fmt::format("{} is already booked from {} to {} (session {}); choose another time{}",
+                                    sameTrainer ? fmt::format("trainer {}", *trainerId) : fmt::format("room {}", *room),
+                                    formatLocalTime(clash->int64(1)), formatLocalTime(clash->int64(2)), clash->int64(0),
+                                    sameTrainer ? " or trainer" : " or room"));
+        }
+    }
     auto stmt = m_db.prepare("INSERT INTO sessions (course_id, module_code, trainer_id, room, starts_at, ends_at, "
                              "created_at) VALUES (?,?,?,?,?,?,?)");
     if (!stmt) return propagate(stmt);
@@ -236,6 +256,9 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
                     fmt::format("session {} runs from {} to {}; check-in opens 30 minutes before the start", sessionId,
                                 formatLocalTime(s->startsAt), formatLocalTime(s->endsAt)),
                     "attendance.outside-session");
+    if (at > m_clock->now() + kClockToleranceSeconds)
+        return fail(ErrorCode::Refused, fmt::format("{} is in the future: attendance is recorded when it happens",
+                                                    formatLocalTime(at)));
     {
         auto last = m_db.prepare("SELECT check_in_at, check_out_at FROM attendance WHERE session_id = ? AND "
                                  "worker_id = ? ORDER BY check_in_at DESC LIMIT 1");
@@ -270,6 +293,9 @@ Result<Attendance> Store::checkIn(std::int64_t sessionId, std::int64_t workerId,
 Result<Attendance> Store::checkOut(std::int64_t sessionId, std::int64_t workerId, AttendanceMethod method,
                                    const Actor& actor, std::optional<std::int64_t> atIn) {
     const auto at = atIn.value_or(m_clock->now());
+    if (at > m_clock->now() + kClockToleranceSeconds)
+        return fail(ErrorCode::Refused, fmt::format("{} is in the future: attendance is recorded when it happens",
+                                                    formatLocalTime(at)));
     auto tx = m_db.transaction();
     if (!tx) return propagate(tx);
     auto open = m_db.prepare(fmt::format("SELECT {} FROM attendance WHERE session_id = ? AND worker_id = ? AND "

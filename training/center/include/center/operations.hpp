@@ -116,7 +116,7 @@ public:
     /// @brief The worker, the consents the course's rule still needs, and an exam sitting open for them.
     [[nodiscard]] Result<WorkerState> loadWorkerState(std::int64_t workerId);
     /// @brief Puts a worker on the rosters of the badge course's sessions that have not ended and makes them a
-    /// candidate of its scheduled, open or paused sittings (one transaction).
+    /// candidate of its scheduled, open or paused sittings that require the course's hours (one transaction).
     [[nodiscard]] Result<void> enrolWalkIn(std::int64_t workerId, const Actor& actor);
 
     // ---- attendance

@@ -52,6 +52,9 @@ struct SittingInput {
     exam::ReviewPolicy review{exam::ReviewPolicy::None};
     int graceSeconds{30};
     std::optional<std::int64_t> scheduledStart;
+    /// An attempt may start only when the candidate attended the course's required time of every module
+    /// (or a trainer admitted them). Empty: on for sittings of the badge course, off for other courses.
+    std::optional<bool> requireAttendance;
 };
 
 /// @brief A sitting as stored.
@@ -60,6 +63,7 @@ struct Sitting {
     std::int64_t courseId{0};
     std::int64_t bankId{0};
     std::string bankCode;
+    exam::MultipleScoring scoring{exam::MultipleScoring::AllOrNothing};  ///< The bank's mode for multiple response.
     std::string title;
     exam::Blueprint blueprint;
     SittingState state{SittingState::Scheduled};
@@ -70,6 +74,16 @@ struct Sitting {
     std::optional<std::int64_t> openedAt;
     std::optional<std::int64_t> closedAt;
     int candidates{0};
+    bool requireAttendance{false};  ///< See SittingInput::requireAttendance.
+};
+
+/// @brief Why a candidate may not start an attempt yet: the modules of the sitting's course whose required
+/// time the candidate has not attended (attended < required), in course order.
+struct AttendanceGap {
+    std::string moduleCode;
+    int requiredMinutes{0};
+    int attendedMinutes{0};
+    [[nodiscard]] int missingMinutes() const noexcept { return requiredMinutes - attendedMinutes; }
 };
 
 /// @brief An attempt loaded from the database, with its engine state.
@@ -148,6 +162,14 @@ public:
                                                        exam::MultipleScoring scoring,
                                                        const std::vector<exam::Question>& questions, const Actor& actor);
     [[nodiscard]] Result<std::vector<BankSummary>> listBanks();
+    /// @brief Retires a question (every version) so that no future paper draws it, or brings it back
+    /// (@p retired false). Attempts that showed it keep it, with their answers and scores. A retired question
+    /// stays retired when a later import revises it. Audited ("question.retire" / "question.restore").
+    /// @param bankCode the bank; empty: the one bank that has @p questionId
+    /// @retval NotFound no bank has the question
+    /// @retval InvalidInput several banks have it and @p bankCode is empty
+    [[nodiscard]] Result<std::string> retireQuestion(const std::string& bankCode, const std::string& questionId,
+                                                     bool retired, const Actor& actor);
     /// @brief The newest version of each question of a bank.
     [[nodiscard]] Result<exam::Bank> bank(const std::string& code);
 
@@ -171,11 +193,25 @@ public:
     /// @brief open/paused -> closed; attempts still in progress are submitted (reason: proctor).
     [[nodiscard]] Result<Sitting> closeSitting(std::int64_t id, const Actor& actor);
 
+    /// @brief What the worker still has to attend before starting an attempt in the sitting: empty when the
+    /// sitting does not require attendance, the requirement is met, or a trainer admitted the worker.
+    /// @retval NotFound no such sitting
+    [[nodiscard]] Result<std::vector<AttendanceGap>> attendanceGaps(std::int64_t sittingId, std::int64_t workerId);
+    /// @brief A trainer (or admin) lets a named candidate start although the attendance requirement is not
+    /// met, confirmed with their PIN (the PIN check counts towards the lockout like a staff login). Audited
+    /// as the staff member, with the hours that were missing.
+    /// @retval AuthFailed / Locked the PIN check failed
+    /// @retval Refused the staff member is a clerk or deactivated, or the worker is not a candidate
+    [[nodiscard]] Result<void> admitCandidate(std::int64_t sittingId, std::int64_t workerId, std::int64_t staffId,
+                                              const std::string& pin);
+
     // ---- attempts
     /// @brief The paper the worker's next attempt would get (nothing is stored).
     [[nodiscard]] Result<exam::Paper> previewPaper(std::int64_t sittingId, std::int64_t workerId);
     /// @brief Starts the worker's attempt, or returns the one in progress (resume after a crash).
-    /// @retval Refused the sitting is not open, or the worker is not a candidate
+    /// @retval Refused the sitting is not open, the worker is not a candidate, or the sitting requires the
+    ///         course's attendance and the worker lacks hours (the message names each module; attendanceGaps()
+    ///         gives them as data)
     [[nodiscard]] Result<StoredAttempt> startAttempt(std::int64_t sittingId, std::int64_t workerId, const Actor& actor);
     /// @brief Loads an attempt; if its time ran out while nobody was looking it is submitted now.
     [[nodiscard]] Result<StoredAttempt> loadAttempt(std::int64_t attemptId);
@@ -189,8 +225,11 @@ public:
     [[nodiscard]] Result<void> flag(StoredAttempt& a, int item, bool flagged);
     /// @brief Remembers the item on screen (so a resumed attempt opens where it was).
     [[nodiscard]] Result<void> goTo(StoredAttempt& a, int item);
-    /// @brief Submits and grades.
-    [[nodiscard]] Result<void> submit(StoredAttempt& a, exam::SubmitReason reason = exam::SubmitReason::Candidate);
+    /// @brief Submits and grades. The hand-in is audited as @p by: empty means the worker themself
+    /// ("worker:N"); the trainer closing a sitting passes their actor. A hand-in by the deadline is audited
+    /// as "clock".
+    [[nodiscard]] Result<void> submit(StoredAttempt& a, exam::SubmitReason reason = exam::SubmitReason::Candidate,
+                                      const Actor& by = {});
     /// @brief The exam screen reports that it shows the attempt (@p atScreen) or that it was left without
     /// handing in. Not audited: it is frequent and decides nothing. Submitted attempts are left as they are.
     /// @retval NotFound there is no such attempt
@@ -211,8 +250,8 @@ public:
                                                              std::vector<std::string>* itemIds = nullptr);
 
 private:
-    Result<void> persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome);
-    Result<void> persistSubmission(const StoredAttempt& a);
+    Result<void> persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome, const Actor& by = {});
+    Result<void> persistSubmission(const StoredAttempt& a, const Actor& by = {});
     Result<std::int64_t> bankId(const std::string& code);
     Result<Sitting> transition(std::int64_t id, SittingState from1, std::optional<SittingState> from2, SittingState to,
                                const Actor& actor, const char* action);

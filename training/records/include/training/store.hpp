@@ -125,6 +125,8 @@ public:
     [[nodiscard]] Result<std::vector<Course>> listCourses();
     /// @brief By numeric id or code.
     [[nodiscard]] Result<Course> course(const std::string& key);
+    /// @brief Schedules a session of a course module.
+    /// @retval Conflict the trainer, or the room (when given), is already booked for an overlapping session
     [[nodiscard]] Result<Session> addSession(std::int64_t courseId, const std::string& moduleCode,
                                              std::optional<std::int64_t> trainerId, const std::string& room,
                                              std::int64_t startsAt, std::int64_t endsAt, const Actor& actor);
@@ -136,12 +138,12 @@ public:
     [[nodiscard]] Result<std::vector<Worker>> roster(std::int64_t sessionId);
 
     // ---- attendance
-    /// @brief Checks a rostered worker in. Refused when already checked in, or outside the session
-    /// (from 30 minutes before its start to its end).
+    /// @brief Checks a rostered worker in. Refused when already checked in, not on the roster, outside the
+    /// session (from 30 minutes before its start to its end), or at a time still in the future.
     [[nodiscard]] Result<Attendance> checkIn(std::int64_t sessionId, std::int64_t workerId, AttendanceMethod method,
                                              std::optional<double> faceScore, const Actor& actor,
                                              std::optional<std::int64_t> at = std::nullopt);
-    /// @brief Checks the worker out of the open check-in.
+    /// @brief Checks the worker out of the open check-in (refused at a time still in the future).
     [[nodiscard]] Result<Attendance> checkOut(std::int64_t sessionId, std::int64_t workerId, AttendanceMethod method,
                                               const Actor& actor, std::optional<std::int64_t> at = std::nullopt);
     [[nodiscard]] Result<std::vector<Attendance>> attendanceOf(std::int64_t workerId);

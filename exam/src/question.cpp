@@ -62,6 +62,11 @@ std::string who(const Question& q) {
 
 }  // namespace
 
+bool isValidConceptTag(std::string_view tag) noexcept {
+    if (tag.empty() || tag.size() > 64 || tag.front() == '-' || tag.back() == '-') return false;
+    return std::ranges::all_of(tag, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
 std::vector<std::string> validateQuestion(const Question& q) {
     std::vector<std::string> out;
     const std::string w = who(q);
@@ -73,6 +78,9 @@ std::vector<std::string> validateQuestion(const Question& q) {
     }
     if (q.difficulty < 1 || q.difficulty > 3)
         out.push_back(w + "difficulty " + std::to_string(q.difficulty) + " is out of range; use 1, 2 or 3");
+    if (!q.conceptTag.empty() && !isValidConceptTag(q.conceptTag))
+        out.push_back(w + "the concept '" + q.conceptTag +
+                      "' is not a valid tag; use 1 to 64 lower-case letters, digits and '-' (e.g. gas-leak-first-step)");
     if (detail::trim(q.stem.zh).empty()) out.push_back(w + "the question text is empty; write the question");
     if (q.options.size() < 2) {
         out.push_back(w + "has " + std::to_string(q.options.size()) + " option(s); give at least 2");

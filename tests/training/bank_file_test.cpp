@@ -192,3 +192,30 @@ TEST(NativeBank, ExportEscapesQuotesBackslashesAndNewlines) {
     ASSERT_TRUE(second.diagnostics.empty()) << second.diagnostics.front().message;
     EXPECT_EQ(second.bank.questions[0].stem.zh, first.bank.questions[0].stem.zh);
 }
+
+TEST(NativeBank, ConceptKeyIsReadCheckedAndExported) {
+    std::string text = kSmall;
+    text.replace(text.find("id = \"t-1\"\n"), 11, "id = \"t-1\"\nconcept = \"gas-leak-first-step\"\n");
+    auto r = parseNativeBank(text, "concept.toml");
+    ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().message;
+    ASSERT_EQ(r.bank.questions.size(), 3u);
+    EXPECT_EQ(r.bank.questions[0].conceptTag, "gas-leak-first-step");
+    EXPECT_EQ(r.bank.questions[1].conceptTag, "") << "the key is optional";
+    const auto exported = writeNativeBank(r.bank);
+    EXPECT_NE(exported.find("concept = \"gas-leak-first-step\"\n"), std::string::npos) << exported;
+    auto again = parseNativeBank(exported, "exported.toml");
+    ASSERT_TRUE(again.diagnostics.empty()) << again.diagnostics.front().message;
+    EXPECT_EQ(again.bank.questions, r.bank.questions);
+
+    for (const char* bad : {"concept = \"Gas Leak\"\n", "concept = \"gas_leak\"\n", "concept = \"-gas\"\n",
+                            "concept = \"\"\n", "concept = 3\n"}) {
+        std::string broken = kSmall;
+        broken.replace(broken.find("id = \"t-1\"\n"), 11, std::string("id = \"t-1\"\n") + bad);
+        auto b = parseNativeBank(broken, "bad.toml");
+        EXPECT_EQ(b.failed, 1) << bad;
+        ASSERT_FALSE(b.diagnostics.empty()) << bad;
+        EXPECT_NE(b.diagnostics[0].message.find("question t-1"), std::string::npos) << b.diagnostics[0].message;
+        EXPECT_NE(b.diagnostics[0].message.find("concept"), std::string::npos) << b.diagnostics[0].message;
+        EXPECT_EQ(b.diagnostics[0].line, 10) << bad;
+    }
+}

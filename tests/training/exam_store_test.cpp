@@ -2,6 +2,7 @@
 
 #include "store_fixture.hpp"
 #include "training/exam_store.hpp"
+#include "training/schema.hpp"
 
 using namespace training;
 using testsupport::StoreTest;
@@ -375,7 +376,7 @@ TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {
                              "ALTER TABLE attempts DROP COLUMN left_at; PRAGMA user_version = 3"));
     }
     reopen();
-    EXPECT_EQ(m_store->schemaVersion(), 4);
+    EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
     auto board = m_exams->proctorBoard(m_sitting);
     ASSERT_TRUE(board) << board.error().message;
     ASSERT_EQ(board->size(), 1u);
@@ -389,4 +390,51 @@ TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {
     ASSERT_TRUE(resumed);
     EXPECT_EQ(resumed->id, a->id);
     EXPECT_EQ(resumed->attempt.response(0).chosen, std::vector<int>{1});
+}
+
+TEST_F(ExamStoreTest, TheConceptIsStoredWithTheQuestionVersionAndSurvivesReopening) {
+    auto tagged = single("ethics-0", "ethics", 1, 0);
+    tagged.conceptTag = "privacy-of-the-home";
+    auto counts = m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, {tagged}, "t");
+    ASSERT_TRUE(counts) << counts.error().message;
+    EXPECT_EQ(counts->revised, 1) << "a new concept is a change of content: a new version";
+    reopen();
+    auto bank = m_exams->bank("b1");
+    ASSERT_TRUE(bank);
+    const auto* q = bank->find("ethics-0");
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->conceptTag, "privacy-of-the-home");
+    EXPECT_EQ(q->version, 2);
+    auto column = m_store->database().prepare(
+        "SELECT version, concept FROM questions WHERE question_key = 'ethics-0' ORDER BY version");
+    ASSERT_TRUE(column);
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    ASSERT_TRUE(column->forEachRow([&](Statement& st) { rows.emplace_back(st.int64(0), st.text(1)); }));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].second, "") << "version 1 had no concept";
+    EXPECT_EQ(rows[1].second, "privacy-of-the-home");
+
+    auto bad = single("ethics-9", "ethics", 1, 0);
+    bad.conceptTag = "Not A Tag";
+    auto refused = m_exams->importQuestions("b1", {}, exam::MultipleScoring::AllOrNothing, {bad}, "t");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("ethics-9"), std::string::npos) << refused.error().message;
+}
+
+TEST_F(ExamStoreTest, AVersion4DatabaseGetsTheConceptColumn) {
+    m_exams.reset();
+    m_store.reset();
+    {
+        auto db = Database::open(dbPath(), {});
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("ALTER TABLE questions DROP COLUMN concept; PRAGMA user_version = 4"));
+    }
+    reopen();
+    EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
+    auto bank = m_exams->bank("b1");
+    ASSERT_TRUE(bank) << bank.error().message;
+    EXPECT_EQ(bank->questions.size(), 18u);
+    auto empty = m_store->database().queryInt("SELECT count(*) FROM questions WHERE concept = ''");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(*empty, 18);
 }

@@ -132,6 +132,13 @@ NativeBankResult parseNativeBank(std::string_view text, std::string_view sourceN
             r.error(*table->get("module"), fmt::format("unknown module '{}'; use one of: {}", q.module, codes));
         }
         q.difficulty = static_cast<int>(r.integer("difficulty", 1, 1, 3));
+        q.conceptTag = r.text("concept", false);
+        const bool conceptGiven = table->contains("concept") && table->get("concept")->is_string();
+        if (conceptGiven && !exam::isValidConceptTag(q.conceptTag))
+            r.error(*table->get("concept"),
+                    fmt::format("concept \"{}\" must be 1 to 64 lower-case letters, digits and '-' (e.g. "
+                                "\"gas-leak-first-step\"), not starting or ending with '-'",
+                                q.conceptTag));
         const auto type = r.text("type", true);
         if (type == "single") q.type = exam::QuestionType::SingleChoice;
         else if (type == "multiple") q.type = exam::QuestionType::MultipleResponse;
@@ -204,6 +211,7 @@ std::string writeNativeBank(const exam::Bank& bank) {
         out += fmt::format("\n[[question]]\nid = {}\nversion = {}\nmodule = {}\ntype = {}\ndifficulty = {}\n",
                            quoted(q.id), q.version, quoted(q.module), quoted(exam::questionTypeName(q.type)),
                            q.difficulty);
+        if (!q.conceptTag.empty()) out += fmt::format("concept = {}\n", quoted(q.conceptTag));
         if (!q.title.empty()) out += fmt::format("title = {}\n", quoted(q.title));
         out += fmt::format("stem_zh = {}\n", quoted(q.stem.zh));
         if (!q.stem.en.empty()) out += fmt::format("stem_en = {}\n", quoted(q.stem.en));

@@ -19,7 +19,7 @@ std::string questionToJson(const exam::Question& q) {
     json options = json::array();
     for (const auto& o : q.options)
         options.push_back({{"text", text(o.text)}, {"weight", o.weight}, {"feedback", text(o.feedback)}});
-    return json{{"id", q.id},
+    auto j = json{{"id", q.id},
                 {"version", q.version},
                 {"module", q.module},
                 {"difficulty", q.difficulty},
@@ -28,8 +28,9 @@ std::string questionToJson(const exam::Question& q) {
                 {"stem", text(q.stem)},
                 {"options", options},
                 {"image", q.imagePath},
-                {"explanation", text(q.explanation)}}
-        .dump();
+                {"explanation", text(q.explanation)}};
+    if (!q.conceptTag.empty()) j["concept"] = q.conceptTag;  // absent before schema version 5
+    return j.dump();
 }
 
 Result<exam::Question> questionFromJson(std::string_view textIn) {
@@ -52,6 +53,7 @@ Result<exam::Question> questionFromJson(std::string_view textIn) {
             q.options.push_back({text(o.at("text")), o.at("weight").get<double>(), text(o.value("feedback", json::object()))});
         q.imagePath = j.value("image", std::string());
         q.explanation = text(j.value("explanation", json::object()));
+        q.conceptTag = j.value("concept", std::string());
         return q;
     } catch (const json::exception& e) {
         return fail(ErrorCode::Corrupt, fmt::format("a stored question is incomplete ({})", e.what()));

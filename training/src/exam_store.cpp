@@ -182,10 +182,10 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
             ++counts.added;
         }
         auto ins = db.prepare("INSERT INTO questions (bank_id, question_key, version, module, difficulty, type, content, "
-                              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                              "concept, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!ins) return propagate(ins);
         if (auto r = ins->bindAll(bank, toStore.id, toStore.version, toStore.module, toStore.difficulty,
-                                  exam::questionTypeName(toStore.type), questionToJson(toStore), now)
+                                  exam::questionTypeName(toStore.type), questionToJson(toStore), toStore.conceptTag, now)
                          .run();
             !r)
             return propagate(r);

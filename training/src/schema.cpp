@@ -358,11 +358,18 @@ ALTER TABLE attempts ADD COLUMN seen_from TEXT;
 ALTER TABLE attempts ADD COLUMN left_at INTEGER;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// Version 5: exam integrity (issue 17): the concept a question tests, so that a retake avoids the same point
+// asked in other words (also kept in the question's JSON content; the column serves queries).
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE questions ADD COLUMN concept TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1},
     {2, "question banks, exam sittings, attempts and their items and events", kV2},
     {3, "certification: rules, trusted center keys, certificates, revocations, submission batches", kV3},
     {4, "exam presence: when and where each attempt's exam screen last reported, and whether it was left", kV4},
+    {5, "exam integrity: the concept each question version tests", kV5},
 }};
 
 }  // namespace

@@ -53,6 +53,10 @@ struct Question {
     std::vector<Option> options;
     std::string imagePath;  ///< Optional image, relative to the bank file; empty when none.
     LocalizedText explanation;
+    /// Optional concept tag (lower-case letters, digits and '-', e.g. "gas-leak-first-step"): questions that
+    /// test the same point in other words share it, so that a retake avoids the point, not only the id.
+    /// Empty when none. Part of the content: changing it makes a new version.
+    std::string conceptTag;
 
     /// @brief True when option `index` carries a positive weight.
     [[nodiscard]] bool isCorrect(std::size_t index) const noexcept {
@@ -89,6 +93,10 @@ struct Bank {
     /// @brief The question with this id (highest version if several), or nullptr.
     [[nodiscard]] const Question* find(std::string_view questionId) const noexcept;
 };
+
+/// @brief True when @p tag is a valid concept tag: 1 to 64 characters, lower-case ASCII letters, digits and
+/// '-', neither starting nor ending with '-'.
+[[nodiscard]] bool isValidConceptTag(std::string_view tag) noexcept;
 
 /// @brief Checks one question. Returns human-readable problems (empty when valid); each message starts
 /// with the question id (e.g. "question q7 v1: ...") and says how to fix it. No line numbers: the

@@ -296,26 +296,37 @@ def check_file(rep, path, all_ids, all_stems):
     return out
 
 
-def key_is_single_longest(q):
+def key_length_rank(q):
+    """'longest' or 'shortest' when the single right option is strictly longer (shorter) in zh-CN than
+    every other option, else None."""
     options = [o for o in q.get("option") or [] if isinstance(o, dict) and isinstance(o.get("text_zh"), str)]
     keys = [o for o in options if o.get("correct") is True]
     if len(keys) != 1 or len(options) < 2:
-        return False
+        return None
     key_len = len(keys[0]["text_zh"].strip())
-    return all(key_len > len(o["text_zh"].strip()) for o in options if o is not keys[0])
+    others = [len(o["text_zh"].strip()) for o in options if o is not keys[0]]
+    if all(key_len > n for n in others):
+        return "longest"
+    if all(key_len < n for n in others):
+        return "shortest"
+    return None
 
 
 def check_longest_key(rep, fname, questions):
+    """The right option must not give itself away by its length: neither the single longest nor (the
+    over-correction) the single shortest in more than MAX_LONGEST_KEY_SHARE of the single-choice questions."""
     singles = [q for q in questions if q.get("type") == "single"]
     if not singles:
         return
-    longest = [q for q in singles if key_is_single_longest(q)]
-    share = len(longest) / len(singles)
-    if share > MAX_LONGEST_KEY_SHARE:
-        ids = " ".join(str(q.get("id")) for q in longest)
-        rep.add(fname, f"the right option is the single longest (zh-CN) in {len(longest)} of {len(singles)} "
-                       f"single-choice questions ({share:.0%}); keep it at most {MAX_LONGEST_KEY_SHARE:.0%} "
-                       f"by lengthening wrong options or shortening the right one: {ids}")
+    for rank, advice in (("longest", "lengthening wrong options or shortening the right one"),
+                         ("shortest", "shortening wrong options or lengthening the right one")):
+        hits = [q for q in singles if key_length_rank(q) == rank]
+        share = len(hits) / len(singles)
+        if share > MAX_LONGEST_KEY_SHARE:
+            ids = " ".join(str(q.get("id")) for q in hits)
+            rep.add(fname, f"the right option is the single {rank} (zh-CN) in {len(hits)} of {len(singles)} "
+                           f"single-choice questions ({share:.0%}); keep it at most {MAX_LONGEST_KEY_SHARE:.0%} "
+                           f"by {advice}: {ids}")
 
 
 def similarity_text(q):

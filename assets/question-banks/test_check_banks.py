@@ -223,6 +223,10 @@ class CheckBanksTest(unittest.TestCase):
                             'text_zh = "120"\ntext_en = "120"\ncorrect = false\n' + extra, 1)
         rc, out = self.check_text(text)
         self.assertEqual(rc, 0, out)
+        # the over-correction, a key that is always the shortest, is refused too
+        self.assert_problem(GOOD.replace('text_zh = "120"\ntext_en = "120"\ncorrect = false',
+                                         'text_zh = "拨打120"\ntext_en = "120"\ncorrect = false', 1),
+                            "single shortest", "1 of 1", "t-001")
 
     def test_near_duplicates(self):
         copy = ('\n[[question]]\nid = "t-004"\nversion = 1\nmodule = "safety"\ntype = "single"\n'

@@ -31,7 +31,8 @@ DIFFICULTY_SHARE = {1: (0.25, 0.55), 2: (0.25, 0.55), 3: (0.10, 0.35)}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CONCEPT_MAX = 40
 # Item writing: in at most this share of a bank's single-choice questions may the right option be the
-# single longest one (zh-CN text, the language shown first); test-wise candidates pick the longest.
+# single longest one, in zh-CN and in English alike (a candidate reads one of them); test-wise candidates
+# pick the longest. The same limit holds for the single shortest (the over-correction).
 MAX_LONGEST_KEY_SHARE = 0.35
 # Near duplicates: difflib ratio of the normalised zh-CN stem plus the text of the right option(s), with
 # punctuation, spaces and stock phrases ("下列做法正确的是" ...) removed. Measured on the 229 questions of
@@ -296,15 +297,15 @@ def check_file(rep, path, all_ids, all_stems):
     return out
 
 
-def key_length_rank(q):
-    """'longest' or 'shortest' when the single right option is strictly longer (shorter) in zh-CN than
-    every other option, else None."""
-    options = [o for o in q.get("option") or [] if isinstance(o, dict) and isinstance(o.get("text_zh"), str)]
+def key_length_rank(q, key="text_zh"):
+    """'longest' or 'shortest' when the single right option is strictly longer (shorter) than every
+    other option in the given text key (characters), else None."""
+    options = [o for o in q.get("option") or [] if isinstance(o, dict) and isinstance(o.get(key), str)]
     keys = [o for o in options if o.get("correct") is True]
     if len(keys) != 1 or len(options) < 2:
         return None
-    key_len = len(keys[0]["text_zh"].strip())
-    others = [len(o["text_zh"].strip()) for o in options if o is not keys[0]]
+    key_len = len(keys[0][key].strip())
+    others = [len(o[key].strip()) for o in options if o is not keys[0]]
     if all(key_len > n for n in others):
         return "longest"
     if all(key_len < n for n in others):
@@ -318,15 +319,16 @@ def check_longest_key(rep, fname, questions):
     singles = [q for q in questions if q.get("type") == "single"]
     if not singles:
         return
-    for rank, advice in (("longest", "lengthening wrong options or shortening the right one"),
-                         ("shortest", "shortening wrong options or lengthening the right one")):
-        hits = [q for q in singles if key_length_rank(q) == rank]
-        share = len(hits) / len(singles)
-        if share > MAX_LONGEST_KEY_SHARE:
-            ids = " ".join(str(q.get("id")) for q in hits)
-            rep.add(fname, f"the right option is the single {rank} (zh-CN) in {len(hits)} of {len(singles)} "
-                           f"single-choice questions ({share:.0%}); keep it at most {MAX_LONGEST_KEY_SHARE:.0%} "
-                           f"by {advice}: {ids}")
+    for key, lang in (("text_zh", "zh-CN"), ("text_en", "English")):
+        for rank, advice in (("longest", "lengthening wrong options or shortening the right one"),
+                             ("shortest", "shortening wrong options or lengthening the right one")):
+            hits = [q for q in singles if key_length_rank(q, key) == rank]
+            share = len(hits) / len(singles)
+            if share > MAX_LONGEST_KEY_SHARE:
+                ids = " ".join(str(q.get("id")) for q in hits)
+                rep.add(fname, f"the right option is the single {rank} ({lang}) in {len(hits)} of {len(singles)} "
+                               f"single-choice questions ({share:.0%}); keep it at most "
+                               f"{MAX_LONGEST_KEY_SHARE:.0%} by {advice}: {ids}")
 
 
 def similarity_text(q):

@@ -223,6 +223,10 @@ class CheckBanksTest(unittest.TestCase):
                             'text_zh = "120"\ntext_en = "120"\ncorrect = false\n' + extra, 1)
         rc, out = self.check_text(text)
         self.assertEqual(rc, 0, out)
+        # the English texts are measured on their own
+        self.assert_problem(GOOD.replace('text_zh = "119"\ntext_en = "119"\ncorrect = true\n\n',
+                                         'text_zh = "119"\ntext_en = "Call 119"\ncorrect = true\n\n', 1),
+                            "single longest (English)", "1 of 1", "t-001")
         # the over-correction, a key that is always the shortest, is refused too
         self.assert_problem(GOOD.replace('text_zh = "120"\ntext_en = "120"\ncorrect = false',
                                          'text_zh = "拨打120"\ntext_en = "120"\ncorrect = false', 1),

@@ -13,6 +13,8 @@ module, difficulty spread, every question type present) apply to the whole set c
 folder must cover all seven modules, files named one by one only the modules they contain.
 """
 
+import difflib
+import itertools
 import math
 import os
 import re
@@ -27,10 +29,25 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 6
 # allowed share of each difficulty level per module (target roughly 40% / 40% / 20%)
 DIFFICULTY_SHARE = {1: (0.25, 0.55), 2: (0.25, 0.55), 3: (0.10, 0.35)}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CONCEPT_MAX = 40
+# Item writing: in at most this share of a bank's single-choice questions may the right option be the
+# single longest one, in zh-CN and in English alike (a candidate reads one of them); test-wise candidates
+# pick the longest. The same limit holds for the single shortest (the over-correction).
+MAX_LONGEST_KEY_SHARE = 0.35
+# Near duplicates: difflib ratio of the normalised zh-CN stem plus the text of the right option(s), with
+# punctuation, spaces and stock phrases ("下列做法正确的是" ...) removed. Measured on the 229 questions of
+# bank version 1: distinct questions scored at most 0.46, the paraphrased pair etiquette-014/safety-027
+# (a stranger at the door) 0.52, copy-and-edit variants score 0.7 and more. 0.5 sits between the two.
+# A paraphrase with other words scores low; that is what the `concept` tag is for (one concept, one module).
+NEAR_DUPLICATE_RATIO = 0.5
+STOCK_PHRASES = re.compile(r"（多选）|\(多选\)|【|】|下列|以下|哪些|哪项|哪个|哪一项|做法|说法|正确|错误|的是|"
+                           r"应该|应当|较合适|最合适|合适|是什么|怎么办|如图所示|家政服务员")
+HAN = re.compile(r"[\u3400-\u9fff]")
+BARE_WAITER = re.compile(r"(?<!家政)服务员")
 
 BANK_KEYS = {"id": True, "title_zh": True, "title_en": True, "version": True, "scoring": True}
 QUESTION_KEYS = {
-    "id": True, "version": True, "module": True, "type": True, "difficulty": True,
+    "id": True, "version": True, "module": True, "type": True, "difficulty": True, "concept": True,
     "stem_zh": True, "stem_en": True, "explanation_zh": True, "explanation_en": True,
     "image": False, "answer": False, "option": False, "title": False,
 }
@@ -57,6 +74,21 @@ def is_number(v):
 
 def non_empty_text(v):
     return isinstance(v, str) and v.strip() != ""
+
+
+def check_languages(rep, where, table, zh_keys, en_keys):
+    """A zh-CN text must contain Chinese, an English text must not (a missing translation is often
+    the other language pasted twice). Option texts in zh-CN may be numbers (e.g. "119")."""
+    for key in zh_keys:
+        v = table.get(key)
+        if isinstance(v, str) and v.strip() and not HAN.search(v):
+            rep.add(where, f"'{key}' has no Chinese text; write the zh-CN version there")
+        if isinstance(v, str) and BARE_WAITER.search(v):
+            rep.add(where, f"'{key}' says 服务员 (a waiter); write 家政服务员 (programme.md, Names)")
+    for key in en_keys:
+        v = table.get(key)
+        if isinstance(v, str) and HAN.search(v):
+            rep.add(where, f"'{key}' contains Chinese characters; write the English translation there")
 
 
 def check_keys(rep, where, table, spec, what):
@@ -103,6 +135,9 @@ def check_options(rep, where, q, scoring):
         if not check_keys(rep, owhere, opt, OPTION_KEYS, "question.option"):
             continue
         check_text_fields(rep, owhere, opt, ("text_zh", "text_en", "feedback_zh", "feedback_en"))
+        check_languages(rep, owhere, opt, ("feedback_zh",), ("text_en", "feedback_en"))
+        if isinstance(opt.get("text_zh"), str) and BARE_WAITER.search(opt["text_zh"]):
+            rep.add(owhere, "'text_zh' says 服务员 (a waiter); write 家政服务员 (programme.md, Names)")
         if "correct" in opt and not isinstance(opt["correct"], bool):
             rep.add(owhere, "'correct' must be true or false")
         correct = opt.get("correct") is True
@@ -125,11 +160,20 @@ def check_options(rep, where, q, scoring):
                     rep.add(owhere, f"a correct option needs a positive weight (got {w})")
                 if not correct and w > 0:
                     rep.add(owhere, f"an incorrect option needs a weight <= 0 (got {w})")
+                elif not correct and w == 0 and scoring == "proportional":
+                    rep.add(owhere, "a wrong option in a proportional bank needs a negative weight, "
+                                    "or ticking every option pays; e.g. -100 / number of wrong options")
     if qtype == "single" and n_correct != 1:
         rep.add(where, f"single choice needs exactly one option with 'correct = true' (found {n_correct})")
     if qtype == "multiple" and n_correct < 2:
         rep.add(where, f"multiple response needs at least two correct options (found {n_correct}); "
                        "use type = \"single\" for one right answer")
+    if qtype == "multiple" and scoring == "proportional":
+        missing = [i for i, o in enumerate(options, start=1) if isinstance(o, dict) and "weight" not in o]
+        if missing:
+            rep.add(where, "a multiple-response question in a proportional bank needs an explicit weight "
+                           f"on every option (missing on option {', '.join(map(str, missing))}): right "
+                           "options positive and adding up to 100, wrong options negative")
     if qtype == "multiple" and any(isinstance(o, dict) and "weight" in o for o in options):
         # an option without a weight counts as 100 / (number of correct options) when correct, 0 when not
         implied = 100.0 / n_correct if n_correct else 0.0
@@ -178,7 +222,14 @@ def check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, 
     diff = q.get("difficulty")
     if "difficulty" in q and (not is_int(diff) or diff not in (1, 2, 3)):
         rep.add(where, "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
-    check_text_fields(rep, where, q, ("stem_zh", "stem_en", "explanation_zh", "explanation_en", "title"))
+    check_text_fields(rep, where, q, ("stem_zh", "stem_en", "explanation_zh", "explanation_en", "title",
+                                      "concept"))
+    check_languages(rep, where, q, ("stem_zh", "explanation_zh"), ("stem_en", "explanation_en"))
+    concept = q.get("concept")
+    if isinstance(concept, str) and concept.strip():
+        if not ID_RE.match(concept) or len(concept) > CONCEPT_MAX:
+            rep.add(where, f"concept '{concept}' must be a short id (lower-case letters, digits, '-', "
+                           f"at most {CONCEPT_MAX} characters) naming the point the question tests")
     stem = q.get("stem_zh")
     if isinstance(stem, str) and stem.strip():
         key = stem.strip()
@@ -242,7 +293,77 @@ def check_file(rep, path, all_ids, all_stems):
         r = check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, all_stems)
         if r is not None:
             out.append(r)
+    check_longest_key(rep, fname, out)
     return out
+
+
+def key_length_rank(q, key="text_zh"):
+    """'longest' or 'shortest' when the single right option is strictly longer (shorter) than every
+    other option in the given text key (characters), else None."""
+    options = [o for o in q.get("option") or [] if isinstance(o, dict) and isinstance(o.get(key), str)]
+    keys = [o for o in options if o.get("correct") is True]
+    if len(keys) != 1 or len(options) < 2:
+        return None
+    key_len = len(keys[0][key].strip())
+    others = [len(o[key].strip()) for o in options if o is not keys[0]]
+    if all(key_len > n for n in others):
+        return "longest"
+    if all(key_len < n for n in others):
+        return "shortest"
+    return None
+
+
+def check_longest_key(rep, fname, questions):
+    """The right option must not give itself away by its length: neither the single longest nor (the
+    over-correction) the single shortest in more than MAX_LONGEST_KEY_SHARE of the single-choice questions."""
+    singles = [q for q in questions if q.get("type") == "single"]
+    if not singles:
+        return
+    for key, lang in (("text_zh", "zh-CN"), ("text_en", "English")):
+        for rank, advice in (("longest", "lengthening wrong options or shortening the right one"),
+                             ("shortest", "shortening wrong options or lengthening the right one")):
+            hits = [q for q in singles if key_length_rank(q, key) == rank]
+            share = len(hits) / len(singles)
+            if share > MAX_LONGEST_KEY_SHARE:
+                ids = " ".join(str(q.get("id")) for q in hits)
+                rep.add(fname, f"the right option is the single {rank} ({lang}) in {len(hits)} of {len(singles)} "
+                               f"single-choice questions ({share:.0%}); keep it at most "
+                               f"{MAX_LONGEST_KEY_SHARE:.0%} by {advice}: {ids}")
+
+
+def similarity_text(q):
+    text = q.get("stem_zh") if isinstance(q.get("stem_zh"), str) else ""
+    if q.get("type") in ("single", "multiple") and isinstance(q.get("option"), list):
+        text += "".join(o.get("text_zh", "") for o in q["option"]
+                        if isinstance(o, dict) and o.get("correct") is True and isinstance(o.get("text_zh"), str))
+    return re.sub(r"[\W_]+", "", STOCK_PHRASES.sub("", text)).lower()
+
+
+def check_near_duplicates(rep, sourced):
+    """Two questions that ask the same thing in nearly the same words (across all banks checked), and a
+    concept tag used in two modules (the same point tested in two banks: merge or retire one)."""
+    texts = [(f"{fname}: question {q.get('id')}", q, similarity_text(q)) for fname, q in sourced]
+    for (wa, a, ta), (wb, b, tb) in itertools.combinations(texts, 2):
+        if not ta or not tb:
+            continue
+        m = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
+        if m.real_quick_ratio() < NEAR_DUPLICATE_RATIO or m.quick_ratio() < NEAR_DUPLICATE_RATIO:
+            continue
+        ratio = m.ratio()
+        if ratio >= NEAR_DUPLICATE_RATIO:
+            rep.add(f"{wa} and {wb}",
+                    f"near duplicates (similarity {ratio:.2f} >= {NEAR_DUPLICATE_RATIO}); merge them, "
+                    "retire one, or make them test different points")
+    modules_of = {}
+    for fname, q in sourced:
+        c = q.get("concept")
+        if isinstance(c, str) and q.get("module") in MODULES:
+            modules_of.setdefault(c, {}).setdefault(q["module"], f"{fname}: question {q.get('id')}")
+    for c, mods in sorted(modules_of.items()):
+        if len(mods) > 1:
+            where = " and ".join(f"{w} ({m})" for m, w in sorted(mods.items()))
+            rep.add(where, f"concept '{c}' is tested in {len(mods)} modules; keep one point in one "
+                           "module (merge or retire the other question)")
 
 
 def check_modules(rep, questions, require_all):
@@ -291,9 +412,12 @@ def main(argv):
         print(f"check_banks: no *.toml bank files found in {' '.join(targets)}", file=sys.stderr)
         return 2
     rep = Report()
-    all_ids, all_stems, questions = {}, {}, []
+    all_ids, all_stems, questions, sourced = {}, {}, [], []
     for path in files:
-        questions += check_file(rep, path, all_ids, all_stems)
+        qs = check_file(rep, path, all_ids, all_stems)
+        questions += qs
+        sourced += [(os.path.basename(path), q) for q in qs]
+    check_near_duplicates(rep, sourced)
     # a folder must hold every module; single files are checked for the modules they contain
     if not format_only:
         check_modules(rep, questions, require_all=all(os.path.isdir(t) for t in targets))

@@ -28,9 +28,10 @@ version = 1
 module = "safety"
 type = "single"
 difficulty = 1
+concept = "fire-number"
 stem_zh = "火警电话是？"
 stem_en = "What is the fire number?"
-explanation_zh = "119。"
+explanation_zh = "火警是119。"
 explanation_en = "119."
 
 [[question.option]]
@@ -49,6 +50,7 @@ version = 1
 module = "safety"
 type = "truefalse"
 difficulty = 2
+concept = "wet-hands"
 stem_zh = "湿手可以按开关。"
 stem_en = "Wet hands may press a switch."
 image = "images/pic.png"
@@ -62,10 +64,11 @@ version = 1
 module = "safety"
 type = "multiple"
 difficulty = 3
-stem_zh = "哪些是紧急电话？"
-stem_en = "Which are emergency numbers?"
-explanation_zh = "110和119。"
-explanation_en = "110 and 119."
+concept = "emergency-numbers"
+stem_zh = "遇到坏人或需要救护车时拨打？"
+stem_en = "Whom do you call for the police or an ambulance?"
+explanation_zh = "110和120。"
+explanation_en = "110 and 120."
 
 [[question.option]]
 text_zh = "110"
@@ -74,8 +77,8 @@ correct = true
 weight = 50
 
 [[question.option]]
-text_zh = "119"
-text_en = "119"
+text_zh = "120"
+text_en = "120"
 correct = true
 weight = 50
 
@@ -153,8 +156,8 @@ class CheckBanksTest(unittest.TestCase):
                             "t-001", "exactly one option")
 
     def test_multiple_needs_two_correct(self):
-        self.assert_problem(GOOD.replace('text_zh = "119"\ntext_en = "119"\ncorrect = true\nweight = 50',
-                                         'text_zh = "119"\ntext_en = "119"\ncorrect = false\nweight = 0'),
+        self.assert_problem(GOOD.replace('text_zh = "120"\ntext_en = "120"\ncorrect = true\nweight = 50',
+                                         'text_zh = "120"\ntext_en = "120"\ncorrect = false\nweight = -50'),
                             "t-003", "at least two correct")
 
     def test_option_count(self):
@@ -175,8 +178,15 @@ class CheckBanksTest(unittest.TestCase):
     def test_weights(self):
         self.assert_problem(GOOD.replace("weight = -50", "weight = 10"), "t-003", "incorrect option needs a weight <= 0")
         self.assert_problem(GOOD.replace("weight = 50\n", "weight = 40\n", 1), "t-003", "add up to 90")
-        # an option without a weight counts as 100 / correct options (right) or 0 (wrong)
-        rc, out = self.check_text(GOOD.replace("weight = -50\n", "").replace("weight = 50\n", "", 1))
+        # in a proportional bank every option of a multiple-response question carries a weight
+        self.assert_problem(GOOD.replace("weight = -50\n", ""), "t-003", "explicit weight", "option 3")
+        self.assert_problem(GOOD.replace("weight = -50\n", "").replace("weight = 50\n", ""),
+                            "t-003", "explicit weight", "option 1, 2, 3")
+        # a wrong option weighted 0 would let ticking everything score full marks
+        self.assert_problem(GOOD.replace("weight = -50", "weight = 0"), "t-003", "needs a negative weight")
+        # in an all-or-nothing bank there are no weights at all
+        aon = GOOD.replace('scoring = "proportional"', 'scoring = "all-or-nothing"')
+        rc, out = self.check_text(aon.replace("weight = -50\n", "").replace("weight = 50\n", ""))
         self.assertEqual(rc, 0, out)
         self.assert_problem(GOOD.replace("weight = 50\n", "weight = 60\n", 1).replace("weight = 50\n", ""),
                             "t-003", "add up to 110")
@@ -185,6 +195,68 @@ class CheckBanksTest(unittest.TestCase):
         self.assert_problem(GOOD.replace('correct = true\n\n[[question.option]]\ntext_zh = "120"',
                                          'correct = true\nweight = 100\n\n[[question.option]]\ntext_zh = "120"', 1),
                             "t-001", "only allowed on multiple-response")
+
+    def test_concept_required_and_well_formed(self):
+        self.assert_problem(GOOD.replace('concept = "fire-number"\n', ""), "t-001", "missing required key 'concept'")
+        self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = "Fire Number"'),
+                            "t-001", "concept 'Fire Number' must be a short id")
+        self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = ""'), "t-001", "'concept' must be")
+        self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = "' + "x" * 41 + '"'),
+                            "t-001", "at most 40")
+        # the same concept twice in one module is allowed (a retake avoids it), in two modules it is not
+        rc, out = self.check_text(GOOD.replace('concept = "wet-hands"', 'concept = "fire-number"'))
+        self.assertEqual(rc, 0, out)
+        other = GOOD.replace('module = "safety"\ntype = "truefalse"', 'module = "appliance"\ntype = "truefalse"')
+        self.assert_problem(other.replace('concept = "wet-hands"', 'concept = "fire-number"'),
+                            "question t-001 (safety)", "question t-002 (appliance)", "concept 'fire-number'")
+
+    def test_longest_key_share(self):
+        # t-001's key is as long as its distractor; make it the longest: 1 of 1 single-choice questions
+        self.assert_problem(GOOD.replace('text_zh = "119"\ntext_en = "119"\ncorrect = true\n\n',
+                                         'text_zh = "拨打119"\ntext_en = "119"\ncorrect = true\n\n', 1),
+                            "single longest", "1 of 1", "(100%)", "t-001")
+        # a key longer than one distractor but as long as another is not the single longest
+        extra = ('\n[[question.option]]\ntext_zh = "拨打110"\ntext_en = "Call 110"\ncorrect = false\n')
+        text = GOOD.replace('text_zh = "119"\ntext_en = "119"\ncorrect = true\n\n',
+                            'text_zh = "拨打119"\ntext_en = "119"\ncorrect = true\n\n', 1)
+        text = text.replace('text_zh = "120"\ntext_en = "120"\ncorrect = false\n',
+                            'text_zh = "120"\ntext_en = "120"\ncorrect = false\n' + extra, 1)
+        rc, out = self.check_text(text)
+        self.assertEqual(rc, 0, out)
+        # the English texts are measured on their own
+        self.assert_problem(GOOD.replace('text_zh = "119"\ntext_en = "119"\ncorrect = true\n\n',
+                                         'text_zh = "119"\ntext_en = "Call 119"\ncorrect = true\n\n', 1),
+                            "single longest (English)", "1 of 1", "t-001")
+        # the over-correction, a key that is always the shortest, is refused too
+        self.assert_problem(GOOD.replace('text_zh = "120"\ntext_en = "120"\ncorrect = false',
+                                         'text_zh = "拨打120"\ntext_en = "120"\ncorrect = false', 1),
+                            "single shortest", "1 of 1", "t-001")
+
+    def test_near_duplicates(self):
+        copy = ('\n[[question]]\nid = "t-004"\nversion = 1\nmodule = "safety"\ntype = "single"\n'
+                'difficulty = 1\nconcept = "fire-call"\nstem_zh = "火警的电话是哪个？"\nstem_en = "Fire number?"\n'
+                'explanation_zh = "火警是119。"\nexplanation_en = "119."\n\n[[question.option]]\ntext_zh = "119"\n'
+                'text_en = "119"\ncorrect = true\n\n[[question.option]]\ntext_zh = "110"\ntext_en = "110"\n'
+                'correct = false\n')
+        self.assert_problem(GOOD + copy, "bank.toml: question t-001 and bank.toml: question t-004", "near duplicates")
+        other = copy.replace("火警的电话是哪个？", "燃气泄漏后应到哪里打电话？").replace(
+            'text_zh = "119"', 'text_zh = "到室外"').replace('text_zh = "110"', 'text_zh = "在厨房"')
+        rc, out = self.check_text(GOOD + other)
+        self.assertEqual(rc, 0, out)
+
+    def test_languages(self):
+        self.assert_problem(GOOD.replace('stem_en = "What is the fire number?"', 'stem_en = "火警电话是？"'),
+                            "t-001", "'stem_en' contains Chinese")
+        self.assert_problem(GOOD.replace('stem_zh = "火警电话是？"', 'stem_zh = "What is the fire number?"'),
+                            "t-001", "'stem_zh' has no Chinese")
+        self.assert_problem(GOOD.replace('explanation_zh = "会触电。"', 'explanation_zh = "Shock risk."'),
+                            "t-002", "'explanation_zh' has no Chinese")
+        self.assert_problem(GOOD.replace('text_en = "120"', 'text_en = "急救"'), "t-001", "'text_en' contains Chinese")
+
+    def test_bare_waiter(self):
+        self.assert_problem(GOOD.replace("湿手可以按开关。", "服务员湿手可以按开关。"), "t-002", "家政服务员")
+        rc, out = self.check_text(GOOD.replace("湿手可以按开关。", "家政服务员湿手可以按开关。"))
+        self.assertEqual(rc, 0, out)
 
     def test_optional_keys(self):
         text = GOOD.replace('stem_zh = "火警电话是？"', 'title = "fire"\nstem_zh = "火警电话是？"')

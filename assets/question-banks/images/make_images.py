@@ -331,13 +331,10 @@ def heater_curtains(path):
     for y in range(162, 232, 14):
         c.line([(126, y), (190, y)], (255, 110, 40), 6)
     c.rect((118, 266, 198, 274), DARK, None, 0)
-    # heat waves towards the curtain
-    for i in range(3):
-        y = 170 + i * 24
-        c.line([(206, y), (214, y - 6), (222, y), (230, y - 6)], (255, 120, 60), 3)
-    # curtain catching fire
-    flame(c, 232, 250, 50, 28)
-    flame(c, 250, 232, 36, 20)
+    # heat waves reaching the curtain; nothing burns yet (safety-013 asks what to do before a fire starts)
+    for i in range(4):
+        y = 166 + i * 22
+        c.line([(206, y), (212, y - 6), (218, y), (224, y - 6), (230, y)], (255, 120, 60), 3)
     # cable to wall socket
     wall_socket(c, 30, 200, 40)
     c.line([(50, 240), (60, 270), (110, 262)], BLACK, 5)

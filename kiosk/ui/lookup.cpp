@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "devices/id/validity.hpp"
+
 namespace kiosk::ui {
 
 training::Result<WorkerState> loadWorkerState(Records& r, std::int64_t workerId) {
@@ -10,13 +12,18 @@ training::Result<WorkerState> loadWorkerState(Records& r, std::int64_t workerId)
     WorkerState st{*w, {}, std::nullopt};
     auto consents = r.store.consents(workerId);
     if (!consents) return std::unexpected(consents.error());
-    for (auto kind : {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck,
-                      training::ConsentKind::Biometric}) {
+    for (auto kind : {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck}) {
         const bool have = std::ranges::any_of(*consents, [&](const training::Consent& c) {
             return c.kind == kind && !c.withdrawnAt.has_value();
         });
         if (!have) st.missingConsents.push_back(kind);
     }
+    // The biometric consent is asked before the camera, separately (PIPL art. 29), not with the others.
+    for (const auto& c : *consents)
+        if (c.kind == training::ConsentKind::Biometric) {
+            st.biometricConsent = !c.withdrawnAt.has_value();  // the latest one counts
+            st.biometricWithdrawn = c.withdrawnAt.has_value();
+        }
     auto sittings = r.exams.listSittings();
     if (!sittings) return std::unexpected(sittings.error());
     for (const auto& s : *sittings) {
@@ -35,9 +42,32 @@ void applyWorkerState(WorkerSession& session, WorkerState state) {
     session.newIdentity.reset();
     session.missingConsents = std::move(state.missingConsents);
     session.sittingId = state.openSitting;
+    session.biometricConsent = state.biometricConsent || session.pendingBiometric.has_value();
+    if (state.biometricWithdrawn && !state.biometricConsent) session.faceDeclined = true;
 }
 
 void identifyByDocument(Context& ctx, const std::string& number, std::optional<CardInserted> fromCard) {
+    if (!fromCard) {
+        // Minimisation: a typed number says nothing (registered or not, whose) before staff confirm the person.
+        ctx.session.typedNumber = number;
+        ctx.session.identityMethod = "keypad";
+        ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
+        ctx.emit(Intent::NeedStaff);
+        return;
+    }
+    // Valid documents only: an expired or not yet valid document verifies nobody's identity.
+    const auto& doc = fromCard->identity;
+    switch (devices::id::documentValidity(doc.idValidFrom, doc.idValidUntil, devices::id::localToday())) {
+        case devices::id::DocumentValidity::Expired:
+            ctx.setError(format(ctx.tr("privacy.document_expired"), {doc.idValidUntil.value_or("?")}));
+            ctx.say("privacy.document_expired_say");
+            return;
+        case devices::id::DocumentValidity::NotYetValid:
+            ctx.setError(format(ctx.tr("privacy.document_not_yet_valid"), {doc.idValidFrom.value_or("?")}));
+            ctx.say("privacy.document_expired_say");
+            return;
+        case devices::id::DocumentValidity::Valid: break;
+    }
     const std::string actor = ctx.actor();
     const bool viaCard = fromCard.has_value();
     // Copied before the call: the continuation below takes fromCard by move, and the two arguments of
@@ -65,14 +95,15 @@ void identifyByDocument(Context& ctx, const std::string& number, std::optional<C
                 applyWorkerState(ctx.session, std::move(**res));
                 ctx.session.identityMethod = fromCard ? fromCard->method : "keypad";
                 if (fromCard) ctx.session.chipPhoto = std::move(fromCard->chipPhoto);
+                if (ctx.session.faceDeclined) ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
                 ctx.emit(Intent::Identified);
             } else if (fromCard) {
                 ctx.session.worker.reset();
                 ctx.session.newIdentity = fromCard->identity;
                 ctx.session.chipPhoto = std::move(fromCard->chipPhoto);
                 ctx.session.identityMethod = fromCard->method;
-                ctx.session.missingConsents = {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck,
-                                               training::ConsentKind::Biometric};
+                ctx.session.missingConsents = {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck};
+                ctx.session.biometricConsent = false;  // asked next, before the camera
                 ctx.emit(Intent::Identified);
             } else {
                 ctx.setError(ctx.tr("identify.unknown"));

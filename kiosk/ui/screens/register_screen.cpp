@@ -163,6 +163,8 @@ private:
         const auto method = ctx.session.identityMethod;
         const auto confirming = ctx.session.confirmingStaffId;
         const auto faceScore = ctx.session.faceScore;
+        const auto pendingBiometric = ctx.session.pendingBiometric;  // signed before the camera
+        const auto portrait = ctx.session.livePortrait;
         const bool walkIn = ctx.config.enrolment.walkIn;
         const auto actor = ctx.actor();
         ctx.backend.submit(
@@ -181,6 +183,17 @@ private:
                     if (confirming)
                         if (auto m = r.store.markIdentityVerified(id, "staff", "staff:" + std::to_string(*confirming)); !m)
                             return std::unexpected(m.error());
+                    if (pendingBiometric) {
+                        if (auto c = r.store.addConsent(id, pendingBiometric->kind, pendingBiometric->version,
+                                                        pendingBiometric->textShown, pendingBiometric->signaturePng,
+                                                        actor);
+                            !c)
+                            return std::unexpected(c.error());
+                        // The live portrait (printed on the badge) is kept only under that consent.
+                        if (!portrait.empty())
+                            if (auto p = r.store.putWorkerImage(id, "portrait", "image/jpeg", portrait, actor); !p)
+                                return std::unexpected(p.error());
+                    }
                     if (faceScore)  // the live photo matched the chip photo before the worker existed
                         if (auto m = r.store.markFaceVerified(id, *faceScore, actor); !m) return std::unexpected(m.error());
                     if (walkIn)
@@ -197,6 +210,7 @@ private:
                     ctx.setError(st.error().message);
                     return;
                 }
+                ctx.session.pendingBiometric.reset();  // stored with the worker now
                 applyWorkerState(ctx.session, std::move(*st));
                 ctx.emit(Intent::Registered);
             });

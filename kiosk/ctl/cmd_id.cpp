@@ -252,9 +252,9 @@ void addIdCommands(CLI::App& app, Action& action) {
                                                r->apdus, ms);
                 // Valid documents only: an expired (or not yet valid) document cannot verify anyone's identity.
                 const std::string expiry = id::mrzExpiryIso(r->mrz.expiryDate);
-                const auto validity = id::documentValidity(std::nullopt, expiry.empty() ? std::nullopt
-                                                                                        : std::optional(expiry),
-                                                           id::localToday());
+                std::optional<std::string> until;
+                if (!expiry.empty()) until = expiry;
+                const auto validity = id::documentValidity(std::nullopt, until, id::localToday());
                 j["expiry"] = expiry.empty() ? json(nullptr) : json(expiry);
                 j["validity"] = id::documentValidityName(validity);
                 j["expired"] = validity == id::DocumentValidity::Expired;

@@ -199,7 +199,7 @@ TEST_F(PrivacyCli, PurgeDeletesWhatIsPastRetentionAndSaysWhatAndHowMuch) {
     auto dry = ctlJson({"privacy", "purge", "--dry-run"});
     EXPECT_EQ(dry["dry_run"], true);
     std::map<std::string, json> byCat;
-    for (const auto& c : dry["categories"]) byCat[c["category"]] = c;
+    for (const auto& c : dry["categories"]) byCat[c["category"].get<std::string>()] = c;
     EXPECT_EQ(byCat["live-portraits"]["records"], 1);
     EXPECT_EQ(byCat["live-portraits"]["bytes"], 3004);
     EXPECT_EQ(byCat["chip-photos"]["records"], 1);

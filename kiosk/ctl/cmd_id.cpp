@@ -258,8 +258,7 @@ void addIdCommands(CLI::App& app, Action& action) {
                 j["expiry"] = expiry.empty() ? json(nullptr) : json(expiry);
                 j["validity"] = id::documentValidityName(validity);
                 j["expired"] = validity == id::DocumentValidity::Expired;
-                text += fmt::format("
-valid until: {}{}", expiry.empty() ? "unreadable" : expiry,
+                text += fmt::format("\nvalid until: {}{}", expiry.empty() ? "unreadable" : expiry,
                                     validity == id::DocumentValidity::Expired
                                         ? " (EXPIRED: this document cannot verify identity)"
                                         : "");

@@ -16,6 +16,7 @@
 #include "devices/id/emrtd.hpp"
 #include "devices/id/mrz.hpp"
 #include "devices/id/pcsc.hpp"
+#include "devices/id/validity.hpp"
 
 namespace kiosk::ctl {
 
@@ -231,6 +232,18 @@ void addIdCommands(CLI::App& app, Action& action) {
                                                                      id::imageFormatName(r->face->format))
                                                        : std::string("none"),
                                                r->apdus, ms);
+                // Valid documents only: an expired (or not yet valid) document cannot verify anyone's identity.
+                const std::string expiry = id::mrzExpiryIso(r->mrz.expiryDate);
+                std::optional<std::string> until;
+                if (!expiry.empty()) until = expiry;
+                const auto validity = id::documentValidity(std::nullopt, until, id::localToday());
+                j["expiry"] = expiry.empty() ? json(nullptr) : json(expiry);
+                j["validity"] = id::documentValidityName(validity);
+                j["expired"] = validity == id::DocumentValidity::Expired;
+                text += fmt::format("\nvalid until: {}{}", expiry.empty() ? "unreadable" : expiry,
+                                    validity == id::DocumentValidity::Expired
+                                        ? " (EXPIRED: this document cannot verify identity)"
+                                        : "");
                 return ctx.ok(j, text);
             };
         });
@@ -261,12 +274,18 @@ void addIdCommands(CLI::App& app, Action& action) {
                        {"valid_from", r->validFrom},
                        {"valid_until", r->validUntil ? json(*r->validUntil) : json(nullptr)},
                        {"long_term", !r->validUntil.has_value()}};
+                const auto validity = id::documentValidity(r->validFrom, r->validUntil, id::localToday());
+                j["validity"] = id::documentValidityName(validity);
+                j["expired"] = validity == id::DocumentValidity::Expired;
+                const std::string note = validity == id::DocumentValidity::Expired ? " (EXPIRED)"
+                                         : validity == id::DocumentValidity::NotYetValid ? " (NOT YET VALID)"
+                                                                                         : "";
                 return ctx.ok(j, fmt::format("name: {}\nsex: {} ({})\nethnic group: {} ({} {})\nbirth date: {}\n"
                                              "address: {}\nID number: {}{}\nissued by: {}\nvalid: {} to {}",
                                              r->name, r->sexZh, r->sexEn, r->ethnicCode, r->ethnicZh, r->ethnicEn,
                                              r->birthDate, r->address, r->idNumber,
                                              r->idNumberValid ? "" : " (check character or birth date does not match)",
-                                             r->issuingAuthority, r->validFrom, r->validUntil.value_or("长期")));
+                                             r->issuingAuthority, r->validFrom, r->validUntil.value_or("长期")) + note);
             };
         });
     }

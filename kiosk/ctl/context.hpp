@@ -68,6 +68,9 @@ void addExamCommands(CLI::App& app, Action& action);
 void addFaceCommands(CLI::App& app, Action& action);
 void addCertCommands(CLI::App& app, Action& action);
 void addDocumentCommands(CLI::App& app, Action& action);
+/// The workers' rights (cmd_privacy.cpp): worker consent withdraw, worker export, worker erase, privacy ...; after
+/// addRecordCommands (it adds to the worker command).
+void addPrivacyCommands(CLI::App& app, Action& action);
 
 // JSON views of records (sensitive numbers masked unless @p reveal).
 nlohmann::json toJson(const training::Worker& w, bool reveal = false);

@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
     addFaceCommands(app, action);
     addCertCommands(app, action);
     addDocumentCommands(app, action);
+    addPrivacyCommands(app, action);
 
     try {
         app.parse(argc, argv);

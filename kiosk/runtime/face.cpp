@@ -38,6 +38,16 @@ devices::face::LiveCapture* FaceService::live() const {
     return m_state == State::Ready ? m_live.get() : nullptr;
 }
 
+bool FaceService::streaming() const {
+    std::lock_guard lock(m_mutex);
+    return m_wantActive;
+}
+
+std::uint64_t FaceService::framesProcessed() const {
+    auto* l = live();
+    return l ? l->preview().frameSequence : 0;
+}
+
 void FaceService::setActive(bool on) {
     {
         std::lock_guard lock(m_mutex);

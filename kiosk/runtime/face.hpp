@@ -5,6 +5,7 @@
 /// only while a screen asks for it (setActive), so an idle kiosk does no image work.
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +46,10 @@ public:
     [[nodiscard]] devices::face::LiveCapture* live() const;
     /// @brief Asks for the camera to stream (true) or stop (false). Never blocks: the service thread does it.
     void setActive(bool on);
+    /// @brief Whether a screen asked the camera to stream (the live photo step only).
+    [[nodiscard]] bool streaming() const;
+    /// @brief The sequence number of the newest camera frame the pipeline processed (0: none since start).
+    [[nodiscard]] std::uint64_t framesProcessed() const;
     /// @brief Failed captures or non-matches before staff are called ([face] max_attempts).
     [[nodiscard]] int maxAttempts() const noexcept { return m_maxAttempts; }
 

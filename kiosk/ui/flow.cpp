@@ -22,6 +22,7 @@ std::string_view screenName(ScreenId id) noexcept {
         case ScreenId::Proctor: return "proctor";
         case ScreenId::Mrz: return "mrz";
         case ScreenId::StaffCertificates: return "staff-certificates";
+        case ScreenId::MyData: return "my-data";
     }
     return "?";
 }
@@ -40,19 +41,27 @@ ScreenId afterIdentity(const WorkerSession& s) {
 ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
     switch (intent) {
         case Intent::Begin: return ScreenId::Identify;
-        case Intent::Identified: return ScreenId::Photo;
+        // Consent before the camera: the biometric consent is signed (or declined) before any frame is processed.
+        case Intent::Identified:
+            if (s.faceDeclined) return ScreenId::StaffPin;  // withdrawn earlier: staff (staffPurpose set by lookup)
+            return s.biometricConsent ? ScreenId::Photo : ScreenId::Consent;
+        case Intent::FaceDeclined: return ScreenId::StaffPin;
+        case Intent::OpenMyData: return ScreenId::MyData;
         case Intent::PhotoDone: return afterIdentity(s);
         case Intent::NeedStaff: return ScreenId::StaffPin;
         case Intent::Registered:
             return s.missingConsents.empty() ? ScreenId::Home : ScreenId::Consent;
-        case Intent::ConsentsDone: return ScreenId::Home;
+        case Intent::ConsentsDone:
+            // The biometric consent of this visit signed: on to the camera; the other consents: home.
+            return s.identityChecked() ? ScreenId::Home : ScreenId::Photo;
         case Intent::OpenAttendance: return ScreenId::Attendance;
         case Intent::OpenExam: return ScreenId::Exam;
         case Intent::OpenProgress: return ScreenId::Progress;
         case Intent::ExamFinished: return ScreenId::ExamResult;
         case Intent::Back:
             if (current == ScreenId::StaffPin) {
-                if (s.staffPurpose == StaffPurpose::ConfirmIdentity) return ScreenId::Photo;
+                if (s.staffPurpose == StaffPurpose::ConfirmIdentity)
+                    return s.faceDeclined || !s.biometricConsent ? ScreenId::Attract : ScreenId::Photo;
                 if (s.staffPurpose == StaffPurpose::Exit) return ScreenId::StaffHome;
                 return ScreenId::Attract;
             }

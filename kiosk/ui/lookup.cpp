@@ -1,5 +1,7 @@
 #include "ui/lookup.hpp"
 
+#include "devices/id/validity.hpp"
+
 namespace kiosk::ui {
 
 void applyWorkerState(WorkerSession& session, WorkerState state) {
@@ -7,9 +9,32 @@ void applyWorkerState(WorkerSession& session, WorkerState state) {
     session.newIdentity.reset();
     session.missingConsents = std::move(state.missingConsents);
     session.sittingId = state.openSitting;
+    session.biometricConsent = state.biometricConsent || session.pendingBiometric.has_value();
+    if (state.biometricWithdrawn && !state.biometricConsent) session.faceDeclined = true;
 }
 
 JobHandle identifyByDocument(Context& ctx, const std::string& number, std::optional<CardInserted> fromCard) {
+    if (!fromCard) {
+        // Minimisation: a typed number says nothing (registered or not, whose) before staff confirm the person.
+        ctx.session.typedNumber = number;
+        ctx.session.identityMethod = center::IdentityMethod::Keypad;
+        ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
+        ctx.emit(Intent::NeedStaff);
+        return {};
+    }
+    // Valid documents only: an expired or not yet valid document verifies nobody's identity.
+    const auto& doc = fromCard->identity;
+    switch (devices::id::documentValidity(doc.idValidFrom, doc.idValidUntil, devices::id::localToday())) {
+        case devices::id::DocumentValidity::Expired:
+            ctx.setError(format(ctx.tr("privacy.document_expired"), {doc.idValidUntil.value_or("?")}));
+            ctx.say("privacy.document_expired_say");
+            return {};
+        case devices::id::DocumentValidity::NotYetValid:
+            ctx.setError(format(ctx.tr("privacy.document_not_yet_valid"), {doc.idValidFrom.value_or("?")}));
+            ctx.say("privacy.document_expired_say");
+            return {};
+        case devices::id::DocumentValidity::Valid: break;
+    }
     const std::string actor = ctx.actor();
     // Copied before the call: the continuation below takes fromCard by move, and the two arguments of
     // submit() are evaluated in an unspecified order.
@@ -28,6 +53,7 @@ JobHandle identifyByDocument(Context& ctx, const std::string& number, std::optio
                                                            center::IdentityMethod::Chip)
                                                      : center::IdentityMethod::Keypad;
                 if (fromCard) ctx.session.chipPhoto = std::move(fromCard->chipPhoto);
+                if (ctx.session.faceDeclined) ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
                 ctx.emit(Intent::Identified);
             } else if (fromCard) {
                 ctx.session.worker.reset();
@@ -36,6 +62,7 @@ JobHandle identifyByDocument(Context& ctx, const std::string& number, std::optio
                 ctx.session.identityMethod =
                     center::identityMethodFromName(fromCard->method).value_or(center::IdentityMethod::Chip);
                 ctx.session.missingConsents = std::move(res->requiredConsents);
+                ctx.session.biometricConsent = false;  // asked next, before the camera
                 ctx.emit(Intent::Identified);
             } else {
                 ctx.setError(ctx.tr("identify.unknown"));

@@ -46,6 +46,7 @@ enum class ScreenId {
     Proctor,
     Mrz,  ///< A passport on the reader: its MRZ key (document number, birth and expiry dates) is typed.
     StaffCertificates,  ///< Eligibility list, certificate and badge printing, submission batches.
+    MyData,  ///< "My data": what is held about the worker; withdraw the biometric consent.
 };
 /// @brief Stable name ("attract", "identify", ...), used by scripts' wait-screen.
 [[nodiscard]] std::string_view screenName(ScreenId id) noexcept;
@@ -73,6 +74,8 @@ enum class Intent {
     Quit,            ///< Admin confirmed: the app closes.
     CardNeedsKey,    ///< A chip document is on the reader (session.cardReader): ask for its MRZ key.
     OpenCertificates,
+    FaceDeclined,    ///< The worker declined face recognition: staff verify them in person (staffPurpose set).
+    OpenMyData,
 };
 
 /// @brief Why the staff PIN screen is shown.
@@ -88,6 +91,10 @@ struct ExamOutcome {
     exam::MultipleScoring scoring{exam::MultipleScoring::AllOrNothing};  ///< How multiple response was scored.
     int partialItems{0};  ///< Answered items that earned part of their credit.
 };
+
+/// @brief A consent signed before the signer is registered (the biometric consent of a first visit): stored with
+/// the worker when registration saves them.
+using PendingConsent = center::SignedConsent;
 
 /// @brief Who is at the kiosk now; cleared on logout and on idle timeout.
 struct WorkerSession {
@@ -105,6 +112,13 @@ struct WorkerSession {
     std::optional<std::int64_t> sittingId;                 ///< The open sitting the worker may take.
     std::optional<ExamOutcome> examOutcome;
     std::string cardReader;                                ///< PC/SC reader holding the document.
+    // Privacy (PIPL art. 29): nothing is captured by the camera before the biometric consent is signed.
+    bool biometricConsent{false};                          ///< A biometric consent is in force (or signed this visit).
+    bool faceDeclined{false};  ///< Declined this visit, or withdrawn earlier: staff verify in person instead.
+    std::optional<PendingConsent> pendingBiometric;        ///< Signed before registration (first visit).
+    std::string typedNumber;  ///< An ID number typed on the keypad: looked up only once staff confirmed the person.
+    /// @brief The person was compared with the document photo this visit (live photo matched, or staff in person).
+    [[nodiscard]] bool identityChecked() const { return faceScore.has_value() || faceConfirmedByStaff; }
     [[nodiscard]] bool needsProfile() const {
         return !worker || !worker->profile.phone || !worker->profile.serviceTypes || !worker->profile.education;
     }
@@ -117,7 +131,7 @@ struct WorkerSession {
     [[nodiscard]] std::string documentNumber() const {
         if (worker) return worker->identity.docNumber;
         if (newIdentity) return newIdentity->docNumber;
-        return {};
+        return typedNumber;
     }
 };
 

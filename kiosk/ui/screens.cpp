@@ -20,6 +20,7 @@ std::unique_ptr<Screen> makeStaffSittingsScreen();
 std::unique_ptr<Screen> makeProctorScreen();
 std::unique_ptr<Screen> makeMrzScreen();
 std::unique_ptr<Screen> makeStaffCertificatesScreen();
+std::unique_ptr<Screen> makeMyDataScreen();
 
 std::vector<std::unique_ptr<Screen>> makeScreens() {
     std::vector<std::unique_ptr<Screen>> s;
@@ -40,6 +41,7 @@ std::vector<std::unique_ptr<Screen>> makeScreens() {
     s.push_back(makeProctorScreen());
     s.push_back(makeMrzScreen());
     s.push_back(makeStaffCertificatesScreen());
+    s.push_back(makeMyDataScreen());
     return s;
 }
 

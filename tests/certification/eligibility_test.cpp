@@ -32,7 +32,8 @@ TEST_F(EligibilityTest, ANewWorkerMissesEveryConditionEachWithBothMessages) {
     EXPECT_FALSE(r->eligible);
     std::vector<std::string> expected{"identity", "face"};
     for (const auto& m : m_course.modules) expected.push_back("hours:" + m.code);
-    for (const char* e : {"exam", "health-check", "consent:commitment", "consent:credit-check", "consent:biometric", "agency"})
+    // The biometric consent is not asked for by default (refusing face recognition never blocks the badge).
+    for (const char* e : {"exam", "health-check", "consent:commitment", "consent:credit-check", "agency"})
         expected.emplace_back(e);
     EXPECT_EQ(codes(*r), expected);
     for (const auto& u : r->unmet) {
@@ -91,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Missing{"health-stale", {"health-check"}}, Missing{"health-fail", {"health-check"}},
                       Missing{"consent-commitment", {"consent:commitment"}},
                       Missing{"consent-credit-check", {"consent:credit-check"}},
-                      Missing{"consent-biometric", {"consent:biometric"}}, Missing{"agency", {"agency"}}),
+                      Missing{"agency", {"agency"}}),
     [](const auto& info) {
         std::string n = info.param.name;
         std::ranges::replace(n, '-', '_');
@@ -127,6 +128,32 @@ TEST_F(EligibilityTest, TheRuleIsDataPerCourse) {
     auto audit = m_store->auditEntries(0, 1000);
     ASSERT_TRUE(audit);
     EXPECT_EQ(audit->back().action, "certification.rule");
+}
+
+TEST_F(EligibilityTest, DecliningFaceRecognitionStaffVerifyInPersonAndTheWorkerIsEligible) {
+    // No biometric consent, no face match: staff compared the person with the document photo (method "staff").
+    const auto w = addWorker("31010119780312002", "王秀英").id;
+    ASSERT_TRUE(m_store->markIdentityVerified(w, "staff", "staff:1"));
+    setAgency(w);
+    healthCheck(w);
+    sign(w, ConsentKind::Commitment);
+    sign(w, ConsentKind::CreditCheck);
+    attend(w);
+    exam(w, 92);
+    auto r = checkEligibility(*m_store, w);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(r->eligible) << ::testing::PrintToString(codes(*r));
+
+    // Read from a chip without a face match and without staff: the comparison with the photo is missing.
+    const auto other = addWorker("31010119800101001", "李娟").id;
+    verifyIdentity(other);
+    EXPECT_EQ(codes(*checkEligibility(*m_store, other))[0], "face");
+
+    // A course may still ask for the biometric consent explicitly.
+    auto strict = ruleFromJson(R"({"consents": ["commitment", "credit-check", "biometric"]})");
+    ASSERT_TRUE(strict);
+    ASSERT_TRUE(setCertificationRule(*m_store, m_course.id, *strict, "admin"));
+    EXPECT_EQ(codes(*checkEligibility(*m_store, w)), std::vector<std::string>{"consent:biometric"});
 }
 
 TEST_F(EligibilityTest, AWithdrawnConsentNoLongerCounts) {

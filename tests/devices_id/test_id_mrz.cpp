@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "devices/id/mrz.hpp"
+#include "devices/id/validity.hpp"
 
 using namespace devices::id;
 
@@ -153,4 +154,33 @@ TEST(Mrz, BacKeyOfOldSpecimen) {
     EXPECT_FALSE(parseMrzKey("L898902C,6908,940623"));
     EXPECT_FALSE(parseMrzKey("L898902C,690806"));
     EXPECT_FALSE(parseMrzKey(",690806,940623"));
+}
+
+// ---------------------------------------------------------------- document validity (issue 15)
+
+TEST(DocumentValidity, MrzExpiryYearsAndRealDates) {
+    using devices::id::mrzExpiryIso;
+    EXPECT_EQ(mrzExpiryIso("120415"), "2012-04-15");  // ICAO's specimen
+    EXPECT_EQ(mrzExpiryIso("340415"), "2034-04-15");
+    EXPECT_EQ(mrzExpiryIso("691231"), "2069-12-31");
+    EXPECT_EQ(mrzExpiryIso("700101"), "1970-01-01");
+    EXPECT_EQ(mrzExpiryIso("990230"), "") << "no 30 February";
+    EXPECT_EQ(mrzExpiryIso("12041"), "");
+    EXPECT_EQ(mrzExpiryIso("12<415"), "");
+}
+
+TEST(DocumentValidity, ExpiredNotYetValidLongTermAndTheLastDay) {
+    using devices::id::DocumentValidity;
+    using devices::id::documentValidity;
+    using namespace std::chrono;
+    const year_month_day today{year(2026), month(12), day(6)};
+    const std::optional<std::string> none;
+    EXPECT_EQ(documentValidity(none, std::string("2012-04-15"), today), DocumentValidity::Expired);
+    EXPECT_EQ(documentValidity(none, std::string("2026-12-05"), today), DocumentValidity::Expired);
+    EXPECT_EQ(documentValidity(none, std::string("2026-12-06"), today), DocumentValidity::Valid) << "valid through its last day";
+    EXPECT_EQ(documentValidity(std::string("2026-12-07"), std::string("2046-12-07"), today), DocumentValidity::NotYetValid);
+    EXPECT_EQ(documentValidity(std::string("2005-01-15"), none, today), DocumentValidity::Valid) << "长期: no end date";
+    EXPECT_EQ(documentValidity(none, std::string("garbage"), today), DocumentValidity::Expired)
+        << "an unreadable end date proves nothing";
+    EXPECT_EQ(devices::id::documentValidityName(DocumentValidity::NotYetValid), "not-yet-valid");
 }

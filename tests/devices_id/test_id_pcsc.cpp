@@ -466,8 +466,13 @@ TEST(IdCli, ReadersAndRead) {
                                "--photo-out", (dir / "face.jpg").string(), "--json"});
     EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
     for (const char* want : {"\"document_number\": \"L898902C3\"", "\"given_names\": \"ANNA MARIA\"",
-                             "\"verdict\": \"trusted\"", "\"mrz_valid\": true", "\"issuing_state\": \"UTO\""})
+                             "\"verdict\": \"trusted\"", "\"mrz_valid\": true", "\"issuing_state\": \"UTO\"",
+                             // ICAO's specimen expired on 2012-04-15: it can be read, but it proves nobody's identity.
+                             "\"expired\": true", "\"expiry\": \"2012-04-15\"", "\"validity\": \"expired\""})
         EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+    auto text = testsupport::run({kioskctl(), "id", "read", "--reader", kSlot0, "--mrz-key", "L898902C3,740812,120415"});
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find("valid until: 2012-04-15 (EXPIRED"), std::string::npos) << text.out;
     EXPECT_EQ(idtest::readBytes(dir / "face.jpg"), idtest::readBytes(kFixture / "photo.jpg"));
     auto wrong = testsupport::run({kioskctl(), "id", "read", "--reader", kSlot0, "--mrz-key", "L898902C3,740812,130415"});
     EXPECT_EQ(wrong.exitCode, 1);

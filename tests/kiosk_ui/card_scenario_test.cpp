@@ -102,14 +102,17 @@ protected:
 
 const std::filesystem::path kFixture = std::filesystem::path(ID_STACK_DIR) / "fixture";
 const std::string kPassportName = "ERIKSSON ANNA MARIA";  // the fixture's MRZ (tests/devices_id/pcsc_stack.sh)
+// The id_pcsc fixture's passport is ICAO's specimen, which expired on 2012-04-15. The same holder's passport valid
+// until 2034-04-15 (check digits and composite recomputed), for the scenarios that must get past the document check.
+const std::string kValidMrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F3404159ZE184226B<<<<<16\n";
 
 /// A virtual passport process on "Virtual PCD 00 01" (TCP 35964).
 class SlotCard {
 public:
-    explicit SlotCard(const std::vector<std::string>& extra) {
+    explicit SlotCard(const std::vector<std::string>& extra, const std::filesystem::path& fixture = kFixture) {
         std::vector<std::string> args{"/usr/bin/python3", std::string(ID_VCARD_DIR) + "/vpassport.py", "serve",
-                                      "--mrz", (kFixture / "mrz.txt").string(), "--photo",
-                                      (kFixture / "photo.jpg").string(), "--sod", (kFixture / "sod.bin").string(),
+                                      "--mrz", (fixture / "mrz.txt").string(), "--photo",
+                                      (fixture / "photo.jpg").string(), "--sod", (fixture / "sod.bin").string(),
                                       "--port", "35964"};
         args.insert(args.end(), extra.begin(), extra.end());
         m_pid = fork();
@@ -186,9 +189,25 @@ protected:
         auto w = store->addWorker(id, {}, "test");
         ASSERT_TRUE(w) << w.error().message;
         m_holderId = w->id;
+        // She signed the biometric consent on an earlier visit: a read goes straight on to the live photo.
+        static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0};
+        ASSERT_TRUE(store->addConsent(m_holderId, training::ConsentKind::Biometric, "2026.1/zh-CN", "text",
+                                      std::vector<std::uint8_t>(std::begin(kPng), std::end(kPng)), "test"));
     }
-    void configure(const std::string& reader) {
-        writeConfig("kind = \"pcsc\"\nreader = \"" + reader + "\"\ncsca_dir = \"" + (kFixture / "csca").string() + "\"\n");
+    void configure(const std::string& reader, const std::filesystem::path& fixture = kFixture) {
+        writeConfig("kind = \"pcsc\"\nreader = \"" + reader + "\"\ncsca_dir = \"" + (fixture / "csca").string() + "\"\n");
+    }
+    /// A passport fixture (own test CSCA) of the same holder, valid until 2034-04-15.
+    std::filesystem::path validFixture() {
+        const auto dir = m_tmp / "valid-passport";
+        std::filesystem::create_directories(dir);
+        ts::writeFile(dir / "mrz.txt", kValidMrz);
+        std::filesystem::copy_file(kFixture / "photo.jpg", dir / "photo.jpg",
+                                   std::filesystem::copy_options::overwrite_existing);
+        auto made = ts::run({"/usr/bin/python3", std::string(ID_VCARD_DIR) + "/make_fixture.py", "--mrz",
+                             (dir / "mrz.txt").string(), "--photo", (dir / "photo.jpg").string(), "--out", dir.string()});
+        EXPECT_EQ(made.exitCode, 0) << made.err;
+        return dir;
     }
     static std::string typeKey(const std::string& expiry) {
         return "type L898902C3\ntap mrz-birth-select\ntype 740812\ntap mrz-expiry-select\ntype " + expiry + "\n";
@@ -197,9 +216,12 @@ protected:
 };
 
 TEST_F(PassportScenario, WrongMrzKeyIsRefusedThenTheRightKeyReadsTheChip) {
-    configure("Virtual PCD 00 00");
-    // The fixture's passport is on the reader when the kiosk starts: the key screen comes up by itself.
-    auto r = runKiosk("passport", "wait-screen mrz 20\nexpect-disabled read\n" + typeKey("120416") +
+    const auto fixture = validFixture();
+    configure("Virtual PCD 00 01", fixture);
+    SlotCard card({}, fixture);
+    ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
+    // The passport is on the reader when the kiosk starts: the key screen comes up by itself.
+    auto r = runKiosk("passport", "wait-screen mrz 20\nexpect-disabled read\n" + typeKey("340416") +
                                       "tap read\nexpect 证件未接受输入的信息\nexpect 护照号码\n"
                                       "screenshot wrong-key.png\nexpect-enabled read\nexpect-not " + kPassportName +
                                       "\ntap key-back\ntype 5\ntap read\nwait-screen photo 30\nexpect " + kPassportName +
@@ -219,8 +241,9 @@ TEST_F(PassportScenario, WrongMrzKeyIsRefusedThenTheRightKeyReadsTheChip) {
 }
 
 TEST_F(PassportScenario, CardPulledMidReadIsExplainedAndTheNextReadWorks) {
-    configure("Virtual PCD 00 01");
-    auto pulled = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended", "--remove-in-dg2"});
+    const auto fixture = validFixture();
+    configure("Virtual PCD 00 01", fixture);
+    auto pulled = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended", "--remove-in-dg2"}, fixture);
     ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
     // When the first card leaves the reader during DG2 (its process ends) and PC/SC has seen the slot empty,
     // the passport is put back.
@@ -229,11 +252,11 @@ TEST_F(PassportScenario, CardPulledMidReadIsExplainedAndTheNextReadWorks) {
     bool putBack = false;
     std::thread hand([&] {
         if (pulled->waitExit(60s, cancel) && SlotCard::waitAbsent()) {
-            again = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended"});
+            again = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended"}, fixture);
             putBack = true;
         }
     });
-    auto r = runKiosk("pulled", "wait-screen mrz 20\n" + typeKey("120415") +
+    auto r = runKiosk("pulled", "wait-screen mrz 20\n" + typeKey("340415") +
                                     "tap read\nexpect 读取时证件被移开\nexpect 护照号码\nscreenshot card-removed.png\n"
                                     "wait-screen photo 30\nexpect " + kPassportName + "\nscreenshot photo.png\nquit\n");
     cancel = true;
@@ -249,11 +272,12 @@ TEST_F(PassportScenario, CardPulledMidReadIsExplainedAndTheNextReadWorks) {
 }
 
 TEST_F(PassportScenario, AReadAbandonedWithBackSignsNobodyIn) {
-    configure("Virtual PCD 00 01");
+    const auto fixture = validFixture();  // a valid passport: the read would identify her if it were acted on
+    configure("Virtual PCD 00 01", fixture);
     // A slow chip: short APDUs answered 100 ms late, so the read lasts seconds and Back comes in the middle.
-    auto slow = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended", "--delay-ms", "100"});
+    auto slow = std::make_unique<SlotCard>(std::vector<std::string>{"--no-extended", "--delay-ms", "100"}, fixture);
     ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
-    auto r = runKiosk("abandoned", "wait-screen mrz 20\n" + typeKey("120415") +
+    auto r = runKiosk("abandoned", "wait-screen mrz 20\n" + typeKey("340415") +
                                        "tap read\nexpect 正在读取\ntap back\nwait-screen attract\nexpect-signed-out\n"
                                        // The read ends meanwhile (71 APDUs at 100 ms): its result must not sign in
                                        // the person who left.
@@ -262,6 +286,23 @@ TEST_F(PassportScenario, AReadAbandonedWithBackSignsNobodyIn) {
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("abandoned.png");
     EXPECT_TRUE(verifications(m_holderId).empty()) << "the abandoned read identified the holder";
+}
+
+TEST_F(PassportScenario, AnExpiredPassportIsRefusedBeforeTheLivePhotoAndVerifiesNobody) {
+    // The id_pcsc fixture's passport (ICAO's specimen) expired on 2012-04-15: the chip is read, then refused with its
+    // expiry date, before any consent or camera; her identity is not verified from it.
+    configure("Virtual PCD 00 00");
+    auto r = runKiosk("expired", "wait-screen mrz 20\n" + typeKey("120415") +
+                                     "tap read\nexpect 2012-04-15\nexpect 已过期\nscreenshot expired.png\n"
+                                     "sleep 1\nwait-screen mrz\n"
+                                     "expect-not " + kPassportName + "\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("expired.png");
+    auto store = openStore();
+    auto w = store->worker(m_holderId);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_FALSE(w->identityVerifiedAt.has_value()) << "an expired document verifies nobody";
+    EXPECT_TRUE(verifications(m_holderId).empty());
 }
 
 #elif KIOSK_CARD_SUITE == 2
@@ -354,7 +395,9 @@ TEST(CnIdCardEvent, RecordFieldsAndABmpPhotoBecomeTheKioskEvent) {
 TEST_F(CnIdScenario, ReturningWorkerIsIdentifiedByTheReaderWithMethodSam) {
     const auto& w = m_workers[0];
     putCard(cnRecord(w.identity.name, w.identity.docNumber, "1", "1985-06-12"));
-    auto r = runKiosk("cn-returning", "wait-screen photo 20\nexpect " + w.identity.name + "\nscreenshot photo.png\nquit\n");
+    // She never signed the biometric consent: it comes before the camera, then the live photo.
+    auto r = runKiosk("cn-returning", "wait-screen consent 20\nexpect 人脸识别信息处理单独同意书\nsign\ntap sign\n"
+                                      "wait-screen photo 20\nexpect " + w.identity.name + "\nscreenshot photo.png\nquit\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("photo.png");
     auto store = openStore();
@@ -362,6 +405,10 @@ TEST_F(CnIdScenario, ReturningWorkerIsIdentifiedByTheReaderWithMethodSam) {
     ASSERT_TRUE(after) << after.error().message;
     EXPECT_TRUE(after->identityVerifiedAt.has_value());
     EXPECT_EQ(after->identityMethod, "sam");
+    auto consents = store->consents(w.id);
+    ASSERT_TRUE(consents);
+    ASSERT_EQ(consents->size(), 1u);
+    EXPECT_EQ(consents->front().kind, training::ConsentKind::Biometric);
 }
 
 TEST_F(CnIdScenario, FirstVisitRegistersTheCardsIdentity) {
@@ -370,11 +417,12 @@ TEST_F(CnIdScenario, FirstVisitRegistersTheCardsIdentity) {
     ASSERT_FALSE(openStore()->findWorkerByDocument(doc)) << "the card's holder is new";
     putCard(cnRecord("赵敏", doc, "2", "1990-03-07"));
     auto r = runKiosk("cn-first-visit",
-                      "wait-screen attract 5\nwait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
+                      "wait-screen attract 5\nwait-screen consent 20\nsign\ntap sign\n"
+                      "wait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
                       "wait-screen staff-pin\ntap staff-2\ntype " + std::string(kPin) + "\ntap ok\n"
                       "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
                       "tap edu-junior\ntap next\ntap agency-1\ntap next\n"
-                      "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\nexpect 第 3 份\nsign\ntap sign\n"
+                      "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"
                       "wait-screen home\nexpect 您好，赵敏\nscreenshot home.png\nquit\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("photo.png");
@@ -426,10 +474,32 @@ TEST_F(CnIdScenario, ACardPutDownLaterIsRead) {
         if (!stop) putCard(cnRecord(w.identity.name, w.identity.docNumber, "1", "1985-06-12"));
     });
     auto r = runKiosk("cn-later", "wait-screen attract\nscreenshot empty.png\n"
-                                  "wait-screen photo 30\nexpect " + w.identity.name + "\nquit\n");
+                                  "wait-screen consent 30\nquit\n");
     stop = true;
     hand.join();
     ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(openStore()->worker(w.id)->identityMethod, "sam");
+}
+
+TEST_F(CnIdScenario, AnExpiredIdCardIsRefusedAndALongTermOneIsAccepted) {
+    const auto& w = m_workers[0];
+    auto expired = cnRecord(w.identity.name, w.identity.docNumber, "1", "1985-06-12");
+    expired.validFrom = "2009-01-15";
+    expired.validUntil = "2019-01-15";
+    putCard(expired);
+    auto r = runKiosk("cn-expired", "wait-screen attract 5\nexpect 此证件已过期（有效期至 2019-01-15）\n"
+                                    "screenshot expired.png\nsleep 1\nwait-screen attract\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("expired.png");
+    EXPECT_FALSE(openStore()->worker(w.id)->identityVerifiedAt.has_value()) << "an expired card verifies nobody";
+
+    // 长期 (long-term validity): no end date, valid.
+    auto longTerm = expired;
+    longTerm.validFrom = "2005-01-15";
+    longTerm.validUntil.reset();
+    putCard(longTerm);
+    auto again = runKiosk("cn-long-term", "wait-screen consent 30\nquit\n");
+    ASSERT_EQ(again.exitCode, 0) << again.err;
     EXPECT_EQ(openStore()->worker(w.id)->identityMethod, "sam");
 }
 

@@ -7,6 +7,7 @@
 
 #include "scenario_support.hpp"
 #include "test_support.hpp"
+#include "training/eligibility.hpp"
 #include "training/exam_store.hpp"
 #include "training/id_number.hpp"
 #include "training/store.hpp"
@@ -75,15 +76,14 @@ protected:
 
     static std::string identify(const std::string& doc) {
         return "wait-screen attract\ntap begin\nwait-screen identify\ntype " + doc +
-               "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " + kPin +
-               "\ntap ok\n";
+               "\ntap ok\nwait-screen staff-pin\ntap staff-2\ntype " + kPin + "\ntap ok\n";
     }
     /// Signs the worker in (staff confirm) and opens the exam screen.
     static std::string openExam(const std::string& doc) {
         return identify(doc) + "wait-screen home\ntap exam\nwait-screen exam\n";
     }
     static std::string consents() {
-        return "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\nexpect 第 3 份\nsign\ntap sign\n";
+        return "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n";
     }
 
     /// Display positions to tap for each item of the worker's paper: the right ones, or one wrong one.
@@ -152,17 +152,20 @@ TEST_F(KioskScenario, FirstTimeRegistrationEndToEnd) {
     const std::string first17 = "11010119900307002";
     const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
     std::string s = "wait-screen attract\ncard present " + doc +
-                    " 赵敏 F 1990-03-07\nwait-screen photo\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
+                    " 赵敏 F 1990-03-07\nwait-screen consent\nexpect 人脸识别信息处理单独同意书\nexpect 摄像头未开启\n"
+                    "screenshot consent-biometric.png\nsign\ntap sign\n"
+                    "wait-screen photo\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
                     "wait-screen staff-pin\ntap staff-2\ntype " + kPin + "\ntap ok\n"
                     "wait-screen register\ntype 13912345678\nscreenshot register-phone.png\ntap next\n"
                     "tap svc-cleaning\ntap svc-elder-care\nscreenshot register-services.png\ntap next\n"
                     "tap edu-junior\ntap next\ntap agency-1\nscreenshot register-agency.png\ntap next\n" +
-                    "wait-screen consent\nscreenshot consent.png\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"
-                    "expect 第 3 份\nsign\nscreenshot consent-signed.png\ntap sign\n"
+                    "wait-screen consent\nscreenshot consent.png\nsign\ntap sign\nexpect 第 2 份\nsign\n"
+                    "screenshot consent-signed.png\ntap sign\n"
                     "wait-screen home\nexpect 您好，赵敏\nscreenshot home.png\ntap logout\nwait-screen attract\nquit\n";
     auto r = runKiosk("register", s);
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    for (auto n : {"photo.png", "register-phone.png", "register-services.png", "consent.png", "home.png"})
+    for (auto n : {"consent-biometric.png", "photo.png", "register-phone.png", "register-services.png", "consent.png",
+                   "home.png"})
         expectGoodShot(n);
     auto store = openStore();
     auto w = store->findWorkerByDocument(doc);
@@ -356,11 +359,10 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
     };
     std::string s = "wait-screen attract\n" + flip("Place your ID on the reader", "请将证件放在读卡区") +
                     "tap begin\nwait-screen identify\n" + flip("Type your ID number", "输入身份证号") + "type " +
-                    w.identity.docNumber + "\ntap ok\nwait-screen photo\n" + flip("Live photo check", "现场拍照核验") +
-                    "tap call-staff\nwait-screen staff-pin\n" + flip("Choose your name", "请选择您的姓名") +
+                    w.identity.docNumber + "\ntap ok\nwait-screen staff-pin\n" + flip("Choose your name", "请选择您的姓名") +
                     "tap staff-2\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
                     flip("commitment letter", "从业承诺书") + "tap lang\nexpect Agree and sign\nsign\ntap sign\n"
-                    "expect Document 2 of 3\nsign\ntap sign\nexpect Document 3 of 3\nsign\nscreenshot consent-en.png\n"
+                    "expect Document 2 of 2\nsign\nscreenshot consent-en.png\n"
                     "tap sign\nwait-screen home\nexpect My progress\nscreenshot home-en.png\ntap lang\nexpect 我的进度\n"
                     "tap attendance\nwait-screen attendance\n" + flip("Today's sessions", "今日课程签到") +
                     "tap back\nwait-screen home\ntap progress\nwait-screen progress\n" +
@@ -372,7 +374,11 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
                     // A passport asks for its MRZ key; a first visitor registers.
                     "card detect No Such Reader 99\nwait-screen mrz\n" + flip("Passport: enter the MRZ key", "护照：输入机读码信息") +
                     "tap back\nwait-screen attract\ncard present " + newcomer +
-                    " 赵敏 F 1990-03-07\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+                    " 赵敏 F 1990-03-07\nwait-screen consent\n" +
+                    flip("Separate consent to processing my facial image", "人脸识别信息处理单独同意书") +
+                    flip("No face recognition: staff check me in person", "不同意人脸识别，由工作人员当面核验") +
+                    "sign\ntap sign\nwait-screen photo\n" + flip("Live photo check", "现场拍照核验") +
+                    "tap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " +
                     kPin + "\ntap ok\nwait-screen register\n" + flip("welcome: first registration", "欢迎首次登记") +
                     "tap lang\nexpect Enter your mobile phone number\ntap lang\n"
                     "set idle-timeout 1\nwait-screen attract 5\nset idle-timeout 120\n"
@@ -490,7 +496,9 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
     const std::string s =
         "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() + "\ncard present " +
-        doc + " 欧巴马 M 1961-08-04\nwait-screen photo\nexpect 现场拍照核验\nscreenshot photo-live.png\n"
+        doc + " 欧巴马 M 1961-08-04\nwait-screen consent\nsleep 2\nexpect 摄像头未开启\n"
+        "expect-enabled camera-frames-0\nsign\ntap sign\n"
+        "wait-screen photo\nexpect 现场拍照核验\nscreenshot photo-live.png\n"
         "wait-screen register 40\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\ntap edu-junior\ntap next\n"
         "tap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";
     auto r = runKiosk("photo-match", s);
@@ -539,6 +547,109 @@ TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {
         return e.action == "identity.rejected" && e.actor == "staff:2" &&
                e.subject == "worker:" + std::to_string(w.id) && e.details.find(w.identity.docNumber) == std::string::npos;
     })) << "the rejection is recorded with the staff member's id, the document number masked";
+}
+
+// ---------------------------------------------------------------- privacy (issue 15)
+
+TEST_F(KioskScenario, DecliningFaceRecognitionStaffVerifyInPersonAndNothingBlocksTheBadge) {
+    const std::string first17 = "11010119900307002";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    const std::string sid = std::to_string(m_sessionId);
+    std::string s = "wait-screen attract\ncard present " + doc +
+                    " 赵敏 F 1990-03-07\nwait-screen consent\nexpect 人脸识别信息处理单独同意书\n"
+                    "expect 不同意人脸识别，由工作人员当面核验\nscreenshot decline.png\ntap decline-face\n"
+                    "wait-screen staff-pin\nexpect 证件照片\ntap staff-2\ntype " + std::string(kPin) + "\ntap ok\n"
+                    "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\ntap edu-junior\n"
+                    "tap next\ntap agency-1\ntap next\n" + consents() + "wait-screen home\nexpect 您好，赵敏\n"
+                    "tap logout\nwait-screen attract\nquit\n";
+    auto r = runKiosk("decline-face", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("decline.png");
+    auto store = openStore();
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    ASSERT_TRUE(store->addToRoster(m_sessionId, w->id, "test"));
+    // A later visit: declined again, staff again, and the check-in is a staff one.
+    auto later = runKiosk("decline-face-later",
+                          "wait-screen attract\ncard present " + doc + " 赵敏 F 1990-03-07\nwait-screen consent\n"
+                          "tap decline-face\nwait-screen staff-pin\ntap staff-2\ntype " + std::string(kPin) +
+                          "\ntap ok\nwait-screen home\ntap attendance\nwait-screen attendance\ntap checkin-" + sid +
+                          "\nexpect 签到成功\nquit\n");
+    ASSERT_EQ(later.exitCode, 0) << later.err;
+    w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->identityMethod, "staff");
+    EXPECT_FALSE(w->faceVerifiedAt.has_value());
+    auto portrait = store->workerImage(w->id, "portrait");
+    ASSERT_TRUE(portrait);
+    EXPECT_FALSE(portrait->has_value()) << "no camera frame without the consent";
+    auto c = store->consents(w->id);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->size(), 2u) << "the commitment letter and the credit-check authorisation; no biometric consent";
+    for (const auto& x : *c) EXPECT_NE(x.kind, training::ConsentKind::Biometric);
+    auto att = store->attendanceOf(w->id);
+    ASSERT_TRUE(att);
+    ASSERT_EQ(att->size(), 1u);
+    EXPECT_EQ(att->front().checkInMethod, "staff");
+    // The certification rule asks neither for a face match nor for the biometric consent of this worker.
+    auto report = training::checkEligibility(*store, w->id, m_courseId);
+    ASSERT_TRUE(report) << report.error().message;
+    for (const auto& u : report->unmet) {
+        EXPECT_NE(u.code, "face") << "staff verification in person satisfies the comparison with the photo";
+        EXPECT_NE(u.item.value_or(""), "biometric");
+    }
+}
+
+TEST_F(KioskScenario, WithdrawingTheBiometricConsentAtMyDataDeletesThePortraitAndScores) {
+    const auto& w = m_workers[1];
+    signConsentsFor(w.id);
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store->putWorkerImage(w.id, "portrait", "image/png", tinyPng(), "test"));
+        ASSERT_TRUE(store->markFaceVerified(w.id, 0.72, "test"));
+    }
+    auto r = runKiosk("withdraw", identify(w.identity.docNumber) +
+                                      "wait-screen home\ntap my-data\nwait-screen my-data\nexpect 现场照片：已保存\n"
+                                      "expect 人脸信息处理单独同意书》\nscreenshot my-data.png\ntap withdraw-face\n"
+                                      "expect 确定撤回吗\ntap confirm-withdraw\nexpect 现场照片和比对分数已删除\n"
+                                      "expect 现场照片：未保存\nexpect 已撤回\nscreenshot withdrawn.png\ntap logout\n"
+                                      "wait-screen attract\ncard present " + w.identity.docNumber + " " + w.identity.name +
+                                      "\nwait-screen staff-pin\nexpect 证件照片\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("my-data.png");
+    expectGoodShot("withdrawn.png");
+    auto store = openStore();
+    auto after = store->worker(w.id);
+    ASSERT_TRUE(after);
+    EXPECT_FALSE(after->faceVerifiedAt.has_value());
+    EXPECT_FALSE(after->faceScore.has_value());
+    auto portrait = store->workerImage(w.id, "portrait");
+    ASSERT_TRUE(portrait);
+    EXPECT_FALSE(portrait->has_value());
+    auto c = store->consents(w.id);
+    ASSERT_TRUE(c);
+    for (const auto& x : *c)
+        EXPECT_EQ(x.withdrawnAt.has_value(), x.kind == training::ConsentKind::Biometric) << consentKindName(x.kind);
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [&](const training::AuditEntry& e) {
+        return e.action == "consent.withdraw" && e.subject == "worker:" + std::to_string(w.id);
+    }));
+}
+
+TEST_F(KioskScenario, ATypedIdNumberRevealsNothingBeforeStaffConfirm) {
+    const auto& w = m_workers[2];
+    const std::string first17 = "11010119880101003";
+    const std::string unknown = first17 + training::chinaIdCheckCharacter(first17);
+    auto r = runKiosk("typed", "wait-screen attract\ntap begin\nwait-screen identify\ntype " + w.identity.docNumber +
+                                   "\ntap ok\nwait-screen staff-pin\nexpect 请工作人员当面核对\nexpect-not " +
+                                   w.identity.name + "\nscreenshot typed-known.png\ntap back\nwait-screen attract\n"
+                                   "tap begin\nwait-screen identify\ntype " + unknown +
+                                   "\ntap ok\nwait-screen staff-pin\nexpect 请工作人员当面核对\nexpect-not 未找到\n"
+                                   "tap staff-2\ntype " + std::string(kPin) + "\ntap ok\nexpect 未找到此身份证号的登记记录\n"
+                                   "tap back\nwait-screen attract\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("typed-known.png");
 }
 
 TEST_F(KioskScenario, AScriptStepThatCannotHappenFailsTheRun) {

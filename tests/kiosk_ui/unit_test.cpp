@@ -94,10 +94,15 @@ TEST(Fonts, FontconfigFindsACjkFont) {
 TEST(Flow, WorkerPath) {
     WorkerSession s;
     EXPECT_EQ(nextScreen(ScreenId::Attract, Intent::Begin, s), ScreenId::Identify);
+    // Consent before the camera: without a biometric consent in force, the consent screen comes first.
+    EXPECT_EQ(nextScreen(ScreenId::Identify, Intent::Identified, s), ScreenId::Consent);
+    EXPECT_EQ(nextScreen(ScreenId::Consent, Intent::ConsentsDone, s), ScreenId::Photo);
+    s.biometricConsent = true;  // a returning worker who signed it goes straight to the camera
     EXPECT_EQ(nextScreen(ScreenId::Identify, Intent::Identified, s), ScreenId::Photo);
     // A new worker (no profile): registration, then consents.
     s.newIdentity = training::WorkerIdentity{};
     s.missingConsents = {training::ConsentKind::Commitment};
+    s.faceScore = 0.7;  // the live photo matched
     EXPECT_EQ(nextScreen(ScreenId::Photo, Intent::PhotoDone, s), ScreenId::Register);
     s.worker = training::Worker{};
     s.worker->profile.phone = "13800000000";
@@ -107,6 +112,9 @@ TEST(Flow, WorkerPath) {
     EXPECT_EQ(nextScreen(ScreenId::Photo, Intent::PhotoDone, s), ScreenId::Consent);
     s.missingConsents.clear();
     EXPECT_EQ(nextScreen(ScreenId::Photo, Intent::PhotoDone, s), ScreenId::Home);
+    EXPECT_EQ(nextScreen(ScreenId::Consent, Intent::ConsentsDone, s), ScreenId::Home);  // after the photo: home
+    EXPECT_EQ(nextScreen(ScreenId::Home, Intent::OpenMyData, s), ScreenId::MyData);
+    EXPECT_EQ(nextScreen(ScreenId::MyData, Intent::Back, s), ScreenId::Home);
     EXPECT_EQ(nextScreen(ScreenId::Home, Intent::OpenExam, s), ScreenId::Exam);
     EXPECT_EQ(nextScreen(ScreenId::Exam, Intent::ExamFinished, s), ScreenId::ExamResult);
     EXPECT_EQ(nextScreen(ScreenId::Attendance, Intent::Back, s), ScreenId::Home);
@@ -116,14 +124,36 @@ TEST(Flow, WorkerPath) {
 TEST(Flow, PassportOnTheReaderAsksForTheMrzKey) {
     WorkerSession s;
     EXPECT_EQ(nextScreen(ScreenId::Attract, Intent::CardNeedsKey, s), ScreenId::Mrz);
+    EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Identified, s), ScreenId::Consent);
+    s.biometricConsent = true;
     EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Identified, s), ScreenId::Photo);
     EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Logout, s), ScreenId::Attract);
+}
+
+TEST(Flow, DecliningFaceRecognitionGoesToStaffAndNeverToTheCamera) {
+    WorkerSession s;
+    s.newIdentity = training::WorkerIdentity{};
+    EXPECT_EQ(nextScreen(ScreenId::Identify, Intent::Identified, s), ScreenId::Consent);
+    s.faceDeclined = true;
+    s.staffPurpose = StaffPurpose::ConfirmIdentity;
+    EXPECT_EQ(nextScreen(ScreenId::Consent, Intent::FaceDeclined, s), ScreenId::StaffPin);
+    EXPECT_EQ(nextScreen(ScreenId::StaffPin, Intent::Back, s), ScreenId::Attract) << "back never opens the camera";
+    s.faceConfirmedByStaff = true;
+    EXPECT_EQ(nextScreen(ScreenId::StaffPin, Intent::StaffIn, s), ScreenId::Register);
+    // A worker who withdrew the consent earlier: identified, then straight to staff.
+    WorkerSession w;
+    w.worker = training::Worker{};
+    w.faceDeclined = true;
+    w.staffPurpose = StaffPurpose::ConfirmIdentity;
+    EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Identified, w), ScreenId::StaffPin);
 }
 
 TEST(Flow, StaffConfirmationAndExit) {
     WorkerSession s;
     s.staffPurpose = StaffPurpose::ConfirmIdentity;
     EXPECT_EQ(nextScreen(ScreenId::Photo, Intent::NeedStaff, s), ScreenId::StaffPin);
+    EXPECT_EQ(nextScreen(ScreenId::StaffPin, Intent::Back, s), ScreenId::Attract);  // no biometric consent
+    s.biometricConsent = true;
     EXPECT_EQ(nextScreen(ScreenId::StaffPin, Intent::Back, s), ScreenId::Photo);
     EXPECT_EQ(nextScreen(ScreenId::StaffPin, Intent::StaffIn, s), ScreenId::Register);  // no profile yet
     s.staffPurpose = StaffPurpose::Login;

@@ -1,11 +1,16 @@
-// Consents: the commitment letter, the credit-check authorisation and the biometric consent, each shown
-// in full and signed with a finger; stored with the text's version and hash (Store::addConsent).
+// Consents, each shown in full and signed with a finger; stored with the text's version and hash
+// (Store::addConsent). Two stages:
+//  - before the camera (the person was not yet compared with the document photo this visit): the separate
+//    biometric consent only (PIPL art. 29). Agreeing goes on to the live photo; declining goes to staff, who verify
+//    the person in person. A first-time worker's signature is kept in the session and stored at registration.
+//  - after registration: the commitment letter and the credit-check authorisation.
 #include <stb_image_write.h>
 
 #include <cmath>
 #include <filesystem>
 #include <toml++/toml.h>
 
+#include "runtime/face.hpp"
 #include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 
@@ -81,6 +86,7 @@ public:
     ScreenId id() const override { return ScreenId::Consent; }
     void enter(Context& ctx) override {
         m_done = 0;
+        m_biometricStage = !ctx.session.identityChecked();
         start(ctx);
     }
     void draw(Context& ctx) override {
@@ -91,10 +97,20 @@ public:
         }
         const bool en = ctx.i18n.language() == Language::En;
         ui.heading(en ? m_text->titleEn : m_text->titleZh);
-        ui.text(format(ctx.tr("consent.progress"),
-                       {std::to_string(m_done + 1), std::to_string(m_done + ctx.session.missingConsents.size()),
-                        m_text->version}),
-                ui.fonts().small(), theme::kMuted);
+        if (m_biometricStage) {
+            ui.text(format(ctx.tr("privacy.biometric_first"), {m_text->version}), ui.fonts().small(), theme::kMuted);
+            if (!ctx.face || !ctx.face->streaming()) ui.text(ctx.tr("privacy.camera_off"), ui.fonts().small(), theme::kOk);
+            // For scripts: how many camera frames the face pipeline has processed since the kiosk started.
+            if (ctx.face && ctx.face->state() == FaceService::State::Ready) {
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                ui.record("camera-frames-" + std::to_string(ctx.face->framesProcessed()), "", p, p);
+            }
+        }
+        else
+            ui.text(format(ctx.tr("consent.progress"),
+                           {std::to_string(m_done + 1), std::to_string(m_done + ctx.session.missingConsents.size()),
+                            m_text->version}),
+                    ui.fonts().small(), theme::kMuted);
         const float w = ImGui::GetContentRegionAvail().x;
         const float h = ImGui::GetContentRegionAvail().y;
         const float padH = 220;
@@ -127,6 +143,14 @@ public:
         if (ui.button("clear-signature", ctx.tr("consent.clear"), {240, 0}, Kind::Secondary)) m_strokes.clear();
         const bool signable = !m_strokes.empty() && !m_busy;
         if (ui.button("sign", ctx.tr("consent.agree"), {240, 0}, Kind::Ok, signable)) submit(ctx, size);
+        if (m_biometricStage) {
+            // The alternative to face recognition: staff compare the person with the document photo.
+            if (ui.button("decline-face", ctx.tr("privacy.decline_face"), {240, 0}, Kind::Secondary, !m_busy)) {
+                ctx.session.faceDeclined = true;
+                ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
+                ctx.emit(Intent::FaceDeclined);
+            }
+        }
         if (ui.button("logout", ctx.tr("consent.decline"), {240, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
         ImGui::EndGroup();
     }
@@ -136,12 +160,13 @@ private:
         m_strokes.clear();
         m_busy = false;
         m_text.reset();
-        if (ctx.session.missingConsents.empty()) {
+        if (!m_biometricStage && ctx.session.missingConsents.empty()) {
             ctx.emit(Intent::ConsentsDone);
             return;
         }
+        const auto kind = m_biometricStage ? training::ConsentKind::Biometric : ctx.session.missingConsents.front();
         // Reading and parsing the text file is I/O: off the UI thread, like every file and database access.
-        ctx.backend.submit([kind = ctx.session.missingConsents.front()](Records&) { return loadConsentText(kind); },
+        ctx.backend.submit([kind](Records&) { return loadConsentText(kind); },
                            [this, &ctx](training::Result<ConsentText> t) {
                                if (!t) {
                                    ctx.showError(t.error());
@@ -152,6 +177,10 @@ private:
                            });
     }
     void submit(Context& ctx, ImVec2 size) {
+        if (m_biometricStage) {
+            submitBiometric(ctx, size);
+            return;
+        }
         if (!ctx.session.worker) return;
         m_busy = true;
         const auto kind = ctx.session.missingConsents.front();
@@ -161,17 +190,12 @@ private:
         const int padW = static_cast<int>(size.x), padH = static_cast<int>(size.y);
         const auto wid = ctx.session.worker->id;
         const auto actor = ctx.actor();
-        // The live portrait is stored only once the biometric consent is signed.
-        std::vector<std::uint8_t> portrait;
-        if (kind == training::ConsentKind::Biometric) portrait = ctx.session.livePortrait;
         // The signature is rasterised and encoded on the database thread too (milliseconds a frame must not wait).
         ctx.backend.submit(
             [=, strokes = m_strokes](Records& r) -> training::Result<void> {
                 const auto png = signaturePng(strokes, padW, padH);
                 auto c = r.store.addConsent(wid, kind, version, shown, png, actor);
                 if (!c) return std::unexpected(c.error());
-                if (!portrait.empty())
-                    if (auto p = r.store.putWorkerImage(wid, "portrait", "image/jpeg", portrait, actor); !p) return p;
                 return {};
             },
             [this, &ctx](training::Result<void> r) {
@@ -186,7 +210,42 @@ private:
             });
     }
 
+    /// The biometric consent before the camera: a registered worker's is stored now; a first-time worker's is kept
+    /// in the session and stored by registration (there is no worker record to attach it to yet).
+    void submitBiometric(Context& ctx, ImVec2 size) {
+        m_busy = true;
+        const bool en = ctx.i18n.language() == Language::En;
+        PendingConsent pending{training::ConsentKind::Biometric, m_text->version + (en ? "/en" : "/zh-CN"),
+                               en ? m_text->textEn : m_text->textZh, {}};
+        const int padW = static_cast<int>(size.x), padH = static_cast<int>(size.y);
+        const std::optional<std::int64_t> wid =
+            ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
+        const auto actor = ctx.actor();
+        ctx.backend.submit(
+            [=, strokes = m_strokes, pending = std::move(pending)](Records& r) mutable -> training::Result<PendingConsent> {
+                pending.signaturePng = signaturePng(strokes, padW, padH);
+                if (wid)
+                    if (auto c = r.store.addConsent(*wid, pending.kind, pending.version, pending.textShown,
+                                                    pending.signaturePng, actor);
+                        !c)
+                        return std::unexpected(c.error());
+                return pending;
+            },
+            [this, &ctx, registered = wid.has_value()](training::Result<PendingConsent> r) {
+                m_busy = false;
+                if (!r) {
+                    ctx.showError(r.error());
+                    return;
+                }
+                if (!registered) ctx.session.pendingBiometric = std::move(*r);
+                ctx.session.biometricConsent = true;
+                ctx.session.faceDeclined = false;
+                ctx.emit(Intent::ConsentsDone);  // -> the live photo
+            });
+    }
+
     std::optional<ConsentText> m_text;
+    bool m_biometricStage{false};
     std::vector<std::vector<ImVec2>> m_strokes;
     bool m_busy{false};
     int m_done{0};

@@ -1,4 +1,4 @@
-// The worker's home: check-in/out, exam (when a sitting is open for them), my progress, finish.
+// The worker's home: check-in/out, exam (when a sitting is open for them), my progress, my data, finish.
 #include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 
@@ -37,6 +37,7 @@ public:
         ImGui::PushFont(ui.fonts().large());
         if (ui.button("progress", ctx.tr("home.progress"), {bw, 110})) ctx.emit(Intent::OpenProgress);
         ImGui::PopFont();
+        if (ui.button("my-data", ctx.tr("mydata.open"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::OpenMyData);
         ImGui::Dummy({0, 24});
         if (ui.button("logout", ctx.tr("common.finish"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
     }

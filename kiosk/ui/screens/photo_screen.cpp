@@ -33,6 +33,11 @@ public:
             ctx.emit(Intent::PhotoDone);
             return;
         }
+        // No camera frame is processed without the biometric consent in force (PIPL art. 29): staff instead.
+        if (!ctx.session.biometricConsent || ctx.session.faceDeclined) {
+            callStaff(ctx);
+            return;
+        }
         ctx.say(faceReady(ctx) ? "photo.prompt" : "photo.no_camera");
         startCapture(ctx);
     }
@@ -92,7 +97,7 @@ private:
     static bool faceReady(const Context& ctx) { return ctx.face && ctx.face->live() != nullptr; }
     /// Decodes the chip photo on the worker thread, then starts a capture against it (or a portrait only).
     void startCapture(Context& ctx) {
-        if (!faceReady(ctx) || m_capturing) return;
+        if (!faceReady(ctx) || m_capturing || !ctx.session.biometricConsent) return;
         m_capturing = true;
         m_message.clear();
         ctx.face->setActive(true);

@@ -142,9 +142,10 @@ private:
         const auto existing = ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
         std::optional<center::Registration> reg;
         if (!existing && ctx.session.newIdentity)
-            reg = center::Registration{*ctx.session.newIdentity, p, ctx.session.identityMethod,
-                                       ctx.session.confirmingStaffId, ctx.session.faceScore,
-                                       ctx.config.enrolment.walkIn};
+            reg = center::Registration{*ctx.session.newIdentity,       p,
+                                       ctx.session.identityMethod,      ctx.session.confirmingStaffId,
+                                       ctx.session.faceScore,           ctx.config.enrolment.walkIn,
+                                       ctx.session.pendingBiometric,    ctx.session.livePortrait};
         ctx.backend.submit(
             [existing, reg = std::move(reg), p, actor = ctx.actor()](Records& r) -> training::Result<WorkerState> {
                 if (existing) return r.center.updateProfile(*existing, p, actor);
@@ -158,6 +159,7 @@ private:
                     ctx.showError(st.error());
                     return;
                 }
+                ctx.session.pendingBiometric.reset();  // stored with the worker now
                 applyWorkerState(ctx.session, std::move(*st));
                 ctx.emit(Intent::Registered);
             });

@@ -2,6 +2,7 @@
 // confirm a worker's identity when the face could not be matched (the chip photo and the live portrait side by
 // side; confirm or reject, both with the PIN and recorded with the staff member's id), and (admins only) to
 // leave the kiosk.
+#include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 #include "ui/texture.hpp"
 
@@ -41,7 +42,10 @@ public:
         ui.heading(ctx.tr(title));
         const bool confirming = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity;
         if (confirming) {
-            ui.text(format(ctx.tr("staff.confirm_who"), {ctx.session.displayName()}));
+            // A typed ID number: neither a name nor whether it is registered is shown before staff confirm.
+            ui.text(ctx.session.displayName().empty()
+                        ? format(ctx.tr("privacy.confirm_typed"), {maskDocument(ctx.session.documentNumber())})
+                        : format(ctx.tr("staff.confirm_who"), {ctx.session.displayName()}));
             drawPhotos(ctx);
             ImGui::SameLine(0, 32);
         }
@@ -133,11 +137,22 @@ private:
         const auto purpose = ctx.session.staffPurpose;
         const std::optional<std::int64_t> workerId =
             ctx.session.worker ? std::optional(ctx.session.worker->id) : std::nullopt;
+        const std::string typed = workerId ? std::string() : ctx.session.typedNumber;
+        auto typedState = std::make_shared<std::optional<WorkerState>>();
         ctx.backend.submit(
-            [staffId, pin, purpose, workerId, reject,
+            [staffId, pin, purpose, workerId, reject, typed, typedState,
              document = ctx.session.documentNumber()](Records& r) -> training::Result<training::Staff> {
                 auto s = r.store.authenticateStaff(staffId, pin);
                 if (!s) return s;
+                // A typed number is looked up only now that staff stand beside the person.
+                if (purpose == StaffPurpose::ConfirmIdentity && !reject && !typed.empty()) {
+                    auto found = r.center.identify(typed, center::IdentityMethod::Staff, "staff:" + std::to_string(s->id));
+                    if (!found) return std::unexpected(found.error());
+                    if (!found->known)
+                        return training::fail(training::ErrorCode::NotFound, "the typed number is not registered");
+                    *typedState = std::move(*found->known);
+                    return s;
+                }
                 if (purpose == StaffPurpose::ConfirmIdentity && reject) {
                     if (auto m = r.store.recordIdentityRejected(workerId, document, "photo-mismatch",
                                                                 "staff:" + std::to_string(s->id));
@@ -150,8 +165,14 @@ private:
                         return std::unexpected(m.error());
                 return s;
             },
-            [this, &ctx, purpose, reject](training::Result<training::Staff> s) {
+            [this, &ctx, purpose, reject, typed, typedState](training::Result<training::Staff> s) {
                 m_busy = false;
+                if (!s && !typed.empty() && s.error().code == training::ErrorCode::NotFound) {
+                    // Said to staff only, after their PIN: the typed number is not registered.
+                    ctx.setError(ctx.tr("identify.unknown"));
+                    m_chosen.reset();  // staff tap Back: the person goes back to the start
+                    return;
+                }
                 if (!s) {
                     // The store's message says how many tries are left or until when the account is locked.
                     const char* key = s.error().code == training::ErrorCode::AuthFailed ? "staff.wrong_pin"
@@ -171,6 +192,10 @@ private:
                             ctx.say("staff.rejected");
                             ctx.emit(Intent::Logout);  // nothing about the person is kept
                             break;
+                        }
+                        if (*typedState) {
+                            applyWorkerState(ctx.session, std::move(**typedState));
+                            ctx.session.identityMethod = center::IdentityMethod::Staff;
                         }
                         ctx.session.faceConfirmedByStaff = true;
                         ctx.session.confirmingStaffId = s->id;

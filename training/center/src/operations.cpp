@@ -68,13 +68,15 @@ Result<std::vector<training::ConsentKind>> Operations::requiredConsents() {
     if (!course) return propagate(course);
     auto rule = training::certificationRule(m_store, course->id);
     if (!rule) return propagate(rule);
-    return rule->consents;
+    auto kinds = rule->consents;
+    std::erase(kinds, training::ConsentKind::Biometric);
+    return kinds;
 }
 
 Result<WorkerState> Operations::loadWorkerState(std::int64_t workerId) {
     auto w = m_store.worker(workerId);
     if (!w) return propagate(w);
-    WorkerState st{*w, {}, std::nullopt};
+    WorkerState st{*w, {}, false, false, std::nullopt};
     auto consents = m_store.consents(workerId);
     if (!consents) return propagate(consents);
     auto required = requiredConsents();
@@ -85,6 +87,11 @@ Result<WorkerState> Operations::loadWorkerState(std::int64_t workerId) {
         });
         if (!have) st.missingConsents.push_back(kind);
     }
+    for (const auto& c : *consents)  // the latest biometric consent counts
+        if (c.kind == training::ConsentKind::Biometric) {
+            st.biometricConsent = !c.withdrawnAt.has_value();
+            st.biometricWithdrawn = c.withdrawnAt.has_value();
+        }
     auto sittings = m_exams.listSittings();
     if (!sittings) return propagate(sittings);
     for (const auto& s : *sittings) {
@@ -109,6 +116,14 @@ Result<WorkerState> Operations::registerWorker(const Registration& reg, const Ac
             if (auto m = m_store.markIdentityVerified(w->id, "staff", "staff:" + std::to_string(*reg.confirmingStaff));
                 !m)
                 return propagate(m);
+        if (const auto& c = reg.biometricConsent) {
+            if (auto r = m_store.addConsent(w->id, c->kind, c->version, c->textShown, c->signaturePng, actor); !r)
+                return propagate(r);
+            // The live portrait (printed on the badge) is kept only under that consent.
+            if (!reg.livePortrait.empty())
+                if (auto p = m_store.putWorkerImage(w->id, "portrait", "image/jpeg", reg.livePortrait, actor); !p)
+                    return propagate(p);
+        }
         if (reg.faceScore)  // the live photo matched the document photo before the worker existed
             if (auto m = m_store.markFaceVerified(w->id, *reg.faceScore, actor); !m) return propagate(m);
         if (reg.walkIn)

@@ -129,12 +129,15 @@ EligibilityReport evaluateEligibility(const CertificationRule& rule, const Eligi
                                   {"身份证件尚未核验，请在自助机上刷身份证。", "Your ID has not been checked yet: place it on the kiosk's reader."},
                                   "identity not verified from the document: have the worker read the ID card at a "
                                   "kiosk, or verify it at the desk"));
-    if (rule.requireFace && !w.faceVerifiedAt)
+    // The person is compared with the document photo either by face recognition or, for whoever declines it, by
+    // staff in person (identity method "staff", confirmed with their PIN): both satisfy the condition.
+    if (rule.requireFace && !w.faceVerifiedAt && w.identityMethod.value_or("") != "staff")
         rep.unmet.push_back(unmet(Condition::FaceMatched,
-                                  {"人脸尚未与证件照片比对成功，请在自助机上拍照核验。",
-                                   "Your face has not been matched with your ID photo: take the photo at a kiosk."},
-                                  "live face not matched against the document photo: run the face check at a kiosk "
-                                  "(three failures go to staff review)"));
+                                  {"尚未核对本人与证件照片，请在自助机上拍照核验，或请工作人员当面核验。",
+                                   "You have not been compared with your ID photo yet: take the photo at a kiosk, or "
+                                   "ask staff to check you in person."},
+                                  "person not compared with the document photo: face check at a kiosk, or staff "
+                                  "verify in person at a kiosk (declining face recognition) and confirm with their PIN"));
     if (rule.requireHours) {
         for (const auto& h : facts.hours) {
             if (h.attendedMinutes >= h.requiredMinutes) continue;

@@ -56,14 +56,27 @@ enum class IdentityMethod {
 /// @brief What the worker's home and progress screens need, and what decides the next screens.
 struct WorkerState {
     training::Worker worker;
-    std::vector<training::ConsentKind> missingConsents;  ///< required by the course's rule, not yet signed
-    std::optional<std::int64_t> openSitting;             ///< an open or paused sitting they are a candidate of
+    /// Required by the course's rule and not yet signed, signed after registration. Never the biometric
+    /// consent: that one is asked separately, before the camera (PIPL art. 29).
+    std::vector<training::ConsentKind> missingConsents;
+    bool biometricConsent{false};             ///< a biometric consent in force: the camera may be used
+    bool biometricWithdrawn{false};           ///< withdrawn and not signed again: identity checks go through staff
+    std::optional<std::int64_t> openSitting;  ///< an open or paused sitting they are a candidate of
 };
 
 /// @brief The outcome of identifying a person by their document number.
 struct Identification {
     std::optional<WorkerState> known;                     ///< the registered worker; absent when unknown
-    std::vector<training::ConsentKind> requiredConsents;  ///< what a new worker will have to sign
+    std::vector<training::ConsentKind> requiredConsents;  ///< what a new worker will sign after registering
+};
+
+/// @brief A consent signed before the signer exists in the records (the biometric consent of a first visit,
+/// signed before the camera): what was shown and the signature.
+struct SignedConsent {
+    training::ConsentKind kind{training::ConsentKind::Biometric};
+    std::string version;
+    std::string textShown;
+    std::vector<std::uint8_t> signaturePng;
 };
 
 /// @brief A new worker's registration: identity, profile and how the identity was established.
@@ -74,6 +87,8 @@ struct Registration {
     std::optional<std::int64_t> confirmingStaff{};  ///< staff who confirmed the person in person
     std::optional<double> faceScore{};              ///< live photo matched the document photo with this score
     bool walkIn{false};                             ///< put on the badge course's rosters and sittings
+    std::optional<SignedConsent> biometricConsent{};  ///< signed before the camera, stored with the worker
+    std::vector<std::uint8_t> livePortrait{};  ///< JPEG; kept only when the biometric consent is given
 };
 
 /// @brief A document issued and rendered.
@@ -98,7 +113,8 @@ public:
 
     // ---- workers
     /// @brief Registers a new worker in one transaction: the worker, how the identity was verified, the
-    /// staff confirmation, the face match and (walk-in) the enrolment. Nothing is left on failure.
+    /// staff confirmation, the biometric consent signed before the camera with the live portrait kept under
+    /// it, the face match and (walk-in) the enrolment. Nothing is left on failure.
     /// @retval Conflict     the document is already registered
     /// @retval InvalidInput the identity or profile fails the identity rules
     [[nodiscard]] Result<WorkerState> registerWorker(const Registration& registration, const Actor& actor);
@@ -110,8 +126,8 @@ public:
     [[nodiscard]] Result<Identification> identify(const std::string& documentNumber,
                                                               std::optional<IdentityMethod> readFrom,
                                                               const Actor& actor);
-    /// @brief The consents the badge course's certification rule requires (the rule is the one place that
-    /// says which).
+    /// @brief The consents the badge course's certification rule requires and that are signed after
+    /// registration (the rule is the one place that says which; the biometric consent is asked separately).
     [[nodiscard]] Result<std::vector<training::ConsentKind>> requiredConsents();
     /// @brief The worker, the consents the course's rule still needs, and an exam sitting open for them.
     [[nodiscard]] Result<WorkerState> loadWorkerState(std::int64_t workerId);

@@ -25,7 +25,8 @@ using Actor = std::string;
 /// @brief One condition of the rule.
 enum class Condition {
     IdentityVerified,  ///< identity checked from the document (chip / SAM / staff)
-    FaceMatched,       ///< live face matched against the document photo
+    FaceMatched,       ///< the person compared with the document photo: a live face match, or staff in person
+                       ///< (identity method "staff": the alternative for those who refuse face recognition)
     ModuleHours,       ///< required minutes attended (one unmet entry per short module)
     ExamPassed,        ///< latest submitted attempt scored at least the pass mark
     HealthCheck,       ///< health check recorded, result "pass", not older than the maximum age
@@ -45,7 +46,9 @@ struct CertificationRule {
     bool requireHealthCheck{true};
     int healthCheckMaxAgeDays{365};
     bool requireAgency{true};
-    std::vector<ConsentKind> consents{ConsentKind::Commitment, ConsentKind::CreditCheck, ConsentKind::Biometric};
+    /// The biometric consent is not required by default: refusing face recognition never blocks the badge
+    /// (PIPL art. 16 and the face-recognition rules; staff verify the person in person instead).
+    std::vector<ConsentKind> consents{ConsentKind::Commitment, ConsentKind::CreditCheck};
     int certificateValidityMonths{36};  ///< a certificate issued on D is valid up to D + this many months - 1 day
     bool operator==(const CertificationRule&) const = default;
 };

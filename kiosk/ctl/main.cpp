@@ -13,10 +13,10 @@ namespace kiosk::ctl {
 training::Result<std::unique_ptr<training::Store>> Context::openStore(bool create) const {
     const auto path = defaultDatabasePath(dbPath);
     if (create) {
-        std::error_code ec;
         const auto dir = path.parent_path();
-        // Only the default location is created on demand; an explicit path's directory must exist.
-        if (dbPath.empty() && !dir.empty()) std::filesystem::create_directories(dir, ec);
+        // Only the default location is created on demand (owner only); an explicit path's directory must exist.
+        if (dbPath.empty() && !dir.empty())
+            if (auto r = training::createPrivateDirectory(dir); !r) return std::unexpected(r.error());
     }
     return training::Store::open(path, training::StoreOptions{.create = create});
 }
@@ -82,5 +82,14 @@ int main(int argc, char** argv) {
         std::cerr << "kioskctl: choose a subcommand; run 'kioskctl --help'\n";
         return kExitUser;
     }
-    return action(ctx);
+    try {
+        return action(ctx);
+    } catch (const nlohmann::json::exception& e) {
+        // A last line of defence: input is checked field by field (the message names the field); should a check be
+        // missing, the command still ends with exit 1 and a message instead of aborting.
+        return ctx.failWith(training::Error{training::ErrorCode::InvalidInput,
+                                            fmt::format("a JSON input has a field of the wrong type or form ({}); check "
+                                                        "the file given",
+                                                        e.what())});
+    }
 }

@@ -19,6 +19,7 @@ struct CardInserted {
     training::WorkerIdentity identity;
     std::vector<std::uint8_t> chipPhoto;  ///< JPEG/PNG of the chip portrait; empty when none.
     std::string method{"chip"};            ///< For Store::markIdentityVerified: "chip-pa", "chip", "sam".
+                                           ///< "chip" (read, not authenticated) needs a staff confirmation.
 };
 /// @brief A card was put on a PC/SC reader (its data are read by the identity step).
 struct CardDetected {
@@ -30,6 +31,7 @@ struct CardRemoved {};
 struct CardFailed {
     std::string message;  ///< The adapter's message (English, names the detail: reader, check that failed).
     std::string code;     ///< devices::errorCodeName() of the failure ("access-denied", ...); empty when unknown.
+                          ///< "pa-invalid": the chip was read but failed passive authentication (refused).
 };
 /// @brief A device changed state (present or missing), for the status bar.
 struct DeviceStatus {

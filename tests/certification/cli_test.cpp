@@ -259,6 +259,47 @@ TEST_F(KioskctlTest, EligibilityForAWorkerAndASitting) {
     EXPECT_NE(r.err.find("--worker W or --sitting S"), std::string::npos) << r.err;
 }
 
+TEST_F(KioskctlTest, JsonFilesWithMistypedFieldsAreRefusedNamingTheField) {
+    // Each used to abort kioskctl (uncaught nlohmann::json::type_error, exit 134).
+    std::vector<std::string> args{m_kioskctl, "--db", m_center.db.string(), "key", "export"};
+    auto exported = testsupport::run(args, {"KIOSK_CENTER_KEY="});
+    ASSERT_EQ(exported.exitCode, 0) << exported.err;
+    const auto key = json::parse(exported.out);
+    const auto b = init("B02", "乙培训中心");
+    struct Case {
+        std::vector<std::string> command;
+        json doc;
+        std::string field;
+    };
+    json badVersion = key;
+    badVersion["version"] = "1";
+    json badName = key;
+    badName["name"] = 7;
+    json badFormat = key;
+    badFormat["format"] = json::array();
+    const std::vector<Case> cases{
+        {{"key", "trust"}, badVersion, "version"},
+        {{"key", "trust"}, badName, "name"},
+        {{"key", "trust"}, badFormat, "format"},
+        {{"revocations", "import"},
+         json{{"format", "badge-revocations"}, {"version", 1}, {"center", 5}, {"revoked", json::array()}, {"signature", "x"}},
+         "center"},
+        {{"revocations", "import"}, json{{"format", "badge-revocations"}, {"version", true}}, "version"},
+        {{"revocations", "import"},
+         json{{"format", "badge-revocations"}, {"version", 1}, {"center", "A01"}, {"revoked", "all"}, {"signature", "x"}},
+         "revoked"}};
+    int n = 0;
+    for (const auto& c : cases) {
+        const auto file = m_dir / ("mistyped-" + std::to_string(++n) + ".json");
+        testsupport::writeFile(file, c.doc.dump());
+        auto cmd = c.command;
+        cmd.push_back(file.string());
+        auto r = ctl(b, cmd);
+        EXPECT_EQ(r.exitCode, 1) << c.doc.dump() << "\n" << r.err;
+        EXPECT_NE(r.err.find("field " + c.field + " must be"), std::string::npos) << c.doc.dump() << "\n" << r.err;
+    }
+}
+
 TEST_F(KioskctlTest, KeysAreExportedTrustedAndListedAcrossCenters) {
     const auto w = eligible("31010119780312002", "王秀英");
     const auto c = issue(w.workerId);

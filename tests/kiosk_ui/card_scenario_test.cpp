@@ -248,6 +248,42 @@ TEST_F(PassportScenario, CardPulledMidReadIsExplainedAndTheNextReadWorks) {
     EXPECT_EQ(verifications(m_holderId).size(), 1u) << "the pulled read recorded nothing; the second one did";
 }
 
+TEST_F(PassportScenario, AChipThatFailsPassiveAuthenticationIsRefusedBeforeTheLivePhoto) {
+    // The chip's DG2 (photo) was changed after the issuer signed the security object: the hash does not match.
+    configure("Virtual PCD 00 01");
+    SlotCard tampered({"--tamper-dg2"});
+    ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
+    auto r = runKiosk("pa-invalid", "wait-screen mrz 20\n" + typeKey("120415") +
+                                        "tap read\nexpect 防伪校验\nexpect hash mismatch in DG2\nscreenshot pa-invalid.png\n"
+                                        "sleep 2\nwait-screen mrz\nexpect-not " + kPassportName + "\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("pa-invalid.png");
+    auto store = openStore();
+    auto w = store->worker(m_holderId);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_FALSE(w->identityVerifiedAt.has_value()) << "a forged chip verifies nothing";
+    EXPECT_TRUE(verifications(m_holderId).empty());
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [&](const training::AuditEntry& e) {
+        return e.action == "identity.rejected" && e.subject == "worker:" + std::to_string(m_holderId) &&
+               e.details.find("pa-invalid") != std::string::npos && e.details.find("L898902C3") == std::string::npos;
+    })) << "the refusal is audited (document number masked)";
+}
+
+TEST_F(PassportScenario, AChipOfAnIssuerWithoutCscaIsReadButLeftToStaff) {
+    // Signature and hashes are sound but the issuer's CSCA is not installed: the read goes on to the photo, recorded
+    // as "chip" (not proven: eligibility wants chip-pa, sam or staff; staff confirm the document).
+    writeConfig("kind = \"pcsc\"\nreader = \"Virtual PCD 00 00\"\ncsca_dir = \"" + (kFixture / "other_csca").string() +
+                "\"\n");
+    auto r = runKiosk("pa-untrusted", "wait-screen mrz 20\n" + typeKey("120415") + "tap read\nwait-screen photo 30\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto store = openStore();
+    auto w = store->worker(m_holderId);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->identityMethod, "chip");
+}
+
 #elif KIOSK_CARD_SUITE == 2
 
 /// A China ID card record for the file-backed reader.

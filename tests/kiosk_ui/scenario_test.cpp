@@ -141,6 +141,24 @@ protected:
     std::int64_t m_sessionId{0};
 };
 
+TEST_F(KioskScenario, AWindowManagerCloseRequestIsRefused) {
+    // Alt+F4 or the title bar's close button reach the kiosk as WM_DELETE_WINDOW: a public kiosk ignores them (only
+    // the admin exit leaves). kiosk_wm_close sends three such requests once the window is up; the script then
+    // still runs to its end.
+    const auto script = m_artifacts / "close.script";
+    ts::writeFile(script, "wait-screen attract\nsleep 3\nwait-screen attract\nscreenshot after-close.png\nquit\n");
+    auto r = ts::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", KIOSK_WM_CLOSE_BIN, "--count", "3",
+                      "--delay", "0.3", "--", KIOSK_BIN, "--db", m_db.string(), "--config", (m_tmp / "kiosk.toml").string(),
+                      "--window", "1280x800", "--script", script.string()},
+                     {"KIOSK_SPEECH_WAV_DIR=" + (m_artifacts / "speech").string(), "LIBGL_ALWAYS_SOFTWARE=1",
+                      "LSAN_OPTIONS=suppressions=" + (std::filesystem::path(KIOSK_UI_SOURCE_DIR) / "lsan.supp").string(),
+                      "ASAN_OPTIONS=detect_leaks=0"});
+    EXPECT_NE(r.err.find("close-requests-sent 3"), std::string::npos) << r.err;
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(m_artifacts / "after-close.png")) << "the kiosk closed on WM_DELETE_WINDOW";
+    EXPECT_NE(r.err.find("close request refused"), std::string::npos) << r.err;
+}
+
 TEST_F(KioskScenario, AttractScreenShowsPromptAndMissingDevices) {
     auto r = runKiosk("attract", "wait-screen attract\nexpect 请将证件放在读卡区\nexpect 未连接读卡器\nexpect 未连接摄像头\n"
                                  "screenshot attract.png\nquit\n");
@@ -498,7 +516,7 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     EXPECT_TRUE(w->faceVerifiedAt.has_value()) << "the match is recorded with the new worker";
     ASSERT_TRUE(w->faceScore.has_value());
     EXPECT_GE(*w->faceScore, 0.30) << "MobileFaceNet's accept threshold";
-    EXPECT_EQ(w->identityMethod, "chip");  // no staff confirmation was needed
+    EXPECT_EQ(w->identityMethod, "sam");  // an ID card through the SAM: no staff confirmation was needed
     auto portrait = store->workerImage(w->id, "portrait");
     ASSERT_TRUE(portrait) << portrait.error().message;
     ASSERT_TRUE(portrait->has_value()) << "no portrait stored";
@@ -511,6 +529,26 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     auto cands = exams.candidates(1);
     ASSERT_TRUE(cands);
     EXPECT_NE(std::ranges::find(*cands, w->id), cands->end());
+}
+
+TEST_F(KioskPhotoScenario, AnUnauthenticatedChipGoesToStaffEvenWhenTheFaceMatches) {
+    // "chip": read, but passive authentication could not vouch for it (no CSCA for the issuer, no security object).
+    // The face matches the chip photo, yet the chip photo itself is unproven: staff confirm the document.
+    const std::string first17 = "11010119610804001";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    const std::string s =
+        "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() +
+        "\ncard method chip\ncard present " + doc + " 欧巴马 M 1961-08-04\nwait-screen photo\n"
+        "wait-screen staff-pin 40\nexpect 证件照片\ntap staff-2\ntype " + std::string(kPin) +
+        "\ntap ok\nwait-screen register 20\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
+        "tap edu-junior\ntap next\ntap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";
+    auto r = runKiosk("photo-match-unproven-chip", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto store = openStore();
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_TRUE(w->faceVerifiedAt.has_value());
+    EXPECT_EQ(w->identityMethod, "staff") << "the staff member's confirmation is what proves the identity";
 }
 
 TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {

@@ -183,9 +183,10 @@ private:
                 if (!doc) return std::unexpected(doc.error());
                 auto renderer = r.documents();
                 if (!renderer) return std::unexpected(renderer.error());
-                std::error_code ec;
-                const auto dir = std::filesystem::temp_directory_path(ec) / "badge-kiosk-print";
-                std::filesystem::create_directories(dir, ec);
+                // The kiosk's own spool (mkdtemp, 0700), never a fixed name in /tmp another account could prepare.
+                static const auto spool = makePrintSpool();
+                if (!spool) return std::unexpected(spool.error());
+                const auto dir = *spool;
                 const auto file = dir / (issued->number + (kind == training::DocumentKind::Badge ? "-badge" : "") + ".pdf");
                 auto out = (*renderer)->renderToFile(kind, *doc, file);
                 if (!out) return std::unexpected(out.error());
@@ -209,11 +210,7 @@ private:
                 auto key = training::CenterKey::load(training::defaultCenterKeyPath(dbPath));
                 if (!key) return std::unexpected(key.error());
                 const auto dir = dbPath.parent_path() / "submissions";
-                std::error_code ec;
-                std::filesystem::create_directories(dir, ec);
-                if (ec)
-                    return training::fail(training::ErrorCode::Io,
-                                          "cannot create the submission folder " + dir.string() + ": " + ec.message());
+                if (auto made = training::createPrivateDirectory(dir); !made) return std::unexpected(made.error());
                 training::Submissions subs(r.store, *key);
                 return subs.create(dir, true, actor);
             },

@@ -1,12 +1,14 @@
 // CSCA certificates for passive authentication: PEM/DER certificate files and ICAO CSCA master lists.
 #include "devices/id/csca.hpp"
 
+// pem.h first: cms.h declares PEM_read_bio_CMS only when it was included.
+#include <openssl/pem.h>
+//
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <fstream>

@@ -26,6 +26,7 @@ using testsupport::TempDir;
 struct Center {
     std::filesystem::path db;
     std::string code;
+    testsupport::StaffLogin admin;  ///< the first administrator, from init's output
 };
 
 class KioskctlTest : public ::testing::Test {
@@ -44,17 +45,18 @@ protected:
         Center c{m_dir / code / "center.db", code};
         auto r = ctl(c, {"init", "--center", name, "--code", code});
         EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+        if (auto admin = testsupport::adminFrom(r.out)) c.admin = *admin;
         return c;
     }
 
-    /// Runs `kioskctl --db <center> ARGS... --json`.
+    /// Runs `kioskctl --db <center> ARGS... --json`, signed in as the center's administrator once there is one.
     RunResult ctl(const Center& c, std::vector<std::string> args) {
-        std::vector<std::string> argv{m_kioskctl, "--db", c.db.string(), "--json", "--actor", "test"};
+        std::vector<std::string> argv{m_kioskctl, "--db", c.db.string(), "--json"};
         argv.insert(argv.end(), args.begin(), args.end());
         const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
         std::vector<std::string> env{"KIOSK_CENTER_KEY="};
         if (!assets.empty()) env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
-        return testsupport::run(argv, env);
+        return c.admin.pin.empty() ? testsupport::run(argv, env) : testsupport::runAs(c.admin, argv, env);
     }
     RunResult ctl(std::vector<std::string> args) { return ctl(m_center, std::move(args)); }
 

@@ -497,7 +497,10 @@ TEST(IdCli, CscaImportInstallsTheDefaultTrustAnchors) {
     testsupport::TempDir dir;
     const std::vector<std::string> env{"XDG_CONFIG_HOME=" + (dir / "config").string()};
     const std::string db = (dir / "c.db").string();
-    ASSERT_EQ(testsupport::run({kioskctl(), "--db", db, "init", "--center", "测试中心", "--code", "T01"}, env).exitCode, 0);
+    auto init = testsupport::run({kioskctl(), "--db", db, "init", "--center", "测试中心", "--code", "T01"}, env);
+    ASSERT_EQ(init.exitCode, 0) << init.err;
+    const auto admin = testsupport::adminFrom(init.out);
+    ASSERT_TRUE(admin);
     const std::vector<std::string> read{kioskctl(), "id", "read", "--reader", kSlot0, "--mrz-key", "L898902C3,740812,120415",
                                         "--json"};
     auto before = testsupport::run(read, env);
@@ -538,25 +541,27 @@ TEST(IdCli, CscaImportInstallsTheDefaultTrustAnchors) {
         std::ofstream f(dir / "damaged.ml", std::ios::binary);
         f.write(reinterpret_cast<const char*>(damaged.data()), static_cast<std::streamsize>(damaged.size()));
     }
-    auto bad = testsupport::run({kioskctl(), "--db", db, "id", "csca", "import", (dir / "damaged.ml").string()}, env);
+    auto bad = testsupport::runAs(*admin, {kioskctl(), "--db", db, "id", "csca", "import", (dir / "damaged.ml").string()}, env);
     EXPECT_EQ(bad.exitCode, 1) << bad.err;
     EXPECT_NE(bad.err.find("signature does not verify"), std::string::npos) << bad.err;
-    auto junk = testsupport::run({kioskctl(), "--db", db, "id", "csca", "import", (dir / "ml-content.der").string()}, env);
+    auto junk = testsupport::runAs(*admin, {kioskctl(), "--db", db, "id", "csca", "import", (dir / "ml-content.der").string()}, env);
     EXPECT_EQ(junk.exitCode, 1) << junk.err;
     EXPECT_FALSE(std::filesystem::exists(dir / "config" / "badge-kiosk" / "csca"));
 
-    auto imported = testsupport::run({kioskctl(), "--db", db, "--json", "id", "csca", "import", (dir / "master.ml").string()}, env);
+    auto imported = testsupport::runAs(*admin, {kioskctl(), "--db", db, "--json", "id", "csca", "import", (dir / "master.ml").string()}, env);
     ASSERT_EQ(imported.exitCode, 0) << imported.err;
     EXPECT_NE(imported.out.find("\"added\": 2"), std::string::npos) << imported.out;
     // The PEM of a certificate already installed changes nothing.
-    auto again = testsupport::run({kioskctl(), "--db", db, "--json", "id", "csca", "import", (kFixture / "csca" / "csca.pem").string()}, env);
+    auto again = testsupport::runAs(*admin, {kioskctl(), "--db", db, "--json", "id", "csca", "import", (kFixture / "csca" / "csca.pem").string()}, env);
     ASSERT_EQ(again.exitCode, 0) << again.err;
     EXPECT_NE(again.out.find("\"present\": 1"), std::string::npos) << again.out;
 
     auto after = testsupport::run(read, env);
     EXPECT_EQ(after.exitCode, 0) << after.err;
     EXPECT_NE(after.out.find("\"verdict\": \"trusted\""), std::string::npos) << after.out;
-    auto audit = testsupport::run({kioskctl(), "--db", db, "--json", "audit", "list"}, env);
+    auto audit = testsupport::runAs(*admin, {kioskctl(), "--db", db, "--json", "audit", "list"}, env);
+    auto anonymous = testsupport::run({kioskctl(), "--db", db, "id", "csca", "import", (dir / "master.ml").string()}, env);
+    EXPECT_EQ(anonymous.exitCode, 1) << "installing trust anchors needs an administrator";
     EXPECT_NE(audit.out.find("csca.import"), std::string::npos) << audit.out << audit.err;
 }
 

@@ -391,7 +391,7 @@ TEST_F(CnIdScenario, FirstVisitRegistersTheCardsIdentity) {
     putCard(cnRecord("赵敏", doc, "2", "1990-03-07"));
     auto r = runKiosk("cn-first-visit",
                       "wait-screen attract 5\nwait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
-                      "wait-screen staff-pin\ntap staff-2\ntype " + std::string(kPin) + "\ntap ok\n"
+                      "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\n"
                       "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
                       "tap edu-junior\ntap next\ntap agency-1\ntap next\n"
                       "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\nexpect 第 3 份\nsign\ntap sign\n"

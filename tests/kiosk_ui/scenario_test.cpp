@@ -75,7 +75,7 @@ protected:
 
     static std::string identify(const std::string& doc) {
         return "wait-screen attract\ntap begin\nwait-screen identify\ntype " + doc +
-               "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " + kPin +
+               "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " + kPin +
                "\ntap ok\n";
     }
     /// Signs the worker in (staff confirm) and opens the exam screen.
@@ -171,7 +171,7 @@ TEST_F(KioskScenario, FirstTimeRegistrationEndToEnd) {
     const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
     std::string s = "wait-screen attract\ncard present " + doc +
                     " 赵敏 F 1990-03-07\nwait-screen photo\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
-                    "wait-screen staff-pin\ntap staff-2\ntype " + kPin + "\ntap ok\n"
+                    "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + kPin + "\ntap ok\n"
                     "wait-screen register\ntype 13912345678\nscreenshot register-phone.png\ntap next\n"
                     "tap svc-cleaning\ntap svc-elder-care\nscreenshot register-services.png\ntap next\n"
                     "tap edu-junior\ntap next\ntap agency-1\nscreenshot register-agency.png\ntap next\n" +
@@ -346,7 +346,7 @@ TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
         ASSERT_TRUE(exams.reportPresence(gone->id, false, "K08"));
     }
     const auto wid = std::to_string(m_workers[0].id);
-    auto r = runKiosk("proctor", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+    auto r = runKiosk("proctor", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " +
                                      std::string(kPin) + "\ntap ok\nwait-screen staff-home\ntap proctor\n"
                                      "wait-screen proctor\nexpect " + m_workers[0].identity.name +
                                      "\nexpect 在考试界面（K07）\nexpect 已答 1 · 标记 0\nexpect 已离开考试界面\n"
@@ -376,7 +376,7 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
                     "tap begin\nwait-screen identify\n" + flip("Type your ID number", "输入身份证号") + "type " +
                     w.identity.docNumber + "\ntap ok\nwait-screen photo\n" + flip("Live photo check", "现场拍照核验") +
                     "tap call-staff\nwait-screen staff-pin\n" + flip("Choose your name", "请选择您的姓名") +
-                    "tap staff-2\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
+                    "type 2\ntap staff-next\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
                     flip("commitment letter", "从业承诺书") + "tap lang\nexpect Agree and sign\nsign\ntap sign\n"
                     "expect Document 2 of 3\nsign\ntap sign\nexpect Document 3 of 3\nsign\nscreenshot consent-en.png\n"
                     "tap sign\nwait-screen home\nexpect My progress\nscreenshot home-en.png\ntap lang\nexpect 我的进度\n"
@@ -390,11 +390,11 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
                     // A passport asks for its MRZ key; a first visitor registers.
                     "card detect No Such Reader 99\nwait-screen mrz\n" + flip("Passport: enter the MRZ key", "护照：输入机读码信息") +
                     "tap back\nwait-screen attract\ncard present " + newcomer +
-                    " 赵敏 F 1990-03-07\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+                    " 赵敏 F 1990-03-07\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " +
                     kPin + "\ntap ok\nwait-screen register\n" + flip("welcome: first registration", "欢迎首次登记") +
                     "tap lang\nexpect Enter your mobile phone number\ntap lang\n"
                     "set idle-timeout 1\nwait-screen attract 5\nset idle-timeout 120\n"
-                    "tap staff\nwait-screen staff-pin\ntap staff-1\ntype " + kPin +
+                    "tap staff\nwait-screen staff-pin\ntype 1\ntap staff-next\ntype " + kPin +
                     "\ntap ok\nwait-screen staff-home\n" + flip("Exam sittings", "考试场次") +
                     "tap sittings\nwait-screen staff-sittings\n" + flip("New sitting from the default blueprint", "按默认蓝图新建场次") +
                     "tap back\nwait-screen staff-home\ntap sessions\nwait-screen staff-sessions\n" +
@@ -441,13 +441,20 @@ TEST_F(KioskScenario, StaffOpensASittingAndLeavesWithAnAdminPin) {
         ASSERT_TRUE(exams.addCandidate(sittingId, m_workers[4].id, "test"));
     }
     const auto id = std::to_string(sittingId);
-    auto r = runKiosk("staff", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-2\ntype 000000\ntap ok\n"
+    {
+        // The clerk's account is locked by five wrong PINs: the staff home screen says so.
+        auto store = openStore();
+        for (int i = 0; i < 5; ++i) ASSERT_FALSE(store->authenticateStaff(3, "999999"));
+    }
+    auto r = runKiosk("staff", "wait-screen attract\ntap staff\nwait-screen staff-pin\nexpect-not 张老师\ntype 2\ntap staff-next\n"
+                               "type 000000\ntap ok\n"
                                "expect wrong PIN\nexpect 密码错误\nscreenshot wrong-pin.png\ntype " + std::string(kPin) +
-                               "\ntap ok\nwait-screen staff-home\nscreenshot staff-home.png\ntap sittings\n"
+                               "\ntap ok\nwait-screen staff-home\nexpect 已锁定的工作人员账号\nexpect 工号 3\n"
+                               "screenshot staff-home.png\ntap sittings\n"
                                "wait-screen staff-sittings\nexpect 未开考\ntap open-" + id + "\nexpect-enabled pause-" + id +
                                "\nscreenshot sittings.png\ntap back\nwait-screen staff-home\ntap proctor\n"
                                "wait-screen proctor\nscreenshot proctor.png\ntap back\nwait-screen staff-home\n"
-                               "tap exit-kiosk\nwait-screen staff-pin\nexpect 管理员 Admin\nexpect-not 张老师\ntap staff-1\ntype " + kPin +
+                               "tap exit-kiosk\nwait-screen staff-pin\nexpect-not 管理员 Admin\nexpect-not 张老师\ntype 1\ntap staff-next\ntype " + kPin +
                                "\ntap ok\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("staff-home.png");
@@ -539,7 +546,7 @@ TEST_F(KioskPhotoScenario, AnUnauthenticatedChipGoesToStaffEvenWhenTheFaceMatche
     const std::string s =
         "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() +
         "\ncard method chip\ncard present " + doc + " 欧巴马 M 1961-08-04\nwait-screen photo\n"
-        "wait-screen staff-pin 40\nexpect 证件照片\ntap staff-2\ntype " + std::string(kPin) +
+        "wait-screen staff-pin 40\nexpect 证件照片\ntype 2\ntap staff-next\ntype " + std::string(kPin) +
         "\ntap ok\nwait-screen register 20\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
         "tap edu-junior\ntap next\ntap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";
     auto r = runKiosk("photo-match-unproven-chip", s);
@@ -558,7 +565,7 @@ TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {
                           "\ncard present " + w.identity.docNumber + " " + w.identity.name +
                           "\nwait-screen photo\nexpect 已尝试 1 次\nexpect 照片与证件照片不一致\ntap retry\n"
                           "expect 已尝试 2 次\ntap retry\nwait-screen staff-pin 40\nexpect 证件照片\nexpect 现场照片\n"
-                          "tap staff-2\ntype " + std::string(kPin) + "\nscreenshot staff-compare.png\ntap reject\n"
+                          "type 2\ntap staff-next\ntype " + std::string(kPin) + "\nscreenshot staff-compare.png\ntap reject\n"
                           "wait-screen attract\nquit\n";
     auto r = runKiosk("photo-reject", s);
     ASSERT_EQ(r.exitCode, 0) << r.err;

@@ -1,10 +1,13 @@
 # Thin driver over packaging/install-deps and the CMake presets.
 #   make demo   install what is missing, build, start the demo
 #   make test   install what is missing, build (normal and ASan+UBSan), run every test
-.PHONY: all deps build build-asan test test-default test-asan demo bench clean
+#   make fuzz   build the libFuzzer targets with clang-16 and run each for FUZZ_SECONDS with its corpus
+.PHONY: all deps build build-asan test test-default test-asan demo bench fuzz clean
 
 SHELL := /bin/bash
 CTEST_ARGS ?=
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 # ccache: key on paths relative to the checkout so that clones in other folders share the cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
@@ -35,6 +38,12 @@ demo: build
 
 bench: build
 	@for b in build/default/tests/bench/bench_*; do echo "== $$b"; "$$b"; done
+
+fuzz: deps
+	@CC=clang-16 CXX=clang++-16 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DKIOSK_BUILD_FUZZ=ON -DKIOSK_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build/fuzz --target fuzz_all fuzz_id_mrz fuzz_id_tlv fuzz_id_dg2 fuzz_id_sod
+	@tests/fuzz/run-campaign build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build

@@ -5,9 +5,12 @@
 
 #include <fstream>
 #include <map>
+
+#include <iterator>
 #include <sstream>
 
 #include "context.hpp"
+#include "training/audit_checkpoint.hpp"
 #include "kiosk/config.hpp"
 #include "training/bank_file.hpp"
 #include "training/exam_store.hpp"
@@ -229,11 +232,30 @@ void addAdminCommands(CLI::App& app, Action& action) {
     {
         auto* audit = app.add_subcommand("audit", "the append-only, hash-chained audit log");
         audit->require_subcommand(1);
-        audit->add_subcommand("verify", "walk the hash chain; exits 1 and names the first bad row if it was changed")
-            ->callback([&action] {
-                action = [](Context& ctx) {
+        auto checkpoint = std::make_shared<std::string>();
+        auto* verify =
+            audit->add_subcommand("verify", "walk the hash chain; exits 1 and names the first bad row if it was changed");
+        verify->add_option("--checkpoint", *checkpoint,
+                           "also check that the chain still extends this signed head ('audit checkpoint --out')");
+        verify->callback([&action, checkpoint] {
+                action = [checkpoint](Context& ctx) {
                     auto store = ctx.openStore();
                     if (!store) return ctx.failWith(store.error());
+                    if (!checkpoint->empty()) {
+                        std::ifstream in(*checkpoint, std::ios::binary);
+                        if (!in)
+                            return ctx.failWith(training::Error{training::ErrorCode::NotFound,
+                                                                "cannot read the checkpoint " + *checkpoint});
+                        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+                        auto cp = training::checkAuditCheckpoint(**store, text);
+                        if (!cp) {
+                            auto e = cp.error();
+                            e.message += "; keep this database for investigation and restore the latest good backup";
+                            return ctx.failWith(e);
+                        }
+                        return ctx.ok(json{{"intact", true}, {"checkpoint_row", cp->rowId}},
+                                      fmt::format("audit chain intact and extends the checkpoint at row {}", cp->rowId));
+                    }
                     auto v = (*store)->verifyAudit();
                     if (!v) return ctx.failWith(v.error());
                     json j{{"intact", v->intact}, {"rows_checked", v->rowsChecked}};
@@ -248,6 +270,23 @@ void addAdminCommands(CLI::App& app, Action& action) {
                     return ctx.ok(j, fmt::format("audit chain intact: {} rows checked", v->rowsChecked));
                 };
             });
+        auto out = std::make_shared<std::string>();
+        auto* cpCmd = audit->add_subcommand("checkpoint", "write the chain's head signed with the center key (keep it off "
+                                                          "this machine; 'audit verify --checkpoint' checks against it)");
+        cpCmd->add_option("--out", *out, "the file to write")->required();
+        cpCmd->callback([&action, out] {
+            action = [out](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto key = training::CenterKey::load(ctx.paths().key);
+                if (!key) return ctx.failWith(key.error());
+                auto cp = training::makeAuditCheckpoint(**store, *key, ctx.actor);
+                if (!cp) return ctx.failWith(cp.error());
+                if (auto w = training::writePrivateFile(*out, *cp); !w) return ctx.failWith(w.error());
+                return ctx.ok(json{{"ok", true}, {"out", *out}, {"checkpoint", json::parse(*cp)}},
+                              fmt::format("checkpoint written to {}", *out));
+            };
+        });
         auto* list = audit->add_subcommand("list", "show audit rows");
         auto after = std::make_shared<std::int64_t>(0);
         auto limit = std::make_shared<int>(50);

@@ -12,7 +12,9 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
+#include "kiosk/config.hpp"
 #include "devices/id/cn_id.hpp"
+#include "devices/id/csca.hpp"
 #include "devices/id/emrtd.hpp"
 #include "devices/id/mrz.hpp"
 #include "devices/id/pcsc.hpp"
@@ -168,7 +170,8 @@ void addIdCommands(CLI::App& app, Action& action) {
         keyOpt->excludes(mrzOpt);
         cmd->add_option("--reader", o->reader, "PC/SC reader name (default: the first reader with a card)");
         cmd->add_option("--photo-out", o->photoOut, "write the face image exactly as stored on the chip");
-        cmd->add_option("--csca", o->csca, "directory of trusted CSCA certificates (PEM or DER)");
+        cmd->add_option("--csca", o->csca,
+                        "directory of trusted CSCA certificates (PEM or DER; default: the folder 'id csca import' fills)");
         cmd->add_option("--wait", o->wait, "seconds to wait for a card (default 2)");
         cmd->callback([&action, o] {
             action = [o](Context& ctx) {
@@ -186,7 +189,7 @@ void addIdCommands(CLI::App& app, Action& action) {
                                                       "give the access key: --mrz-key DOCNO,YYMMDD,YYMMDD or --mrz LINE1 LINE2 [LINE3]"});
                 }
                 id::PassportReadOptions opt;
-                if (!o->csca.empty()) opt.cscaDir = o->csca;
+                opt.cscaDir = o->csca.empty() ? cscaDirectory(Config{}) : std::optional<std::filesystem::path>(o->csca);
                 const auto t0 = std::chrono::steady_clock::now();
                 auto r = id::readPassportFromReader(o->reader, key, opt,
                                                     std::chrono::milliseconds(static_cast<long>(o->wait * 1000)));
@@ -245,6 +248,53 @@ void addIdCommands(CLI::App& app, Action& action) {
                                         ? " (EXPIRED: this document cannot verify identity)"
                                         : "");
                 return ctx.ok(j, text);
+            };
+        });
+    }
+    // id csca import
+    {
+        auto* csca = idCmd->add_subcommand("csca", "the CSCA certificates passports are authenticated against");
+        csca->require_subcommand(1);
+        auto* cmd = csca->add_subcommand("import", "install CSCA certificates (PEM/DER files or ICAO master lists)");
+        struct Opts {
+            std::vector<std::string> files;
+            std::string dir;
+        };
+        auto o = std::make_shared<Opts>();
+        cmd->add_option("FILE", o->files, "certificate files (PEM or DER) or ICAO CSCA master lists (CMS)")->required();
+        cmd->add_option("--dir", o->dir, "the folder to install into (default: $XDG_CONFIG_HOME/badge-kiosk/csca, "
+                                         "the kiosk's default csca_dir)");
+        cmd->callback([&action, o] {
+            action = [o](Context& ctx) {
+                const std::filesystem::path dir = o->dir.empty() ? defaultCscaDirectory() : std::filesystem::path(o->dir);
+                // Every file is checked before anything is installed: a bad file in the list changes nothing.
+                std::vector<id::Bytes> certs;
+                json files = json::array();
+                for (const auto& name : o->files) {
+                    std::ifstream f(name, std::ios::binary);
+                    if (!f)
+                        return failId(ctx, devices::Error{devices::ErrorCode::InvalidInput,
+                                                          "cannot read " + name + ": check the path"});
+                    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+                    auto parsed = id::parseCscaFile(id::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+                    if (!parsed)
+                        return failId(ctx, devices::Error{parsed.error().code, name + ": " + parsed.error().message});
+                    files.push_back({{"file", name}, {"certificates", parsed->size()}});
+                    certs.insert(certs.end(), parsed->begin(), parsed->end());
+                }
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto r = id::installCscaCertificates(certs, dir);
+                if (!r) return failId(ctx, r.error());
+                if (auto a = (*store)->audit(ctx.actor, "csca.import", "csca",
+                                             json{{"dir", dir.string()}, {"files", files}, {"added", r->added},
+                                                  {"present", r->present}}
+                                                 .dump());
+                    !a)
+                    return ctx.failWith(a.error());
+                json j{{"ok", true}, {"dir", dir.string()}, {"files", files}, {"added", r->added}, {"present", r->present}};
+                return ctx.ok(j, fmt::format("{} certificate(s) installed in {} ({} already there)", r->added,
+                                             dir.string(), r->present));
             };
         });
     }

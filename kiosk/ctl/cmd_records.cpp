@@ -80,10 +80,14 @@ std::string catalogHelp(std::span<const training::CatalogEntry> c) {
     return s;
 }
 
+/// The birth year of a YYYY-MM-DD date: shown beside a masked ID number instead of the date, which is exactly
+/// what the mask hides (digits 7-14 of a China ID number).
+std::string birthYear(const std::optional<std::string>& date) { return date ? date->substr(0, 4) : std::string(); }
+
 std::string workerLine(const training::Worker& w) {
     return fmt::format("{:>6}  {:<12}  {:<20}  {:<3}  {:<10}  {}", w.id, w.identity.name,
                        training::maskIdNumber(w.identity.docNumber), training::sexCode(w.identity.sex),
-                       w.identity.birthDate.value_or(""), w.profile.phone.value_or(""));
+                       birthYear(w.identity.birthDate), w.profile.phone.value_or(""));
 }
 
 }  // namespace
@@ -101,7 +105,10 @@ json toJson(const training::Worker& w, bool reveal) {
         {"name", id.name},
         {"name_latin", optJson(id.nameLatin)},
         {"sex", training::sexCode(id.sex)},
-        {"birth_date", optJson(id.birthDate)},
+        // Masked: the year only (the full date is the part of the ID number the mask hides).
+        {reveal ? "birth_date" : "birth_year", reveal ? optJson(id.birthDate) : optJson(
+                                                                                   id.birthDate ? std::optional(birthYear(id.birthDate))
+                                                                                                : std::nullopt)},
         {"nationality", optJson(id.nationality)},
         {"ethnicity", optJson(id.ethnicity)},
         {"id_valid_until", optJson(id.idValidUntil)},
@@ -171,11 +178,27 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     e.message += "; the center record is saved: fix this, then run the same 'kioskctl init' again";
                     return ctx.failWith(e);
                 }
+                // The first administrator, whose PIN is shown this once (kioskctl then signs in with --staff).
+                json admin = nullptr;
+                auto staff = (*store)->listStaff();
+                if (!staff) return ctx.failWith(staff.error());
+                if (staff->empty()) {
+                    const auto pin = fmt::format("{:06}", randombytes_uniform(900000) + 100000);
+                    auto s = (*store)->addStaff("管理员 Administrator", training::Role::Admin, pin, ctx.actor);
+                    if (!s) return ctx.failWith(s.error());
+                    admin = json{{"id", s->id}, {"name", s->name}, {"role", "admin"}, {"pin", pin}};
+                }
                 const auto path = defaultDatabasePath(ctx.dbPath).string();
                 return ctx.ok(json{{"ok", true}, {"center", {{"code", c->code}, {"name", c->name}}}, {"db", path},
-                                   {"already_initialised", again}},
-                              fmt::format("{} center '{}' ({}) in {}", again ? "already initialised:" : "initialised",
-                                          c->name, c->code, path));
+                                   {"already_initialised", again}, {"admin", admin}},
+                              fmt::format("{} center '{}' ({}) in {}{}", again ? "already initialised:" : "initialised",
+                                          c->name, c->code, path,
+                                          admin.is_null() ? std::string()
+                                                          : fmt::format("\nadministrator: staff {}, PIN {} (shown once; "
+                                                                        "write it down; kioskctl --staff {} signs in)",
+                                                                        admin["id"].get<std::int64_t>(),
+                                                                        admin["pin"].get<std::string>(),
+                                                                        admin["id"].get<std::int64_t>())));
             };
         });
     }
@@ -386,6 +409,10 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     if (!store) return ctx.failWith(store.error());
                     auto w = resolveWorker(**store, *key);
                     if (!w) return ctx.failWith(w.error());
+                    // Every look at a full document number is on record.
+                    if (*reveal)
+                        if (auto a = (*store)->audit(ctx.actor, "worker.reveal", fmt::format("worker:{}", w->id), "{}"); !a)
+                            return ctx.failWith(a.error());
                     auto consents = (*store)->consents(w->id);
                     if (!consents) return ctx.failWith(consents.error());
                     json j = toJson(*w, *reveal);
@@ -408,7 +435,7 @@ void addRecordCommands(CLI::App& app, Action& action) {
                         w->id, w->identity.name, training::documentTypeName(w->identity.docType),
                         *reveal ? w->identity.docNumber : training::maskIdNumber(w->identity.docNumber),
                         w->identity.issuingState, training::sexCode(w->identity.sex),
-                        w->identity.birthDate.value_or("-"), p.phone.value_or("-"), p.address.value_or("-"),
+                        *reveal ? w->identity.birthDate.value_or("-") : birthYear(w->identity.birthDate), p.phone.value_or("-"), p.address.value_or("-"),
                         fmt::format("{}", fmt::join(p.serviceTypes.value_or(std::vector<std::string>{}), ", ")),
                         p.education.value_or("-"), p.healthCheckDate.value_or("-"), p.healthCheckResult.value_or(""),
                         p.insurancePolicy.value_or("-"), p.insuranceValidUntil.value_or("-"), agencyName,
@@ -431,7 +458,7 @@ void addRecordCommands(CLI::App& app, Action& action) {
             auto pin = std::make_shared<std::string>();
             add->add_option("--name", *name, "name")->required();
             add->add_option("--role", *role, "admin, trainer or clerk")->required();
-            add->add_option("--pin", *pin, "4-12 digits (default: a random 6-digit PIN, printed once)");
+            add->add_option("--pin", *pin, "6-12 digits (default: a random 6-digit PIN, printed once)");
             add->callback([&action, name, role, pin] {
                 action = [name, role, pin](Context& ctx) {
                     auto r = training::parseRole(*role);
@@ -461,10 +488,15 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     if (!list) return ctx.failWith(list.error());
                     json arr = json::array();
                     std::string text;
+                    const auto now = (*store)->now();
                     for (const auto& s : *list) {
                         arr.push_back(toJson(s));
-                        text += fmt::format("{:>4}  {:<8}  {}{}\n", s.id, training::roleName(s.role), s.name,
-                                            s.lockedUntil ? "  (locked)" : "");
+                        const bool locked = s.lockedUntil && *s.lockedUntil > now;
+                        text += fmt::format("{:>4}  {:<8}  {}{}{}\n", s.id, training::roleName(s.role), s.name,
+                                            !locked                                          ? ""
+                                            : *s.lockedUntil == training::kLockedUntilUnlocked ? "  (locked: admin unlock)"
+                                                                                             : "  (locked)",
+                                            s.active ? "" : "  (deactivated)");
                     }
                     return ctx.ok(arr, text.empty() ? "no staff yet" : text);
                 };
@@ -474,8 +506,8 @@ void addRecordCommands(CLI::App& app, Action& action) {
             auto* setPin = staff->add_subcommand("set-pin", "set a new PIN (also clears a lockout)");
             auto id = std::make_shared<std::int64_t>(0);
             auto pin = std::make_shared<std::string>();
-            setPin->add_option("--staff", *id, "staff id")->required();
-            setPin->add_option("--pin", *pin, "4-12 digits (default: a random 6-digit PIN, printed once)");
+            setPin->add_option("ID", *id, "the staff member's id")->required();
+            setPin->add_option("--pin", *pin, "6-12 digits (default: a random 6-digit PIN, printed once)");
             setPin->callback([&action, id, pin] {
                 action = [id, pin](Context& ctx) {
                     auto store = ctx.openStore();
@@ -492,18 +524,36 @@ void addRecordCommands(CLI::App& app, Action& action) {
             });
         }
         {
-            auto* login = staff->add_subcommand("login", "check a staff PIN (counts towards the lockout)");
+            auto* login = staff->add_subcommand(
+                "login", "check a staff member's PIN (from $KIOSK_STAFF_PIN or typed; counts towards the lockout)");
             auto id = std::make_shared<std::int64_t>(0);
-            auto pin = std::make_shared<std::string>();
-            login->add_option("--staff", *id, "staff id")->required();
-            login->add_option("--pin", *pin, "the PIN")->required();
-            login->callback([&action, id, pin] {
-                action = [id, pin](Context& ctx) {
+            login->add_option("ID", *id, "the staff member's id")->required();
+            login->callback([&action, id] {
+                action = [id](Context& ctx) {
+                    auto pin = readStaffPin(*id);
+                    if (!pin) return ctx.failWith(pin.error());
                     auto store = ctx.openStore();
                     if (!store) return ctx.failWith(store.error());
                     auto s = (*store)->authenticateStaff(*id, *pin);
                     if (!s) return ctx.failWith(s.error());
                     return ctx.ok(toJson(*s), fmt::format("PIN accepted: {} ({})", s->name, training::roleName(s->role)));
+                };
+            });
+        }
+        for (const bool unlock : {true, false}) {
+            auto* cmd = staff->add_subcommand(unlock ? "unlock" : "deactivate",
+                                              unlock ? "clear a PIN lockout (also the one only an administrator can clear)"
+                                                     : "close a staff account: its PIN no longer signs in");
+            auto id = std::make_shared<std::int64_t>(0);
+            cmd->add_option("ID", *id, "the staff member's id")->required();
+            cmd->callback([&action, id, unlock] {
+                action = [id, unlock](Context& ctx) {
+                    auto store = ctx.openStore();
+                    if (!store) return ctx.failWith(store.error());
+                    auto r = unlock ? (*store)->unlockStaff(*id, ctx.actor) : (*store)->deactivateStaff(*id, ctx.actor);
+                    if (!r) return ctx.failWith(r.error());
+                    return ctx.ok(json{{"ok", true}, {"staff", *id}},
+                                  fmt::format("staff {} {}", *id, unlock ? "unlocked" : "deactivated"));
                 };
             });
         }

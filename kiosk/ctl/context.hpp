@@ -25,7 +25,9 @@ inline constexpr int kExitSystem = 2;
 struct Context {
     std::string dbPath;      ///< --db
     bool json{false};        ///< --json
-    std::string actor;       ///< --actor, default kioskctl:$USER
+    std::string actor;       ///< who acts, for the audit log: "staff:ID" when signed in, else kioskctl:$USER
+    std::optional<std::int64_t> staffId;   ///< --staff (global): the staff member signing in
+    std::optional<training::Staff> staff;  ///< the signed-in staff member (set before the command runs)
 
     /// Opens the store at the resolved path (create only for init/demo-seed).
     training::Result<std::unique_ptr<training::Store>> openStore(bool create = false) const;
@@ -85,6 +87,9 @@ training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Stor
 
 /// An eligibility report as JSON: worker, name, course, eligible, unmet conditions (cmd_cert.cpp).
 nlohmann::json eligibilityJson(const training::EligibilityReport& report, const std::string& name);
+
+/// A staff PIN: $KIOSK_STAFF_PIN, else typed on the terminal without echo (main.cpp); never an argument.
+training::Result<std::string> readStaffPin(std::int64_t staffId);
 
 /// Resolves a worker given as id or document number.
 training::Result<training::Worker> resolveWorker(training::Store& store, const std::string& key);

@@ -1,4 +1,6 @@
 // kioskctl: the command-line tool for staff and scripts. It links the same libraries as the kiosk.
+#include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,16 +9,17 @@
 
 #include "context.hpp"
 #include "kiosk/config.hpp"
+#include "kiosk/roles.hpp"
 
 namespace kiosk::ctl {
 
 training::Result<std::unique_ptr<training::Store>> Context::openStore(bool create) const {
     const auto path = defaultDatabasePath(dbPath);
     if (create) {
-        std::error_code ec;
         const auto dir = path.parent_path();
-        // Only the default location is created on demand; an explicit path's directory must exist.
-        if (dbPath.empty() && !dir.empty()) std::filesystem::create_directories(dir, ec);
+        // Only the default location is created on demand (owner only); an explicit path's directory must exist.
+        if (dbPath.empty() && !dir.empty())
+            if (auto r = training::createPrivateDirectory(dir); !r) return std::unexpected(r.error());
     }
     return training::Store::open(path, training::StoreOptions{.create = create});
 }
@@ -84,6 +87,81 @@ int Context::ok(const nlohmann::json& data, const std::string& text) const {
     return kExitOk;
 }
 
+namespace {
+
+/// "kioskctl staff add" for the subcommands chosen on the command line.
+std::string commandPath(CLI::App& app) {
+    std::string path = "kioskctl";
+    CLI::App* cur = &app;
+    for (auto subs = cur->get_subcommands(); !subs.empty(); subs = cur->get_subcommands()) {
+        cur = subs.front();
+        path += " " + cur->get_name();
+    }
+    return path;
+}
+
+}  // namespace
+
+// The PIN: $KIOSK_STAFF_PIN, else typed on the terminal without echo; never a command-line argument (it would
+// show in `ps`).
+training::Result<std::string> readStaffPin(std::int64_t staffId) {
+    if (const char* env = std::getenv("KIOSK_STAFF_PIN"); env && *env) return std::string(env);
+    const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (tty < 0)
+        return training::fail(training::ErrorCode::AuthFailed,
+                              "no PIN: set KIOSK_STAFF_PIN, or run kioskctl on a terminal to type it");
+    const std::string prompt = fmt::format("PIN of staff {}: ", staffId);
+    (void)!::write(tty, prompt.data(), prompt.size());
+    termios old{};
+    const bool isTerm = ::tcgetattr(tty, &old) == 0;
+    if (isTerm) {
+        termios quiet = old;
+        quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
+        ::tcsetattr(tty, TCSAFLUSH, &quiet);
+    }
+    std::string pin;
+    char c = 0;
+    while (::read(tty, &c, 1) == 1 && c != '\n' && c != '\r' && pin.size() < 64) pin.push_back(c);
+    if (isTerm) ::tcsetattr(tty, TCSAFLUSH, &old);
+    (void)!::write(tty, "\n", 1);
+    ::close(tty);
+    return pin;
+}
+
+namespace {
+
+/// Signs in the staff member of --staff and checks the role matrix for @p path; the audit actor becomes "staff:ID".
+/// Open commands run without anyone signed in.
+training::Result<void> signIn(Context& ctx, const std::string& path) {
+    const auto rule = kiosk::findPermission(path);
+    if (!rule)
+        return training::fail(training::ErrorCode::Refused,
+                              fmt::format("'{}' has no row in the role table (kiosk/src/roles.cpp); it is refused", path));
+    if (rule->roles == 0) return {};  // open: read-only, no personal data (--staff is not needed, nor checked)
+    // A missing or damaged database is reported as such (with what to do), before anyone is asked to sign in.
+    auto store = ctx.openStore();
+    if (!store) return std::unexpected(store.error());
+    if (!ctx.staffId) {
+        return training::fail(training::ErrorCode::AuthFailed,
+                              fmt::format("'{}' needs a signed-in staff member ({}): run 'kioskctl --staff ID {}' with "
+                                          "the PIN in KIOSK_STAFF_PIN or typed when asked",
+                                          path, kiosk::rolesText(rule->roles), path.substr(9)));
+    }
+    auto pin = readStaffPin(*ctx.staffId);
+    if (!pin) return std::unexpected(pin.error());
+    auto s = (*store)->authenticateStaff(*ctx.staffId, *pin);
+    if (!s) return std::unexpected(s.error());
+    if (!kiosk::allowed(path, s->role))
+        return training::fail(training::ErrorCode::Refused,
+                              fmt::format("staff {} is {} and may not run '{}' (it needs {})", s->id,
+                                          training::roleName(s->role), path, kiosk::rolesText(rule->roles)));
+    ctx.staff = *s;
+    ctx.actor = fmt::format("staff:{}", s->id);
+    return {};
+}
+
+}  // namespace
+
 }  // namespace kiosk::ctl
 
 int main(int argc, char** argv) {
@@ -95,10 +173,13 @@ int main(int argc, char** argv) {
     CLI::App app{"kioskctl: manage a home-service badge training center's records"};
     app.fallthrough();  // global options are accepted before or after the subcommand
     app.require_subcommand(1);
+    app.set_version_flag("--version", "kioskctl " KIOSK_VERSION);
     app.add_option("--db", ctx.dbPath,
                    "center database (default: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db)");
     app.add_flag("--json", ctx.json, "machine-readable output");
-    app.add_option("--actor", ctx.actor, "who is acting, as written to the audit log");
+    app.add_option("--staff", ctx.staffId,
+                   "sign in as this staff member (PIN from $KIOSK_STAFF_PIN, else asked on the terminal); commands "
+                   "that change records, sign, print, submit, import or show personal data need it");
 
     Action action;
     addRecordCommands(app, action);
@@ -113,6 +194,8 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -129,5 +212,15 @@ int main(int argc, char** argv) {
         std::cerr << "kioskctl: choose a subcommand; run 'kioskctl --help'\n";
         return kExitUser;
     }
-    return action(ctx);
+    if (auto in = signIn(ctx, commandPath(app)); !in) return ctx.failWith(in.error());
+    try {
+        return action(ctx);
+    } catch (const nlohmann::json::exception& e) {
+        // A last line of defence: input is checked field by field (the message names the field); should a check be
+        // missing, the command still ends with exit 1 and a message instead of aborting.
+        return ctx.failWith(training::Error{training::ErrorCode::InvalidInput,
+                                            fmt::format("a JSON input has a field of the wrong type or form ({}); check "
+                                                        "the file given",
+                                                        e.what())});
+    }
 }

@@ -20,6 +20,7 @@ struct CardInserted {
     training::WorkerIdentity identity;
     std::vector<std::uint8_t> chipPhoto;  ///< JPEG/PNG of the chip portrait; empty when none.
     std::string method{"chip"};            ///< For Store::markIdentityVerified: "chip-pa", "chip", "sam".
+                                           ///< "chip" (read, not authenticated) needs a staff confirmation.
     /// Session generation of the read that produced it (a passport read started on the key screen); 0 for a
     /// document newly put on a reader. The app drops it when the session changed since (the person left).
     std::uint64_t generation{0};
@@ -34,6 +35,7 @@ struct CardRemoved {};
 struct CardFailed {
     std::string message;  ///< The adapter's message (English, names the detail: reader, check that failed).
     std::string code;     ///< devices::errorCodeName() of the failure ("access-denied", ...); empty when unknown.
+                          ///< "pa-invalid": the chip was read but failed passive authentication (refused).
     std::uint64_t generation{0};  ///< As CardInserted::generation.
 };
 /// @brief The devices whose presence the kiosk shows and waits for.

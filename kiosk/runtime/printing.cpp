@@ -1,10 +1,28 @@
 #include "runtime/printing.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "devices/printer.hpp"
 
 namespace kiosk::ui {
+
+training::Result<std::filesystem::path> makePrintSpool() {
+    std::string lastProblem;
+    std::vector<std::filesystem::path> bases;
+    if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run && *run) bases.emplace_back(run);
+    bases.emplace_back("/tmp");
+    for (const auto& base : bases) {
+        std::string tmpl = (base / "badge-kiosk-print.XXXXXX").string();
+        if (::mkdtemp(tmpl.data())) return std::filesystem::path(tmpl);  // mkdtemp makes it 0700
+        lastProblem = base.string() + ": " + std::generic_category().message(errno);
+    }
+    return training::fail(training::ErrorCode::Io,
+                          "cannot make a private print folder (" + lastProblem + "); check $XDG_RUNTIME_DIR and /tmp");
+}
 
 PrintService::PrintService(const Config& config, EventQueue& queue) : m_queue(queue), m_printerQueue(config.printer.queue) {
     if (m_printerQueue.empty())

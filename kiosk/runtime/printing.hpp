@@ -22,6 +22,11 @@ struct PrintRequest {
     std::filesystem::path file;     ///< the PDF; removed once printed (or failed)
 };
 
+/// @brief Makes the kiosk's private print spool: a new folder (mkdtemp, mode 0700) "badge-kiosk-print.XXXXXX" under
+/// $XDG_RUNTIME_DIR, else under /tmp. Never a fixed name another account could create or read first.
+/// @retval Io no folder could be made.
+[[nodiscard]] training::Result<std::filesystem::path> makePrintSpool();
+
 /// @brief The print queue of the kiosk.
 class PrintService {
 public:

@@ -239,6 +239,23 @@ std::filesystem::path defaultDatabasePath(const std::string& explicitPath) {
     return base / "badge-kiosk" / "center.db";
 }
 
+std::filesystem::path defaultCscaDirectory() {
+    std::filesystem::path base;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home) base = std::filesystem::path(home) / ".config";
+    else base = ".";
+    return base / "badge-kiosk" / "csca";
+}
+
+std::optional<std::filesystem::path> cscaDirectory(const Config& config) {
+    if (!config.cardReader.cscaDir.empty()) return std::filesystem::path(config.cardReader.cscaDir);
+    const auto dir = defaultCscaDirectory();
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec)) return dir;
+    return std::nullopt;
+}
+
 std::filesystem::path assetsDirectory() {
     if (const char* dir = std::getenv("KIOSK_ASSETS_DIR"); dir && *dir) return dir;
     std::error_code ec;

@@ -190,6 +190,12 @@ bool App::init() {
         glfwTerminate();
         return false;
     }
+    // A public kiosk: a window manager's close request (Alt+F4, the close button: WM_DELETE_WINDOW) is refused;
+    // only the admin exit (staff PIN, admin role) leaves.
+    glfwSetWindowCloseCallback(m_window, [](GLFWwindow* w) {
+        glfwSetWindowShouldClose(w, GLFW_FALSE);
+        std::cerr << "kiosk: close request refused (only the admin exit leaves the kiosk)\n";
+    });
     glfwMakeContextCurrent(m_window);
     glfwSwapInterval(1);
     IMGUI_CHECKVERSION();

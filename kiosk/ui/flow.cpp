@@ -1,3 +1,4 @@
+#include "kiosk/roles.hpp"
 #include "training/id_number.hpp"
 #include "ui/screen.hpp"
 
@@ -35,6 +36,12 @@ ScreenId afterIdentity(const WorkerSession& s) {
     if (s.needsProfile()) return ScreenId::Register;
     if (!s.missingConsents.empty()) return ScreenId::Consent;
     return ScreenId::Home;
+}
+
+/// A staff screen opens only for a signed-in staff member whose role the role matrix allows (kiosk/roles.hpp).
+ScreenId staffScreen(ScreenId current, ScreenId target, const WorkerSession& s) {
+    if (!s.staff) return current;
+    return kiosk::allowed("kiosk screen " + std::string(screenName(target)), s.staff->role) ? target : current;
 }
 }  // namespace
 
@@ -75,13 +82,13 @@ ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
         case Intent::StaffIn:
             if (s.staffPurpose == StaffPurpose::ConfirmIdentity) return afterIdentity(s);
             return ScreenId::StaffHome;
-        case Intent::OpenSessions: return ScreenId::StaffSessions;
-        case Intent::OpenSittings: return ScreenId::StaffSittings;
-        case Intent::OpenProctor: return ScreenId::Proctor;
+        case Intent::OpenSessions: return staffScreen(current, ScreenId::StaffSessions, s);
+        case Intent::OpenSittings: return staffScreen(current, ScreenId::StaffSittings, s);
+        case Intent::OpenProctor: return staffScreen(current, ScreenId::Proctor, s);
         case Intent::ExitRequested: return ScreenId::StaffPin;
         case Intent::Quit: return current;
         case Intent::CardNeedsKey: return ScreenId::Mrz;
-        case Intent::OpenCertificates: return ScreenId::StaffCertificates;
+        case Intent::OpenCertificates: return staffScreen(current, ScreenId::StaffCertificates, s);
     }
     return current;
 }

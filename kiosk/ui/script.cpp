@@ -162,7 +162,7 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
             if (step.args.size() > 3)
                 c.identity.sex = step.args[3] == "F" ? training::Sex::Female : training::Sex::Male;
             if (step.args.size() > 4) c.identity.birthDate = step.args[4];
-            c.method = "chip";
+            c.method = std::exchange(m_cardMethod, "sam");  // default: a China ID card read through the SAM
             c.chipPhoto = std::exchange(m_chipPhoto, {});
             m_host.post(std::move(c));
         } else if (step.args[0] == "photo" && step.args.size() == 2) {
@@ -172,6 +172,8 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
             m_chipPhoto.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
             if (!in && !in.eof()) fail(step, "cannot read the photo " + file.string());
             if (m_chipPhoto.empty()) fail(step, "the photo " + file.string() + " is empty or missing");
+        } else if (step.args[0] == "method" && step.args.size() == 2) {
+            m_cardMethod = step.args[1];
         } else if (step.args[0] == "detect") {
             m_host.post(CardDetected{step.rest.substr(step.rest.find(' ') + 1)});
         } else if (step.args[0] == "remove") {

@@ -10,8 +10,9 @@
 ///   expect-not TEXT         TEXT is not drawn now
 ///   expect-enabled KEY / expect-disabled KEY
 ///   expect-signed-in / expect-signed-out   a worker (or staff) is / is not in the session now
-///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook)
+///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook; an ID card through the SAM)
 ///   card photo FILE                           the chip photo of the next "card present"
+///   card method METHOD                        its identity method (default "sam"; "chip": not authenticated)
 ///   card detect READER      post a chip document detected on a PC/SC reader (asks for the MRZ key)
 ///   card remove | card fail MESSAGE
 ///   sign                    draw a stroke on the element "signature-pad"
@@ -83,6 +84,7 @@ private:
     std::filesystem::path m_baseDir;
     ScriptHost m_host;
     std::vector<std::uint8_t> m_chipPhoto;  ///< For the next "card present".
+    std::string m_cardMethod{"sam"};        ///< For the next "card present" ("card method").
     std::size_t m_index{0};
     std::deque<MouseStep> m_mouse;
     ImVec2 m_lastPos{-1.0f, -1.0f};

@@ -32,7 +32,9 @@ protected:
     }
 
     // Each step satisfies one condition of the default rule.
-    void verifyIdentity(std::int64_t w) { ASSERT_TRUE(m_store->markIdentityVerified(w, "chip", "test")); }
+    void verifyIdentity(std::int64_t w, const std::string& method = "chip-pa") {
+        ASSERT_TRUE(m_store->markIdentityVerified(w, method, "test"));
+    }
     void matchFace(std::int64_t w) { ASSERT_TRUE(m_store->markFaceVerified(w, 0.71, "test")); }
     void setAgency(std::int64_t w) {
         WorkerProfile p;

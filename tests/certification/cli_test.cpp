@@ -26,6 +26,7 @@ using testsupport::TempDir;
 struct Center {
     std::filesystem::path db;
     std::string code;
+    testsupport::StaffLogin admin;  ///< the first administrator, from init's output
 };
 
 class KioskctlTest : public ::testing::Test {
@@ -44,17 +45,18 @@ protected:
         Center c{m_dir / code / "center.db", code};
         auto r = ctl(c, {"init", "--center", name, "--code", code});
         EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+        if (auto admin = testsupport::adminFrom(r.out)) c.admin = *admin;
         return c;
     }
 
-    /// Runs `kioskctl --db <center> ARGS... --json`.
+    /// Runs `kioskctl --db <center> ARGS... --json`, signed in as the center's administrator once there is one.
     RunResult ctl(const Center& c, std::vector<std::string> args) {
-        std::vector<std::string> argv{m_kioskctl, "--db", c.db.string(), "--json", "--actor", "test"};
+        std::vector<std::string> argv{m_kioskctl, "--db", c.db.string(), "--json"};
         argv.insert(argv.end(), args.begin(), args.end());
         const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
         std::vector<std::string> env{"KIOSK_CENTER_KEY="};
         if (!assets.empty()) env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
-        return testsupport::run(argv, env);
+        return c.admin.pin.empty() ? testsupport::run(argv, env) : testsupport::runAs(c.admin, argv, env);
     }
     RunResult ctl(std::vector<std::string> args) { return ctl(m_center, std::move(args)); }
 
@@ -257,6 +259,47 @@ TEST_F(KioskctlTest, EligibilityForAWorkerAndASitting) {
     r = ctl({"eligibility"});
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("--worker W or --sitting S"), std::string::npos) << r.err;
+}
+
+TEST_F(KioskctlTest, JsonFilesWithMistypedFieldsAreRefusedNamingTheField) {
+    // Each used to abort kioskctl (uncaught nlohmann::json::type_error, exit 134).
+    std::vector<std::string> args{m_kioskctl, "--db", m_center.db.string(), "key", "export"};
+    auto exported = testsupport::run(args, {"KIOSK_CENTER_KEY="});
+    ASSERT_EQ(exported.exitCode, 0) << exported.err;
+    const auto key = json::parse(exported.out);
+    const auto b = init("B02", "乙培训中心");
+    struct Case {
+        std::vector<std::string> command;
+        json doc;
+        std::string field;
+    };
+    json badVersion = key;
+    badVersion["version"] = "1";
+    json badName = key;
+    badName["name"] = 7;
+    json badFormat = key;
+    badFormat["format"] = json::array();
+    const std::vector<Case> cases{
+        {{"key", "trust"}, badVersion, "version"},
+        {{"key", "trust"}, badName, "name"},
+        {{"key", "trust"}, badFormat, "format"},
+        {{"revocations", "import"},
+         json{{"format", "badge-revocations"}, {"version", 1}, {"center", 5}, {"revoked", json::array()}, {"signature", "x"}},
+         "center"},
+        {{"revocations", "import"}, json{{"format", "badge-revocations"}, {"version", true}}, "version"},
+        {{"revocations", "import"},
+         json{{"format", "badge-revocations"}, {"version", 1}, {"center", "A01"}, {"revoked", "all"}, {"signature", "x"}},
+         "revoked"}};
+    int n = 0;
+    for (const auto& c : cases) {
+        const auto file = m_dir / ("mistyped-" + std::to_string(++n) + ".json");
+        testsupport::writeFile(file, c.doc.dump());
+        auto cmd = c.command;
+        cmd.push_back(file.string());
+        auto r = ctl(b, cmd);
+        EXPECT_EQ(r.exitCode, 1) << c.doc.dump() << "\n" << r.err;
+        EXPECT_NE(r.err.find("field " + c.field + " must be"), std::string::npos) << c.doc.dump() << "\n" << r.err;
+    }
 }
 
 TEST_F(KioskctlTest, KeysAreExportedTrustedAndListedAcrossCenters) {

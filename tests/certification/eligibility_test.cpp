@@ -25,6 +25,21 @@ TEST_F(EligibilityTest, AFullyPreparedWorkerIsEligible) {
     EXPECT_TRUE(r->unmet.empty());
 }
 
+TEST_F(EligibilityTest, OnlyAProvenIdentityCounts) {
+    // A chip read without passive authentication ("chip") proves nothing; chip-pa, sam and staff do.
+    int n = 0;
+    for (const char* method : {"chip", "chip-pa", "sam", "staff"}) {
+        const auto w = eligibleWorker("3101011978031200" + std::to_string(++n), "王秀英");
+        verifyIdentity(w, method);
+        auto r = checkEligibility(*m_store, w);
+        ASSERT_TRUE(r) << r.error().message;
+        if (std::string(method) == "chip")
+            EXPECT_EQ(codes(*r), std::vector<std::string>{"identity"}) << method;
+        else
+            EXPECT_TRUE(r->eligible) << method << ": " << ::testing::PrintToString(codes(*r));
+    }
+}
+
 TEST_F(EligibilityTest, ANewWorkerMissesEveryConditionEachWithBothMessages) {
     const auto w = addWorker("31010119780312002", "王秀英").id;
     auto r = checkEligibility(*m_store, w);

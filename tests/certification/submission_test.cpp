@@ -56,6 +56,18 @@ TEST_F(SubmissionTest, CreatesASignedBatchThatMatchesTheSchemaAndIsIdempotent) {
     EXPECT_EQ(b.code, "T01-B20261128-0001");
     ASSERT_TRUE(b.zip);
 
+    // The batch holds full ID numbers and portraits: owner-only folder and files.
+    const auto mode = [](const std::filesystem::path& p) {
+        struct stat st {};
+        EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+        return st.st_mode & 0777;
+    };
+    EXPECT_EQ(mode(b.folder), 0700u);
+    EXPECT_EQ(mode(b.folder / "portraits"), 0700u);
+    EXPECT_EQ(mode(b.folder / "manifest.json"), 0600u);
+    EXPECT_EQ(mode(*b.zip), 0600u);
+    for (const auto& e : std::filesystem::directory_iterator(b.folder / "portraits")) EXPECT_EQ(mode(e.path()), 0600u);
+
     // Signature over the exact manifest bytes, with the center key.
     const auto manifestText = testsupport::readFile(b.folder / "manifest.json");
     const auto sig = base64Decode(testsupport::readFile(b.folder / "manifest.json.sig").substr(0, 86));
@@ -142,6 +154,20 @@ TEST_F(SubmissionTest, SendRetriesAServerErrorThenRecordsTheReceiptAndAck) {
     wrong["batch"] = "OTHER";
     testsupport::writeFile(m_dir / "wrong.json", wrong.dump());
     EXPECT_EQ(m_subs->ack(id, m_dir / "wrong.json", "clerk").error().code, ErrorCode::InvalidInput);
+    // Fields of the wrong type are refused naming the field (they used to throw nlohmann::json::type_error).
+    const std::vector<std::pair<json, std::string>> mistyped{
+        {json{{"batch", 7}}, "batch"},
+        {json{{"batch", sent->code}, {"badges", "SH-HB-0000001"}}, "badges"},
+        {json{{"batch", sent->code}, {"rejected", {{{"certificate", items[1].certificateNumber}, {"reason", 5}}}}},
+         "rejected[].reason"},
+        {json{{"batch", sent->code}, {"badges", {{{"certificate", 12}, {"badge", "B"}}}}}, "badges[].certificate"}};
+    for (const auto& [doc, field] : mistyped) {
+        testsupport::writeFile(m_dir / "mistyped.json", doc.dump());
+        auto r = m_subs->ack(id, m_dir / "mistyped.json", "clerk");
+        ASSERT_FALSE(r) << doc.dump();
+        EXPECT_EQ(r.error().code, ErrorCode::InvalidInput) << doc.dump();
+        EXPECT_NE(r.error().message.find("field " + field + " must be"), std::string::npos) << r.error().message;
+    }
     auto acked = m_subs->ack(id, m_dir / "answer.json", "clerk");
     ASSERT_TRUE(acked) << acked.error().message;
     EXPECT_EQ(acked->state, BatchState::Acknowledged);

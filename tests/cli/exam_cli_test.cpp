@@ -14,12 +14,18 @@ protected:
     void SetUp() override {
         m_bin = testsupport::env("KIOSKCTL");
         ASSERT_FALSE(m_bin.empty());
-        ASSERT_EQ(ctl({"init", "--center", "c"}).exitCode, 0);
+        auto init = ctl({"init", "--center", "c"});
+        ASSERT_EQ(init.exitCode, 0) << init.err;
+        m_admin = testsupport::adminFrom(init.out);
+        ASSERT_TRUE(m_admin) << "init prints the first administrator's PIN";
     }
+    /// Runs kioskctl, signed in as the center's first administrator once init made one.
     testsupport::RunResult ctl(std::vector<std::string> args) {
         args.insert(args.begin(), m_bin);
-        return testsupport::run(args, {"KIOSK_DB=" + (m_dir / "center.db").string()});
+        const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
+        return m_admin ? testsupport::runAs(*m_admin, args, env) : testsupport::run(args, env);
     }
+    std::optional<testsupport::StaffLogin> m_admin;
     json ctlJson(std::vector<std::string> args, int expectedExit = 0) {
         args.push_back("--json");
         auto r = ctl(args);

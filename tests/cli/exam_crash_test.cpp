@@ -22,8 +22,8 @@ struct Killed {
     bool killed{false};
 };
 
-// Starts argv with KIOSK_DB set, kills it with SIGKILL after `delayUs` unless it ended before.
-Killed runAndKill(const std::vector<std::string>& argv, const std::string& db, int delayUs) {
+// Starts argv with KIOSK_DB (and the staff PIN) set, kills it with SIGKILL after `delayUs` unless it ended before.
+Killed runAndKill(const std::vector<std::string>& argv, const std::string& db, const std::string& pin, int delayUs) {
     int pipeFd[2];
     if (pipe(pipeFd) != 0) return {};
     const pid_t pid = fork();
@@ -32,6 +32,7 @@ Killed runAndKill(const std::vector<std::string>& argv, const std::string& db, i
         close(pipeFd[0]);
         close(pipeFd[1]);
         setenv("KIOSK_DB", db.c_str(), 1);
+        setenv("KIOSK_STAFF_PIN", pin.c_str(), 1);
         std::vector<char*> args;
         for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
@@ -65,7 +66,9 @@ TEST(ExamCrash, AnswersReportedAsSavedSurviveSigkill) {
     auto seed = testsupport::run({bin, "demo-seed", "--json"}, env);
     ASSERT_EQ(seed.exitCode, 0) << seed.err;
     ASSERT_TRUE(json::parse(seed.out).contains("sitting")) << "demo-seed opens a sitting";
-    auto start = testsupport::run({bin, "exam", "attempt", "start", "--sitting", "1", "--worker", "1", "--json"}, env);
+    const auto admin = testsupport::adminFrom(seed.out);
+    ASSERT_TRUE(admin) << "demo-seed prints the staff PINs once";
+    auto start = testsupport::runAs(*admin, {bin, "exam", "attempt", "start", "--sitting", "1", "--worker", "1", "--json"}, env);
     ASSERT_EQ(start.exitCode, 0) << start.err;
     const auto attempt = json::parse(start.out);
     const std::string attemptId = std::to_string(attempt["attempt"].get<int>());
@@ -75,7 +78,7 @@ TEST(ExamCrash, AnswersReportedAsSavedSurviveSigkill) {
 
     // Calibrate: how long does one uninterrupted answer take?
     const auto t0 = std::chrono::steady_clock::now();
-    auto probe = testsupport::run({bin, "exam", "attempt", "answer", "--attempt", attemptId, "--item", "1", "--choice", "A"}, env);
+    auto probe = testsupport::runAs(*admin, {bin, "exam", "attempt", "answer", "--attempt", attemptId, "--item", "1", "--choice", "A"}, env);
     ASSERT_EQ(probe.exitCode, 0) << probe.err;
     const int fullUs = static_cast<int>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
@@ -91,9 +94,9 @@ TEST(ExamCrash, AnswersReportedAsSavedSurviveSigkill) {
         const std::string choice(1, static_cast<char>('A' + rng() % static_cast<unsigned>(optionCount[item - 1])));
         const int delay = static_cast<int>(rng() % static_cast<unsigned>(fullUs + fullUs / 2));
         triedSince[item].insert(choice);
-        auto r = runAndKill({bin, "exam", "attempt", "answer", "--attempt", attemptId, "--item", std::to_string(item),
-                             "--choice", choice},
-                            db, delay);
+        auto r = runAndKill({bin, "--staff", admin->id, "exam", "attempt", "answer", "--attempt", attemptId, "--item",
+                             std::to_string(item), "--choice", choice},
+                            db, admin->pin, delay);
         if (r.killed) ++killed;
         if (r.out.find("saved: item " + std::to_string(item) + " = " + choice) != std::string::npos) {
             ++completed;
@@ -108,7 +111,7 @@ TEST(ExamCrash, AnswersReportedAsSavedSurviveSigkill) {
     ASSERT_EQ(check.exitCode, 0) << check.out << check.err;
     EXPECT_EQ(json::parse(check.out)["ok"], true);
 
-    auto show = testsupport::run({bin, "exam", "attempt", "show", "--attempt", attemptId, "--json"}, env);
+    auto show = testsupport::runAs(*admin, {bin, "exam", "attempt", "show", "--attempt", attemptId, "--json"}, env);
     ASSERT_EQ(show.exitCode, 0) << show.err;
     const auto paper = json::parse(show.out)["paper"];
     for (const auto& [item, choice] : reported) {

@@ -2,9 +2,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "kiosk/roles.hpp"
 #include "test_support.hpp"
+#include "training/records.hpp"
 
 using nlohmann::json;
 using testsupport::RunResult;
@@ -18,10 +22,27 @@ protected:
         m_bin = testsupport::env("KIOSKCTL");
         ASSERT_FALSE(m_bin.empty()) << "KIOSKCTL is set by CTest";
     }
+    /// Runs kioskctl signed in as the center's first administrator once init/demo-seed printed its PIN.
     RunResult ctl(std::vector<std::string> args, const std::string& stdinText = {}) {
+        const bool creates = !args.empty() && (args[0] == "init" || args[0] == "demo-seed");
         args.insert(args.begin(), m_bin);
-        return testsupport::run(args, {"KIOSK_DB=" + (m_dir / "center.db").string(), "XDG_DATA_HOME=" + m_dir.path().string()},
-                                stdinText);
+        const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string(),
+                                           "XDG_DATA_HOME=" + m_dir.path().string()};
+        auto r = m_admin && !creates ? testsupport::runAs(*m_admin, args, env, stdinText)
+                                     : testsupport::run(args, env, stdinText);
+        if (creates && r.exitCode == 0 && !m_admin) m_admin = testsupport::adminFrom(r.out);
+        return r;
+    }
+    /// Runs kioskctl with nobody signed in.
+    RunResult anonymous(std::vector<std::string> args, std::vector<std::string> env = {}) {
+        args.insert(args.begin(), m_bin);
+        env.push_back("KIOSK_DB=" + (m_dir / "center.db").string());
+        env.push_back("XDG_DATA_HOME=" + m_dir.path().string());
+        return testsupport::run(args, env);
+    }
+    /// `staff login ID` with @p pin in KIOSK_STAFF_PIN.
+    RunResult login(const std::string& id, const std::string& pin) {
+        return anonymous({"staff", "login", id}, {"KIOSK_STAFF_PIN=" + pin});
     }
     json ctlJson(std::vector<std::string> args, int expectedExit = 0) {
         args.push_back("--json");
@@ -33,6 +54,7 @@ protected:
     }
     std::string m_bin;
     TempDir m_dir;
+    std::optional<testsupport::StaffLogin> m_admin;  ///< from init / demo-seed
 };
 
 }  // namespace
@@ -141,8 +163,24 @@ TEST_F(Kioskctl, InitWorkerAddShowAndFind) {
 
     auto shown = ctlJson({"worker", "show", "110105491231002"});
     EXPECT_EQ(shown["name"], "王秀英");
+    // A masked number is never shown beside the birth date it hides (digits 7-14): the year only.
+    EXPECT_EQ(shown["doc_number"], "110105********002X");
+    EXPECT_EQ(shown["birth_year"], "1949");
+    EXPECT_FALSE(shown.contains("birth_date")) << shown.dump();
+    const auto shownText = ctl({"worker", "show", "1"}).out;
+    EXPECT_EQ(shownText.find("1949-12-31"), std::string::npos) << shownText;
+    const auto listText = ctl({"worker", "list"}).out;
+    EXPECT_EQ(listText.find("1949-12-31"), std::string::npos) << listText;
+    EXPECT_NE(listText.find("1949"), std::string::npos) << listText;
+    EXPECT_EQ(ctlJson({"worker", "list"})[0].contains("birth_date"), false);
     auto revealed = ctlJson({"worker", "show", "1", "--reveal"});
     EXPECT_EQ(revealed["doc_number"], "11010519491231002X");
+    EXPECT_EQ(revealed["birth_date"], "1949-12-31");
+    // Every --reveal is an audit row with the signed-in staff member.
+    int reveals = 0;
+    for (const auto& e : ctlJson({"audit", "list", "--limit", "1000"}))
+        if (e["action"] == "worker.reveal" && e["subject"] == "worker:1" && e["actor"] == "staff:1") ++reveals;
+    EXPECT_EQ(reveals, 1);
     auto found = ctlJson({"worker", "find", "秀英"});
     EXPECT_EQ(found.size(), 1u);
     auto updated = ctlJson({"worker", "update", "1", "--phone", "021-62345678"});
@@ -156,14 +194,28 @@ TEST_F(Kioskctl, StaffLockoutThroughTheCli) {
     auto staff = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"});
     const auto id = std::to_string(staff["id"].get<int>());
     EXPECT_EQ(ctl({"staff", "add", "--name", "x", "--role", "boss", "--pin", "482916"}).exitCode, 1);
-    for (int i = 0; i < 4; ++i) EXPECT_EQ(ctl({"staff", "login", "--staff", id, "--pin", "000001"}).exitCode, 1);
-    auto locked = ctl({"staff", "login", "--staff", id, "--pin", "000001"});
+    auto shortPin = ctl({"staff", "add", "--name", "x", "--role", "clerk", "--pin", "4829"});
+    EXPECT_EQ(shortPin.exitCode, 1) << "4-digit PINs are refused";
+    EXPECT_NE(shortPin.err.find("6 to 12 digits"), std::string::npos) << shortPin.err;
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(login(id, "000001").exitCode, 1);
+    auto locked = login(id, "000001");
     EXPECT_EQ(locked.exitCode, 1);
     EXPECT_NE(locked.err.find("locked"), std::string::npos);
-    EXPECT_EQ(ctl({"staff", "login", "--staff", id, "--pin", "482916"}).exitCode, 1);
-    auto reset = ctlJson({"staff", "set-pin", "--staff", id});
+    EXPECT_EQ(login(id, "482916").exitCode, 1);
+    auto reset = ctlJson({"staff", "set-pin", id});
     const auto pin = reset["pin"].get<std::string>();
-    EXPECT_EQ(ctl({"staff", "login", "--staff", id, "--pin", pin}).exitCode, 0);
+    EXPECT_EQ(login(id, pin).exitCode, 0);
+    // A locked account is shown as such; an administrator unlocks it; a deactivated one never signs in again.
+    for (int i = 0; i < 5; ++i) (void)login(id, "000001");
+    EXPECT_NE(ctl({"staff", "list"}).out.find("(locked)"), std::string::npos);
+    EXPECT_EQ(anonymous({"staff", "unlock", id}).exitCode, 1) << "unlocking needs an administrator";
+    ASSERT_EQ(ctl({"staff", "unlock", id}).exitCode, 0);
+    EXPECT_EQ(login(id, pin).exitCode, 0);
+    ASSERT_EQ(ctl({"staff", "deactivate", id}).exitCode, 0);
+    EXPECT_EQ(login(id, pin).exitCode, 1);
+    EXPECT_EQ(ctl({"staff", "deactivate", "1"}).exitCode, 1) << "the last administrator stays";
+    // A PIN is never a command-line argument of the sign-in: `--pin` is gone from `staff login`.
+    EXPECT_EQ(anonymous({"staff", "login", id, "--pin", pin}).exitCode, 1);
 }
 
 TEST_F(Kioskctl, SessionsRosterAndAttendance) {
@@ -202,7 +254,7 @@ TEST_F(Kioskctl, BackupAndDbCheck) {
     const auto dest = (m_dir / "backup.db").string();
     auto b = ctl({"backup", "--to", dest});
     EXPECT_EQ(b.exitCode, 0) << b.err;
-    auto listed = testsupport::run({m_bin, "--db", dest, "worker", "list", "--json"});
+    auto listed = testsupport::runAs(*m_admin, {m_bin, "--db", dest, "worker", "list", "--json"});
     EXPECT_EQ(listed.exitCode, 0);
     EXPECT_EQ(json::parse(listed.out).size(), 6u);
     auto check = ctlJson({"db", "check"});
@@ -257,4 +309,116 @@ TEST_F(Kioskctl, InitAgainCompletesAKeyThatCouldNotBeWritten) {
     auto other = ctl({"init", "--center", "另一个中心", "--code", "SH-PD01"});
     EXPECT_EQ(other.exitCode, 1);
     EXPECT_NE(other.err.find("already belongs"), std::string::npos) << other.err;
+}
+
+namespace {
+
+/// Arguments that parse for a command (CLI11 checks them before anyone signs in): a value for each REQUIRED option
+/// and positional its --help lists. Paths point into @p dir (nothing is written elsewhere).
+std::vector<std::string> requiredArgs(const std::string& help, const std::filesystem::path& dir) {
+    std::vector<std::string> out;
+    std::istringstream lines(help);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.find(" REQUIRED") == std::string::npos) continue;
+        std::istringstream words(line);
+        std::string name;
+        words >> name;
+        const bool pathLike = name.find("FILE") != std::string::npos || name.find("--to") != std::string::npos ||
+                              name.find("--out") != std::string::npos || name.find("DIR") != std::string::npos;
+        const std::string value = pathLike ? (dir / "no-such-file").string() : "1";
+        if (name.starts_with("-")) out.push_back(name.substr(name.rfind(',') == std::string::npos ? 0 : name.rfind(',') + 1));
+        out.push_back(value);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_F(Kioskctl, ChangesNeedASignedInStaffMemberAndOpenCommandsStayOpen) {
+    ASSERT_EQ(ctl({"init", "--center", "浦东培训中心", "--code", "SH-PD01"}).exitCode, 0);
+    ASSERT_TRUE(m_admin) << "init prints the first administrator's PIN once";
+    const std::vector<std::string> add{"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"};
+    auto refused = anonymous(add);
+    EXPECT_EQ(refused.exitCode, 1);
+    EXPECT_NE(refused.err.find("needs a signed-in staff member"), std::string::npos) << refused.err;
+    auto wrongPin = testsupport::runAs({"1", "000001"}, [&] {
+        std::vector<std::string> a{m_bin};
+        a.insert(a.end(), add.begin(), add.end());
+        return a;
+    }(), {"KIOSK_DB=" + (m_dir / "center.db").string()});
+    EXPECT_EQ(wrongPin.exitCode, 1);
+    EXPECT_NE(wrongPin.err.find("wrong PIN"), std::string::npos) << wrongPin.err;
+    auto added = ctlJson({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"});
+    EXPECT_EQ(added["name"], "王秀英");
+    // The audit actor is the signed-in staff member, and --actor can no longer claim to be someone.
+    auto audit = ctlJson({"audit", "list"});
+    bool seen = false;
+    for (const auto& e : audit)
+        if (e["action"] == "worker.add") {
+            EXPECT_EQ(e["actor"], "staff:1");
+            seen = true;
+        }
+    EXPECT_TRUE(seen) << audit.dump(2);
+    EXPECT_EQ(ctl({"--actor", "someone", "worker", "list"}).exitCode, 1);
+    // Open: read-only, no personal data.
+    EXPECT_EQ(anonymous({"check-id", "11010519491231002X"}).exitCode, 0);
+    EXPECT_EQ(anonymous({"config", "defaults"}).exitCode, 0);
+    EXPECT_EQ(anonymous({"audit", "verify"}).exitCode, 0);
+    auto version = anonymous({"--version"});
+    EXPECT_EQ(version.exitCode, 0);
+    EXPECT_NE(version.out.find("kioskctl"), std::string::npos) << version.out;
+    EXPECT_EQ(anonymous({"verify", "HC1:junk"}).err.find("needs a signed-in"), std::string::npos);
+}
+
+TEST_F(Kioskctl, EveryCommandIsGuardedByTheRoleMatrix) {
+    auto seed = ctlJson({"demo-seed"});
+    std::map<training::Role, testsupport::StaffLogin> as;
+    for (const auto& st : seed["staff"]) {
+        auto role = training::parseRole(st["role"].get<std::string>());
+        ASSERT_TRUE(role);
+        as[*role] = {std::to_string(st["id"].get<int>()), st["pin"].get<std::string>()};
+    }
+    ASSERT_EQ(as.size(), 3u);
+    const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string(), "PRINTER=",
+                                       "CUPS_SERVER=/nonexistent/cups.sock"};
+    int checked = 0;
+    for (const auto& p : kiosk::permissions()) {
+        if (!p.action.starts_with("kioskctl ")) continue;
+        std::vector<std::string> args;
+        std::istringstream words{std::string(p.action.substr(9))};
+        for (std::string w; words >> w;) args.push_back(w);
+        auto helpArgs = args;
+        helpArgs.push_back("--help");
+        auto help = anonymous(helpArgs);
+        ASSERT_EQ(help.exitCode, 0) << "the role table names a command kioskctl does not have: " << p.action;
+        if (p.roles == 0) continue;  // open commands (devices, checks) are exercised by their own tests
+        const auto extra = requiredArgs(help.out, m_dir.path());
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto none = anonymous(args);
+        EXPECT_EQ(none.exitCode, 1) << p.action;
+        EXPECT_NE(none.err.find("needs a signed-in staff member"), std::string::npos) << p.action << ": " << none.err;
+        for (const auto& [role, login] : as) {
+            std::vector<std::string> argv{m_bin};
+            argv.insert(argv.end(), args.begin(), args.end());
+            auto r = testsupport::runAs(login, argv, env);
+            const bool refused = r.err.find("may not run") != std::string::npos;
+            EXPECT_EQ(refused, !kiosk::allowed(p.action, role))
+                << p.action << " as " << training::roleName(role) << ": exit " << r.exitCode << " " << r.err;
+            if (refused) EXPECT_EQ(r.exitCode, 1) << p.action;
+            EXPECT_EQ(r.err.find("run 'kioskctl --help'"), std::string::npos)
+                << p.action << ": the test's arguments do not parse: " << r.err;
+        }
+        ++checked;
+    }
+    EXPECT_GT(checked, 40);
+}
+
+TEST(RoleMatrix, IsDocumentedInTheReadme) {
+    // README.md "Staff roles" lists every row of the table (kiosk/src/roles.cpp) with the same roles.
+    const auto readme = testsupport::readFile(std::filesystem::path(KIOSK_SOURCE_DIR) / "README.md");
+    for (const auto& p : kiosk::permissions()) {
+        const std::string row = "| `" + std::string(p.action) + "` | " + kiosk::rolesText(p.roles) + " |";
+        EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row: " << row;
+    }
 }

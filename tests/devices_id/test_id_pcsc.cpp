@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <condition_variable>
 #include <mutex>
 
@@ -477,6 +479,95 @@ TEST(IdCli, ReadersAndRead) {
     auto wrong = testsupport::run({kioskctl(), "id", "read", "--reader", kSlot0, "--mrz-key", "L898902C3,740812,130415"});
     EXPECT_EQ(wrong.exitCode, 1);
     EXPECT_NE(wrong.err.find("did not accept the access key"), std::string::npos) << wrong.err;
+}
+
+/// DER length octets.
+devices::id::Bytes derLength(std::size_t n) {
+    if (n < 0x80) return {static_cast<std::uint8_t>(n)};
+    devices::id::Bytes out;
+    for (std::size_t v = n; v > 0; v >>= 8) out.insert(out.begin(), static_cast<std::uint8_t>(v & 0xFF));
+    out.insert(out.begin(), static_cast<std::uint8_t>(0x80 | out.size()));
+    return out;
+}
+devices::id::Bytes derTlv(std::uint8_t tag, const devices::id::Bytes& value) {
+    devices::id::Bytes out{tag};
+    const auto len = derLength(value.size());
+    out.insert(out.end(), len.begin(), len.end());
+    out.insert(out.end(), value.begin(), value.end());
+    return out;
+}
+
+TEST(IdCli, CscaImportInstallsTheDefaultTrustAnchors) {
+    REQUIRE_KIOSKCTL();
+    testsupport::TempDir dir;
+    const std::vector<std::string> env{"XDG_CONFIG_HOME=" + (dir / "config").string()};
+    const std::string db = (dir / "c.db").string();
+    auto init = testsupport::run({kioskctl(), "--db", db, "init", "--center", "测试中心", "--code", "T01"}, env);
+    ASSERT_EQ(init.exitCode, 0) << init.err;
+    const auto admin = testsupport::adminFrom(init.out);
+    ASSERT_TRUE(admin);
+    const std::vector<std::string> read{kioskctl(), "id", "read", "--reader", kSlot0, "--mrz-key", "L898902C3,740812,120415",
+                                        "--json"};
+    auto before = testsupport::run(read, env);
+    EXPECT_EQ(before.exitCode, 0) << before.err;
+    EXPECT_NE(before.out.find("\"verdict\": \"signature-valid-untrusted\""), std::string::npos) << before.out;
+
+    // An ICAO master list (CMS SignedData over CscaMasterList { version, SET OF Certificate }) with the test CSCA and
+    // an unrelated one, signed with the unrelated CSCA's key.
+    const auto certDer = [&](const std::filesystem::path& pem, const std::string& out) {
+        auto r = testsupport::run({"/usr/bin/openssl", "x509", "-in", pem.string(), "-outform", "DER", "-out", out});
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return idtest::readBytes(out);
+    };
+    auto set = certDer(kFixture / "csca" / "csca.pem", (dir / "a.der").string());
+    const auto other = certDer(kFixture / "other_csca" / "other.pem", (dir / "b.der").string());
+    set.insert(set.end(), other.begin(), other.end());
+    devices::id::Bytes body{0x02, 0x01, 0x00};
+    const auto certs = derTlv(0x31, set);
+    body.insert(body.end(), certs.begin(), certs.end());
+    const auto content = derTlv(0x30, body);
+    {
+        std::ofstream f(dir / "ml-content.der", std::ios::binary);
+        f.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
+    }
+    auto signedMl = testsupport::run({"/usr/bin/openssl", "cms", "-sign", "-binary", "-nodetach", "-outform", "DER",
+                                      "-econtent_type", "2.23.136.1.1.2", "-signer", (kFixture / "other_csca" / "other.pem").string(),
+                                      "-inkey", (kFixture / "other.key").string(), "-in", (dir / "ml-content.der").string(),
+                                      "-out", (dir / "master.ml").string()});
+    ASSERT_EQ(signedMl.exitCode, 0) << signedMl.err;
+
+    // A damaged master list (one byte of the content changed) installs nothing.
+    auto ml = idtest::readBytes(dir / "master.ml");
+    auto damaged = ml;
+    const auto at = std::search(damaged.begin(), damaged.end(), other.begin() + 40, other.begin() + 48);
+    ASSERT_NE(at, damaged.end());
+    *at ^= 0x01;
+    {
+        std::ofstream f(dir / "damaged.ml", std::ios::binary);
+        f.write(reinterpret_cast<const char*>(damaged.data()), static_cast<std::streamsize>(damaged.size()));
+    }
+    auto bad = testsupport::runAs(*admin, {kioskctl(), "--db", db, "id", "csca", "import", (dir / "damaged.ml").string()}, env);
+    EXPECT_EQ(bad.exitCode, 1) << bad.err;
+    EXPECT_NE(bad.err.find("signature does not verify"), std::string::npos) << bad.err;
+    auto junk = testsupport::runAs(*admin, {kioskctl(), "--db", db, "id", "csca", "import", (dir / "ml-content.der").string()}, env);
+    EXPECT_EQ(junk.exitCode, 1) << junk.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "config" / "badge-kiosk" / "csca"));
+
+    auto imported = testsupport::runAs(*admin, {kioskctl(), "--db", db, "--json", "id", "csca", "import", (dir / "master.ml").string()}, env);
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    EXPECT_NE(imported.out.find("\"added\": 2"), std::string::npos) << imported.out;
+    // The PEM of a certificate already installed changes nothing.
+    auto again = testsupport::runAs(*admin, {kioskctl(), "--db", db, "--json", "id", "csca", "import", (kFixture / "csca" / "csca.pem").string()}, env);
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_NE(again.out.find("\"present\": 1"), std::string::npos) << again.out;
+
+    auto after = testsupport::run(read, env);
+    EXPECT_EQ(after.exitCode, 0) << after.err;
+    EXPECT_NE(after.out.find("\"verdict\": \"trusted\""), std::string::npos) << after.out;
+    auto audit = testsupport::runAs(*admin, {kioskctl(), "--db", db, "--json", "audit", "list"}, env);
+    auto anonymous = testsupport::run({kioskctl(), "--db", db, "id", "csca", "import", (dir / "master.ml").string()}, env);
+    EXPECT_EQ(anonymous.exitCode, 1) << "installing trust anchors needs an administrator";
+    EXPECT_NE(audit.out.find("csca.import"), std::string::npos) << audit.out << audit.err;
 }
 
 TEST(IdCli, WatchPrintsEvents) {

@@ -235,14 +235,20 @@ TEST(Documents, KioskctlRendersTheDemo) {
     if (kioskctl.empty() || !std::filesystem::exists(kioskctl)) GTEST_SKIP() << "KIOSKCTL not built";
     TempDir dir;
     const auto out = dir / "demo.pdf";
-    auto r = run({kioskctl, "cert", "render", "--demo", "--badge", "--out", out.string(), "--json"},
-                 {"KIOSK_CERT_TEMPLATES=" + assetsDir().string()});
+    // Rendering signs documents: a clerk or administrator of a center signs in.
+    const std::vector<std::string> env{"KIOSK_CERT_TEMPLATES=" + assetsDir().string(),
+                                       "KIOSK_DB=" + (dir / "center.db").string(), "KIOSK_CENTER_KEY="};
+    auto init = run({kioskctl, "init", "--center", "演示中心"}, env);
+    ASSERT_EQ(init.exitCode, 0) << init.err;
+    const auto admin = testsupport::adminFrom(init.out);
+    ASSERT_TRUE(admin);
+    auto r = testsupport::runAs(*admin, {kioskctl, "cert", "render", "--demo", "--badge", "--out", out.string(), "--json"}, env);
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["kind"], "badge");
     EXPECT_EQ(j["pages"], 2);
     EXPECT_EQ(readBinary(out).substr(0, 5), "%PDF-");
-    r = run({kioskctl, "cert", "render", "--out", out.string(), "--json"});
+    r = testsupport::runAs(*admin, {kioskctl, "cert", "render", "--out", out.string(), "--json"}, env);
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("--worker"), std::string::npos) << r.err;
 }

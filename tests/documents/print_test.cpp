@@ -101,12 +101,18 @@ TEST_F(CupsPrinting, KioskctlPrintJson) {
     testsupport::TempDir dir;
     const auto pdf = demoPdf(dir);
     const std::string server = "CUPS_SERVER=" + (kDir / "cups.sock").string();
-    auto r = run({kioskctl, "print", pdf.string(), "--printer", kQueue, "--copies", "1", "--json"}, {server});
+    // Printing needs a signed-in clerk or administrator of a center.
+    const std::vector<std::string> env{server, "KIOSK_DB=" + (dir / "center.db").string(), "KIOSK_CENTER_KEY="};
+    auto init = run({kioskctl, "init", "--center", "打印测试中心"}, env);
+    ASSERT_EQ(init.exitCode, 0) << init.err;
+    const auto admin = testsupport::adminFrom(init.out);
+    ASSERT_TRUE(admin);
+    auto r = testsupport::runAs(*admin, {kioskctl, "print", pdf.string(), "--printer", kQueue, "--copies", "1", "--json"}, env);
     ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["ok"], true);
     EXPECT_EQ(j["jobs"][0]["state"], "completed");
-    r = run({kioskctl, "print", pdf.string(), "--printer", "nope", "--json"}, {server});
+    r = testsupport::runAs(*admin, {kioskctl, "print", pdf.string(), "--printer", "nope", "--json"}, env);
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(nlohmann::json::parse(r.out)["ok"], false);
 }
@@ -119,13 +125,16 @@ TEST_F(CupsPrinting, KioskctlCertPrintPrintsTheEligibleCandidatesOfASitting) {
     std::vector<std::string> env{"CUPS_SERVER=" + (kDir / "cups.sock").string(), "KIOSK_CENTER_KEY="};
     if (const auto assets = testsupport::env("KIOSK_ASSETS_DIR"); !assets.empty())
         env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
+    std::optional<testsupport::StaffLogin> admin;  // signed in once init has made the first administrator
     auto ctl = [&](std::vector<std::string> args) {
         std::vector<std::string> argv{kioskctl, "--db", db.string(), "--json"};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv, env);
+        return admin ? testsupport::runAs(*admin, argv, env) : run(argv, env);
     };
     auto r = ctl({"init", "--center", "打印测试中心", "--code", "P01"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
+    admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
 
     // Two eligible candidates and one who is not (no health check) in one sitting.
     std::int64_t sitting = 0;

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     const std::string doc = workers->front().identity.docNumber;
     store->reset();
     std::string script = "wait-screen attract\ntap begin\nwait-screen identify\ntype " + doc +
-                         "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntap staff-2\ntype 135790\n"
+                         "\ntap ok\nwait-screen photo\ntap call-staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype 135790\n"
                          "tap ok\nwait-screen consent\nsleep 2\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"
                          "expect 第 3 份\nsign\ntap sign\nwait-screen home\ntap exam\nwait-screen exam\n"
                          "tap opt-0\nsleep 1\ntap next\ntap opt-1\nsleep 1\ntap nav-5\nsleep 3\nquit\n";
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
         if (!st || !(*st)->setStaffPin(3, "135790", "bench")) return 1;
     }
     ts::writeFile(tmp / "certs.script",
-                  "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-3\ntype 135790\ntap ok\n"
+                  "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 3\ntap staff-next\ntype 135790\ntap ok\n"
                   "wait-screen staff-home\ntap certificates\nwait-screen staff-certificates\nsleep 2\nquit\n");
     auto certs = ts::run(kioskCmd(db, tmp / "k.toml", {"--script", (tmp / "certs.script").string()}));
     std::cout << "staff certificates screen:\n" << certs.out;

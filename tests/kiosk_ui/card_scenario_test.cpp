@@ -303,6 +303,41 @@ TEST_F(PassportScenario, AnExpiredPassportIsRefusedBeforeTheLivePhotoAndVerifies
     ASSERT_TRUE(w) << w.error().message;
     EXPECT_FALSE(w->identityVerifiedAt.has_value()) << "an expired document verifies nobody";
     EXPECT_TRUE(verifications(m_holderId).empty());
+
+TEST_F(PassportScenario, AChipThatFailsPassiveAuthenticationIsRefusedBeforeTheLivePhoto) {
+    // The chip's DG2 (photo) was changed after the issuer signed the security object: the hash does not match.
+    configure("Virtual PCD 00 01");
+    SlotCard tampered({"--tamper-dg2"});
+    ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
+    auto r = runKiosk("pa-invalid", "wait-screen mrz 20\n" + typeKey("120415") +
+                                        "tap read\nexpect 防伪校验\nexpect hash mismatch in DG2\nscreenshot pa-invalid.png\n"
+                                        "sleep 2\nwait-screen mrz\nexpect-not " + kPassportName + "\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("pa-invalid.png");
+    auto store = openStore();
+    auto w = store->worker(m_holderId);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_FALSE(w->identityVerifiedAt.has_value()) << "a forged chip verifies nothing";
+    EXPECT_TRUE(verifications(m_holderId).empty());
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [&](const training::AuditEntry& e) {
+        return e.action == "identity.rejected" && e.subject == "worker:" + std::to_string(m_holderId) &&
+               e.details.find("pa-invalid") != std::string::npos && e.details.find("L898902C3") == std::string::npos;
+    })) << "the refusal is audited (document number masked)";
+}
+
+TEST_F(PassportScenario, AChipOfAnIssuerWithoutCscaIsReadButLeftToStaff) {
+    // Signature and hashes are sound but the issuer's CSCA is not installed: the read goes on to the photo, recorded
+    // as "chip" (not proven: eligibility wants chip-pa, sam or staff; staff confirm the document).
+    writeConfig("kind = \"pcsc\"\nreader = \"Virtual PCD 00 00\"\ncsca_dir = \"" + (kFixture / "other_csca").string() +
+                "\"\n");
+    auto r = runKiosk("pa-untrusted", "wait-screen mrz 20\n" + typeKey("120415") + "tap read\nwait-screen photo 30\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto store = openStore();
+    auto w = store->worker(m_holderId);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->identityMethod, "chip");
 }
 
 #elif KIOSK_CARD_SUITE == 2
@@ -419,7 +454,10 @@ TEST_F(CnIdScenario, FirstVisitRegistersTheCardsIdentity) {
     auto r = runKiosk("cn-first-visit",
                       "wait-screen attract 5\nwait-screen consent 20\nsign\ntap sign\n"
                       "wait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
-                      "wait-screen staff-pin\ntap staff-2\ntype " + std::string(kPin) + "\ntap ok\n"
+                      "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\n"
+
+                      "wait-screen attract 5\nwait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
+                      "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\n"
                       "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
                       "tap edu-junior\ntap next\ntap agency-1\ntap next\n"
                       "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"

@@ -83,7 +83,7 @@ TEST_F(KioskPrintScenario, StaffPrintCertificateOfAnEligibleWorkerAndCreateASubm
     const auto before = pdfsIn(kCupsDir / "out").size();
     const std::string wid = std::to_string(w->workerId), nid = std::to_string(n->workerId);
     auto r = runKiosk("print-certificate",
-                      "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-3\ntype " + std::string(kPin) +
+                      "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 3\ntap staff-next\ntype " + std::string(kPin) +
                           "\ntap ok\nwait-screen staff-home\ntap certificates\nwait-screen staff-certificates\n"
                           "expect 陈静\nexpect 刘芳\nexpect 尚不符合\nexpect-enabled print-cert-" + wid +
                           "\nexpect-not print-cert-" + nid + "\nscreenshot list.png\ntap print-cert-" + wid +

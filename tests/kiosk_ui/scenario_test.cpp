@@ -76,7 +76,7 @@ protected:
 
     static std::string identify(const std::string& doc) {
         return "wait-screen attract\ntap begin\nwait-screen identify\ntype " + doc +
-               "\ntap ok\nwait-screen staff-pin\ntap staff-2\ntype " + kPin + "\ntap ok\n";
+               "\ntap ok\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " + kPin + "\ntap ok\n";
     }
     /// Signs the worker in (staff confirm) and opens the exam screen.
     static std::string openExam(const std::string& doc) {
@@ -141,6 +141,26 @@ protected:
     std::int64_t m_sessionId{0};
 };
 
+TEST_F(KioskScenario, AWindowManagerCloseRequestIsRefused) {
+    // Alt+F4 or the title bar's close button reach the kiosk as WM_DELETE_WINDOW: a public kiosk ignores them (only
+    // the admin exit leaves). kiosk_wm_close sends three such requests once the window is up; the script then
+    // still runs to its end.
+    const auto script = m_artifacts / "close.script";
+    ts::writeFile(script, "wait-screen attract\nsleep 3\nwait-screen attract\nscreenshot after-close.png\nquit\n");
+    const auto display = kioskuitest::fixtureDisplay();
+    ASSERT_FALSE(display.empty()) << "no Xvfb display: run through ctest (its fixture xvfb starts Xvfb)";
+    auto r = ts::run({KIOSK_WM_CLOSE_BIN, "--count", "3", "--delay", "0.3", "--", KIOSK_BIN, "--db", m_db.string(),
+                      "--config", (m_tmp / "kiosk.toml").string(), "--window", "1280x800", "--script", script.string()},
+                     {"DISPLAY=" + display, "KIOSK_SPEECH_WAV_DIR=" + (m_artifacts / "speech").string(),
+                      "LIBGL_ALWAYS_SOFTWARE=1",
+                      "LSAN_OPTIONS=suppressions=" + (std::filesystem::path(KIOSK_UI_SOURCE_DIR) / "lsan.supp").string(),
+                      "ASAN_OPTIONS=detect_leaks=0"});
+    EXPECT_NE(r.err.find("close-requests-sent 3"), std::string::npos) << r.err;
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(m_artifacts / "after-close.png")) << "the kiosk closed on WM_DELETE_WINDOW";
+    EXPECT_NE(r.err.find("close request refused"), std::string::npos) << r.err;
+}
+
 TEST_F(KioskScenario, AttractScreenShowsPromptAndMissingDevices) {
     auto r = runKiosk("attract", "wait-screen attract\nexpect 请将证件放在读卡区\nexpect 未连接读卡器\nexpect 未连接摄像头\n"
                                  "screenshot attract.png\nquit\n");
@@ -155,7 +175,7 @@ TEST_F(KioskScenario, FirstTimeRegistrationEndToEnd) {
                     " 赵敏 F 1990-03-07\nwait-screen consent\nexpect 人脸识别信息处理单独同意书\nexpect 摄像头未开启\n"
                     "screenshot consent-biometric.png\nsign\ntap sign\n"
                     "wait-screen photo\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
-                    "wait-screen staff-pin\ntap staff-2\ntype " + kPin + "\ntap ok\n"
+                    "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + kPin + "\ntap ok\n"
                     "wait-screen register\ntype 13912345678\nscreenshot register-phone.png\ntap next\n"
                     "tap svc-cleaning\ntap svc-elder-care\nscreenshot register-services.png\ntap next\n"
                     "tap edu-junior\ntap next\ntap agency-1\nscreenshot register-agency.png\ntap next\n" +
@@ -331,7 +351,7 @@ TEST_F(KioskScenario, ProctorBoardShowsWhereEachCandidateIsAndGrantsExtraTime) {
         ASSERT_TRUE(exams.reportPresence(gone->id, false, "K08"));
     }
     const auto wid = std::to_string(m_workers[0].id);
-    auto r = runKiosk("proctor", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+    auto r = runKiosk("proctor", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " +
                                      std::string(kPin) + "\ntap ok\nwait-screen staff-home\ntap proctor\n"
                                      "wait-screen proctor\nexpect " + m_workers[0].identity.name +
                                      "\nexpect 在考试界面（K07）\nexpect 已答 1 · 标记 0\nexpect 已离开考试界面\n"
@@ -360,7 +380,7 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
     std::string s = "wait-screen attract\n" + flip("Place your ID on the reader", "请将证件放在读卡区") +
                     "tap begin\nwait-screen identify\n" + flip("Type your ID number", "输入身份证号") + "type " +
                     w.identity.docNumber + "\ntap ok\nwait-screen staff-pin\n" + flip("Choose your name", "请选择您的姓名") +
-                    "tap staff-2\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
+                    "type 2\ntap staff-next\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
                     flip("commitment letter", "从业承诺书") + "tap lang\nexpect Agree and sign\nsign\ntap sign\n"
                     "expect Document 2 of 2\nsign\nscreenshot consent-en.png\n"
                     "tap sign\nwait-screen home\nexpect My progress\nscreenshot home-en.png\ntap lang\nexpect 我的进度\n"
@@ -378,11 +398,11 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
                     flip("Separate consent to processing my facial image", "人脸识别信息处理单独同意书") +
                     flip("No face recognition: staff check me in person", "不同意人脸识别，由工作人员当面核验") +
                     "sign\ntap sign\nwait-screen photo\n" + flip("Live photo check", "现场拍照核验") +
-                    "tap call-staff\nwait-screen staff-pin\ntap staff-2\ntype " +
+                    "tap call-staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " +
                     kPin + "\ntap ok\nwait-screen register\n" + flip("welcome: first registration", "欢迎首次登记") +
                     "tap lang\nexpect Enter your mobile phone number\ntap lang\n"
                     "set idle-timeout 1\nwait-screen attract 5\nset idle-timeout 120\n"
-                    "tap staff\nwait-screen staff-pin\ntap staff-1\ntype " + kPin +
+                    "tap staff\nwait-screen staff-pin\ntype 1\ntap staff-next\ntype " + kPin +
                     "\ntap ok\nwait-screen staff-home\n" + flip("Exam sittings", "考试场次") +
                     "tap sittings\nwait-screen staff-sittings\n" + flip("New sitting from the default blueprint", "按默认蓝图新建场次") +
                     "tap back\nwait-screen staff-home\ntap sessions\nwait-screen staff-sessions\n" +
@@ -429,13 +449,20 @@ TEST_F(KioskScenario, StaffOpensASittingAndLeavesWithAnAdminPin) {
         ASSERT_TRUE(exams.addCandidate(sittingId, m_workers[4].id, "test"));
     }
     const auto id = std::to_string(sittingId);
-    auto r = runKiosk("staff", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-2\ntype 000000\ntap ok\n"
+    {
+        // The clerk's account is locked by five wrong PINs: the staff home screen says so.
+        auto store = openStore();
+        for (int i = 0; i < 5; ++i) ASSERT_FALSE(store->authenticateStaff(3, "999999"));
+    }
+    auto r = runKiosk("staff", "wait-screen attract\ntap staff\nwait-screen staff-pin\nexpect-not 张老师\ntype 2\ntap staff-next\n"
+                               "type 000000\ntap ok\n"
                                "expect wrong PIN\nexpect 密码错误\nscreenshot wrong-pin.png\ntype " + std::string(kPin) +
-                               "\ntap ok\nwait-screen staff-home\nscreenshot staff-home.png\ntap sittings\n"
+                               "\ntap ok\nwait-screen staff-home\nexpect 已锁定的工作人员账号\nexpect 工号 3\n"
+                               "screenshot staff-home.png\ntap sittings\n"
                                "wait-screen staff-sittings\nexpect 未开考\ntap open-" + id + "\nexpect-enabled pause-" + id +
                                "\nscreenshot sittings.png\ntap back\nwait-screen staff-home\ntap proctor\n"
                                "wait-screen proctor\nscreenshot proctor.png\ntap back\nwait-screen staff-home\n"
-                               "tap exit-kiosk\nwait-screen staff-pin\nexpect 管理员 Admin\nexpect-not 张老师\ntap staff-1\ntype " + kPin +
+                               "tap exit-kiosk\nwait-screen staff-pin\nexpect-not 管理员 Admin\nexpect-not 张老师\ntype 1\ntap staff-next\ntype " + kPin +
                                "\ntap ok\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("staff-home.png");
@@ -510,7 +537,7 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     EXPECT_TRUE(w->faceVerifiedAt.has_value()) << "the match is recorded with the new worker";
     ASSERT_TRUE(w->faceScore.has_value());
     EXPECT_GE(*w->faceScore, 0.30) << "MobileFaceNet's accept threshold";
-    EXPECT_EQ(w->identityMethod, "chip");  // no staff confirmation was needed
+    EXPECT_EQ(w->identityMethod, "sam");  // an ID card through the SAM: no staff confirmation was needed
     auto portrait = store->workerImage(w->id, "portrait");
     ASSERT_TRUE(portrait) << portrait.error().message;
     ASSERT_TRUE(portrait->has_value()) << "no portrait stored";
@@ -525,6 +552,26 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     EXPECT_NE(std::ranges::find(*cands, w->id), cands->end());
 }
 
+TEST_F(KioskPhotoScenario, AnUnauthenticatedChipGoesToStaffEvenWhenTheFaceMatches) {
+    // "chip": read, but passive authentication could not vouch for it (no CSCA for the issuer, no security object).
+    // The face matches the chip photo, yet the chip photo itself is unproven: staff confirm the document.
+    const std::string first17 = "11010119610804001";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    const std::string s =
+        "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() +
+        "\ncard method chip\ncard present " + doc + " 欧巴马 M 1961-08-04\nwait-screen photo\n"
+        "wait-screen staff-pin 40\nexpect 证件照片\ntype 2\ntap staff-next\ntype " + std::string(kPin) +
+        "\ntap ok\nwait-screen register 20\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
+        "tap edu-junior\ntap next\ntap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";
+    auto r = runKiosk("photo-match-unproven-chip", s);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto store = openStore();
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_TRUE(w->faceVerifiedAt.has_value());
+    EXPECT_EQ(w->identityMethod, "staff") << "the staff member's confirmation is what proves the identity";
+}
+
 TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {
     const auto& w = m_workers[0];
     signConsentsFor(w.id);
@@ -532,7 +579,7 @@ TEST_F(KioskPhotoScenario, AnotherPersonsChipPhotoNeverMatchesAndStaffReject) {
                           "\ncard present " + w.identity.docNumber + " " + w.identity.name +
                           "\nwait-screen photo\nexpect 已尝试 1 次\nexpect 照片与证件照片不一致\ntap retry\n"
                           "expect 已尝试 2 次\ntap retry\nwait-screen staff-pin 40\nexpect 证件照片\nexpect 现场照片\n"
-                          "tap staff-2\ntype " + std::string(kPin) + "\nscreenshot staff-compare.png\ntap reject\n"
+                          "type 2\ntap staff-next\ntype " + std::string(kPin) + "\nscreenshot staff-compare.png\ntap reject\n"
                           "wait-screen attract\nquit\n";
     auto r = runKiosk("photo-reject", s);
     ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -558,7 +605,7 @@ TEST_F(KioskScenario, DecliningFaceRecognitionStaffVerifyInPersonAndNothingBlock
     std::string s = "wait-screen attract\ncard present " + doc +
                     " 赵敏 F 1990-03-07\nwait-screen consent\nexpect 人脸识别信息处理单独同意书\n"
                     "expect 不同意人脸识别，由工作人员当面核验\nscreenshot decline.png\ntap decline-face\n"
-                    "wait-screen staff-pin\nexpect 证件照片\ntap staff-2\ntype " + std::string(kPin) + "\ntap ok\n"
+                    "wait-screen staff-pin\nexpect 证件照片\ntype 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\n"
                     "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\ntap edu-junior\n"
                     "tap next\ntap agency-1\ntap next\n" + consents() + "wait-screen home\nexpect 您好，赵敏\n"
                     "tap logout\nwait-screen attract\nquit\n";
@@ -572,7 +619,7 @@ TEST_F(KioskScenario, DecliningFaceRecognitionStaffVerifyInPersonAndNothingBlock
     // A later visit: declined again, staff again, and the check-in is a staff one.
     auto later = runKiosk("decline-face-later",
                           "wait-screen attract\ncard present " + doc + " 赵敏 F 1990-03-07\nwait-screen consent\n"
-                          "tap decline-face\nwait-screen staff-pin\ntap staff-2\ntype " + std::string(kPin) +
+                          "tap decline-face\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) +
                           "\ntap ok\nwait-screen home\ntap attendance\nwait-screen attendance\ntap checkin-" + sid +
                           "\nexpect 签到成功\nquit\n");
     ASSERT_EQ(later.exitCode, 0) << later.err;
@@ -646,7 +693,7 @@ TEST_F(KioskScenario, ATypedIdNumberRevealsNothingBeforeStaffConfirm) {
                                    w.identity.name + "\nscreenshot typed-known.png\ntap back\nwait-screen attract\n"
                                    "tap begin\nwait-screen identify\ntype " + unknown +
                                    "\ntap ok\nwait-screen staff-pin\nexpect 请工作人员当面核对\nexpect-not 未找到\n"
-                                   "tap staff-2\ntype " + std::string(kPin) + "\ntap ok\nexpect 未找到此身份证号的登记记录\n"
+                                   "type 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\nexpect 未找到此身份证号的登记记录\n"
                                    "tap back\nwait-screen attract\nquit\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectGoodShot("typed-known.png");

@@ -1,5 +1,7 @@
 // Unit tests of the kiosk UI that need no display: catalogs, the flow state machine, the script parser.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
@@ -7,8 +9,10 @@
 #include "kiosk/config.hpp"
 #include "ui/fonts.hpp"
 #include "runtime/i18n.hpp"
+#include "runtime/printing.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
+#include "test_support.hpp"
 #include "ui/text_layout.hpp"
 
 using namespace kiosk::ui;
@@ -325,4 +329,29 @@ TEST(ErrorText, EveryErrorCodeHasCatalogText) {
                    C::NotOurDatabase, C::Corrupt, C::Busy, C::Io, C::Internal})
         EXPECT_TRUE(zh->contains("error.code." + std::string(training::errorCodeName(c))))
             << training::errorCodeName(c);
+
+TEST(PrintSpool, IsAPrivateFreshFolderUnderTheRuntimeDirectory) {
+    testsupport::TempDir run;
+    const char* old = std::getenv("XDG_RUNTIME_DIR");
+    const std::string saved = old ? old : "";
+    ::setenv("XDG_RUNTIME_DIR", run.path().c_str(), 1);
+    auto a = kiosk::ui::makePrintSpool();
+    auto b = kiosk::ui::makePrintSpool();
+    ::unsetenv("XDG_RUNTIME_DIR");
+    auto fallback = kiosk::ui::makePrintSpool();
+    if (old) ::setenv("XDG_RUNTIME_DIR", saved.c_str(), 1);
+    ASSERT_TRUE(a) << a.error().message;
+    ASSERT_TRUE(b) << b.error().message;
+    ASSERT_TRUE(fallback) << fallback.error().message;
+    EXPECT_EQ(a->parent_path(), run.path());
+    EXPECT_NE(*a, *b) << "a new folder each time, never a fixed name";
+    EXPECT_EQ(fallback->parent_path(), std::filesystem::path("/tmp"));
+    for (const auto& p : {*a, *b, *fallback}) {
+        struct stat st {};
+        ASSERT_EQ(::stat(p.c_str(), &st), 0) << p;
+        EXPECT_TRUE(S_ISDIR(st.st_mode));
+        EXPECT_EQ(st.st_mode & 0777, 0700u) << p;
+        EXPECT_EQ(st.st_uid, ::geteuid());
+    }
+    std::filesystem::remove(*fallback);
 }

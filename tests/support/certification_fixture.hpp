@@ -213,7 +213,7 @@ inline training::Result<EligibleWorker> makeEligibleWorker(training::Store& stor
             !r)
             return std::unexpected(r.error());
     if (o.identity)
-        if (auto r = context(store.markIdentityVerified(w->id, "chip", o.actor), "identity"); !r)
+        if (auto r = context(store.markIdentityVerified(w->id, "chip-pa", o.actor), "identity"); !r)
             return std::unexpected(r.error());
     if (o.face)
         if (auto r = context(store.markFaceVerified(w->id, 0.72, o.actor), "face"); !r) return std::unexpected(r.error());

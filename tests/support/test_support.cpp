@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -113,6 +114,23 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
     waitpid(pid, &status, 0);
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+std::optional<StaffLogin> adminFrom(const std::string& output) {
+    // JSON: the first "pin" is the administrator's (init prints only it; demo-seed lists staff 1, the admin, first).
+    // Text: "PIN 123456".
+    static const std::regex json{R"re("pin"\s*:\s*"([0-9]+)")re"};
+    static const std::regex text{R"re(PIN ([0-9]{6,12}))re"};
+    std::smatch m;
+    if (std::regex_search(output, m, json) || std::regex_search(output, m, text)) return StaffLogin{"1", m[1].str()};
+    return std::nullopt;
+}
+
+RunResult runAs(const StaffLogin& staff, std::vector<std::string> argv, std::vector<std::string> extraEnv,
+                const std::string& stdinText) {
+    argv.insert(argv.begin() + 1, {"--staff", staff.id});
+    extraEnv.push_back("KIOSK_STAFF_PIN=" + staff.pin);
+    return run(argv, extraEnv, stdinText);
 }
 
 std::string readFile(const std::filesystem::path& p) {

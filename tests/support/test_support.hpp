@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,21 @@ struct RunResult {
 /// captures stdout and stderr.
 RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& extraEnv = {},
               const std::string& stdinText = {});
+
+/// A staff member kioskctl signs in as: "--staff ID" before the subcommand, the PIN in KIOSK_STAFF_PIN.
+struct StaffLogin {
+    std::string id{"1"};
+    std::string pin;
+};
+
+/// The first administrator (staff 1) of a new center, from the output of `kioskctl init` or `kioskctl demo-seed`
+/// (text or --json), which print its PIN once; nullopt when the output has no PIN.
+std::optional<StaffLogin> adminFrom(const std::string& output);
+
+/// Runs kioskctl signed in as @p staff: @p argv (argv[0] is kioskctl) with "--staff ID" inserted after argv[0] and
+/// KIOSK_STAFF_PIN in the environment.
+RunResult runAs(const StaffLogin& staff, std::vector<std::string> argv, std::vector<std::string> extraEnv = {},
+                const std::string& stdinText = {});
 
 std::string readFile(const std::filesystem::path& p);
 void writeFile(const std::filesystem::path& p, const std::string& data);

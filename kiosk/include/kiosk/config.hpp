@@ -35,7 +35,7 @@ struct CardReaderConfig {
     std::string reader;           ///< pcsc: substring of the reader name (empty: any reader); cn-vendor: the
                                   ///< library's open() configuration (the file-backed reader: its directory).
     std::string vendorLibrary;    ///< For cn-vendor: the .so implementing the idreader_v1 ABI.
-    std::string cscaDir;          ///< Directory of trusted CSCA certificates; empty: no chain check.
+    std::string cscaDir;          ///< Directory of trusted CSCA certificates; empty: defaultCscaDirectory().
 };
 
 /// @brief [camera]
@@ -99,6 +99,14 @@ struct Config {
 /// @brief The database path: @p explicitPath, else $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db
 /// (XDG_DATA_HOME defaulting to ~/.local/share).
 [[nodiscard]] std::filesystem::path defaultDatabasePath(const std::string& explicitPath = {});
+
+/// @brief Where `kioskctl id csca import` installs CSCA certificates: $XDG_CONFIG_HOME/badge-kiosk/csca
+/// (XDG_CONFIG_HOME defaulting to ~/.config).
+[[nodiscard]] std::filesystem::path defaultCscaDirectory();
+
+/// @brief The trust anchors for passive authentication: `card_reader.csca_dir` when set, else the default folder
+/// when it holds at least one file, else nullopt (no chip can then be "chip-pa").
+[[nodiscard]] std::optional<std::filesystem::path> cscaDirectory(const Config& config);
 
 /// @brief The assets directory (translations, question banks, consent texts, templates):
 /// $KIOSK_ASSETS_DIR, else the source tree's assets/ of this build, else the installed data directory.

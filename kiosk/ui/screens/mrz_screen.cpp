@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "devices/id/emrtd.hpp"
+#include "kiosk/config.hpp"
 #include "ui/lookup.hpp"
 #include "runtime/task_runner.hpp"
 #include "ui/screens/common.hpp"
@@ -36,8 +37,18 @@ CardInserted fromPassport(const devices::id::PassportData& p) {
     if (auto e = isoDate(p.mrz.expiryDate, false); !e.empty()) id.idValidUntil = e;
     id.nationality = p.mrz.nationality;
     if (p.face) c.chipPhoto.assign(p.face->data.begin(), p.face->data.end());
+    // Only a chip that chains to an installed CSCA is "chip-pa"; an untrusted or absent security object is
+    // "chip" (staff confirm the document). A refused chip (paRefused) never gets here.
     c.method = p.pa.verdict == devices::id::PaVerdict::Trusted ? "chip-pa" : "chip";
     return c;
+}
+
+/// Whether a chip read is refused outright (CardFailed "pa-invalid") rather than identified.
+bool paRefused(const devices::id::PaResult& pa) {
+    // An issuer whose CSCA is not installed proves nothing either way: staff confirm such a document. Every other
+    // failure (a data group that is not what was signed, a bad signature, an expired or broken chain) means the
+    // chip's data cannot be believed.
+    return pa.verdict == devices::id::PaVerdict::Invalid && pa.reason != "unknown issuer";
 }
 
 class MrzScreen final : public Screen {
@@ -60,6 +71,7 @@ public:
             m_reading = false;
             m_failed = true;
             ctx.setError(cardFailureText(ctx, *f));
+            if (f->code == "pa-invalid") auditRefusal(ctx, m_values[0], f->message);
             // The document was put back before the failed read reported (the reader thread may take a while to
             // give up): read it again now, keeping the explanation on screen until that read ends.
             if (std::exchange(m_backDuringRead, false) && ready()) read(ctx, false);
@@ -145,19 +157,35 @@ private:
         if (clearError) ctx.setError({});
         const devices::id::MrzKey key{m_values[0], m_values[1], m_values[2]};
         devices::id::PassportReadOptions options;
-        if (!ctx.config.cardReader.cscaDir.empty()) options.cscaDir = ctx.config.cardReader.cscaDir;
+        options.cscaDir = cscaDirectory(ctx.config);
         // Stamped with the session: when the person taps Back before the read ends, its result is dropped.
         const auto generation = ctx.backend.generation();
         m_reader.run([key, options, reader = ctx.session.cardReader, post = ctx.post, generation] {
             auto p = devices::id::readPassportFromReader(reader, key, options, std::chrono::milliseconds(2000));
-            if (p) {
+            if (!p) {
+                post(CardFailed{p.error().message, std::string(devices::errorCodeName(p.error().code)), generation});
+            } else if (paRefused(p->pa)) {
+                post(CardFailed{p->pa.reason + ": " + p->pa.detail, "pa-invalid", generation});
+            } else {
                 auto c = fromPassport(*p);
                 c.generation = generation;
                 post(std::move(c));
-            } else {
-                post(CardFailed{p.error().message, std::string(devices::errorCodeName(p.error().code)), generation});
             }
         });
+    }
+
+    /// A chip that failed passive authentication is an audit row ("identity.rejected", reason pa-invalid).
+    /// @p document is the typed passport number: the chip only answers to it.
+    static void auditRefusal(Context& ctx, const std::string& document, const std::string& detail) {
+        ctx.backend.submit(
+            [document, reason = "pa-invalid: " + detail, actor = ctx.actor()](Records& r) -> training::Result<void> {
+                std::optional<std::int64_t> worker;
+                if (auto w = r.store.findWorkerByDocument(document)) worker = w->id;
+                return r.store.recordIdentityRejected(worker, document, reason, actor);
+            },
+            [&ctx](training::Result<void> res) {
+                if (!res) ctx.showError(res.error());
+            });
     }
 
     JobHandle m_lookup;   ///< The look-up of the document read; dropped when the screen is left.

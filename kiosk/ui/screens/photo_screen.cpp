@@ -193,17 +193,23 @@ private:
         if (f.decision == devices::face::Decision::Match && f.score) {
             ctx.session.faceScore = f.score;
             ctx.say("photo.matched");
+            // A chip whose data were not authenticated (no CSCA for it, no security object): the face matches the
+            // chip photo, but staff still confirm the document itself.
+            const bool documentUnproven = ctx.session.identityMethod == center::IdentityMethod::Chip;
             if (!ctx.session.worker) {
-                ctx.emit(Intent::PhotoDone);  // registration records the match with the new worker
+                // registration records the match with the new worker
+                if (documentUnproven) callStaff(ctx);
+                else ctx.emit(Intent::PhotoDone);
                 return;
             }
             const auto wid = ctx.session.worker->id;
             const auto score = *f.score;
             const auto actor = ctx.actor();
             ctx.backend.submit([=](Records& r) { return r.store.markFaceVerified(wid, score, actor); },
-                               [&ctx](training::Result<void> res) {
+                               [this, &ctx, documentUnproven](training::Result<void> res) {
                                    if (!res) ctx.showError(res.error());
-                                   ctx.emit(Intent::PhotoDone);
+                                   if (documentUnproven) callStaff(ctx);
+                                   else ctx.emit(Intent::PhotoDone);
                                });
             return;
         }

@@ -173,14 +173,16 @@ private:
         m_status[row.workerId] = ctx.tr("certs.printing");
         ctx.backend.submit(
             [wid = row.workerId, kind, actor = ctx.staffActor()](Records& r) -> training::Result<Rendered> {
-                std::error_code ec;
-                const auto dir = std::filesystem::temp_directory_path(ec) / "badge-kiosk-print";
-                std::filesystem::create_directories(dir, ec);
+                // The kiosk's own spool (mkdtemp, 0700), never a fixed name in /tmp another account could prepare.
+                static const auto spool = makePrintSpool();
+                if (!spool) return std::unexpected(spool.error());
+                const auto dir = *spool;
                 auto issued = r.center.issueAndRender(wid, std::nullopt, kind, dir / "document.pdf", actor);
                 if (!issued) return std::unexpected(issued.error());
                 // Named after the certificate once its number is known.
                 const auto file = dir / (issued->certificate.number +
                                          (kind == training::DocumentKind::Badge ? "-badge" : "") + ".pdf");
+                std::error_code ec;
                 std::filesystem::rename(issued->file, file, ec);
                 if (ec)
                     return training::fail(training::ErrorCode::Io,

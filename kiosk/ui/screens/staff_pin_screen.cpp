@@ -1,7 +1,11 @@
-// Staff PIN: pick the staff member, type the PIN (the store's lockout applies). Used to log in, to
+// Staff PIN: type the staff number on a keypad, then the PIN (the store's lockout applies); nobody's name or role is
+// shown to whoever walks up, and an unknown number looks like a wrong PIN. Used to log in, to
 // confirm a worker's identity when the face could not be matched (the chip photo and the live portrait side by
 // side; confirm or reject, both with the PIN and recorded with the staff member's id), and (admins only) to
 // leave the kiosk.
+#include <charconv>
+
+#include "kiosk/roles.hpp"
 #include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 #include "ui/texture.hpp"
@@ -13,25 +17,13 @@ class StaffPinScreen final : public Screen {
 public:
     ScreenId id() const override { return ScreenId::StaffPin; }
     void enter(Context& ctx) override {
-        m_staff.clear();
+        m_number.clear();
         m_chosen.reset();
         m_pin.clear();
         m_chip.reset();
         m_live.reset();
-        m_busy = true;
+        m_busy = false;
         if (ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity) loadPhotos(ctx);
-        ctx.backend.submit([](Records& r) { return r.store.listStaff(); },
-                           [this, &ctx](training::Result<std::vector<training::Staff>> list) {
-                               m_busy = false;
-                               if (!list) {
-                                   ctx.showError(list.error());
-                                   return;
-                               }
-                               for (auto& s : *list)
-                                   if (s.active && (ctx.session.staffPurpose != StaffPurpose::Exit ||
-                                                    s.role == training::Role::Admin))
-                                       m_staff.push_back(s);
-                           });
         ctx.say("staff.prompt");
     }
     void draw(Context& ctx) override {
@@ -91,17 +83,26 @@ private:
     void drawPicker(Context& ctx, bool confirming) {
         auto& ui = ctx.ui;
         if (!m_chosen) {
+            // The staff number on a keypad: no list of names and roles for a passer-by to read.
             ui.text(ctx.tr("staff.pick"), nullptr, theme::kMuted);
-            for (const auto& s : m_staff) {
-                ImGui::PushID(static_cast<int>(s.id));
-                const std::string role{training::roleName(s.role)};
-                if (ui.button("staff-" + std::to_string(s.id), s.name + "  (" + ctx.tr("role." + role) + ")", {640, 0},
-                              Kind::Secondary))
-                    m_chosen = s;
-                ImGui::PopID();
-            }
+            const float w = confirming ? 360 : 560;
+            ImGui::BeginGroup();
+            ui.field("staff-number", m_number, ctx.tr("staff.number_placeholder"), w, false);
+            ui.keypad(m_number, 6, false, w);
+            ImGui::EndGroup();
+            ImGui::SameLine(0, 40);
+            ImGui::BeginGroup();
+            std::int64_t id = 0;
+            const auto* end = m_number.data() + m_number.size();
+            const bool valid = !m_number.empty() && std::from_chars(m_number.data(), end, id).ptr == end && id > 0;
+            if (ui.button("staff-next", ctx.tr("staff.next"), {confirming ? 300.0f : 400.0f, 140}, Kind::Primary, valid))
+                m_chosen = id;
+            if (ui.button("back", ctx.tr("common.back"), {confirming ? 300.0f : 400.0f, 0}, Kind::Secondary))
+                ctx.emit(Intent::Back);
+            ImGui::EndGroup();
+            return;
         } else {
-            ui.text(format(ctx.tr("staff.pin_for"), {m_chosen->name}));
+            ui.text(format(ctx.tr("staff.pin_for"), {std::to_string(*m_chosen)}));
             const float w = confirming ? 360 : 560;
             ImGui::BeginGroup();
             ui.field("pin-field", m_pin, ctx.tr("staff.pin_placeholder"), w, true);
@@ -112,10 +113,10 @@ private:
             ImGui::PushFont(ui.fonts().large());
             const float bw = confirming ? 300 : 400;
             if (ui.button("ok", ctx.tr(confirming ? "staff.confirm_same" : "common.ok"), {bw, 140}, Kind::Primary,
-                          m_pin.size() >= 4 && !m_busy))
+                          m_pin.size() >= training::kMinPinDigits && !m_busy))
                 submit(ctx, false);
             if (confirming && ui.button("reject", ctx.tr("staff.reject"), {bw, 0}, Kind::Danger,
-                                        m_pin.size() >= 4 && !m_busy))
+                                        m_pin.size() >= training::kMinPinDigits && !m_busy))
                 submit(ctx, true);
             ImGui::PopFont();
             if (ui.button("back", ctx.tr("common.back"), {bw, 0}, Kind::Secondary)) {
@@ -123,15 +124,13 @@ private:
                 m_pin.clear();
             }
             ImGui::EndGroup();
-            return;
         }
-        if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
     }
 
     /// Checks the PIN; for an identity check, records the confirmation (or the rejection) with the staff id.
     void submit(Context& ctx, bool reject) {
         m_busy = true;
-        const auto staffId = m_chosen->id;
+        const auto staffId = *m_chosen;
         const auto pin = m_pin;
         m_pin.clear();
         const auto purpose = ctx.session.staffPurpose;
@@ -144,6 +143,8 @@ private:
              document = ctx.session.documentNumber()](Records& r) -> training::Result<training::Staff> {
                 auto s = r.store.authenticateStaff(staffId, pin);
                 if (!s) return s;
+                if (purpose == StaffPurpose::ConfirmIdentity && !kiosk::allowed("kiosk confirm-identity", s->role))
+                    return training::fail(training::ErrorCode::Refused, "this role may not confirm identities");
                 // A typed number is looked up only now that staff stand beside the person.
                 if (purpose == StaffPurpose::ConfirmIdentity && !reject && !typed.empty()) {
                     auto found = r.center.identify(typed, center::IdentityMethod::Staff, "staff:" + std::to_string(s->id));
@@ -202,7 +203,7 @@ private:
                         ctx.emit(Intent::StaffIn);
                         break;
                     case StaffPurpose::Exit:
-                        if (s->role == training::Role::Admin) {
+                        if (kiosk::allowed("kiosk exit", s->role)) {
                             ctx.emit(Intent::Quit);
                         } else {
                             ctx.setError(ctx.tr("staff.exit_admin_only"));
@@ -214,8 +215,8 @@ private:
 
     Texture m_chip;
     Texture m_live;
-    std::vector<training::Staff> m_staff;
-    std::optional<training::Staff> m_chosen;
+    std::string m_number;                  ///< the staff number being typed
+    std::optional<std::int64_t> m_chosen;  ///< the staff number entered (the PIN step)
     std::string m_pin;
     bool m_busy{false};
 };

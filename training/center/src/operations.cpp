@@ -289,11 +289,11 @@ Result<training::CreateOutcome> Operations::createSubmissionBatch(bool zip, cons
     auto k = key();
     if (!k) return propagate(k);
     const auto dir = folder.value_or(m_paths.batches);
+    // Batches hold full ID numbers and portraits: the center's folder is one only its account can read (a
+    // folder someone names is created so when missing, and left as it is when it exists).
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec)
-        return training::fail(ErrorCode::Io, "cannot create the submission folder " + dir.string() + ": " +
-                                                 ec.message() + "; check that the folder is writable");
+    if (!folder || !std::filesystem::is_directory(dir, ec))
+        if (auto made = training::createPrivateDirectory(dir); !made) return propagate(made);
     training::Submissions subs(m_store, **k);
     return subs.create(dir, zip, actor);
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "training/store.hpp"
+#include "training/json_fields.hpp"
 
 namespace training {
 namespace {
@@ -187,6 +188,10 @@ Result<CenterKey> CenterKey::load(const std::filesystem::path& path) {
                                                     "backup",
                                                     path.string(), what));
     };
+    using jsonfields::Kind;
+    if (auto m = jsonfields::mistyped(j, {{"format", Kind::String}, {"version", Kind::Integer}, {"center", Kind::String},
+                                          {"seed", Kind::String}, {"name", Kind::String}, {"public_key", Kind::String}}))
+        return corrupt(*m);
     if (!j.is_object() || j.value("format", "") != kSecretFormat) return corrupt("unknown format");
     if (j.value("version", 0) != 1) return corrupt("unsupported version");
     if (!j.contains("center") || !j["center"].is_string() || !j.contains("seed") || !j["seed"].is_string())
@@ -245,6 +250,10 @@ Result<CenterPublicKey> parsePublicKey(std::string_view text) {
                                 what));
     };
     if (!j.is_object()) return bad("not JSON");
+    using jsonfields::Kind;
+    if (auto m = jsonfields::mistyped(j, {{"format", Kind::String}, {"version", Kind::Integer}, {"center", Kind::String},
+                                          {"name", Kind::String}, {"public_key", Kind::String}}))
+        return bad(*m);
     if (j.value("format", "") != kPublicFormat) return bad("format is not badge-center-key");
     if (j.value("version", 0) != 1) return bad("unsupported version");
     if (!j.contains("center") || !j["center"].is_string()) return bad("no center id");

@@ -8,6 +8,7 @@
 
 #include "training/catalogs.hpp"
 #include "training/validation.hpp"
+#include "training/json_fields.hpp"
 
 namespace training {
 namespace {
@@ -316,6 +317,10 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
                                                          "the output of 'kioskctl revocations export'",
                                                          what));
     };
+    using jsonfields::Kind;
+    if (auto m = jsonfields::mistyped(j, {{"format", Kind::String}, {"version", Kind::Integer}, {"center", Kind::String},
+                                          {"signature", Kind::String}, {"revoked", Kind::Array}}))
+        return bad(*m);
     if (!j.is_object() || j.value("format", "") != kRevocationFormat || j.value("version", 0) != 1)
         return bad("unknown format");
     if (!j.contains("signature") || !j["signature"].is_string() || !j.contains("center") || !j["center"].is_string() ||
@@ -349,6 +354,8 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
     int added = 0;
     for (const auto& e : body["revoked"]) {
         if (!e.is_object() || !e.contains("number") || !e["number"].is_string()) return bad("an entry has no number");
+        if (auto m = jsonfields::mistyped(e, {{"revoked_at", Kind::String}, {"reason", Kind::String}}, "revoked[]."))
+            return bad(*m);
         auto at = parseTimestamp(e.value("revoked_at", ""), "revoked_at");
         if (auto r = ins->bindAll(centerId, e["number"].get<std::string>(), at.value_or(m_store.now()),
                                   e.value("reason", std::string{}))

@@ -43,6 +43,15 @@ UnmetCondition unmet(Condition c, exam::LocalizedText worker, std::string staff)
     return u;
 }
 
+/// Identity counts only when it was proven: a chip that passed passive authentication ("chip-pa"), an ID card
+/// read through the reader's SAM ("sam"), or a staff member who checked the document ("staff"). A chip read
+/// without authentication ("chip") is not enough.
+bool identityProven(const Worker& w) {
+    if (!w.identityVerifiedAt || !w.identityMethod) return false;
+    const auto& m = *w.identityMethod;
+    return m == "chip-pa" || m == "sam" || m == "staff";
+}
+
 }  // namespace
 
 std::string_view conditionName(Condition c) noexcept {
@@ -124,7 +133,7 @@ EligibilityReport evaluateEligibility(const CertificationRule& rule, const Eligi
     rep.courseId = facts.course.id;
     const auto& w = facts.worker;
 
-    if (rule.requireIdentity && !w.identityVerifiedAt)
+    if (rule.requireIdentity && !identityProven(w))
         rep.unmet.push_back(unmet(Condition::IdentityVerified,
                                   {"身份证件尚未核验，请在自助机上刷身份证。", "Your ID has not been checked yet: place it on the kiosk's reader."},
                                   "identity not verified from the document: have the worker read the ID card at a "

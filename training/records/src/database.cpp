@@ -1,7 +1,11 @@
 #include "training/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fmt/format.h>
 #include <system_error>
@@ -225,6 +229,18 @@ Result<Database> Database::open(const std::filesystem::path& path, const OpenOpt
         return fail(ErrorCode::InvalidInput,
                     fmt::format("{} is a directory, not a database file; give the path of a file", path.string()));
     }
+    // The database holds full ID numbers and portraits: owner only. A new file is made 0600 before SQLite opens it
+    // (SQLite gives its -wal and -shm files the database file's mode); an existing one, and its -wal/-shm, lose any
+    // group/other access they had.
+    if (!exists && !options.readOnly) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return fail(ErrorCode::Io, fmt::format("cannot create the database file {}: {}", path.string(),
+                                                   std::generic_category().message(errno)));
+        if (fd >= 0) ::close(fd);
+    }
+    if (!options.readOnly)
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) makeFilePrivate(path.string() + suffix);
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     flags |= options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     sqlite3* handle = nullptr;
@@ -307,6 +323,8 @@ Result<void> Database::backupTo(const std::filesystem::path& destination) {
     auto temp = destination;
     temp += ".partial";
     std::filesystem::remove(temp, ec);
+    // The copy is as private as the database (0600, made before SQLite opens it).
+    if (const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
 
     sqlite3* target = nullptr;
     int rc = sqlite3_open_v2(temp.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -350,10 +368,56 @@ Result<void> Database::backupTo(const std::filesystem::path& destination) {
                                                     "damaged: run 'kioskctl db check'",
                                                     check));
     }
+    makeFilePrivate(temp);
     std::filesystem::rename(temp, destination, ec);
     if (ec)
         return fail(ErrorCode::Io, fmt::format("cannot move the backup into place at {}: {}", destination.string(),
                                                ec.message()));
+    return {};
+}
+
+// ---------------------------------------------------------------- private files
+
+void makeFilePrivate(const std::filesystem::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & 077) != 0)
+        ::chmod(file.c_str(), st.st_mode & 0700);
+}
+
+Result<void> createPrivateDirectory(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::path partial;
+    for (const auto& part : dir) {
+        partial /= part;
+        if (std::filesystem::is_directory(partial, ec)) continue;
+        if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
+            return fail(ErrorCode::Io, fmt::format("cannot create the folder {}: {}; check the path and permissions",
+                                                   partial.string(), std::generic_category().message(errno)));
+    }
+    makeFilePrivate(dir);
+    return {};
+}
+
+Result<void> writePrivateFile(const std::filesystem::path& file, std::string_view data) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const auto failed = [&] {
+        return fail(ErrorCode::Io, fmt::format("cannot write {}: {}; check the folder's permissions and free space",
+                                               file.string(), std::generic_category().message(errno)));
+    };
+    if (fd < 0) return failed();
+    makeFilePrivate(file);  // an existing file keeps its mode through O_TRUNC
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const auto n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            auto e = failed();
+            ::close(fd);
+            return e;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) return failed();
     return {};
 }
 

@@ -19,17 +19,73 @@ namespace {
 constexpr std::uintmax_t kAutoQuickCheckLimit = 256ull * 1024 * 1024;
 const std::string kGenesisHash(64, '0');
 
-std::string auditHash(const std::string& prev, std::int64_t at, const std::string& actor, const std::string& action,
-                      const std::string& subject, const std::string& details) {
+/// The audit action that ends the rows hashed without their id (written once into a chain that began before the
+/// hash covered the row id; every later row's hash covers its id).
+constexpr std::string_view kAuditIdMarker = "audit.hash-covers-id";
+
+std::string lengthPrefixed(std::initializer_list<std::string> fields) {
     // Length-prefixed fields: no separator inside a field can make two different rows hash alike.
     std::string material;
-    for (const std::string& field : {prev, std::to_string(at), actor, action, subject, details}) {
+    for (const std::string& field : fields) {
         material += std::to_string(field.size());
         material += ':';
         material += field;
         material += ';';
     }
-    return sha256Hex(material);
+    return material;
+}
+
+/// The first form (before the row id was covered): kept to verify chains written then.
+std::string auditHashV1(const std::string& prev, std::int64_t at, const std::string& actor, const std::string& action,
+                        const std::string& subject, const std::string& details) {
+    return sha256Hex(lengthPrefixed({prev, std::to_string(at), actor, action, subject, details}));
+}
+
+/// The hash of a row covers its id: a row cannot be renumbered or moved without its hash changing.
+std::string auditHash(std::int64_t id, const std::string& prev, std::int64_t at, const std::string& actor,
+                      const std::string& action, const std::string& subject, const std::string& details) {
+    return sha256Hex(lengthPrefixed({"v2", std::to_string(id), prev, std::to_string(at), actor, action, subject, details}));
+}
+
+/// A chain that began before the hash covered the row id (its first row has a first-form hash) gets the marker row
+/// once; rows after it are hashed with their id. A new chain uses the id from its first row.
+Result<void> markAuditChain(Database& db, const Clock& clock) {
+    auto first = db.prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
+                            "ORDER BY id LIMIT 1");
+    if (!first) return propagate(first);
+    auto row = first->step();
+    if (!row) return propagate(row);
+    if (!*row) return {};
+    if (first->text(7) == auditHash(first->int64(0), first->text(6), first->int64(1), first->text(2), first->text(3),
+                                    first->text(4), first->text(5)))
+        return {};
+    first->reset();
+    auto marked = db.queryInt(fmt::format("SELECT count(*) FROM audit_log WHERE action = '{}'", kAuditIdMarker));
+    if (!marked) return propagate(marked);
+    if (*marked > 0) return {};
+    auto tx = db.transaction();
+    if (!tx) return propagate(tx);
+    auto head = db.prepare("SELECT COALESCE(MAX(id), 0), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) "
+                           "FROM audit_log");
+    if (!head) return propagate(head);
+    auto h = head->step();
+    if (!h) return propagate(h);
+    const auto id = head->int64(0) + 1;
+    const std::string prev = head->text(1);
+    head->reset();
+    const auto at = clock.now();
+    const std::string details = fmt::format(R"({{"from_row":{}}})", id + 1);
+    const auto hash = auditHashV1(prev, at, "system", std::string(kAuditIdMarker), "audit", details);
+    auto ins = db.prepare("INSERT INTO audit_log (id, at, actor, action, subject, details, prev_hash, hash) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!ins) return propagate(ins);
+    if (auto r = ins->bindAll(id, at, "system", std::string(kAuditIdMarker), "audit", details, prev, hash).run(); !r)
+        return r;
+    auto upd = db.prepare("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash");
+    if (!upd) return propagate(upd);
+    if (auto r = upd->bindAll(id, hash).run(); !r) return r;
+    return tx->commit();
 }
 
 }  // namespace
@@ -106,6 +162,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, co
     if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF"); !r)
         return std::unexpected(r.error());
     if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
+    if (auto r = markAuditChain(db, *clock); !r) return std::unexpected(r.error());
     return std::unique_ptr<Store>(new Store(std::move(db), std::move(clock)));
 }
 
@@ -187,14 +244,17 @@ Result<void> Store::audit(const Actor& actor, const std::string& action, const s
     auto row = head->step();
     if (!row) return std::unexpected(row.error());
     const std::string prev = *row ? head->text(1) : kGenesisHash;
+    head->reset();
+    auto next = m_db.queryInt("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_log");
+    if (!next) return std::unexpected(next.error());
+    const auto id = *next;
     const auto at = m_clock->now();
-    const std::string hash = auditHash(prev, at, actor, action, subject, detailsJson);
-    auto ins = m_db.prepare("INSERT INTO audit_log (at, actor, action, subject, details, prev_hash, hash) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const std::string hash = auditHash(id, prev, at, actor, action, subject, detailsJson);
+    auto ins = m_db.prepare("INSERT INTO audit_log (id, at, actor, action, subject, details, prev_hash, hash) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return std::unexpected(ins.error());
-    if (auto r = ins->bindAll(at, actor, action, subject, detailsJson, prev, hash).run(); !r)
+    if (auto r = ins->bindAll(id, at, actor, action, subject, detailsJson, prev, hash).run(); !r)
         return std::unexpected(r.error());
-    const auto id = m_db.lastInsertRowId();
     auto upd = m_db.prepare("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) "
                             "ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash");
     if (!upd) return std::unexpected(upd.error());
@@ -224,6 +284,10 @@ Result<AuditVerification> Store::verifyAudit() {
     if (!stmt) return std::unexpected(stmt.error());
     std::string expectedPrev = kGenesisHash;
     std::int64_t lastId = 0;
+    // A chain that began before the hash covered the row id has first-form rows up to its marker row.
+    auto marker = m_db.queryInt(fmt::format("SELECT COALESCE(MIN(id), 0) FROM audit_log WHERE action = '{}'",
+                                            kAuditIdMarker));
+    if (!marker) return std::unexpected(marker.error());
     const auto bad = [&](std::int64_t id, std::string problem) {
         v.intact = false;
         v.firstBadRow = id;
@@ -245,7 +309,9 @@ Result<AuditVerification> Store::verifyAudit() {
             break;
         }
         const auto computed =
-            auditHash(prev, stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5));
+            id <= *marker ? auditHashV1(prev, stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5))
+                          : auditHash(id, prev, stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4),
+                                      stmt->text(5));
         if (computed != hash) {
             bad(id, fmt::format("row {} was changed after it was written: its content does not match its hash", id));
             break;

@@ -67,8 +67,9 @@ Staff readStaff(const Statement& s) {
 }
 
 Result<void> checkPinFormat(const std::string& pin) {
-    if (pin.size() < 4 || pin.size() > 12 || !std::ranges::all_of(pin, [](char c) { return c >= '0' && c <= '9'; }))
-        return fail(ErrorCode::InvalidInput, "a staff PIN has 4 to 12 digits");
+    if (pin.size() < kMinPinDigits || pin.size() > 12 ||
+        !std::ranges::all_of(pin, [](char c) { return c >= '0' && c <= '9'; }))
+        return fail(ErrorCode::InvalidInput, fmt::format("a staff PIN has {} to 12 digits", kMinPinDigits));
     if (std::ranges::all_of(pin, [&](char c) { return c == pin[0]; }))
         return fail(ErrorCode::InvalidInput, "a staff PIN may not be one digit repeated; choose another");
     return {};
@@ -724,9 +725,12 @@ Result<Staff> Store::authenticateStaff(std::int64_t staffId, const std::string& 
     auto current = staff(staffId);
     if (!current) return current;
     if (!current->active) return fail(ErrorCode::Refused, "this staff account is deactivated; ask an administrator");
+    if (current->lockedUntil && *current->lockedUntil == kLockedUntilUnlocked)
+        return fail(ErrorCode::Locked, "too many wrong PINs: this account is locked until an administrator unlocks it "
+                                       "('kioskctl staff unlock')");
     if (current->lockedUntil && *current->lockedUntil > now)
         return fail(ErrorCode::Locked, fmt::format("too many wrong PINs: this account is locked until {}; an "
-                                                   "administrator can reset the PIN",
+                                                   "administrator can unlock it ('kioskctl staff unlock')",
                                                    formatLocalTime(*current->lockedUntil)));
     if (ok) {
         auto stmt = m_db.prepare("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?");
@@ -738,27 +742,76 @@ Result<Staff> Store::authenticateStaff(std::int64_t staffId, const std::string& 
         current->lockedUntil.reset();
         return current;
     }
+    // The count runs on through lockouts (only a right PIN or an administrator resets it): every
+    // kMaxPinFailures-th wrong PIN locks, for longer each time, the third time until an administrator unlocks.
     const int failures = current->failedAttempts + 1;
-    const bool lock = failures >= kMaxPinFailures;
+    const int level = failures / kMaxPinFailures;  // 1, 2, 3+ at a lock
+    const bool lock = failures % kMaxPinFailures == 0;
+    const std::int64_t until = level >= 3 ? kLockedUntilUnlocked
+                               : level == 2 ? now + kPinSecondLockoutSeconds
+                                            : now + kPinLockoutSeconds;
     auto stmt = m_db.prepare("UPDATE staff SET failed_attempts = ?, locked_until = ? WHERE id = ?");
     if (!stmt) return propagate(stmt);
-    if (auto r = stmt->bindAll(lock ? 0 : failures, lock ? std::optional<std::int64_t>(now + kPinLockoutSeconds)
-                                                          : std::optional<std::int64_t>{},
-                               staffId)
+    if (auto r = stmt->bindAll(failures, lock ? std::optional<std::int64_t>(until) : current->lockedUntil, staffId)
                      .run();
         !r)
         return propagate(r);
-    if (auto r = audit(subject, lock ? "staff.locked" : "staff.login-failed", subject,
-                       json{{"failures", failures}}.dump());
-        !r)
+    json details{{"failures", failures}};
+    if (lock) {
+        details["level"] = std::min(level, 3);
+        details["until"] = until == kLockedUntilUnlocked ? json("admin-unlock") : json(formatUtc(until));
+    }
+    if (auto r = audit(subject, lock ? "staff.locked" : "staff.login-failed", subject, details.dump()); !r)
         return propagate(r);
     if (auto r = tx->commit(); !r) return propagate(r);
+    if (lock && until == kLockedUntilUnlocked)
+        return fail(ErrorCode::Locked, fmt::format("wrong PIN {} times: this account is locked until an administrator "
+                                                   "unlocks it ('kioskctl staff unlock')",
+                                                   failures));
     if (lock)
         return fail(ErrorCode::Locked, fmt::format("wrong PIN {} times: this account is locked until {}; an "
-                                                   "administrator can reset the PIN",
-                                                   failures, formatLocalTime(now + kPinLockoutSeconds)));
+                                                   "administrator can unlock it ('kioskctl staff unlock')",
+                                                   failures, formatLocalTime(until)));
+    const int left = kMaxPinFailures - failures % kMaxPinFailures;
+    const int nextLevel = failures / kMaxPinFailures + 1;
+    if (nextLevel >= 3)
+        return fail(ErrorCode::AuthFailed, fmt::format("wrong PIN; {} more wrong PIN(s) lock the account until an "
+                                                       "administrator unlocks it",
+                                                       left));
     return fail(ErrorCode::AuthFailed, fmt::format("wrong PIN; {} more wrong PIN(s) lock the account for {} minutes",
-                                                   kMaxPinFailures - failures, kPinLockoutSeconds / 60));
+                                                   left,
+                                                   (nextLevel == 2 ? kPinSecondLockoutSeconds : kPinLockoutSeconds) / 60));
+}
+
+Result<void> Store::unlockStaff(std::int64_t staffId, const Actor& actor) {
+    auto tx = m_db.transaction();
+    if (!tx) return propagate(tx);
+    auto stmt = m_db.prepare("UPDATE staff SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?");
+    if (!stmt) return propagate(stmt);
+    if (auto r = stmt->bindAll(m_clock->now(), staffId).run(); !r) return r;
+    if (m_db.changes() == 0)
+        return fail(ErrorCode::NotFound, fmt::format("there is no staff member {}; 'kioskctl staff list' shows them",
+                                                     staffId));
+    if (auto r = audit(actor, "staff.unlock", fmt::format("staff:{}", staffId), "{}"); !r) return r;
+    return tx->commit();
+}
+
+Result<void> Store::deactivateStaff(std::int64_t staffId, const Actor& actor) {
+    auto tx = m_db.transaction();
+    if (!tx) return propagate(tx);
+    auto s = staff(staffId);
+    if (!s) return propagate(s);
+    if (s->role == Role::Admin && s->active) {
+        auto admins = m_db.queryInt("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1");
+        if (!admins) return propagate(admins);
+        if (*admins <= 1)
+            return fail(ErrorCode::Refused, "this is the last active administrator; add another administrator first");
+    }
+    auto stmt = m_db.prepare("UPDATE staff SET active = 0, updated_at = ? WHERE id = ?");
+    if (!stmt) return propagate(stmt);
+    if (auto r = stmt->bindAll(m_clock->now(), staffId).run(); !r) return r;
+    if (auto r = audit(actor, "staff.deactivate", fmt::format("staff:{}", staffId), "{}"); !r) return r;
+    return tx->commit();
 }
 
 }  // namespace training

@@ -19,6 +19,8 @@
 #include "training/validation.hpp"
 #include "training/zip_internal.hpp"
 
+#include "training/json_fields.hpp"
+
 namespace training {
 namespace {
 
@@ -27,15 +29,8 @@ namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------- files
 
-Result<void> writeFile(const fs::path& path, std::string_view data) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.flush();
-    if (!out)
-        return fail(ErrorCode::Io, fmt::format("cannot write {}; check the folder's permissions and free space",
-                                               path.string()));
-    return {};
-}
+// Batch files hold full ID numbers and portraits: owner only (0600 files in 0700 folders).
+Result<void> writeFile(const fs::path& path, std::string_view data) { return writePrivateFile(path, data); }
 
 Result<std::string> readFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -419,8 +414,7 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
     const auto folder = outDir / code;
     auto tmp = outDir / (code + ".partial");
     fs::remove_all(tmp, ec);
-    fs::create_directories(tmp / "portraits", ec);
-    if (ec) return fail(ErrorCode::Io, fmt::format("cannot create {}: {}", tmp.string(), ec.message()));
+    if (auto r = createPrivateDirectory(tmp / "portraits"); !r) return propagate(r);
 
     std::vector<std::pair<std::string, std::string>> files;
     json workers = json::array();
@@ -516,8 +510,16 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
         if (!sig) return propagate(sig);
         std::vector<std::pair<std::string, std::string>> files{{"manifest.json", *manifest}, {"manifest.json.sig", *sig}};
         auto j = json::parse(*manifest, nullptr, false);
-        for (const auto& w : j.value("workers", json::array()))
-            if (w.contains("portrait") && w["portrait"].is_object()) {
+        if (!j.is_object() || !j.contains("workers") || !j["workers"].is_array())
+            return fail(ErrorCode::Corrupt, fmt::format("{} has no list of workers; restore the folder from the "
+                                                        "batch's backup",
+                                                        (b->folder / "manifest.json").string()));
+        for (const auto& w : j["workers"])
+            if (w.is_object() && w.contains("portrait") && w["portrait"].is_object()) {
+                if (!w["portrait"].contains("file") || !w["portrait"]["file"].is_string())
+                    return fail(ErrorCode::Corrupt, fmt::format("{}: a worker's portrait has no file name; restore "
+                                                                "the folder from the batch's backup",
+                                                                (b->folder / "manifest.json").string()));
                 const auto name = w["portrait"]["file"].get<std::string>();
                 auto bytes = readFile(b->folder / name);
                 if (!bytes) return propagate(bytes);
@@ -603,6 +605,16 @@ Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& r
                                                          receiptFile.string(), b->code, what));
     };
     if (!j.is_object()) return bad("not a JSON object");
+    using jsonfields::Kind;
+    if (auto m = jsonfields::mistyped(j, {{"batch", Kind::String}, {"badges", Kind::Array}, {"rejected", Kind::Array}}))
+        return bad(*m);
+    for (const char* list : {"badges", "rejected"})
+        if (j.contains(list))
+            for (const auto& e : j[list])
+                if (auto m = jsonfields::mistyped(e, {{"certificate", Kind::String}, {"badge", Kind::String},
+                                                      {"reason", Kind::String}},
+                                                  std::string(list) + "[]."))
+                    return bad(*m);
     if (j.value("batch", "") != b->code) return bad(fmt::format("it is for batch '{}'", j.value("batch", "")));
     if (b->state == BatchState::Created)
         return fail(ErrorCode::Refused, fmt::format("batch {} was not sent yet; send it first ('kioskctl submit send')",

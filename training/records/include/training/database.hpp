@@ -179,4 +179,16 @@ private:
     int m_depth{0};
 };
 
+/// @brief Creates @p dir and its missing parents with mode 0700 (owner only): the center's files hold full ID
+/// numbers and portraits. An existing @p dir that belongs to this user loses any group/other access.
+/// @retval Io the folder cannot be created (the message names it).
+[[nodiscard]] Result<void> createPrivateDirectory(const std::filesystem::path& dir);
+
+/// @brief Removes group/other access from @p file when it exists and belongs to this user (nothing otherwise).
+void makeFilePrivate(const std::filesystem::path& file);
+
+/// @brief Writes @p data to @p file (created or replaced) with mode 0600.
+/// @retval Io the file cannot be written (the message names it).
+[[nodiscard]] Result<void> writePrivateFile(const std::filesystem::path& file, std::string_view data);
+
 }  // namespace training

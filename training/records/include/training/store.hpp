@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,17 +110,26 @@ public:
     [[nodiscard]] Result<std::vector<Consent>> consents(std::int64_t workerId);
 
     // ---- staff
-    /// @brief Adds a staff member with a PIN (4-12 digits, hashed with Argon2id).
+    /// @brief Adds a staff member with a PIN (6-12 digits, hashed with Argon2id).
     [[nodiscard]] Result<Staff> addStaff(const std::string& name, Role role, const std::string& pin, const Actor& actor);
     [[nodiscard]] Result<std::vector<Staff>> listStaff();
     [[nodiscard]] Result<Staff> staff(std::int64_t id);
     /// @brief Sets a new PIN and clears the lockout.
     [[nodiscard]] Result<void> setStaffPin(std::int64_t id, const std::string& pin, const Actor& actor);
-    /// @brief Checks a PIN. Five wrong PINs in a row lock the account for 15 minutes.
-    /// @retval AuthFailed wrong PIN; the message says how many tries are left
-    /// @retval Locked     locked; the message says until when
+    /// @brief Checks a PIN. Wrong PINs count up until a right one (locking never resets the count): the 5th locks
+    /// the account for 15 minutes, the 10th for an hour, the 15th until an administrator unlocks it
+    /// (unlockStaff). Every lock is an audit row "staff.locked" with its level.
+    /// @retval AuthFailed wrong PIN (or unknown staff number); the message says how many tries are left
+    /// @retval Locked     locked; the message says until when, or that an administrator must unlock it
     /// @retval Refused    the account is deactivated
     [[nodiscard]] Result<Staff> authenticateStaff(std::int64_t id, const std::string& pin);
+    /// @brief Clears a lockout and the failure count (an administrator's act; audited "staff.unlock").
+    /// @retval NotFound no such staff member
+    [[nodiscard]] Result<void> unlockStaff(std::int64_t id, const Actor& actor);
+    /// @brief Deactivates a staff member: the PIN no longer signs in (audited "staff.deactivate").
+    /// @retval NotFound no such staff member
+    /// @retval Refused  the last active administrator cannot be deactivated
+    [[nodiscard]] Result<void> deactivateStaff(std::int64_t id, const Actor& actor);
 
     // ---- courses and sessions
     [[nodiscard]] Result<std::vector<Course>> listCourses();
@@ -193,8 +203,14 @@ private:
 /// @brief Parses "commitment" / "credit-check" / "biometric".
 [[nodiscard]] Result<ConsentKind> parseConsentKind(std::string_view text);
 
-/// @brief Lockout policy of staff PINs.
+/// @brief Lockout policy of staff PINs: every kMaxPinFailures wrong PINs in a row lock the account, first for
+/// kPinLockoutSeconds, then for kPinSecondLockoutSeconds, then until an administrator unlocks it.
 inline constexpr int kMaxPinFailures = 5;
 inline constexpr std::int64_t kPinLockoutSeconds = 15 * 60;
+inline constexpr std::int64_t kPinSecondLockoutSeconds = 60 * 60;
+/// @brief Staff::lockedUntil of an account only an administrator can unlock.
+inline constexpr std::int64_t kLockedUntilUnlocked = std::numeric_limits<std::int64_t>::max();
+/// @brief Shortest staff PIN.
+inline constexpr std::size_t kMinPinDigits = 6;
 
 }  // namespace training

@@ -273,19 +273,19 @@ void addIdCommands(CLI::App& app, Action& action) {
                 for (const auto& name : o->files) {
                     std::ifstream f(name, std::ios::binary);
                     if (!f)
-                        return failId(ctx, devices::Error{devices::ErrorCode::InvalidInput,
+                        return ctx.failWith(devices::Error{devices::ErrorCode::InvalidInput,
                                                           "cannot read " + name + ": check the path"});
                     const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
                     auto parsed = id::parseCscaFile(id::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
                     if (!parsed)
-                        return failId(ctx, devices::Error{parsed.error().code, name + ": " + parsed.error().message});
+                        return ctx.failWith(devices::Error{parsed.error().code, name + ": " + parsed.error().message});
                     files.push_back({{"file", name}, {"certificates", parsed->size()}});
                     certs.insert(certs.end(), parsed->begin(), parsed->end());
                 }
                 auto store = ctx.openStore();
                 if (!store) return ctx.failWith(store.error());
                 auto r = id::installCscaCertificates(certs, dir);
-                if (!r) return failId(ctx, r.error());
+                if (!r) return ctx.failWith(r.error());
                 if (auto a = (*store)->audit(ctx.actor, "csca.import", "csca",
                                              json{{"dir", dir.string()}, {"files", files}, {"added", r->added},
                                                   {"present", r->present}}

@@ -42,7 +42,7 @@ protected:
 
     Center init(const std::string& code, const std::string& name) {
         std::filesystem::create_directories(m_dir / code);
-        Center c{m_dir / code / "center.db", code};
+        Center c{m_dir / code / "center.db", code, {}};
         auto r = ctl(c, {"init", "--center", name, "--code", code});
         EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
         if (auto admin = testsupport::adminFrom(r.out)) c.admin = *admin;

@@ -9,6 +9,7 @@
 #include "kiosk/roles.hpp"
 #include "test_support.hpp"
 #include "training/records.hpp"
+#include "training/store.hpp"
 
 using nlohmann::json;
 using testsupport::RunResult;
@@ -405,7 +406,9 @@ TEST_F(Kioskctl, EveryCommandIsGuardedByTheRoleMatrix) {
             const bool refused = r.err.find("may not run") != std::string::npos;
             EXPECT_EQ(refused, !kiosk::allowed(p.action, role))
                 << p.action << " as " << training::roleName(role) << ": exit " << r.exitCode << " " << r.err;
-            if (refused) EXPECT_EQ(r.exitCode, 1) << p.action;
+            if (refused) {
+                EXPECT_EQ(r.exitCode, 1) << p.action;
+            }
             EXPECT_EQ(r.err.find("run 'kioskctl --help'"), std::string::npos)
                 << p.action << ": the test's arguments do not parse: " << r.err;
         }

@@ -303,6 +303,7 @@ TEST_F(PassportScenario, AnExpiredPassportIsRefusedBeforeTheLivePhotoAndVerifies
     ASSERT_TRUE(w) << w.error().message;
     EXPECT_FALSE(w->identityVerifiedAt.has_value()) << "an expired document verifies nobody";
     EXPECT_TRUE(verifications(m_holderId).empty());
+}
 
 TEST_F(PassportScenario, AChipThatFailsPassiveAuthenticationIsRefusedBeforeTheLivePhoto) {
     // The chip's DG2 (photo) was changed after the issuer signed the security object: the hash does not match.

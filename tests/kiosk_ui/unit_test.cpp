@@ -329,6 +329,7 @@ TEST(ErrorText, EveryErrorCodeHasCatalogText) {
                    C::NotOurDatabase, C::Corrupt, C::Busy, C::Io, C::Internal})
         EXPECT_TRUE(zh->contains("error.code." + std::string(training::errorCodeName(c))))
             << training::errorCodeName(c);
+}
 
 TEST(PrintSpool, IsAPrivateFreshFolderUnderTheRuntimeDirectory) {
     testsupport::TempDir run;

@@ -481,37 +481,33 @@ void addExamCommands(CLI::App& app, Action& action) {
         }
         {
             auto* admit = sit->add_subcommand(
-                "admit", "a trainer lets a named candidate start although the attendance requirement is not met "
-                         "(the trainer's PIN from KIOSK_STAFF_PIN or --pin; audited)");
+                "admit", "the signed-in trainer (or admin) lets a named candidate start although the attendance "
+                         "requirement is not met (audited)");
             struct Opts {
-                std::int64_t sitting{0}, trainer{0};
-                std::string worker, pin;
+                std::int64_t sitting{0};
+                std::string worker;
             };
             auto o = std::make_shared<Opts>();
             admit->add_option("--sitting", o->sitting, "sitting id")->required();
             admit->add_option("--worker", o->worker, "worker id or document number")->required();
-            admit->add_option("--trainer", o->trainer, "staff id of the trainer (or admin) who admits")->required();
-            admit->add_option("--pin", o->pin, "the trainer's PIN (better: the environment variable KIOSK_STAFF_PIN)");
             admit->callback([&action, o] {
                 action = [o](Context& ctx) {
-                    std::string pin = o->pin;
-                    if (pin.empty())
-                        if (const char* env = std::getenv("KIOSK_STAFF_PIN")) pin = env;
-                    if (pin.empty())
-                        return ctx.failWith({ErrorCode::InvalidInput,
-                                             "the trainer's PIN is needed: set KIOSK_STAFF_PIN (or give --pin)"});
+                    // The role table lets only trainers and admins run this; the one who signed in admits.
+                    if (!ctx.staff)
+                        return ctx.failWith({ErrorCode::Refused, "a trainer must sign in: kioskctl --staff ID exam "
+                                                                 "sitting admit (PIN in KIOSK_STAFF_PIN or typed)"});
                     auto opened = openExams(ctx);
                     if (!opened) return ctx.failWith(opened.error());
                     auto w = opened->store->findWorker(o->worker);
                     if (!w) return ctx.failWith(w.error());
                     auto gaps = opened->exams->attendanceGaps(o->sitting, w->id);
                     if (!gaps) return ctx.failWith(gaps.error());
-                    if (auto r = opened->exams->admitCandidate(o->sitting, w->id, o->trainer, pin); !r)
+                    if (auto r = opened->exams->admitCandidateAs(o->sitting, w->id, *ctx.staff); !r)
                         return ctx.failWith(r.error());
-                    return ctx.ok(json{{"ok", true}, {"sitting", o->sitting}, {"worker", w->id}, {"trainer", o->trainer},
+                    return ctx.ok(json{{"ok", true}, {"sitting", o->sitting}, {"worker", w->id}, {"trainer", ctx.staff->id},
                                        {"missing_modules", gaps->size()}},
                                   fmt::format("worker {} may start sitting {} (admitted by staff {}{})", w->id, o->sitting,
-                                              o->trainer,
+                                              ctx.staff->id,
                                               gaps->empty() ? "; the hours were complete anyway"
                                                             : fmt::format("; {} module(s) short of hours", gaps->size())));
                 };

@@ -285,26 +285,28 @@ TEST_F(ExamCli, TheBadgeExamWaitsForTheTrainingAndATrainerCanAdmit) {
     EXPECT_NE(text.err.find("120 min missing"), std::string::npos) << text.err;
     EXPECT_NE(text.err.find("exam sitting admit"), std::string::npos) << text.err;
 
-    // A trainer admits worker 1 with their PIN (a wrong PIN and a clerk are refused).
+    // A trainer signed in with their PIN admits worker 1 (a wrong PIN, a clerk and nobody signed in are refused).
     ASSERT_EQ(ctl({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"}).exitCode, 0);
     ASSERT_EQ(ctl({"staff", "add", "--name", "李干事", "--role", "clerk", "--pin", "739201"}).exitCode, 0);
-    auto wrong = ctl({"exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "1", "--pin", "000000"});
+    const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
+    const std::vector<std::string> admit{m_bin, "exam", "sitting", "admit", "--sitting", sid, "--worker", "1"};
+    auto wrong = testsupport::runAs({"2", "000000"}, admit, env);
     EXPECT_EQ(wrong.exitCode, 1) << wrong.err;
-    auto clerk = ctl({"exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "2", "--pin", "739201"});
+    EXPECT_NE(wrong.err.find("wrong PIN"), std::string::npos) << wrong.err;
+    auto clerk = testsupport::runAs({"3", "739201"}, admit, env);
     EXPECT_EQ(clerk.exitCode, 1);
-    EXPECT_NE(clerk.err.find("clerk"), std::string::npos) << clerk.err;
-    auto noPin = ctl({"exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "1"});
-    EXPECT_EQ(noPin.exitCode, 1);
-    EXPECT_NE(noPin.err.find("KIOSK_STAFF_PIN"), std::string::npos) << noPin.err;
-    auto admitted = testsupport::run({m_bin, "exam", "sitting", "admit", "--sitting", sid, "--worker", "1", "--trainer", "1"},
-                                     {"KIOSK_DB=" + (m_dir / "center.db").string(), "KIOSK_STAFF_PIN=482916"});
+    EXPECT_NE(clerk.err.find("may not run"), std::string::npos) << clerk.err;
+    auto nobody = testsupport::run(admit, env);
+    EXPECT_EQ(nobody.exitCode, 1);
+    EXPECT_NE(nobody.err.find("KIOSK_STAFF_PIN"), std::string::npos) << nobody.err;
+    auto admitted = testsupport::runAs({"2", "482916"}, admit, env);
     ASSERT_EQ(admitted.exitCode, 0) << admitted.err;
     auto started = ctlJson({"exam", "attempt", "start", "--sitting", sid, "--worker", "1"});
     EXPECT_EQ(started["items"], 2);
     auto audit = ctlJson({"audit", "list", "--limit", "1000"});
     bool admitRow = false;
     for (const auto& row : audit)
-        if (row["action"] == "sitting.admit" && row["actor"] == "staff:1") admitRow = true;
+        if (row["action"] == "sitting.admit" && row["actor"] == "staff:2") admitRow = true;  // the trainer
     EXPECT_TRUE(admitRow) << audit.dump(2);
     // Worker 2 still cannot start.
     EXPECT_EQ(ctl({"exam", "attempt", "start", "--sitting", sid, "--worker", "2"}).exitCode, 1);

@@ -531,15 +531,24 @@ Result<void> ExamStore::admitCandidate(std::int64_t sittingId, std::int64_t work
     if (!s) return propagate(s);
     if (s->state == SittingState::Closed)
         return fail(ErrorCode::Refused, fmt::format("sitting {} is closed; create a new sitting", sittingId));
-    auto gaps = attendanceGaps(sittingId, workerId);
-    if (!gaps) return propagate(gaps);
     // The PIN check first (it counts towards the lockout and is audited as a login), then the role.
     auto staff = m_store.authenticateStaff(staffId, pin);
     if (!staff) return propagate(staff);
-    if (staff->role == Role::Clerk)
+    return admitCandidateAs(sittingId, workerId, *staff);
+}
+
+Result<void> ExamStore::admitCandidateAs(std::int64_t sittingId, std::int64_t workerId, const Staff& staff) {
+    const auto staffId = staff.id;
+    auto s = sitting(sittingId);
+    if (!s) return propagate(s);
+    if (s->state == SittingState::Closed)
+        return fail(ErrorCode::Refused, fmt::format("sitting {} is closed; create a new sitting", sittingId));
+    auto gaps = attendanceGaps(sittingId, workerId);
+    if (!gaps) return propagate(gaps);
+    if (staff.role == Role::Clerk)
         return fail(ErrorCode::Refused, fmt::format("{} is a clerk: only a trainer or an administrator may admit a "
                                                     "candidate who lacks training hours",
-                                                    staff->name));
+                                                    staff.name));
     auto& db = m_store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);

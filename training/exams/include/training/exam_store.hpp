@@ -202,6 +202,9 @@ public:
     /// as the staff member, with the hours that were missing.
     /// @retval AuthFailed / Locked the PIN check failed
     /// @retval Refused the staff member is a clerk or deactivated, or the worker is not a candidate
+    /// @brief The same for a staff member who has already signed in (kioskctl --staff): no PIN asked again.
+    /// @retval Refused a clerk; a closed sitting; a worker who is not a candidate
+    [[nodiscard]] Result<void> admitCandidateAs(std::int64_t sittingId, std::int64_t workerId, const Staff& staff);
     [[nodiscard]] Result<void> admitCandidate(std::int64_t sittingId, std::int64_t workerId, std::int64_t staffId,
                                               const std::string& pin);
 

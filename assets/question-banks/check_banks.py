@@ -29,6 +29,7 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 6
 # allowed share of each difficulty level per module (target roughly 40% / 40% / 20%)
 DIFFICULTY_SHARE = {1: (0.25, 0.55), 2: (0.25, 0.55), 3: (0.10, 0.35)}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CONCEPT_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")  # as the importer: no '-' at either end
 CONCEPT_MAX = 40
 # Item writing: in at most this share of a bank's single-choice questions may the right option be the
 # single longest one, in zh-CN and in English alike (a candidate reads one of them); test-wise candidates
@@ -227,9 +228,10 @@ def check_question(rep, fname, bank_dir, idx, q, scoring, file_module, all_ids, 
     check_languages(rep, where, q, ("stem_zh", "explanation_zh"), ("stem_en", "explanation_en"))
     concept = q.get("concept")
     if isinstance(concept, str) and concept.strip():
-        if not ID_RE.match(concept) or len(concept) > CONCEPT_MAX:
-            rep.add(where, f"concept '{concept}' must be a short id (lower-case letters, digits, '-', "
-                           f"at most {CONCEPT_MAX} characters) naming the point the question tests")
+        if not CONCEPT_RE.match(concept) or len(concept) > CONCEPT_MAX:
+            rep.add(where, f"concept '{concept}' must be a short id (lower-case letters, digits and '-', "
+                           f"not at either end, at most {CONCEPT_MAX} characters) naming the point the "
+                           "question tests")
     stem = q.get("stem_zh")
     if isinstance(stem, str) and stem.strip():
         key = stem.strip()

@@ -201,6 +201,8 @@ class CheckBanksTest(unittest.TestCase):
         self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = "Fire Number"'),
                             "t-001", "concept 'Fire Number' must be a short id")
         self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = ""'), "t-001", "'concept' must be")
+        self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = "fire-"'),
+                            "t-001", "concept 'fire-' must be a short id")
         self.assert_problem(GOOD.replace('concept = "fire-number"', 'concept = "' + "x" * 41 + '"'),
                             "t-001", "at most 40")
         # the same concept twice in one module is allowed (a retake avoids it), in two modules it is not

@@ -250,6 +250,22 @@ TEST_F(KioskScenario, ExamPass) {
     EXPECT_DOUBLE_EQ((*res)->second, 100.0);
 }
 
+TEST_F(KioskScenario, TheExamWaitsForTheTrainingHours) {
+    // The sixth demo worker is a candidate of the open sitting but attended nothing: the exam screen says
+    // what is missing, module by module, and starts nothing.
+    const auto& w = m_workers[5];
+    signConsentsFor(w.id);
+    auto r = runKiosk("hours-missing", openExam(w.identity.docNumber) +
+                                           "expect 还不能参加考试\nexpect 职业道德：还差 2 小时\nscreenshot hours-missing.png\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    expectGoodShot("hours-missing.png");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto attempts = exams.attemptsOf(1);
+    ASSERT_TRUE(attempts);
+    EXPECT_TRUE(attempts->empty()) << "nothing was started";
+}
+
 TEST_F(KioskScenario, ExamFail) {
     const auto& w = m_workers[2];
     signConsentsFor(w.id);
@@ -550,6 +566,9 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     auto cands = exams.candidates(1);
     ASSERT_TRUE(cands);
     EXPECT_NE(std::ranges::find(*cands, w->id), cands->end());
+    auto gaps = exams.attendanceGaps(1, w->id);
+    ASSERT_TRUE(gaps);
+    EXPECT_FALSE(gaps->empty()) << "a brand-new worker does not sit the badge exam at once";
 }
 
 TEST_F(KioskPhotoScenario, AnUnauthenticatedChipGoesToStaffEvenWhenTheFaceMatches) {

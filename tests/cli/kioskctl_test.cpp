@@ -328,7 +328,7 @@ std::vector<std::string> requiredArgs(const std::string& help, const std::filesy
         words >> name;
         const bool pathLike = name.find("FILE") != std::string::npos || name.find("--to") != std::string::npos ||
                               name.find("--out") != std::string::npos || name.find("DIR") != std::string::npos;
-        const std::string value = pathLike ? (dir / "no-such-file").string() : "1";
+        const std::string value = pathLike ? (dir / "no-such-file").string() : "999";  // no such record
         if (name.starts_with("-")) out.push_back(name.substr(name.rfind(',') == std::string::npos ? 0 : name.rfind(',') + 1));
         out.push_back(value);
     }

@@ -18,7 +18,8 @@ void tamper(const std::filesystem::path& path, const std::string& sql) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char* msg = nullptr;
-    const std::string all = "DROP TRIGGER audit_log_append_only_update; DROP TRIGGER audit_log_append_only_delete; " + sql;
+    const std::string all = "DROP TRIGGER IF EXISTS audit_log_append_only_update; "
+                            "DROP TRIGGER IF EXISTS audit_log_append_only_delete; " + sql;
     EXPECT_EQ(sqlite3_exec(db, all.c_str(), nullptr, nullptr, &msg), SQLITE_OK) << (msg ? msg : "");
     sqlite3_free(msg);
     sqlite3_close(db);
@@ -203,7 +204,7 @@ TEST_F(AuditTest, ACheckpointCatchesAnOlderBackupAndARewrittenChain) {
     ASSERT_TRUE(cp) << cp.error().message;
     auto ok = checkAuditCheckpoint(*m_store, *cp);
     ASSERT_TRUE(ok) << ok.error().message;
-    addWorker("32010219700105062", "worker");
+    addWorker("44030019850101123", "worker");
     ASSERT_TRUE(checkAuditCheckpoint(*m_store, *cp)) << "later rows extend the chain";
 
     // Rows rewritten and re-hashed consistently: the chain verifies, the checkpoint does not.

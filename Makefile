@@ -1,7 +1,8 @@
 # Thin driver over packaging/install-deps and the CMake presets.
 #   make demo   install what is missing, build, start the demo
 #   make test   install what is missing, build (normal and ASan+UBSan), run every test
-.PHONY: all deps build build-asan test test-default test-asan demo bench clean
+#   make package  Debian packages into build/packages (packaging/cpack.cmake), checked with lintian
+.PHONY: all deps build build-asan test test-default test-asan demo bench package clean
 
 SHELL := /bin/bash
 CTEST_ARGS ?=
@@ -35,6 +36,9 @@ demo: build
 
 bench: build
 	@for b in build/default/tests/bench/bench_*; do echo "== $$b"; "$$b"; done
+
+package: build
+	@packaging/make-packages build/default build/packages
 
 clean:
 	rm -rf build

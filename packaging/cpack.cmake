@@ -27,6 +27,14 @@ function(kiosk_deb_docs component package)
   install(FILES "${dir}/copyright" "${dir}/changelog.gz" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/${package}"
           COMPONENT ${component})
 endfunction()
+# Manual pages, compressed as Debian policy 12.1 asks.
+foreach(page kiosk kioskctl)
+  file(MAKE_DIRECTORY "${KIOSK_DEB_DOC_DIR}/man")
+  configure_file("${CMAKE_SOURCE_DIR}/packaging/man/${page}.1" "${KIOSK_DEB_DOC_DIR}/man/${page}.1" COPYONLY)
+  execute_process(COMMAND gzip -9nf "${KIOSK_DEB_DOC_DIR}/man/${page}.1")
+endforeach()
+install(FILES "${KIOSK_DEB_DOC_DIR}/man/kiosk.1.gz" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1" COMPONENT kiosk)
+install(FILES "${KIOSK_DEB_DOC_DIR}/man/kioskctl.1.gz" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1" COMPONENT kioskctl)
 kiosk_deb_docs(kiosk badge-kiosk)
 kiosk_deb_docs(kioskctl badge-kioskctl)
 kiosk_deb_docs(center badge-center)
@@ -82,13 +90,15 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME "badge-kiosk")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION "misc")
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "home-service badge training kiosk (touchscreen app)\n"
-    "The touchscreen kiosk of a home-service badge training center: workers identify with an ID card or\n"
-    "passport and a live photo, check in to training, sit the exam and print their certificate and badge.\n"
-    "It runs full screen in a cage Wayland session on tty1 (badge-kiosk.service), restarted by systemd\n"
-    "when it exits or its frame loop stops answering the watchdog.")
+    "The touchscreen kiosk of a home-service badge training center: workers\n"
+    "identify with an ID card or passport and a live photo, check in to\n"
+    "training, sit the exam and print their certificate and badge. It runs\n"
+    "full screen in a cage Wayland session on tty1 (badge-kiosk.service),\n"
+    "restarted by systemd when it exits or its frame loop stops answering\n"
+    "the watchdog.")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
     "badge-kioskctl ${ver}, cage, xwayland, libgl1-mesa-dri, pcscd, fonts-wqy-microhei, espeak-ng, cups-client, opencv-data")
-set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "ccid, libpam-systemd")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "libccid, libpam-systemd")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
     "${deb}/kiosk.postinst;${deb}/kiosk.prerm;${deb}/kiosk.postrm;${deb}/kiosk.conffiles")
 
@@ -96,22 +106,25 @@ set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_NAME "badge-kioskctl")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_SECTION "misc")
 set(CPACK_COMPONENT_KIOSKCTL_DESCRIPTION
     "home-service badge training center records (command-line tool)\n"
-    "kioskctl manages a home-service badge training center's records in its SQLite database: workers,\n"
-    "agencies, sessions and attendance, exams, certificates, backups and the audit log. The package\n"
-    "creates the badge-kiosk system user, its records folder /var/lib/badge-kiosk (mode 0700) and a\n"
-    "daily timer for the backup (with retention) and the privacy purge.")
+    "kioskctl manages a home-service badge training center's records in its\n"
+    "SQLite database: workers, agencies, sessions and attendance, exams,\n"
+    "certificates, backups and the audit log. The package creates the\n"
+    "badge-kiosk system user, its records folder /var/lib/badge-kiosk (mode\n"
+    "0700) and a daily timer for the backup (with retention) and the privacy\n"
+    "purge.")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_DEPENDS "adduser, init-system-helpers")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_RECOMMENDS "poppler-utils")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_CONTROL_EXTRA "${deb}/kioskctl.postinst;${deb}/kioskctl.prerm;${deb}/kioskctl.postrm")
 
 set(CPACK_DEBIAN_CENTER_PACKAGE_NAME "badge-center")
-set(CPACK_DEBIAN_CENTER_PACKAGE_SECTION "misc")
+set(CPACK_DEBIAN_CENTER_PACKAGE_SECTION "metapackages")
 set(CPACK_DEBIAN_CENTER_PACKAGE_ARCHITECTURE "all")
 set(CPACK_DEBIAN_CENTER_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_COMPONENT_CENTER_DESCRIPTION
     "home-service badge training center office (metapackage)\n"
-    "Installs what a training center's office machine needs to manage the center's records and print\n"
-    "certificates and badges: kioskctl, CUPS and the CJK fonts of the documents.")
+    "Installs what a training center's office machine needs to manage the\n"
+    "center's records and print certificates and badges: kioskctl, CUPS\n"
+    "and the CJK fonts of the documents.")
 set(CPACK_DEBIAN_CENTER_PACKAGE_DEPENDS
     "badge-kioskctl (>= ${KIOSK_PACKAGE_VERSION}), cups, cups-client, fonts-wqy-microhei, fonts-wqy-zenhei, poppler-utils")
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstddef>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>

@@ -100,7 +100,7 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
     "badge-kioskctl ${ver}, cage, xwayland, libgl1-mesa-dri, pcscd, fonts-wqy-microhei, espeak-ng, cups-client, opencv-data")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "libccid, libpam-systemd")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
-    "${deb}/kiosk.postinst;${deb}/kiosk.prerm;${deb}/kiosk.postrm;${deb}/kiosk.conffiles")
+    "${deb}/badge-kiosk/postinst;${deb}/badge-kiosk/prerm;${deb}/badge-kiosk/postrm;${deb}/badge-kiosk/conffiles")
 
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_NAME "badge-kioskctl")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_SECTION "misc")
@@ -112,9 +112,10 @@ set(CPACK_COMPONENT_KIOSKCTL_DESCRIPTION
     "badge-kiosk system user, its records folder /var/lib/badge-kiosk (mode\n"
     "0700) and a daily timer for the backup (with retention) and the privacy\n"
     "purge.")
-set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_DEPENDS "adduser, init-system-helpers")
+set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_RECOMMENDS "poppler-utils")
-set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_CONTROL_EXTRA "${deb}/kioskctl.postinst;${deb}/kioskctl.prerm;${deb}/kioskctl.postrm")
+set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_CONTROL_EXTRA
+    "${deb}/badge-kioskctl/postinst;${deb}/badge-kioskctl/prerm;${deb}/badge-kioskctl/postrm")
 
 set(CPACK_DEBIAN_CENTER_PACKAGE_NAME "badge-center")
 set(CPACK_DEBIAN_CENTER_PACKAGE_SECTION "metapackages")

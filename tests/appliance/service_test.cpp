@@ -338,10 +338,10 @@ TEST_F(KioskProcess, ANewerSchemaIsRefusedAndLeftUntouched) {
     sqlite3_close(h);
     const auto before = ts::readFile(db);
     auto k = ts::run(kioskArgs(), {"DISPLAY=:none"});
-    EXPECT_EQ(k.exitCode, 1) << k.err;
+    EXPECT_NE(k.exitCode, 0) << k.err;
     EXPECT_NE(k.err.find("newer"), std::string::npos) << k.err;
     auto c = ts::run({KIOSKCTL_BIN, "--db", db.string(), "audit", "verify"});
-    EXPECT_EQ(c.exitCode, 1) << c.err;
+    EXPECT_NE(c.exitCode, 0) << c.err;
     EXPECT_NE(c.err.find("newer"), std::string::npos) << c.err;
     EXPECT_TRUE(ts::readFile(db) == before) << "the newer database was changed";
     EXPECT_FALSE(fs::exists(m_dir / "center.db-wal") && fs::file_size(m_dir / "center.db-wal") > 0);

@@ -2,7 +2,8 @@
 #   make demo   install what is missing, build, start the demo
 #   make test   install what is missing, build (normal and ASan+UBSan), run every test
 #   make fuzz   build the libFuzzer targets with clang-16 and run each for FUZZ_SECONDS with its corpus
-.PHONY: all deps build build-asan test test-default test-asan demo bench fuzz clean
+#   make package  Debian packages into build/packages (packaging/cpack.cmake), checked with lintian
+.PHONY: all deps build build-asan test test-default test-asan demo bench fuzz package clean
 
 SHELL := /bin/bash
 CTEST_ARGS ?=
@@ -44,6 +45,9 @@ fuzz: deps
 	  -DKIOSK_BUILD_FUZZ=ON -DKIOSK_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build/fuzz --target fuzz_all fuzz_id_mrz fuzz_id_tlv fuzz_id_dg2 fuzz_id_sod
 	@tests/fuzz/run-campaign build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+package: build
+	@packaging/make-packages build/default build/packages
 
 clean:
 	rm -rf build

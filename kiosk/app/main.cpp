@@ -2,14 +2,18 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "kiosk/config.hpp"
+#include "kiosk/service.hpp"
 #include "training/store.hpp"
 #include "ui/app.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"kiosk: the home-service badge touchscreen kiosk"};
+    app.set_version_flag("--version", std::string("kiosk ") + KIOSK_VERSION, "print the package version and exit");
     std::string db, configFile, window, script;
     bool firstFrame = false;
     int exitAfter = 0;
@@ -20,6 +24,9 @@ int main(int argc, char** argv) {
     app.add_flag("--print-first-frame", firstFrame, "print the time to the first rendered frame (benchmarks)");
     app.add_option("--exit-after", exitAfter, "close after this many seconds (benchmarks)");
     CLI11_PARSE(app, argc, argv);
+    // SIGINT (Ctrl-C) and SIGTERM (systemctl stop) end the frame loop; the kiosk then finishes its database
+    // work and exits 0.
+    kiosk::installStopSignals();
 
     kiosk::ui::AppOptions options;
     if (!configFile.empty()) {
@@ -48,5 +55,14 @@ int main(int argc, char** argv) {
         std::cerr << "kiosk: " << store.error().message << "\n";
         return training::isUserError(store.error().code) ? 1 : 2;
     }
-    return kiosk::ui::runApp(options, std::move(*store));
+    const int status = kiosk::ui::runApp(options, std::move(*store));
+    // The appliance session (packaging/systemd/badge-kiosk.service) restarts the kiosk whenever it ends; when
+    // staff end it on purpose (the admin exit: status 0 without a stop signal), the marker file tells the
+    // unit's start condition to stay down once, so a technician can work on the machine.
+    if (const char* marker = std::getenv("KIOSK_ADMIN_EXIT_FILE");
+        marker && *marker && status == 0 && !kiosk::stopRequested()) {
+        if (std::FILE* f = std::fopen(marker, "w")) std::fclose(f);
+        else std::cerr << "kiosk: could not write the admin-exit marker " << marker << "\n";
+    }
+    return status;
 }

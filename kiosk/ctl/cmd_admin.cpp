@@ -155,6 +155,17 @@ int demoSeed(Context& ctx) {
         sessionsOut.push_back(toJson(fresh ? *fresh : *s));
         ++slot;
     }
+    // A session running now, whatever the day or hour (weekends included): a visitor can check in at once.
+    if (!course->modules.empty()) {
+        const auto now = store.now();
+        const auto start = now - now % 300 - 1800;  // began half an hour ago, on a 5-minute mark
+        auto s = store.addSession(course->id, course->modules.front().code, trainerId, "101", start,
+                                  start + 4 * 3600, actor);
+        if (!s) return ctx.failWith(s.error());
+        for (auto wid : workerIds)
+            if (auto r = store.addToRoster(s->id, wid, actor); !r) return ctx.failWith(r.error());
+        sessionsOut.push_back(toJson(*s));
+    }
     out["sessions"] = sessionsOut;
 
     // The default question banks, all in one exam bank, and an open exam sitting for every demo worker.
@@ -209,7 +220,7 @@ int demoSeed(Context& ctx) {
                           {"require_attendance", sitting->requireAttendance}};
     }
 
-    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions in the last {} days, "
+    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions in the last {} days (one running now), "
                                    "{} questions{}\n",
                                    center->name, made.size(), workerIds.size(), sessionsOut.size(), days, imported,
                                    out.contains("sitting") ? ", exam sitting 1 open for every worker" : "");

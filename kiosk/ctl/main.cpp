@@ -171,6 +171,7 @@ int main(int argc, char** argv) {
     ctx.actor = fmt::format("kioskctl:{}", user && *user ? user : std::to_string(::getuid()));
 
     CLI::App app{"kioskctl: manage a home-service badge training center's records"};
+    app.set_version_flag("--version", std::string("kioskctl ") + KIOSK_VERSION, "print the package version and exit");
     app.fallthrough();  // global options are accepted before or after the subcommand
     app.require_subcommand(1);
     app.set_version_flag("--version", "kioskctl " KIOSK_VERSION);
@@ -199,6 +200,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "kioskctl: " << e.what() << "\n";

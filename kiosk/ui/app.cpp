@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "kiosk/service.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/face.hpp"
 #include "runtime/printing.hpp"
@@ -142,6 +143,7 @@ private:
     int m_framesToDraw{3};
     bool m_quit{false};
     int m_exit{0};
+    kiosk::ServiceNotifier m_service;  ///< systemd: READY=1 after the first frame, WATCHDOG=1 from the loop
     std::uint64_t m_frames{0};
     std::map<ScreenId, FrameStat> m_stats;
 };
@@ -441,7 +443,7 @@ int App::run() {
         shutdown();
         return 1;
     }
-    while (!m_quit && !glfwWindowShouldClose(m_window)) {
+    while (!m_quit && !glfwWindowShouldClose(m_window) && !kiosk::stopRequested()) {
         const double now = secondsSince(m_start);
         const bool scripted = m_script && !m_script->finished();
         const double idleLeft = m_idleTimeout - secondsSince(m_lastActivity);
@@ -451,6 +453,7 @@ int App::run() {
             double wait = std::min(m_wakeAt - now, 60.0);
             if (m_current != ScreenId::Attract && current().idleTimeoutApplies()) wait = std::min(wait, idleLeft + 0.05);
             if (m_options.exitAfterSeconds > 0) wait = std::min(wait, m_options.exitAfterSeconds - now);
+            wait = std::min(wait, m_service.maxSleepSeconds());
             glfwWaitEventsTimeout(std::max(wait, 0.001));
             m_framesToDraw = std::max(m_framesToDraw, 2);  // an event or a timer: draw
         }
@@ -468,6 +471,7 @@ int App::run() {
         }
         if (m_options.exitAfterSeconds > 0 && secondsSince(m_start) >= m_options.exitAfterSeconds) break;
         frame();
+        m_service.frameDone();
         if (m_framesToDraw > 0) --m_framesToDraw;
         if (m_script && m_script->finished()) {
             if (m_script->failed()) {

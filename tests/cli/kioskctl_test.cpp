@@ -1,5 +1,8 @@
 // kioskctl end to end: a real binary on temporary databases; output and exit codes.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <ctime>
 #include <sqlite3.h>
 
 #include <map>
@@ -102,9 +105,21 @@ TEST_F(Kioskctl, DemoSeedThenWorkerListShowsSixWorkers) {
     auto again = ctl({"demo-seed"});
     EXPECT_EQ(again.exitCode, 1);
     EXPECT_NE(again.err.find("already has records"), std::string::npos);
-    // The demo course ran on the days before today, which may be last week (the default list is this week).
+    // One session per module on the days before today (which may be last week: the default list is this week),
+    // and one running now (a visitor can check in on any day).
     auto sessions = ctlJson({"session", "list", "--from", "2000-01-01", "--to", "2100-01-01"});
-    EXPECT_EQ(sessions.size(), 7u);
+    EXPECT_EQ(sessions.size(), 8u);
+    // Times are UTC "YYYY-MM-DDTHH:MM:SSZ": they compare as strings.
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const std::string now = buf;
+    const auto running = std::ranges::count_if(seed["sessions"], [&](const json& s) {
+        return s["starts_at"].get<std::string>() <= now && now < s["ends_at"].get<std::string>();
+    });
+    EXPECT_GE(running, 1) << seed["sessions"].dump();
 }
 
 TEST_F(Kioskctl, AuditVerifyFindsTheChangedRowAndExitsNonZero) {

@@ -1,11 +1,19 @@
 // kioskctl: center key, eligibility, verify, revoke, revocation list, submission batches.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 #include <sstream>
+#include <vector>
 #define ZX_USE_UTF8 1  // ZXing-cpp 1.4: Result::text() gives UTF-8
 #include <ZXing/ReadBarcode.h>
 
@@ -15,6 +23,8 @@
 #include "training/submission.hpp"
 #include "training/text.hpp"
 #include "training/validation.hpp"
+
+extern char** environ;
 
 namespace kiosk::ctl {
 
@@ -33,36 +43,85 @@ training::Result<std::string> readText(const std::string& path) {
     return ss.str();
 }
 
-/// Decodes the QR code in a PNG/JPEG picture, or in the first page of a PDF (rendered with pdftoppm).
-training::Result<std::string> decodeQr(const std::string& path) {
-    cv::Mat img;
-    if (path.ends_with(".pdf") || path.ends_with(".PDF")) {
-        char tmpl[] = "/tmp/kioskctl-verify-XXXXXX";
-        const char* dir = ::mkdtemp(tmpl);
-        if (!dir) return training::fail(ErrorCode::Io, "cannot create a temporary folder to render the PDF");
-        const std::string prefix = std::string(dir) + "/page";
-        const std::string cmd = fmt::format("pdftoppm -r 300 -f 1 -l 1 -png -singlefile '{}' '{}' 2>/dev/null", path, prefix);
-        const int rc = std::system(cmd.c_str());
-        img = cv::imread(prefix + ".png", cv::IMREAD_GRAYSCALE);
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-        if (rc != 0 || img.empty())
-            return training::fail(ErrorCode::InvalidInput,
-                                  fmt::format("cannot render {} (is it a PDF? is poppler-utils installed?)", path));
-    } else {
-        img = cv::imread(path, cv::IMREAD_GRAYSCALE);
-        if (img.empty())
-            return training::fail(ErrorCode::InvalidInput, fmt::format("{} is not a PNG or JPEG picture", path));
-    }
+/// Runs @p argv (no shell: the file name is one argument, whatever characters it holds) with stdout and stderr
+/// discarded; the exit status, or -1 when it could not be started.
+int runQuiet(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return -1;
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// The QR code's text in @p img, if it holds one.
+std::optional<std::string> readQr(const cv::Mat& img) {
     ZXing::DecodeHints hints;
     hints.setFormats(ZXing::BarcodeFormat::QRCode);
     hints.setTryHarder(true);
     const ZXing::ImageView view(img.data, img.cols, img.rows, ZXing::ImageFormat::Lum, static_cast<int>(img.step));
     auto result = ZXing::ReadBarcode(view, hints);
-    if (!result.isValid())
-        return training::fail(ErrorCode::InvalidInput,
-                              fmt::format("no readable QR code in {}; take a sharper, straight picture", path));
+    if (!result.isValid()) return std::nullopt;
     return result.text();
+}
+
+/// Decodes the QR code in a PNG/JPEG picture, or on any page of a PDF (each page rendered with pdftoppm, spawned
+/// with an argument vector; the first page holding a QR code wins).
+training::Result<std::string> decodeQr(const std::string& path) {
+    if (path.ends_with(".pdf") || path.ends_with(".PDF")) {
+        const char* base = std::getenv("TMPDIR");
+        auto tmpl = (std::filesystem::path(base && *base ? base : "/tmp") / "kioskctl-verify-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data()))
+            return training::fail(ErrorCode::Io, "cannot create a temporary folder to render the PDF");
+        const std::filesystem::path dir = tmpl;
+        struct Cleanup {
+            std::filesystem::path dir;
+            ~Cleanup() {
+                std::error_code ec;
+                std::filesystem::remove_all(dir, ec);
+            }
+        } cleanup{dir};
+        // An absolute path: a name starting with '-' is not taken for an option.
+        std::error_code ec;
+        const auto file = std::filesystem::absolute(path, ec);
+        const int rc = runQuiet({"pdftoppm", "-r", "300", "-png", file.string(), (dir / "page").string()});
+        std::vector<std::filesystem::path> pages;
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+            if (e.path().extension() == ".png") pages.push_back(e.path());
+        if (rc != 0 || pages.empty())
+            return training::fail(ErrorCode::InvalidInput,
+                                  fmt::format("cannot render {}: {}", path,
+                                              rc < 0 ? "pdftoppm could not be run (install poppler-utils)"
+                                                     : "it is not a readable PDF file"));
+        // page-1.png, page-2.png, ... (zero-padded to the same width, so the names sort in page order).
+        std::ranges::sort(pages);
+        for (const auto& p : pages) {
+            const auto img = cv::imread(p.string(), cv::IMREAD_GRAYSCALE);
+            if (img.empty()) continue;
+            if (auto text = readQr(img)) return *text;
+        }
+        return training::fail(ErrorCode::InvalidInput,
+                              fmt::format("no QR code found on any of the {} page(s) of {}; is it a certificate or "
+                                          "badge card rendered by kioskctl?",
+                                          pages.size(), path));
+    }
+    const auto img = cv::imread(path, cv::IMREAD_GRAYSCALE);
+    if (img.empty())
+        return training::fail(ErrorCode::InvalidInput, fmt::format("{} is not a PNG or JPEG picture", path));
+    if (auto text = readQr(img)) return *text;
+    return training::fail(ErrorCode::InvalidInput,
+                          fmt::format("no QR code found in the picture {}; if the picture shows one, take a sharper, "
+                                      "straight picture",
+                                      path));
 }
 
 std::string reportText(const training::EligibilityReport& r, const std::string& name) {
@@ -107,7 +166,10 @@ training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Stor
     return training::ensureCenterKey(store, ctx.paths().key, ctx.actor);
 }
 
+void addWebCommands(CLI::App& app, Action& action);  // cmd_web.cpp: registered with the certification commands
+
 void addCertCommands(CLI::App& app, Action& action) {
+    addWebCommands(app, action);
     // key export | key trust FILE
     {
         auto* key = app.add_subcommand("key", "the center's signing key and the keys of trusted centers");
@@ -139,6 +201,38 @@ void addCertCommands(CLI::App& app, Action& action) {
                 if (!r) return ctx.failWith(r.error());
                 return ctx.ok(json{{"ok", true}, {"center", k->centerId}, {"name", k->name}},
                               fmt::format("trusted center {} ({})", k->centerId, k->name));
+            };
+        });
+        auto* url = key->add_subcommand(
+            "url", "the center's verification address: QR codes become URL#CODE (show it, set it, or --clear it)");
+        auto address = std::make_shared<std::string>();
+        auto clear = std::make_shared<bool>(false);
+        url->add_option("URL", *address, "https://HOST/PATH where the page of 'kioskctl web export' is served");
+        url->add_flag("--clear", *clear, "remove the address (QR codes hold the bare code)");
+        url->callback([&action, address, clear] {
+            action = [address, clear](Context& ctx) {
+                if (*clear && !address->empty())
+                    return ctx.failWith({ErrorCode::InvalidInput, "give either URL or --clear, not both"});
+                if (!*clear && address->empty()) {
+                    auto k = loadKey(ctx);
+                    if (!k) return ctx.failWith(k.error());
+                    return ctx.ok(json{{"center", k->centerId()}, {"verify_url", k->verifyUrl()}},
+                                  k->verifyUrl().empty() ? "no verification address (set one with 'kioskctl key url "
+                                                           "https://HOST/PATH')"
+                                                         : k->verifyUrl());
+                }
+                auto k = training::CenterKey::setVerifyUrl(ctx.paths().key, *address);
+                if (!k) return ctx.failWith(k.error());
+                if (auto store = ctx.openStore(); store) {
+                    if (auto r = training::recordVerifyUrlChange(**store, k->centerId(), *address, ctx.actor); !r)
+                        return ctx.failWith(r.error());
+                }
+                return ctx.ok(json{{"ok", true}, {"center", k->centerId()}, {"verify_url", k->verifyUrl()}},
+                              k->verifyUrl().empty()
+                                  ? "verification address removed; new QR codes hold the bare code"
+                                  : fmt::format("new QR codes read {}#CODE; certificates already issued keep "
+                                                "theirs",
+                                                k->verifyUrl()));
             };
         });
         auto* list = key->add_subcommand("list", "list the trusted center keys");
@@ -199,9 +293,12 @@ void addCertCommands(CLI::App& app, Action& action) {
     }
     // verify PAYLOAD|IMAGE
     {
-        auto* cmd = app.add_subcommand("verify", "verify a certificate or badge QR code (text, PNG/JPEG picture, or PDF)");
+        auto* cmd = app.add_subcommand("verify", "verify a certificate or badge QR code (URL or code, PNG/JPEG picture, or PDF)");
         auto input = std::make_shared<std::string>();
-        cmd->add_option("PAYLOAD_OR_FILE", *input, "the QR text (HSB1:...) or a picture/PDF holding the QR code")->required();
+        cmd->add_option("PAYLOAD_OR_FILE", *input,
+                        "the QR text (https://.../#CODE, the bare CODE, or HSB1:... of older certificates) or a "
+                        "picture/PDF holding the QR code")
+            ->required();
         cmd->callback([&action, input] {
             action = [input](Context& ctx) {
                 std::string payload = *input;
@@ -220,7 +317,7 @@ void addCertCommands(CLI::App& app, Action& action) {
                     j["fields"] = {{"center", v->fields->centerId},     {"certificate", v->fields->certificateNumber},
                                    {"name", v->fields->name},           {"masked_id", v->fields->maskedId},
                                    {"course", v->fields->courseCode},   {"issued", v->fields->issueDate},
-                                   {"expires", v->fields->expiryDate}};
+                                   {"expires", v->fields->expiryDate}, {"agency_id", v->fields->agencyId}};
                 if (v->revocationReason) j["revocation_reason"] = *v->revocationReason;
                 std::string text = fmt::format("{}: {}", training::badgeVerdictName(v->verdict), v->message);
                 ctx.ok(j, text);

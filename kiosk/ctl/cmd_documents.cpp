@@ -246,20 +246,26 @@ void addDocumentCommands(CLI::App& app, Action& action) {
     {
         auto* cmd = cert->add_subcommand("render", "render a certificate (A4) or badge card (ID-1) as PDF");
         struct Opts {
-            std::string worker, out, templates;
-            bool badge{false}, demo{false};
+            std::string worker, out, templates, reason;
+            bool badge{false}, demo{false}, reissue{false};
         };
         auto o = std::make_shared<Opts>();
         cmd->add_option("--worker", o->worker, "worker id or ID number (must be eligible)");
         cmd->add_flag("--demo", o->demo, "render sample data (layout work; needs no database)");
         cmd->add_option("--out", o->out, "the PDF file to write")->required();
         cmd->add_flag("--badge", o->badge, "the badge card instead of the certificate");
+        cmd->add_flag("--reissue", o->reissue,
+                      "issue a new certificate to a worker whose certificate was revoked (needs --reason; audited)");
+        cmd->add_option("--reason", o->reason, "why the certificate is re-issued (with --reissue)");
         cmd->add_option("--templates", o->templates,
                         "folder with certificate.toml and badge.toml (default: $KIOSK_CERT_TEMPLATES or the installed ones)");
         cmd->callback([&action, o] {
             action = [o](Context& ctx) {
                 if (o->demo == !o->worker.empty())
                     return ctx.failWith({ErrorCode::InvalidInput, "give either --worker W or --demo"});
+                if (o->reissue != !o->reason.empty() || (o->reissue && o->demo))
+                    return ctx.failWith({ErrorCode::InvalidInput,
+                                         "--reissue and --reason TEXT go together, with --worker W"});
                 const auto kind = o->badge ? training::DocumentKind::Badge : training::DocumentKind::Certificate;
                 const auto done = [&](const training::RenderedDocument& r, const json& certificate) {
                     auto j = renderedJson(r, o->out, kind);
@@ -282,7 +288,9 @@ void addDocumentCommands(CLI::App& app, Action& action) {
                 if (!center) return ctx.failWith(center.error());
                 auto worker = resolveWorker(*center->store, o->worker);
                 if (!worker) return ctx.failWith(worker.error());
-                auto issued = center->ops->issueAndRender(worker->id, std::nullopt, kind, o->out, ctx.actor);
+                auto issued = center->ops->issueAndRender(worker->id, std::nullopt, kind, o->out, ctx.actor,
+                                                          o->reissue ? std::optional<std::string>(o->reason)
+                                                                     : std::nullopt);
                 if (!issued) {
                     if (issued.error().code == ErrorCode::Refused)
                         if (auto report = training::checkEligibility(*center->store, worker->id);

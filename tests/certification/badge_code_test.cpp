@@ -16,7 +16,7 @@ std::chrono::year_month_day ymd(int y, unsigned m, unsigned d) {
 }
 
 BadgeFields sample(const std::string& center) {
-    return BadgeFields{center, center + "-2026-000123", "王秀英", "310101********0021", "badge", "2026-11-28", "2029-11-27"};
+    return BadgeFields{center, center + "-2026-000123", "王秀英", "310101********0021", "badge", "2026-11-28", "2029-11-27", 7};
 }
 
 RevocationLookup none() {
@@ -46,22 +46,84 @@ TEST(Base64Url, RoundTripsAndRejectsJunk) {
     EXPECT_FALSE(base64Decode("ab!c"));
 }
 
+TEST(NumericCode, RoundTripsEveryLengthAndRejectsJunk) {
+    for (std::size_t n = 0; n < 40; ++n) {
+        std::vector<std::uint8_t> v(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(0xFF - i * 29);
+        const auto digits = numericEncode(v);
+        EXPECT_EQ(digits.find_first_not_of("0123456789"), std::string::npos);
+        EXPECT_EQ(numericDecode(digits), v) << n;
+    }
+    EXPECT_EQ(numericEncode(std::vector<std::uint8_t>(7, 0xFF)), "72057594037927935");  // 2^56 - 1
+    EXPECT_FALSE(numericDecode("72057594037927936"));  // 2^56: more than 7 bytes
+    EXPECT_FALSE(numericDecode("256"));                // more than 1 byte
+    EXPECT_FALSE(numericDecode("1234"));               // no group has 4 digits
+    EXPECT_FALSE(numericDecode("12a"));
+}
+
 TEST(BadgeCode, RoundTripsAndVerifies) {
-    const auto key = CenterKey::ephemeral("C001", "测试中心");
+    auto key = CenterKey::ephemeral("C001", "测试中心");
+    auto bare = encodeBadgePayload(sample("C001"), key);
+    ASSERT_TRUE(bare) << bare.error().message;
+    EXPECT_EQ(bare->find_first_not_of("0123456789"), std::string::npos) << "without an address: the bare code";
+    key.setVerifyUrlInMemory("https://verify.example.cn/v");
     auto text = encodeBadgePayload(sample("C001"), key);
     ASSERT_TRUE(text) << text.error().message;
-    EXPECT_TRUE(text->starts_with("HSB1:"));
-    EXPECT_LE(text->size(), kMaxPayloadChars);
-    auto fields = decodeBadgePayload(*text);
-    ASSERT_TRUE(fields);
-    EXPECT_EQ(*fields, sample("C001"));
+    ASSERT_TRUE(text->starts_with("https://verify.example.cn/v#")) << *text;
+    const auto code = std::string(badgeCodeOf(*text));
+    EXPECT_EQ(code.find_first_not_of("0123456789"), std::string::npos) << code;
+    for (const auto& t : {*text, code}) {
+        auto fields = decodeBadgePayload(t);
+        ASSERT_TRUE(fields) << fields.error().message;
+        EXPECT_EQ(*fields, sample("C001"));
+    }
     const std::vector<CenterPublicKey> trusted{key.publicInfo()};
     auto v = verifyBadgePayload(*text, trusted, none(), ymd(2027, 1, 1));
     EXPECT_EQ(v.verdict, BadgeVerdict::Valid) << v.message;
     ASSERT_TRUE(v.fields);
     EXPECT_EQ(v.fields->name, "王秀英");
-    // The expiry day itself is still valid; a scanner's trailing newline is tolerated.
+    EXPECT_EQ(v.fields->agencyId, 7);
+    // The bare code verifies alike; the expiry day itself is still valid; a scanner's trailing newline is tolerated.
+    EXPECT_EQ(verifyBadgePayload(code, trusted, none(), ymd(2027, 1, 1)).verdict, BadgeVerdict::Valid);
     EXPECT_EQ(verifyBadgePayload(*text + "\n", trusted, none(), ymd(2029, 11, 27)).verdict, BadgeVerdict::Valid);
+    // Numbers and masked IDs of other shapes are kept as they are.
+    auto odd = sample("C001");
+    odd.certificateNumber = "C001-0999-12";
+    odd.maskedId = "E1234**78*9";
+    odd.agencyId = 70000;  // too large for the code: left out
+    auto f = decodeBadgePayload(encodeBadgePayload(odd, key).value());
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->certificateNumber, odd.certificateNumber);
+    EXPECT_EQ(f->maskedId, odd.maskedId);
+    EXPECT_EQ(f->agencyId, 0);
+}
+
+TEST(BadgeCode, Version1CodesStillVerify) {
+    // A version-1 text, as certificates printed before version 2 carry: record with plain strings, base45.
+    const auto key = CenterKey::ephemeral("C001");
+    const auto f = sample("C001");
+    std::vector<std::uint8_t> record{1};
+    for (const auto* s : {&f.centerId, &f.certificateNumber, &f.name, &f.maskedId, &f.courseCode}) {
+        record.push_back(static_cast<std::uint8_t>(s->size()));
+        record.insert(record.end(), s->begin(), s->end());
+    }
+    // 2026-11-28 and 2029-11-27 as days since 1970-01-01.
+    for (unsigned days : {20785u, 21880u}) {
+        record.push_back(static_cast<std::uint8_t>(days >> 8));
+        record.push_back(static_cast<std::uint8_t>(days & 0xFF));
+    }
+    std::vector<std::uint8_t> signedPart{'H', 'S', 'B', '1', ':'};
+    signedPart.insert(signedPart.end(), record.begin(), record.end());
+    const auto sig = key.sign(signedPart);
+    record.insert(record.end(), sig.begin(), sig.end());
+    const auto text = "HSB1:" + base45Encode(record);
+    const std::vector<CenterPublicKey> trusted{key.publicInfo()};
+    const auto v = verifyBadgePayload(text, trusted, none(), ymd(2027, 1, 1));
+    EXPECT_EQ(v.verdict, BadgeVerdict::Valid) << v.message;
+    ASSERT_TRUE(v.fields);
+    EXPECT_EQ(v.fields->issueDate, "2026-11-28");
+    EXPECT_EQ(v.fields->expiryDate, "2029-11-27");
+    EXPECT_EQ(v.fields->agencyId, 0);
 }
 
 TEST(BadgeCode, EveryRejectionHasItsOwnReason) {
@@ -79,11 +141,11 @@ TEST(BadgeCode, EveryRejectionHasItsOwnReason) {
     const auto t = verifyBadgePayload(tampered, trusted, none(), today);
     EXPECT_TRUE(t.verdict == BadgeVerdict::BadSignature || t.verdict == BadgeVerdict::Malformed) << t.message;
     // Tampered field with a well-formed record: re-encode with another name but keep the old signature.
-    auto raw = base45Decode(std::string_view(text).substr(5)).value();
+    auto raw = numericDecode(text).value();
     const auto pos = std::string(raw.begin(), raw.end()).find("王秀英");
     ASSERT_NE(pos, std::string::npos);
     raw[pos + 2] ^= 0x01;  // another Chinese character, same length
-    const auto renamed = verifyBadgePayload("HSB1:" + base45Encode(raw), trusted, none(), today);
+    const auto renamed = verifyBadgePayload(numericEncode(raw), trusted, none(), today);
     EXPECT_EQ(renamed.verdict, BadgeVerdict::BadSignature) << renamed.message;
     ASSERT_TRUE(renamed.fields);
 
@@ -105,12 +167,40 @@ TEST(BadgeCode, EveryRejectionHasItsOwnReason) {
     EXPECT_EQ(r.verdict, BadgeVerdict::Revoked) << r.message;
     EXPECT_EQ(r.revocationReason, "证件被冒用");
 
-    for (const char* junk : {"", "HSB1:", "HSB2:ABC", "https://example.com", "HSB1:abc", "HSB1:0000"}) {
+    for (const char* junk : {"", "HSB1:", "HSB2:ABC", "https://example.com", "HSB1:abc", "HSB1:0000", "12345",
+                             "https://v.example.cn/v#", "https://v.example.cn/v#123", "https://v.example.cn/v#12a"}) {
         const auto m = verifyBadgePayload(junk, trusted, none(), today);
         EXPECT_EQ(m.verdict, BadgeVerdict::Malformed) << junk;
         EXPECT_FALSE(m.message.empty());
     }
     EXPECT_EQ(badgeVerdictName(BadgeVerdict::BadSignature), "bad-signature");
+}
+
+TEST(BadgeCode, NoSingleDigitChangeAndNoRandomCodeIsValid) {
+    const auto key = CenterKey::ephemeral("C001");
+    const std::vector<CenterPublicKey> trusted{key.publicInfo()};
+    const auto code = encodeBadgeCode(sample("C001"), key).value();
+    // Every position, every other digit: malformed or a bad signature, never valid, never a crash.
+    for (std::size_t i = 0; i < code.size(); ++i) {
+        for (char d = '0'; d <= '9'; ++d) {
+            if (d == code[i]) continue;
+            auto changed = code;
+            changed[i] = d;
+            const auto v = verifyBadgePayload(changed, trusted, none(), ymd(2027, 1, 1));
+            ASSERT_TRUE(v.verdict == BadgeVerdict::BadSignature || v.verdict == BadgeVerdict::Malformed)
+                << "position " << i << ": " << badgeVerdictName(v.verdict);
+        }
+    }
+    // Random digit strings and truncations (a fixed seed: the same inputs on every run).
+    std::uint64_t state = 20261206;
+    const auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+    for (int n = 0; n < 3000; ++n) {
+        std::string junk(static_cast<std::size_t>(next() >> 33) % 400, '0');
+        for (auto& c : junk) c = static_cast<char>('0' + (next() >> 33) % 10);
+        EXPECT_NE(verifyBadgePayload(junk, trusted, none(), ymd(2027, 1, 1)).verdict, BadgeVerdict::Valid) << junk;
+        const auto cut = code.substr(0, static_cast<std::size_t>(next() >> 33) % code.size());
+        EXPECT_NE(verifyBadgePayload(cut, trusted, none(), ymd(2027, 1, 1)).verdict, BadgeVerdict::Valid) << cut;
+    }
 }
 
 TEST(BadgeCode, RefusesFieldsThatWouldNotFit) {
@@ -127,27 +217,48 @@ TEST(BadgeCode, RefusesFieldsThatWouldNotFit) {
     EXPECT_FALSE(encodeBadgePayload(f, key)) << "a key signs only for its own center";
 }
 
-TEST(BadgeCode, TheLongestPayloadFitsAVersion10QrCodeAtLevelM) {
-    const auto key = CenterKey::ephemeral(std::string(16, 'W'));
-    BadgeFields f{std::string(16, 'W'), std::string(24, '9'), std::string(16 * 3, '\xE4'), std::string(24, '*'),
-                  std::string(16, 'c'), "2149-06-06", "2149-06-06"};
+namespace {
+int qrVersion(const std::string& text) {
+    // libqrencode picks the smallest version and the cheapest modes (byte, alphanumeric, numeric) for the text.
+    QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr) return 99;
+    const int v = qr->version;
+    QRcode_free(qr);
+    return v;
+}
+}  // namespace
+
+TEST(BadgeCode, TheUrlCodeIsNoLargerThanTheVersion1Code) {
+    // What version 1 needed for a typical certificate: "HSB1:" + base45 of its 126-byte record and signature
+    // (same fields, plain strings), and the URL code of version 2 with a center address of 27 characters.
+    const auto f = sample("C001");
+    const std::size_t v1Bytes = 1 + (1 + f.centerId.size()) + (1 + f.certificateNumber.size()) + (1 + f.name.size()) +
+                                (1 + f.maskedId.size()) + (1 + f.courseCode.size()) + 4 + 64;
+    const auto v1 = "HSB1:" + base45Encode(std::vector<std::uint8_t>(v1Bytes, 0xA5));
+    auto key = CenterKey::ephemeral("C001");
+    key.setVerifyUrlInMemory("https://verify.example.cn/v");
+    const auto url = encodeBadgePayload(f, key).value();
+    EXPECT_EQ(qrVersion(v1), 8) << v1.size() << " characters";
+    EXPECT_LE(qrVersion(url), qrVersion(v1)) << url;
+    // A four-character name still fits version 8; the longest address allowed (64 characters) needs version 10.
+    auto longer = f;
+    longer.name = "欧阳秀英";
+    EXPECT_LE(qrVersion(encodeBadgePayload(longer, key).value()), 8);
+    key.setVerifyUrlInMemory("https://" + std::string(52, 'v') + ".cn/v");
+    EXPECT_LE(qrVersion(encodeBadgePayload(longer, key).value()), 10);
+}
+
+TEST(BadgeCode, TheLongestPayloadFitsAVersion12QrCodeAtLevelM) {
+    auto key = CenterKey::ephemeral(std::string(16, 'W'));
+    key.setVerifyUrlInMemory("https://" + std::string(53, 'v') + ".cn");
+    ASSERT_EQ(key.verifyUrl().size(), 64u);
+    BadgeFields f{std::string(16, 'W'), std::string(24, '9'), "", std::string(24, 'x'), std::string(16, 'c'),
+                  "2149-06-06", "2149-06-06", 65535};
     // A valid UTF-8 name of 16 Chinese characters (48 bytes).
-    f.name.clear();
     for (int i = 0; i < 16; ++i) f.name += "鑫";
     auto text = encodeBadgePayload(f, key);
     ASSERT_TRUE(text) << text.error().message;
-    EXPECT_LE(text->size(), kMaxPayloadChars);
-    // libqrencode picks the smallest version for the text (alphanumeric mode, level M).
-    QRcode* qr = QRcode_encodeString(text->c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    ASSERT_NE(qr, nullptr);
-    EXPECT_LE(qr->version, 10) << text->size() << " characters";
-    QRcode_free(qr);
-    // A typical certificate needs a much smaller code.
-    const auto typical = encodeBadgePayload(sample("C001"), CenterKey::ephemeral("C001")).value();
-    qr = QRcode_encodeString(typical.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    ASSERT_NE(qr, nullptr);
-    EXPECT_LE(qr->version, 8) << typical.size() << " characters";
-    QRcode_free(qr);
+    EXPECT_LE(qrVersion(*text), 12) << text->size() << " characters";
 }
 
 TEST(CenterKeyFile, IsCreatedOwnerOnlyAndLoadsBack) {

@@ -386,7 +386,50 @@ TEST_F(KioskctlTest, VerifyAcceptsTextPictureAndPdfAndSaysWhyNot) {
     testsupport::writeFile(m_dir / "blank.jpg", std::string(noQr.begin(), noQr.end()));
     r = ctl({"verify", (m_dir / "blank.jpg").string()});
     EXPECT_EQ(r.exitCode, 1);
-    EXPECT_NE(r.err.find("no readable QR code"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("no QR code found in the picture"), std::string::npos) << r.err;
+}
+
+TEST_F(KioskctlTest, VerifyReadsEveryPageOfAPdfAndTakesAnyFileName) {
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto c = issue(w.workerId);
+    // The badge card's QR code is on its back, page 2.
+    const auto badge = m_dir / "badge.pdf";
+    auto r = ctl({"cert", "render", "--worker", std::to_string(w.workerId), "--badge", "--out", badge.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    r = ctl({"verify", badge.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["verdict"], "valid");
+    EXPECT_EQ(parse(r)["fields"]["certificate"], c.number);
+
+    // A file name is never a command, and quotes in it are just characters. TMPDIR would name where an injected
+    // command writes (no '/' can be in a file name).
+    const std::string tmpdir = (m_dir / "").string();
+    for (const std::string name : {"a';touch \"${TMPDIR}pwned\";'.pdf", "it's.pdf", "-dash.pdf"}) {
+        const auto copy = m_dir / name;
+        std::filesystem::copy_file(badge, copy);
+        std::vector<std::string> argv{m_kioskctl, "--db", m_center.db.string(), "--json", "verify", copy.string()};
+        r = testsupport::run(argv, {"KIOSK_CENTER_KEY=", "TMPDIR=" + tmpdir});
+        EXPECT_EQ(r.exitCode, 0) << name << ": " << r.err << r.out;
+        EXPECT_EQ(parse(r)["verdict"], "valid") << name;
+    }
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "pwned")) << "a file name ran a command";
+
+    // A PDF without a QR code says so (not something about the picture).
+    testsupport::writeFile(m_dir / "blank.pdf",
+                           "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                           "2 0 obj<</Type/Pages/Kids[3 0 R 4 0 R]/Count 2>>endobj\n"
+                           "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+                           "4 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+                           "trailer<</Root 1 0 R>>\n%%EOF\n");
+    r = ctl({"verify", (m_dir / "blank.pdf").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("no QR code found on any of the 2 page(s)"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("picture"), std::string::npos) << r.err;
+    // Not a PDF at all.
+    testsupport::writeFile(m_dir / "junk.pdf", "not a pdf");
+    r = ctl({"verify", (m_dir / "junk.pdf").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("not a readable PDF"), std::string::npos) << r.err;
 }
 
 TEST_F(KioskctlTest, RevocationIsSignedExportedAndImportedByATrustingCenter) {
@@ -432,6 +475,111 @@ TEST_F(KioskctlTest, RevocationIsSignedExportedAndImportedByATrustingCenter) {
     testsupport::writeFile(m_dir / "changed.json", text);
     r = ctl(b, {"revocations", "import", (m_dir / "changed.json").string()});
     EXPECT_EQ(r.exitCode, 1) << r.out;
+}
+
+TEST_F(KioskctlTest, TheQrCodeIsTheCentersHttpsAddressWithTheCodeInItsFragment) {
+    auto r = ctl({"key", "url"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["verify_url"], "");
+    for (const char* bad : {"http://verify.example.cn/v", "https://verify.example.cn/v#x", "https://x/ y", "https://"}) {
+        r = ctl({"key", "url", bad});
+        EXPECT_EQ(r.exitCode, 1) << bad;
+    }
+    r = ctl({"key", "url", "https://verify.example.cn/v/"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["verify_url"], "https://verify.example.cn/v/");
+    struct stat st {};
+    ASSERT_EQ(::stat((m_center.db.string() + ".center-key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << "the rewritten key file stays owner-only";
+    auto audit = m_store->database().prepare("SELECT count(*) FROM audit_log WHERE action = 'center.verify-url'");
+    ASSERT_TRUE(audit);
+    ASSERT_TRUE(audit->step());
+    EXPECT_EQ(audit->int64(0), 1);
+    audit->reset();
+
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto pdf = m_dir / "url.pdf";
+    r = ctl({"cert", "render", "--worker", std::to_string(w.workerId), "--out", pdf.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto c = certificate(w.workerId);
+    ASSERT_TRUE(c.payload.starts_with("https://verify.example.cn/v/#")) << c.payload;
+    const auto code = c.payload.substr(c.payload.find('#') + 1);
+    EXPECT_EQ(code.find_first_not_of("0123456789"), std::string::npos) << code;
+    if (std::filesystem::exists("/usr/bin/zbarimg")) {
+        const auto z = testsupport::run({"/usr/bin/zbarimg", "--raw", "-q", pagePng(pdf, m_dir / "url").string()});
+        std::string text = z.out;
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        EXPECT_EQ(text, c.payload) << "a phone's camera reads the https address";
+    }
+    for (const auto& input : {c.payload, code, pdf.string()}) {
+        r = ctl({"verify", input});
+        EXPECT_EQ(r.exitCode, 0) << input << ": " << r.err << r.out;
+        EXPECT_EQ(parse(r)["verdict"], "valid") << input;
+        EXPECT_EQ(parse(r)["fields"]["name"], "王秀英") << input;
+    }
+    // Another host in front of the same code is the same code (the page may be hosted anywhere).
+    r = ctl({"verify", "https://elsewhere.example.org/check#" + code});
+    EXPECT_EQ(parse(r)["verdict"], "valid");
+    r = ctl({"key", "url", "--clear"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(ctl({"key", "url"}))["verify_url"], "");
+}
+
+TEST_F(KioskctlTest, ReissueAfterRevocationNeedsAFlagAndAReasonAndIsAudited) {
+    const auto w = eligible("31010119780312002", "王秀英");
+    const auto first = issue(w.workerId);
+    ASSERT_EQ(ctl({"revoke", "--certificate", first.number, "--reason", "证件造假 forged ID"}).exitCode, 0);
+    const auto worker = std::to_string(w.workerId);
+    const auto pdf = (m_dir / "again.pdf").string();
+
+    // Eligibility says the certificate was revoked, and how a new one is decided.
+    auto r = ctl({"eligibility", "--worker", worker});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    auto j = parse(r);
+    EXPECT_EQ(j["eligible"], false);
+    EXPECT_EQ(conditions(j["unmet"]), std::set<std::string>{"revoked"}) << j.dump(2);
+    const auto staff = j["unmet"][0]["staff"].get<std::string>();
+    EXPECT_NE(staff.find(first.number), std::string::npos) << staff;
+    EXPECT_NE(staff.find("--reissue"), std::string::npos) << staff;
+    EXPECT_NE(j["unmet"][0]["worker"]["zh"].get<std::string>().find("注销"), std::string::npos);
+
+    // The next render does not quietly issue a new certificate.
+    r = ctl({"cert", "render", "--worker", worker, "--out", pdf});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("revoked"), std::string::npos) << r.err;
+    EXPECT_EQ(certificatesOf(w.workerId), std::vector<std::string>{first.number});
+    // A flag without a reason, or a reason without the flag, is refused.
+    EXPECT_EQ(ctl({"cert", "render", "--worker", worker, "--reissue", "--out", pdf}).exitCode, 1);
+    EXPECT_EQ(ctl({"cert", "render", "--worker", worker, "--reason", "x", "--out", pdf}).exitCode, 1);
+    r = ctl({"cert", "render", "--worker", worker, "--reissue", "--reason", "  ", "--out", pdf});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_EQ(certificatesOf(w.workerId), std::vector<std::string>{first.number});
+
+    // The explicit decision issues a new one, audited with its reason and the number it replaces.
+    r = ctl({"cert", "render", "--worker", worker, "--reissue", "--reason", "身份已重新核验 identity re-checked",
+             "--out", pdf});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto second = certificate(w.workerId);
+    EXPECT_NE(second.number, first.number);
+    EXPECT_FALSE(second.revokedAt);
+    auto st = m_store->database().prepare("SELECT details FROM audit_log WHERE action = 'certificate.reissue'");
+    ASSERT_TRUE(st);
+    auto row = st->step();
+    ASSERT_TRUE(row && *row) << "no certificate.reissue audit entry";
+    const auto details = json::parse(st->text(0));
+    st->reset();
+    EXPECT_EQ(details["number"], second.number);
+    EXPECT_EQ(details["replaces"], first.number);
+    EXPECT_EQ(details["reason"], "身份已重新核验 identity re-checked");
+    EXPECT_EQ(ctl({"eligibility", "--worker", worker}).exitCode, 0);
+    // Rendering again is idempotent; a re-issue for a worker without a revoked certificate is refused.
+    EXPECT_EQ(ctl({"cert", "render", "--worker", worker, "--out", pdf}).exitCode, 0);
+    EXPECT_EQ(certificatesOf(w.workerId).size(), 2u);
+    const auto other = eligible("11010519491231002", "张桂兰", w.sittingId);
+    r = ctl({"cert", "render", "--worker", std::to_string(other.workerId), "--reissue", "--reason", "x", "--out", pdf});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("no revoked certificate"), std::string::npos) << r.err;
+    EXPECT_TRUE(certificatesOf(other.workerId).empty());
 }
 
 class SubmitCliTest : public KioskctlTest {

@@ -1,5 +1,6 @@
 // Certificate and badge PDFs: text extraction, one embedded subset font, the portrait, the QR code, size,
 // template errors; printAndWait's handling of failed jobs (with a fake print system).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -106,6 +107,9 @@ TEST(Documents, BadgeIsIdOneWithTwoPages) {
     EXPECT_NE(text.out.find("王秀英"), std::string::npos);
     EXPECT_NE(text.out.find("上海安心家政服务有限公司"), std::string::npos);
     EXPECT_NE(text.out.find("母婴护理"), std::string::npos);
+    // The programme's name of the badge (../shared/docs/programme.md), not a "job-entry licence".
+    EXPECT_NE(text.out.find("家政上门服务证"), std::string::npos) << text.out;
+    EXPECT_EQ(text.out.find("上岗证"), std::string::npos) << text.out;
 }
 
 /// Renders page @p page at 300 dpi and decodes the QR code on it with zbarimg.
@@ -228,6 +232,68 @@ TEST(Documents, WordingComesFromTheTemplate) {
     const auto out = run({"/usr/bin/pdftotext", "-enc", "UTF-8", write(dir, "c.pdf", r->pdf).string(), "-"});
     EXPECT_NE(out.out.find("培训合格证"), std::string::npos) << out.out;
     EXPECT_EQ(out.out.find("结业证书"), std::string::npos) << out.out;
+}
+
+/// A word of `pdftotext -bbox` output, in points from the page's top-left corner.
+struct Word {
+    double x0, y0, x1, y1;
+    std::string text;
+};
+
+std::vector<Word> wordBoxes(const std::filesystem::path& pdf) {
+    const auto r = run({"/usr/bin/pdftotext", "-bbox", "-enc", "UTF-8", pdf.string(), "-"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    std::vector<Word> words;
+    const auto attr = [](const std::string& line, const std::string& name) {
+        const auto p = line.find(name + "=\"");
+        return p == std::string::npos ? -1.0 : std::stod(line.substr(p + name.size() + 2));
+    };
+    std::istringstream in(r.out);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find("<word ") == std::string::npos) continue;
+        const auto open = line.find('>'), close = line.rfind("</word>");
+        words.push_back({attr(line, "xMin"), attr(line, "yMin"), attr(line, "xMax"), attr(line, "yMax"),
+                         line.substr(open + 1, close - open - 1)});
+    }
+    return words;
+}
+
+bool intersects(const Word& a, double x0, double y0, double x1, double y1, double tolerance) {
+    return std::min(a.x1, x1) - std::max(a.x0, x0) > tolerance && std::min(a.y1, y1) - std::max(a.y0, y0) > tolerance;
+}
+
+TEST(Documents, CertificateTextNeverOverlapsWithOneToTwelveModules) {
+    TempDir dir;
+    const auto r = renderer();
+    constexpr double kPt = 72.0 / 25.4;
+    for (int n = 1; n <= 12; ++n) {
+        auto doc = training::demoCertificateDocument();
+        doc.modules.clear();
+        for (int i = 1; i <= n; ++i)
+            doc.modules.push_back({fmt::format("m{}", i), fmt::format("电器操作与安全{}", i),
+                                   fmt::format("Appliance operation and safety {}", i), 120, 125});
+        auto cert = r.render(DocumentKind::Certificate, doc);
+        ASSERT_TRUE(cert) << cert.error().message;
+        const auto words = wordBoxes(write(dir, fmt::format("c{}.pdf", n), cert->pdf));
+        ASSERT_GT(words.size(), 40u);
+        int totals = 0;
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            totals += words[i].text == "合计";
+            for (std::size_t j = i + 1; j < words.size(); ++j) {
+                const auto& b = words[j];
+                EXPECT_FALSE(intersects(words[i], b.x0, b.y0, b.x1, b.y1, 0.3))
+                    << n << " modules: '" << words[i].text << "' is drawn over '" << b.text << "'";
+            }
+            // Nothing runs under the QR code (150, 218 mm, 36 mm square).
+            EXPECT_FALSE(intersects(words[i], 150 * kPt, 218 * kPt, 186 * kPt, 254 * kPt, 0.3))
+                << n << " modules: '" << words[i].text << "' is under the QR code";
+        }
+        EXPECT_EQ(totals, 1) << n << " modules";
+        // Every module row is there.
+        const auto last = fmt::format("电器操作与安全{}", n);
+        EXPECT_TRUE(std::ranges::any_of(words, [&](const Word& w) { return w.text == last; })) << last;
+    }
 }
 
 TEST(Documents, KioskctlRendersTheDemo) {

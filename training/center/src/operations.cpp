@@ -263,13 +263,14 @@ Result<training::DocumentRenderer*> Operations::renderer() {
 
 Result<RenderedCertificate> Operations::issueAndRender(std::int64_t workerId, std::optional<std::int64_t> courseId,
                                                        training::DocumentKind kind,
-                                                       const std::filesystem::path& outFile, const Actor& actor) {
+                                                       const std::filesystem::path& outFile, const Actor& actor,
+                                                       const std::optional<std::string>& reissueReason) {
     auto k = key();
     if (!k) return propagate(k);
     auto r = renderer();
     if (!r) return propagate(r);
     training::Certificates certs(m_store, *k);
-    auto issued = certs.issue(workerId, courseId, actor);
+    auto issued = certs.issue(workerId, courseId, actor, reissueReason);
     if (!issued) return propagate(issued);
     auto doc = certs.document(issued->number);
     if (!doc) return propagate(doc);

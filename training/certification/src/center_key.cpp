@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "training/badge_code.hpp"
 #include "training/store.hpp"
 #include "training/json_fields.hpp"
 
@@ -207,7 +208,44 @@ Result<CenterKey> CenterKey::load(const std::filesystem::path& path) {
     if (j.contains("public_key") && j["public_key"].is_string() &&
         j["public_key"].get<std::string>() != base64UrlEncode(k.m_public.key))
         return corrupt("the public key does not match the seed");
+    if (j.contains("verify_url")) {
+        if (!j["verify_url"].is_string()) return corrupt("verify_url is not a text");
+        auto url = checkVerifyUrl(j["verify_url"].get<std::string>());
+        if (!url) return corrupt(url.error().message);
+        k.m_verifyUrl = *url;
+    }
     return k;
+}
+
+Result<CenterKey> CenterKey::setVerifyUrl(const std::filesystem::path& path, const std::string& url) {
+    if (!url.empty())
+        if (auto ok = checkVerifyUrl(url); !ok) return propagate(ok);
+    auto key = load(path);
+    if (!key) return key;
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto j = json::parse(ss.str(), nullptr, false);
+    if (!j.is_object()) return fail(ErrorCode::Corrupt, fmt::format("{} changed while it was read", path.string()));
+    if (url.empty()) j.erase("verify_url");
+    else j["verify_url"] = url;
+    const std::string text = j.dump(2) + "\n";
+    auto tmp = path;
+    tmp += fmt::format(".tmp-{}", ::getpid());
+    std::error_code ec;
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail(ErrorCode::Io, fmt::format("cannot write {}: {}; check that the directory is writable",
+                                               tmp.string(), std::strerror(errno)));
+    ::fchmod(fd, 0600);
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::filesystem::remove(tmp, ec);
+        return fail(ErrorCode::Io, fmt::format("cannot rewrite the center key {}; is the disk full?", path.string()));
+    }
+    key->m_verifyUrl = url;
+    return key;
 }
 
 SignatureBytes CenterKey::sign(std::span<const std::uint8_t> message) const {
@@ -266,6 +304,17 @@ Result<CenterPublicKey> parsePublicKey(std::string_view text) {
     if (!bytes || bytes->size() != k.key.size()) return bad("public_key is not 32 bytes of base64url");
     std::ranges::copy(*bytes, k.key.begin());
     return k;
+}
+
+Result<void> recordVerifyUrlChange(Store& store, const std::string& centerId, const std::string& url,
+                                   const Actor& actor) {
+    auto tx = store.database().transaction();
+    if (!tx) return propagate(tx);
+    if (auto r = store.audit(actor, "center.verify-url", fmt::format("center:{}", centerId),
+                             json{{"verify_url", url}}.dump());
+        !r)
+        return propagate(r);
+    return tx->commit();
 }
 
 Result<std::vector<CenterPublicKey>> trustedKeys(Store& store) {

@@ -73,7 +73,7 @@ CertificateDocument sampleCertificateDocument(const CenterKey& key) {
     d.agencyName = "上海示例家政服务有限公司";
     d.serviceTypes = {"cleaning", "elder-care"};
     d.qrPayload = encodeBadgePayload(BadgeFields{d.centerCode, d.certificateNumber, d.workerName, d.maskedId,
-                                                 d.courseCode, d.issueDate, d.expiryDate},
+                                                 d.courseCode, d.issueDate, d.expiryDate, 1},
                                      key)
                       .value_or("");
     return d;
@@ -118,7 +118,7 @@ Result<std::vector<Certificate>> Certificates::ofWorker(std::int64_t workerId) {
 }
 
 Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std::int64_t> courseId,
-                                        const Actor& actor) {
+                                        const Actor& actor, const std::optional<std::string>& reissueReason) {
     if (!m_key)
         return fail(ErrorCode::Refused, "no center key: run 'kioskctl init' to create it, or set KIOSK_CENTER_KEY");
     auto& db = m_store.database();
@@ -128,6 +128,23 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
     if (!report) return propagate(report);
     if (auto existing = currentFor(workerId, report->courseId); !existing) return propagate(existing);
     else if (*existing) return **existing;
+    std::optional<std::string> reissue;
+    std::string replaces;
+    if (reissueReason) {
+        auto why = normalizeText(*reissueReason, "re-issue reason", 200);
+        if (!why) return propagate(why);
+        if (why->empty()) return fail(ErrorCode::InvalidInput, "give the reason for the re-issue (--reason TEXT)");
+        const auto revoked = std::ranges::find(report->unmet, Condition::NotRevoked, &UnmetCondition::condition);
+        if (revoked == report->unmet.end())
+            return fail(ErrorCode::InvalidInput,
+                        fmt::format("worker {} has no revoked certificate for this course; a re-issue (--reissue) is "
+                                    "only for a worker whose certificate was revoked",
+                                    workerId));
+        replaces = revoked->item.value_or("");
+        report->unmet.erase(revoked);
+        report->eligible = report->unmet.empty();
+        reissue = std::move(*why);
+    }
     if (!report->eligible) {
         std::string list;
         for (const auto& u : report->unmet) list += fmt::format("\n  - {}", u.staff);
@@ -163,7 +180,7 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
     c.issuedAt = m_store.now();
     auto payload = encodeBadgePayload(BadgeFields{m_key->centerId(), c.number, w->identity.name,
                                                   maskIdNumber(w->identity.docNumber), course->code, c.issueDate,
-                                                  c.expiryDate},
+                                                  c.expiryDate, w->profile.agencyId.value_or(0)},
                                       *m_key);
     if (!payload) return propagate(payload);
     c.payload = *payload;
@@ -175,8 +192,13 @@ Result<Certificate> Certificates::issue(std::int64_t workerId, std::optional<std
         !r)
         return propagate(r);
     c.id = db.lastInsertRowId();
-    if (auto r = m_store.audit(actor, "certificate.issue", fmt::format("worker:{}", workerId),
-                               json{{"number", c.number}, {"course", course->code}, {"expiry", c.expiryDate}}.dump());
+    json details{{"number", c.number}, {"course", course->code}, {"expiry", c.expiryDate}};
+    if (reissue) {
+        details["replaces"] = replaces;
+        details["reason"] = *reissue;
+    }
+    if (auto r = m_store.audit(actor, reissue ? "certificate.reissue" : "certificate.issue",
+                               fmt::format("worker:{}", workerId), details.dump());
         !r)
         return propagate(r);
     if (auto r = tx->commit(); !r) return propagate(r);
@@ -370,6 +392,63 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
         return propagate(r);
     if (auto r = tx->commit(); !r) return propagate(r);
     return added;
+}
+
+namespace {
+
+/// {"signed": TEXT, "signature": base64url(sign(TEXT))}: the page verifies the exact bytes it parses.
+std::string signedEnvelope(const CenterKey& key, const json& body) {
+    const auto text = body.dump();
+    return json{{"signed", text}, {"signature", base64UrlEncode(key.sign(text))}}.dump() + "\n";
+}
+
+}  // namespace
+
+Result<std::string> Certificates::exportWebKeys() {
+    if (!m_key)
+        return fail(ErrorCode::Refused, "no center key to sign the keys file: run 'kioskctl init' or set KIOSK_CENTER_KEY");
+    auto keys = trustedKeys(m_store);
+    if (!keys) return propagate(keys);
+    json list = json::array();
+    for (const auto& k : *keys)
+        list.push_back({{"center", k.centerId}, {"name", k.name}, {"public_key", base64UrlEncode(k.key)}});
+    auto agencies = m_store.listAgencies();
+    if (!agencies) return propagate(agencies);
+    json byId = json::object();
+    for (const auto& a : *agencies) byId[std::to_string(a.id)] = a.name;
+    auto courses = m_store.listCourses();
+    if (!courses) return propagate(courses);
+    json byCode = json::object();
+    for (const auto& c : *courses) byCode[c.code] = {{"zh", c.nameZh}, {"en", c.nameEn}};
+    return signedEnvelope(*m_key, json{{"format", "badge-web-keys"},
+                                       {"version", 1},
+                                       {"center", m_key->centerId()},
+                                       {"issued_at", formatUtc(m_store.now())},
+                                       {"keys", list},
+                                       {"agencies", byId},
+                                       {"courses", byCode}});
+}
+
+Result<std::string> Certificates::exportWebRevocations() {
+    if (!m_key)
+        return fail(ErrorCode::Refused, "no center key to sign the list: run 'kioskctl init' or set KIOSK_CENTER_KEY");
+    auto st = m_store.database().prepare(
+        "SELECT center_id, certificate_number, revoked_at, reason FROM revocations ORDER BY center_id, "
+        "certificate_number");
+    if (!st) return propagate(st);
+    json entries = json::array();
+    if (auto done = st->forEachRow([&](Statement& rec) {
+        entries.push_back({{"center", rec.text(0)},
+                           {"number", rec.text(1)},
+                           {"revoked_at", formatUtc(rec.int64(2))},
+                           {"reason", rec.text(3)}});
+    }); !done)
+        return propagate(done);
+    return signedEnvelope(*m_key, json{{"format", "badge-web-revocations"},
+                                       {"version", 1},
+                                       {"center", m_key->centerId()},
+                                       {"issued_at", formatUtc(m_store.now())},
+                                       {"revoked", entries}});
 }
 
 Result<BadgeVerification> Certificates::verify(std::string_view payload) {

@@ -63,6 +63,7 @@ std::string_view conditionName(Condition c) noexcept {
         case Condition::HealthCheck: return "health-check";
         case Condition::Consent: return "consent";
         case Condition::Agency: return "agency";
+        case Condition::NotRevoked: return "revoked";
     }
     return "identity";
 }
@@ -221,6 +222,18 @@ EligibilityReport evaluateEligibility(const CertificationRule& rule, const Eligi
         rep.unmet.push_back(unmet(Condition::Agency, {"尚未选择所属家政服务机构。", "No employing agency chosen yet."},
                                   "no employing agency set: choose it at registration or with 'kioskctl worker "
                                   "update --agency'"));
+    if (facts.revoked) {
+        const auto& r = *facts.revoked;
+        auto u = unmet(Condition::NotRevoked,
+                       {fmt::format("您的证书（{}）已于{}被注销，请联系培训中心。", r.number, r.revokedOn),
+                        fmt::format("Your certificate {} was revoked on {}: contact the training center.", r.number,
+                                    r.revokedOn)},
+                       fmt::format("certificate {} was revoked on {} ({}); a new one is issued only by an explicit "
+                                   "decision: 'kioskctl cert render --worker {} --reissue --reason TEXT' (audited)",
+                                   r.number, r.revokedOn, r.reason, w.id));
+        u.item = r.number;
+        rep.unmet.push_back(std::move(u));
+    }
     rep.eligible = rep.unmet.empty();
     return rep;
 }
@@ -286,6 +299,16 @@ Result<EligibilityReport> checkEligibility(Store& store, std::int64_t workerId, 
     auto consents = store.consents(workerId);
     if (!consents) return propagate(consents);
     facts.consents = std::move(*consents);
+    auto latest = store.database().prepare(
+        "SELECT number, revoked_at, COALESCE(revocation_reason, '') FROM certificates WHERE worker_id = ? AND "
+        "course_id = ? ORDER BY id DESC LIMIT 1");
+    if (!latest) return propagate(latest);
+    latest->bindAll(workerId, facts.course.id);
+    auto row = latest->step();
+    if (!row) return propagate(row);
+    if (*row && latest->optInt64(1))
+        facts.revoked = RevokedCertificate{latest->text(0), formatDate(localDate(*latest->optInt64(1))), latest->text(2)};
+    latest->reset();
     return evaluateEligibility(*rule, facts, localDate(store.now()));
 }
 

@@ -55,13 +55,12 @@ CertificateDocument demoCertificateDocument() {
     d.certificateNumber = "SH01-2025-000042";
     d.issueDate = "2025-03-20";
     d.expiryDate = "2028-03-19";
-    // Not signed: the right alphabet (base45) and a typical length, so the QR has its real size.
-    static constexpr char kBase45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    std::string payload = "HSB1:DEMO";
+    // Not signed: a verification link with a code of digits of the typical length, so the QR has its real size.
+    std::string payload = "https://verify.example.cn/v/#";
     std::uint32_t state = 20250320;
-    while (payload.size() < 230) {
+    for (int i = 0; i < 255; ++i) {
         state = state * 1664525u + 1013904223u;
-        payload += kBase45[(state >> 16) % 45];
+        payload += static_cast<char>('0' + (state >> 16) % 10);
     }
     d.qrPayload = payload;
     d.agencyName = "上海安心家政服务有限公司";

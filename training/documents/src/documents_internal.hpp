@@ -54,6 +54,9 @@ struct Item {
     bool imageIsPng{false};
     // modules table
     double rowMm{6};
+    double maxHMm{0};           ///< height for header, rows and total line; rows shrink to fit (0: no limit)
+    std::string total;          ///< line under the last row, right-aligned at the table's right edge minus 3 mm
+    double totalSizePt{0};      ///< its font size (0: size_pt)
     std::vector<Column> columns;
     std::optional<Color> headerFill;
 };

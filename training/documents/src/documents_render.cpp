@@ -279,8 +279,18 @@ public:
         HPDF_Page_Fill(m_page);
     }
 
+    /// The table's row height and font size: the template's, or smaller so that the header, every module row
+    /// and the total line fit into max_h_mm (a course with many modules gets narrower rows, never overlaps).
+    static std::pair<double, double> tableMetrics(const Item& it, std::size_t moduleCount) {
+        const double rows = static_cast<double>(moduleCount + 1 + (it.total.empty() ? 0 : 1));
+        double rowH = it.rowMm;
+        if (it.maxHMm > 0 && rows * rowH > it.maxHMm) rowH = it.maxHMm / rows;
+        return {rowH, rowH / it.rowMm};
+    }
+
     void modules(const Item& it, const CertificateDocument& doc, const Fields& fields) {
-        const double rowH = it.rowMm;
+        const auto [rowH, scale] = tableMetrics(it, doc.modules.size());
+        const double size = it.sizePt * scale;
         const Color grid = it.stroke.value_or(Color{0.6f, 0.6f, 0.6f});
         // header
         if (it.headerFill) {
@@ -291,13 +301,18 @@ public:
         }
         const double baseline = rowH * 0.68;
         for (const auto& col : it.columns)
-            cell(substitute(col.title, fields), it.x + col.xMm, it.y + baseline, it.sizePt, col.align, it.color);
+            cell(substitute(col.title, fields), it.x + col.xMm, it.y + baseline, size, col.align, it.color);
         int row = 1;
         for (const auto& m : doc.modules) {
             const double top = it.y + row * rowH;
             for (const auto& col : it.columns)
-                cell(rowText(col.value, m, fields), it.x + col.xMm, top + baseline, it.sizePt, col.align, it.color);
+                cell(rowText(col.value, m, fields), it.x + col.xMm, top + baseline, size, col.align, it.color);
             ++row;
+        }
+        if (!it.total.empty()) {
+            const double totalSize = (it.totalSizePt > 0 ? it.totalSizePt : it.sizePt) * scale;
+            cell(substitute(it.total, fields), it.x + it.w - 3, it.y + row * rowH + baseline, totalSize, Align::Right,
+                 Color{0.333f, 0.333f, 0.333f});
         }
         // horizontal rules: under the header, between rows, at the bottom
         HPDF_Page_SetLineWidth(m_page, static_cast<HPDF_REAL>(it.linePt));
@@ -361,6 +376,7 @@ Result<RenderedDocument> DocumentRenderer::render(DocumentKind kind, const Certi
                     use(substitute(col.title, fields));
                     for (const auto& m : doc.modules) use(rowText(col.value, m, fields));
                 }
+                use(substitute(it.total, fields));
             }
         }
     }

@@ -131,8 +131,11 @@ struct Parser {
             it.type = ItemType::Modules;
             if (!(number(t, "x_mm", it.x, true) && number(t, "y_mm", it.y, true) && number(t, "w_mm", it.w, true) &&
                   number(t, "row_mm", it.rowMm, false) && number(t, "size_pt", it.sizePt, false) &&
-                  color(t, "header_fill", it.headerFill)))
+                  number(t, "max_h_mm", it.maxHMm, false) && string(t, "total", it.total, false) &&
+                  number(t, "total_size_pt", it.totalSizePt, false) && color(t, "header_fill", it.headerFill)))
                 return false;
+            if (it.rowMm <= 0 || it.maxHMm < 0 || it.sizePt <= 0 || it.totalSizePt < 0)
+                return fail(t, "row_mm and size_pt must be above 0, max_h_mm and total_size_pt 0 or more");
             const auto* cols = t.get_as<toml::array>("columns");
             if (!cols || cols->empty()) return fail(t, "a modules table needs a non-empty 'columns' array of tables");
             for (const auto& node : *cols) {

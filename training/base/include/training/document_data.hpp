@@ -37,7 +37,7 @@ struct CertificateDocument {
     std::string certificateNumber;
     std::string issueDate;
     std::string expiryDate;
-    std::string qrPayload;  ///< text to put in the QR code (alphanumeric mode, ECC M)
+    std::string qrPayload;  ///< text to put in the QR code (ECC M; libqrencode picks byte/numeric segments)
     std::optional<std::string> agencyName;
     std::vector<std::string> serviceTypes;  ///< as shown: the Chinese names of the worker's service types
     std::optional<std::string> badgeNumber;

@@ -162,13 +162,14 @@ public:
     /// @brief The center's signing key (loaded once from CenterPaths::key).
     [[nodiscard]] Result<const training::CenterKey*> key();
     /// @brief Issues the worker's certificate (idempotent: the valid one they hold is kept) and renders the
-    /// certificate or badge card; written to @p outFile when it is not empty.
-    /// @retval Refused the worker is not eligible: the message lists every unmet condition
-    [[nodiscard]] Result<RenderedCertificate> issueAndRender(std::int64_t workerId,
-                                                             std::optional<std::int64_t> courseId,
-                                                             training::DocumentKind kind,
-                                                             const std::filesystem::path& outFile,
-                                                             const Actor& actor);
+    /// certificate or badge card; written to @p outFile when it is not empty. After a revocation a new
+    /// certificate needs an explicit decision: @p reissueReason (audited).
+    /// @retval Refused the worker is not eligible (the message lists every unmet condition), or their
+    ///                 certificate was revoked and no re-issue reason was given
+    [[nodiscard]] Result<RenderedCertificate> issueAndRender(
+        std::int64_t workerId, std::optional<std::int64_t> courseId, training::DocumentKind kind,
+        const std::filesystem::path& outFile, const Actor& actor,
+        const std::optional<std::string>& reissueReason = std::nullopt);
     /// @brief Revokes a certificate with a reason (audited).
     [[nodiscard]] Result<training::Certificate> revoke(const std::string& number, const std::string& reason,
                                                        const Actor& actor);

@@ -1,15 +1,24 @@
 #pragma once
 /// @file badge_code.hpp
-/// @brief The signed QR payload of certificates and badge cards (product.md §8).
+/// @brief The signed code of certificates and badge cards (product.md §8) and its QR text.
 ///
-/// Text form: `HSB1:` followed by the base45 (RFC 9285) encoding of a binary record and its Ed25519
-/// signature. Base45 uses only QR alphanumeric characters, so the whole text is encoded in alphanumeric
-/// mode and fits a QR code of version ≤ 10 at error correction M (at most kMaxPayloadChars characters).
+/// QR text: `https://HOST/PATH#CODE`, the center's verification address (CenterKey::verifyUrl, set with
+/// `kioskctl key url`) with the code in the fragment, which a browser never sends to any server; the bare CODE
+/// when the center has no address. The page in web/verify/ checks the code in the browser, offline.
 ///
-/// Binary record, version 1 (all strings UTF-8, each preceded by its length in one byte):
-///   u8 version (=1) | str center id | str certificate number | str name | str masked ID number |
-///   str course code | u16 issue date | u16 expiry date (days since 1970-01-01, big-endian) |
-///   64-byte Ed25519 signature of "HSB1:" + the bytes before it.
+/// CODE, version 2: decimal digits, so the QR code holds it in numeric mode (3.3 bits a digit): the bytes
+/// `record | signature` in groups of 7 bytes, each written as 17 digits (a last group of 1..6 bytes as
+/// 3, 5, 8, 10, 13 or 15 digits), big-endian. The URL before it is a byte-mode segment.
+///
+/// Record, version 2 (strings UTF-8, each preceded by its length in one byte):
+///   u8 version (=2) | str center id |
+///   number: 0xFF u16 year u24 sequence when it is CENTER-YYYY-NNNNNN, else str |
+///   str name | masked ID: u8 (0x80 | stars) str head str tail when it is HEAD***TAIL, else str |
+///   str course code | u16 agency id | u16 issue date | u16 expiry date (days since 1970-01-01, big-endian) |
+///   64-byte Ed25519 signature of "HSB2:" + the record bytes before it.
+///
+/// Version 1 (`HSB1:` followed by base45 of a record with plain strings, signed with "HSB1:" before it) is still
+/// read and verified: certificates printed before version 2 keep working.
 
 #include <chrono>
 #include <functional>
@@ -23,9 +32,9 @@
 
 namespace training {
 
-/// @brief Prefix of every payload (version 1).
+/// @brief Prefix of a version-1 payload (read, no longer written).
 inline constexpr std::string_view kBadgePrefix = "HSB1:";
-/// @brief Longest payload text: the alphanumeric capacity of a version-10 QR code at level M.
+/// @brief Longest version-1 payload text: the alphanumeric capacity of a version-10 QR code at level M.
 inline constexpr std::size_t kMaxPayloadChars = 311;
 
 /// @brief What the QR code says.
@@ -37,12 +46,26 @@ struct BadgeFields {
     std::string courseCode;         ///< max 16 bytes
     std::string issueDate;          ///< YYYY-MM-DD
     std::string expiryDate;         ///< YYYY-MM-DD
+    /// The employing agency's id at the issuing center (0: none, or not in a version-1 code); its name is in the
+    /// signed keys file of the verification page (`kioskctl web export`). Ids above 65535 are written as 0.
+    std::int64_t agencyId{0};
     bool operator==(const BadgeFields&) const = default;
 };
 
-/// @brief Signs and encodes @p fields.
+/// @brief Signs and encodes @p fields as a version-2 code (digits).
 /// @retval InvalidInput a field is too long or a date is not YYYY-MM-DD from 1970-01-01 to 2149-06-06
+[[nodiscard]] Result<std::string> encodeBadgeCode(const BadgeFields& fields, const CenterKey& key);
+/// @brief The QR text: encodeBadgeCode() in the fragment of the key's verification URL (the bare code without one).
+/// @retval InvalidInput as encodeBadgeCode()
 [[nodiscard]] Result<std::string> encodeBadgePayload(const BadgeFields& fields, const CenterKey& key);
+/// @brief `URL#CODE`, or @p code when @p verifyUrl is empty.
+[[nodiscard]] std::string badgeQrText(std::string_view code, std::string_view verifyUrl);
+/// @brief The code in a QR text: the fragment of an http(s) URL, else the text; surrounding white space dropped.
+[[nodiscard]] std::string_view badgeCodeOf(std::string_view text);
+/// @brief @p url when it can be a verification address: https://HOST[/PATH], at most 64 printable ASCII
+/// characters, no '#', '?', spaces, quotes, '<', '>' or backslash.
+/// @retval InvalidInput naming what is wrong
+[[nodiscard]] Result<std::string> checkVerifyUrl(std::string_view url);
 
 /// @brief The outcome of verifying a payload.
 enum class BadgeVerdict { Valid, BadSignature, UnknownCenter, Expired, Revoked, Malformed };
@@ -66,10 +89,15 @@ using RevocationLookup = std::function<std::optional<std::string>(const std::str
 [[nodiscard]] BadgeVerification verifyBadgePayload(std::string_view text, std::span<const CenterPublicKey> trusted,
                                                    const RevocationLookup& revoked, std::chrono::year_month_day today);
 
-/// @brief Decodes the fields without checking anything but the format (for display and tests).
-/// @retval InvalidInput the text is not a version-1 payload
+/// @brief Decodes the fields without checking anything but the format (for display and tests). Takes a URL, a
+/// version-2 code or a version-1 text.
+/// @retval InvalidInput the text is not a badge code
 [[nodiscard]] Result<BadgeFields> decodeBadgePayload(std::string_view text);
 
+/// @brief Bytes as digits: groups of 7 bytes as 17 digits, a last group of n bytes as 3, 5, 8, 10, 13 or 15.
+[[nodiscard]] std::string numericEncode(std::span<const std::uint8_t> data);
+/// @brief nullopt when @p digits is not what numericEncode() writes.
+[[nodiscard]] std::optional<std::vector<std::uint8_t>> numericDecode(std::string_view digits);
 /// @brief RFC 9285 base45.
 [[nodiscard]] std::string base45Encode(std::span<const std::uint8_t> data);
 /// @brief nullopt when @p text is not valid base45.

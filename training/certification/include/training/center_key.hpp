@@ -62,6 +62,18 @@ public:
     [[nodiscard]] SignatureBytes sign(std::span<const std::uint8_t> message) const;
     [[nodiscard]] SignatureBytes sign(std::string_view message) const;
 
+    /// @brief Sets (or with an empty @p url removes) the verification address of the key file at @p path: the
+    /// https URL whose fragment carries the badge codes this center signs (checkVerifyUrl). The file is rewritten
+    /// (mode 0600, temporary file renamed over it); the key itself does not change.
+    /// @retval InvalidInput not a usable address
+    /// @retval NotFound, Refused, Corrupt as load()
+    /// @retval Io the file could not be rewritten
+    [[nodiscard]] static Result<CenterKey> setVerifyUrl(const std::filesystem::path& path, const std::string& url);
+    /// @brief The center's verification address ("" when none is set): QR codes are `URL#CODE`.
+    [[nodiscard]] const std::string& verifyUrl() const { return m_verifyUrl; }
+    /// @brief For keys that exist only in memory (tests, demo documents).
+    void setVerifyUrlInMemory(std::string url) { m_verifyUrl = std::move(url); }
+
     [[nodiscard]] const std::string& centerId() const { return m_public.centerId; }
     [[nodiscard]] const PublicKeyBytes& publicKey() const { return m_public.key; }
     /// @brief The public half, with own = true.
@@ -71,6 +83,7 @@ private:
     CenterKey() = default;
     CenterPublicKey m_public;
     std::array<std::uint8_t, 64> m_secret{};
+    std::string m_verifyUrl;
 };
 
 /// @brief True when @p signature is a valid Ed25519 signature of @p message by @p key.
@@ -98,6 +111,10 @@ private:
 /// its public key as the center's own trusted key. Returns the key.
 /// @retval Conflict the existing key file belongs to another center id
 [[nodiscard]] Result<CenterKey> ensureCenterKey(Store& store, const std::filesystem::path& keyPath, const Actor& actor);
+
+/// @brief Records in the audit log that the center's verification address changed (CenterKey::setVerifyUrl).
+[[nodiscard]] Result<void> recordVerifyUrlChange(Store& store, const std::string& centerId, const std::string& url,
+                                                 const Actor& actor);
 
 /// @brief base64url without padding (RFC 4648 §5).
 [[nodiscard]] std::string base64UrlEncode(std::span<const std::uint8_t> data);

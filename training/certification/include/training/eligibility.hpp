@@ -32,8 +32,9 @@ enum class Condition {
     HealthCheck,       ///< health check recorded, result "pass", not older than the maximum age
     Consent,           ///< a required consent signed and not withdrawn (one unmet entry per kind)
     Agency,            ///< employing agency set
+    NotRevoked,        ///< the worker's latest certificate for the course was not revoked (always checked)
 };
-/// @brief Stable name ("identity", "face", "hours", "exam", "health-check", "consent", "agency").
+/// @brief Stable name ("identity", "face", "hours", "exam", "health-check", "consent", "agency", "revoked").
 [[nodiscard]] std::string_view conditionName(Condition c) noexcept;
 
 /// @brief The rule of one course (stored as JSON in `certification_rules`; defaults when absent).
@@ -70,6 +71,13 @@ struct UnmetCondition {
     std::string staff;                ///< precise message for staff (English), with what to do
 };
 
+/// @brief A revoked certificate, as eligibility reports it.
+struct RevokedCertificate {
+    std::string number;
+    std::string revokedOn;  ///< YYYY-MM-DD (local)
+    std::string reason;
+};
+
 /// @brief Everything the rule looks at, gathered beforehand (so the rule itself has no I/O).
 struct EligibilityFacts {
     Worker worker;
@@ -77,6 +85,9 @@ struct EligibilityFacts {
     std::vector<ModuleHours> hours;
     std::optional<double> examScore;  ///< latest submitted attempt's score, absent when none
     std::vector<Consent> consents;
+    /// The worker's latest certificate for the course when it is revoked: a new one is issued only by an explicit
+    /// re-issue decision (Certificates::issue with a reason).
+    std::optional<RevokedCertificate> revoked;
 };
 
 /// @brief The verdict for one worker and course.

@@ -92,7 +92,7 @@ private:
 };
 
 /// @brief Sample data for layout work (`kioskctl cert render --demo`): made-up worker, modules, score,
-/// dates, a generated portrait, and an unsigned payload of the right length and alphabet ("HSB1:DEMO...").
+/// dates, a generated portrait, and an unsigned QR link of the typical length ("https://verify.example.cn/v/#...").
 /// Needs no center key and no database.
 [[nodiscard]] CertificateDocument demoCertificateDocument();
 

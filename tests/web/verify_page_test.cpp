@@ -1,0 +1,278 @@
+// The verification page in a real browser: a center made with kioskctl issues certificates, sets its verification
+// address and exports the page (kioskctl web export); a loopback-only HTTP server serves the folder, and headless
+// Chromium (every host but 127.0.0.1 unresolvable) opens the page with each code in the fragment. The page's verdict
+// (data-verdict) must equal kioskctl verify's for the same code: valid, changed by one character, revoked, expired,
+// signed by an unknown key.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "certification_fixture.hpp"
+#include "test_support.hpp"
+#include "training/certificates.hpp"
+#include "training/validation.hpp"
+
+extern char** environ;
+
+namespace {
+
+using nlohmann::json;
+using testsupport::RunResult;
+using testsupport::TempDir;
+
+constexpr const char* kChromium = "/usr/bin/chromium";
+constexpr const char* kVerifyUrl = "https://verify.example.cn/v/";
+
+/// `python3 -m http.server` on 127.0.0.1 and a free port, serving one folder; its request log is kept.
+class LoopbackServer {
+public:
+    LoopbackServer(const std::filesystem::path& root, const std::filesystem::path& logDir)
+        : m_out(logDir / "server.out"), m_log(logDir / "server.log") {
+        std::vector<std::string> argv{"/usr/bin/python3", "-u", "-m", "http.server", "--bind", "127.0.0.1",
+                                      "--directory", root.string(), "0"};
+        std::vector<char*> cargv;
+        for (auto& a : argv) cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, m_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, 2, m_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (posix_spawn(&m_pid, cargv[0], &actions, nullptr, cargv.data(), environ) != 0) m_pid = 0;
+        posix_spawn_file_actions_destroy(&actions);
+        // "Serving HTTP on 127.0.0.1 port 43117 (http://127.0.0.1:43117/) ..."
+        const std::regex port(R"(port (\d+))");
+        for (int i = 0; i < 400 && m_pid > 0 && m_port == 0; ++i) {
+            std::smatch m;
+            const auto text = testsupport::readFile(m_out);
+            if (std::regex_search(text, m, port)) m_port = std::stoi(m[1]);
+            else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+    }
+    ~LoopbackServer() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            ::waitpid(m_pid, nullptr, 0);
+        }
+    }
+    LoopbackServer(const LoopbackServer&) = delete;
+    LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+    [[nodiscard]] int port() const { return m_port; }
+    /// The request lines the server logged ("GET /keys.json HTTP/1.1").
+    [[nodiscard]] std::vector<std::string> requests() const {
+        std::vector<std::string> out;
+        const std::regex line("\"([A-Z]+ [^\"]*)\"");
+        std::istringstream in(testsupport::readFile(m_log));
+        for (std::string l; std::getline(in, l);) {
+            std::smatch m;
+            if (std::regex_search(l, m, line)) out.push_back(m[1]);
+        }
+        return out;
+    }
+
+private:
+    std::filesystem::path m_out, m_log;
+    pid_t m_pid{0};
+    int m_port{0};
+};
+
+class VerifyPageTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_kioskctl = testsupport::env("KIOSKCTL");
+        if (m_kioskctl.empty() || !std::filesystem::exists(m_kioskctl)) GTEST_SKIP() << "KIOSKCTL not built";
+        if (!std::filesystem::exists(kChromium))
+            GTEST_SKIP() << "chromium missing: run packaging/install-deps (packaging/deps/tests-web.txt)";
+        std::filesystem::create_directories(m_dir / "center");
+        m_db = m_dir / "center" / "center.db";
+        auto r = ctl({"init", "--center", "甲培训中心", "--code", "A01"});
+        ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+        auto s = training::Store::open(m_db, {.create = false});
+        ASSERT_TRUE(s) << s.error().message;
+        m_store = std::move(*s);
+    }
+
+    /// `kioskctl --db <center> --json --actor test ARGS...`.
+    RunResult ctl(std::vector<std::string> args) {
+        std::vector<std::string> argv{m_kioskctl, "--db", m_db.string(), "--json", "--actor", "test"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<std::string> env{"KIOSK_CENTER_KEY="};
+        if (const auto assets = testsupport::env("KIOSK_ASSETS_DIR"); !assets.empty())
+            env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
+        return testsupport::run(argv, env);
+    }
+
+    /// An eligible worker, issued a certificate by `kioskctl cert render`; its QR text.
+    std::string issue(const std::string& first17, const std::string& name, std::int64_t sitting = 0) {
+        testsupport::EligibleWorkerOptions o;
+        o.first17 = first17;
+        o.name = name;
+        o.sittingId = sitting;
+        auto w = testsupport::makeEligibleWorker(*m_store, o);
+        EXPECT_TRUE(w) << w.error().message;
+        if (!w) return {};
+        m_sitting = w->sittingId;
+        auto r = ctl({"cert", "render", "--worker", std::to_string(w->workerId), "--out", (m_dir / "c.pdf").string()});
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        training::Certificates certs(*m_store, nullptr);
+        auto all = certs.ofWorker(w->workerId);
+        EXPECT_TRUE(all && !all->empty());
+        m_numbers[name] = all && !all->empty() ? all->front().number : std::string{};
+        return all && !all->empty() ? all->front().payload : std::string{};
+    }
+
+    /// kioskctl verify's verdict in the page's words.
+    std::string cliVerdict(const std::string& text) {
+        const auto r = ctl({"verify", text});
+        const auto j = json::parse(r.out, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+        const auto v = j.value("verdict", std::string{});
+        static const std::map<std::string, std::string> page{{"valid", "valid"},
+                                                             {"expired", "expired"},
+                                                             {"revoked", "revoked"},
+                                                             {"bad-signature", "forged"},
+                                                             {"malformed", "forged"},
+                                                             {"unknown-center", "unknown-key"}};
+        return page.contains(v) ? page.at(v) : "unmapped:" + v;
+    }
+
+    /// The page's DOM after it settled, opened at http://127.0.0.1:PORT/#CODE in a fresh profile.
+    std::string pageDom(int port, const std::string& code) {
+        TempDir profile;
+        const auto url = fmt::format("http://127.0.0.1:{}/#{}", port, code);
+        const auto r = testsupport::run({"/usr/bin/timeout", "120", kChromium, "--headless", "--no-sandbox",
+                                         "--disable-gpu", "--disable-quic", "--no-first-run",
+                                         "--disable-background-networking", "--disable-component-update",
+                                         "--disable-sync", "--user-data-dir=" + profile.path().string(),
+                                         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                                         "--virtual-time-budget=10000", "--dump-dom", url});
+        EXPECT_EQ(r.exitCode, 0) << r.err.substr(0, 2000);
+        return r.out;
+    }
+
+    static std::string domVerdict(const std::string& dom) {
+        std::smatch m;
+        static const std::regex verdict(R"rx(id="verdict"[^>]*data-verdict="([^"]*)")rx");
+        return std::regex_search(dom, m, verdict) ? std::string(m[1]) : "no verdict element";
+    }
+
+    TempDir m_dir;
+    std::string m_kioskctl;
+    std::filesystem::path m_db;
+    std::unique_ptr<training::Store> m_store;
+    std::int64_t m_sitting{0};
+    std::map<std::string, std::string> m_numbers;
+};
+
+}  // namespace
+
+TEST_F(VerifyPageTest, EveryVerdictInChromiumEqualsKioskctlVerify) {
+    ASSERT_EQ(ctl({"key", "url", kVerifyUrl}).exitCode, 0);
+    const auto valid = issue("31010119780312002", "王秀英");
+    const auto revoked = issue("11010519491231002", "张桂兰", m_sitting);
+    ASSERT_FALSE(valid.empty());
+    ASSERT_FALSE(revoked.empty());
+    // The QR text of a real certificate is the https address with the signed code in its fragment.
+    ASSERT_TRUE(valid.starts_with(std::string(kVerifyUrl) + "#")) << valid;
+    auto r = ctl({"revoke", "--certificate", m_numbers["张桂兰"], "--reason", "证件被冒用 badge misused"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+
+    // Expired: signed with this center's own key file, valid until yesterday (no clock to turn in kioskctl).
+    auto key = training::CenterKey::load(training::defaultCenterKeyPath(m_db));
+    ASSERT_TRUE(key) << key.error().message;
+    const auto yesterday = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) - std::chrono::days(2);
+    const auto day = [](std::chrono::sys_days d) { return training::formatDate(std::chrono::year_month_day(d)); };
+    const auto expired = training::encodeBadgePayload(
+        {"A01", "A01-2020-000007", "李春花", "310101********0044", "badge", day(yesterday - std::chrono::days(1100)),
+         day(yesterday), 0},
+        *key);
+    ASSERT_TRUE(expired) << expired.error().message;
+    // Unknown key: a center this one never trusted.
+    auto stranger = training::CenterKey::ephemeral("Z99", "陌生中心");
+    stranger.setVerifyUrlInMemory(kVerifyUrl);
+    const auto unknown = training::encodeBadgePayload(
+        {"Z99", "Z99-2026-000001", "赵小红", "310101********0055", "badge", "2026-01-05", "2036-01-04", 0}, stranger);
+    ASSERT_TRUE(unknown) << unknown.error().message;
+    // Changed by one character: one digit of the signature.
+    auto changed = valid;
+    const auto at = changed.size() - 20;
+    changed[at] = changed[at] == '7' ? '2' : '7';
+
+    r = ctl({"web", "export", "--out", (m_dir / "site").string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    for (const auto* f : {"index.html", "verify.js", "verify.css", "sw.js", "keys.json", "revocations.json"})
+        EXPECT_TRUE(std::filesystem::exists(m_dir / "site" / f)) << f;
+
+    LoopbackServer server(m_dir / "site", m_dir);
+    ASSERT_GT(server.port(), 0) << "the loopback server did not start";
+
+    const std::vector<std::pair<std::string, std::string>> cases{{"valid", valid},
+                                                                 {"forged", changed},
+                                                                 {"revoked", revoked},
+                                                                 {"expired", *expired},
+                                                                 {"unknown-key", *unknown}};
+    for (const auto& [expected, text] : cases) {
+        const auto code = std::string(training::badgeCodeOf(text));
+        const auto cli = cliVerdict(text);
+        EXPECT_EQ(cli, expected) << text;
+        const auto dom = pageDom(server.port(), code);
+        EXPECT_EQ(domVerdict(dom), cli) << expected << ":\n" << dom.substr(0, 4000);
+        if (expected == "valid" || expected == "revoked" || expected == "expired") {
+            // The holder's name, masked ID, certificate number; the advice to compare the photo.
+            const auto fields = training::decodeBadgePayload(text);
+            ASSERT_TRUE(fields);
+            EXPECT_NE(dom.find(fields->name), std::string::npos) << dom;
+            EXPECT_NE(dom.find(fields->maskedId), std::string::npos) << dom;
+            EXPECT_NE(dom.find(fields->certificateNumber), std::string::npos) << dom;
+            EXPECT_NE(dom.find("照片"), std::string::npos) << dom;
+            EXPECT_NE(dom.find("注销名单更新于"), std::string::npos) << "the revocation list's age:\n" << dom;
+        }
+        if (expected == "valid")
+            EXPECT_NE(dom.find("安心家政服务有限公司"), std::string::npos) << "the agency by name:\n" << dom;
+        // An unchecked code's data is not shown as if it were true.
+        if (expected == "forged") EXPECT_EQ(dom.find("王秀英"), std::string::npos) << dom;
+        if (expected == "unknown-key") EXPECT_EQ(dom.find("赵小红"), std::string::npos) << dom;
+    }
+
+    // Only the page's own files were asked for, and never with the code: the fragment stays in the browser.
+    const auto requests = server.requests();
+    EXPECT_FALSE(requests.empty());
+    const std::regex allowed(R"(GET /(|index\.html|verify\.js|verify\.css|sw\.js|keys\.json|revocations\.json|favicon\.ico) HTTP/1\.[01])");
+    for (const auto& req : requests) {
+        EXPECT_TRUE(std::regex_match(req, allowed)) << req;
+        EXPECT_EQ(req.find(std::string(training::badgeCodeOf(valid)).substr(0, 17)), std::string::npos) << req;
+    }
+}
+
+TEST_F(VerifyPageTest, APageNotExportedOrWithAnAlteredKeysFileNeverSaysValid) {
+    ASSERT_EQ(ctl({"key", "url", kVerifyUrl}).exitCode, 0);
+    const auto valid = issue("31010119780312002", "王秀英");
+    ASSERT_FALSE(valid.empty());
+    ASSERT_EQ(ctl({"web", "export", "--out", (m_dir / "site").string()}).exitCode, 0);
+    // Another key slipped into the keys file (its signature no longer matches): nothing is trusted.
+    auto keys = testsupport::readFile(m_dir / "site" / "keys.json");
+    const auto at = keys.find("甲培训中心");
+    ASSERT_NE(at, std::string::npos);
+    keys.replace(at, std::string("甲培训中心").size(), "乙培训中心");
+    testsupport::writeFile(m_dir / "site" / "keys.json", keys);
+    LoopbackServer server(m_dir / "site", m_dir);
+    ASSERT_GT(server.port(), 0);
+    const auto dom = pageDom(server.port(), std::string(training::badgeCodeOf(valid)));
+    EXPECT_EQ(domVerdict(dom), "unknown-key") << dom;
+    // Without a code, the page says what to do and gives no verdict.
+    const auto empty = pageDom(server.port(), "");
+    EXPECT_EQ(domVerdict(empty), "") << empty;
+    EXPECT_NE(empty.find("扫描"), std::string::npos) << empty;
+}

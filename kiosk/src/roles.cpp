@@ -33,6 +33,8 @@ constexpr std::array kTable{
     Permission{"kioskctl key export", kOpen, "the center's public key"},
     Permission{"kioskctl key list", kOpen, "trusted public keys"},
     Permission{"kioskctl key trust", kAdmin, "trusts another center's documents"},
+    Permission{"kioskctl key url", kAdmin, "sets the address printed in every QR code"},
+    Permission{"kioskctl web export", kClerks, "publishes keys and the signed revocation list"},
     Permission{"kioskctl id csca import", kAdmin, "trusts a country's passports"},
     // ---- people
     Permission{"kioskctl agency add", kClerks, "changes records"},

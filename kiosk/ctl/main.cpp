@@ -174,7 +174,6 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("kioskctl ") + KIOSK_VERSION, "print the package version and exit");
     app.fallthrough();  // global options are accepted before or after the subcommand
     app.require_subcommand(1);
-    app.set_version_flag("--version", "kioskctl " KIOSK_VERSION);
     app.add_option("--db", ctx.dbPath,
                    "center database (default: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db)");
     app.add_flag("--json", ctx.json, "machine-readable output");
@@ -200,8 +199,6 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "kioskctl: " << e.what() << "\n";

@@ -235,8 +235,12 @@ TEST_F(PrivacyCli, PurgeDeletesWhatIsPastRetentionAndSaysWhatAndHowMuch) {
     auto lines = training::purgeExpired(*later, policy, true, "test");
     ASSERT_TRUE(lines) << lines.error().message;
     for (const auto& l : *lines) {
-        if (l.category == training::RetentionCategory::LivePortraits) EXPECT_EQ(l.records, 0);
-        if (l.category == training::RetentionCategory::Signatures) EXPECT_EQ(l.records, 3);
+        if (l.category == training::RetentionCategory::LivePortraits) {
+            EXPECT_EQ(l.records, 0);
+        }
+        if (l.category == training::RetentionCategory::Signatures) {
+            EXPECT_EQ(l.records, 3);
+        }
     }
     auto bad = ctl({"privacy", "purge", "--keep", "portraits=abc"});
     EXPECT_EQ(bad.exitCode, 1);

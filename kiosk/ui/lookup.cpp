@@ -9,7 +9,7 @@ namespace kiosk::ui {
 training::Result<WorkerState> loadWorkerState(Records& r, std::int64_t workerId) {
     auto w = r.store.worker(workerId);
     if (!w) return std::unexpected(w.error());
-    WorkerState st{*w, {}, std::nullopt};
+    WorkerState st{*w, {}, std::nullopt, false, false};
     auto consents = r.store.consents(workerId);
     if (!consents) return std::unexpected(consents.error());
     for (auto kind : {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck}) {

@@ -14,9 +14,9 @@ namespace kiosk::ui {
 struct WorkerState {
     training::Worker worker;
     std::vector<training::ConsentKind> missingConsents;  ///< Signed after registration (not the biometric consent).
+    std::optional<std::int64_t> openSitting;  ///< An open or paused sitting the worker is a candidate of.
     bool biometricConsent{false};    ///< A biometric consent in force: the camera may be used.
     bool biometricWithdrawn{false};  ///< Withdrawn and not signed again: identity checks go through staff.
-    std::optional<std::int64_t> openSitting;  ///< An open or paused sitting the worker is a candidate of.
 };
 
 /// @brief Reads the worker, the consents still to sign and an exam sitting open for them.

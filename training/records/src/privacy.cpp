@@ -497,18 +497,18 @@ Result<void> applyRetentionSetting(RetentionPolicy& policy, std::string_view set
                     fmt::format("retention setting '{}' must be CATEGORY=DAYS (categories: {})", setting, names));
     const auto name = setting.substr(0, eq);
     const auto value = setting.substr(eq + 1);
+    const auto& all = retentionCategories();
+    const auto category = std::ranges::find_if(all, [&](RetentionCategory c) { return retentionCategoryName(c) == name; });
+    if (category == all.end())
+        return fail(ErrorCode::InvalidInput, fmt::format("unknown retention category '{}' (categories: {})", name, names));
     int days = -1;
     if (!value.empty() && value.size() <= 5 && std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '9'; }))
         days = std::stoi(std::string(value));
     if (days < 0 || days > 36500)
         return fail(ErrorCode::InvalidInput,
                     fmt::format("retention of {} must be a whole number of days from 0 to 36500, not '{}'", name, value));
-    for (auto c : retentionCategories())
-        if (retentionCategoryName(c) == name) {
-            policy.setDays(c, days);
-            return {};
-        }
-    return fail(ErrorCode::InvalidInput, fmt::format("unknown retention category '{}' (categories: {})", name, names));
+    policy.setDays(*category, days);
+    return {};
 }
 
 namespace {

@@ -215,7 +215,7 @@ TEST_F(VerifyPageTest, EveryVerdictInChromiumEqualsKioskctlVerify) {
     for (const auto* f : {"index.html", "verify.js", "verify.css", "sw.js", "keys.json", "revocations.json"})
         EXPECT_TRUE(std::filesystem::exists(m_dir / "site" / f)) << f;
 
-    LoopbackServer server(m_dir / "site", m_dir);
+    LoopbackServer server(m_dir / "site", m_dir.path());
     ASSERT_GT(server.port(), 0) << "the loopback server did not start";
 
     const std::vector<std::pair<std::string, std::string>> cases{{"valid", valid},
@@ -239,11 +239,16 @@ TEST_F(VerifyPageTest, EveryVerdictInChromiumEqualsKioskctlVerify) {
             EXPECT_NE(dom.find("照片"), std::string::npos) << dom;
             EXPECT_NE(dom.find("注销名单更新于"), std::string::npos) << "the revocation list's age:\n" << dom;
         }
-        if (expected == "valid")
+        if (expected == "valid") {
             EXPECT_NE(dom.find("安心家政服务有限公司"), std::string::npos) << "the agency by name:\n" << dom;
+        }
         // An unchecked code's data is not shown as if it were true.
-        if (expected == "forged") EXPECT_EQ(dom.find("王秀英"), std::string::npos) << dom;
-        if (expected == "unknown-key") EXPECT_EQ(dom.find("赵小红"), std::string::npos) << dom;
+        if (expected == "forged") {
+            EXPECT_EQ(dom.find("王秀英"), std::string::npos) << dom;
+        }
+        if (expected == "unknown-key") {
+            EXPECT_EQ(dom.find("赵小红"), std::string::npos) << dom;
+        }
     }
 
     // Only the page's own files were asked for, and never with the code: the fragment stays in the browser.
@@ -267,7 +272,7 @@ TEST_F(VerifyPageTest, APageNotExportedOrWithAnAlteredKeysFileNeverSaysValid) {
     ASSERT_NE(at, std::string::npos);
     keys.replace(at, std::string("甲培训中心").size(), "乙培训中心");
     testsupport::writeFile(m_dir / "site" / "keys.json", keys);
-    LoopbackServer server(m_dir / "site", m_dir);
+    LoopbackServer server(m_dir / "site", m_dir.path());
     ASSERT_GT(server.port(), 0);
     const auto dom = pageDom(server.port(), std::string(training::badgeCodeOf(valid)));
     EXPECT_EQ(domVerdict(dom), "unknown-key") << dom;

@@ -456,9 +456,6 @@ TEST_F(CnIdScenario, FirstVisitRegistersTheCardsIdentity) {
                       "wait-screen attract 5\nwait-screen consent 20\nsign\ntap sign\n"
                       "wait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
                       "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\n"
-
-                      "wait-screen attract 5\nwait-screen photo 20\nexpect 赵敏\nscreenshot photo.png\ntap call-staff\n"
-                      "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\n"
                       "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
                       "tap edu-junior\ntap next\ntap agency-1\ntap next\n"
                       "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"

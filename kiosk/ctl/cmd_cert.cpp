@@ -302,7 +302,9 @@ void addCertCommands(CLI::App& app, Action& action) {
         cmd->callback([&action, input] {
             action = [input](Context& ctx) {
                 std::string payload = *input;
-                if (!payload.starts_with("HSB") && std::filesystem::exists(payload)) {
+                // A file when one exists by that name (a long code is no file name: no exception, just false).
+                std::error_code ec;
+                if (!payload.starts_with("HSB") && std::filesystem::is_regular_file(payload, ec)) {
                     auto decoded = decodeQr(payload);
                     if (!decoded) return ctx.failWith(decoded.error());
                     payload = *decoded;

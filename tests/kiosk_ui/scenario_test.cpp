@@ -45,8 +45,8 @@ protected:
         ASSERT_TRUE(course);
         m_courseId = course->id;
         const auto now = store->now();
-        // (demo-seed has one running now too, with the demo trainer; this one has no trainer, so nobody is booked twice)
-        auto s = store->addSession(course->id, "safety", std::nullopt, "101", now - 600, now + 7200, "test");
+        // (demo-seed has one running now too, with the demo trainer in room 101: no trainer and another room here)
+        auto s = store->addSession(course->id, "safety", std::nullopt, "102", now - 600, now + 7200, "test");
         ASSERT_TRUE(s) << s.error().message;
         m_sessionId = s->id;
         for (const auto& w : m_workers) ASSERT_TRUE(store->addToRoster(s->id, w.id, "test"));

@@ -66,8 +66,11 @@ TEST_F(CertificatesTest, RevokedCertificatesFailVerificationWithTheReason) {
     ASSERT_TRUE(v);
     EXPECT_EQ(v->verdict, BadgeVerdict::Revoked);
     EXPECT_EQ(v->revocationReason, "证件被他人冒用");
-    // A revoked certificate is not "current": issuing again gives a new number.
-    auto fresh = m_certs->issue(w, std::nullopt, "clerk");
+    // A revoked certificate is not "current", and a new one needs an explicit decision with a reason.
+    auto quietly = m_certs->issue(w, std::nullopt, "clerk");
+    ASSERT_FALSE(quietly);
+    EXPECT_EQ(quietly.error().code, ErrorCode::Refused);
+    auto fresh = m_certs->issue(w, std::nullopt, "clerk", std::string("identity checked again in person"));
     ASSERT_TRUE(fresh) << fresh.error().message;
     EXPECT_NE(fresh->number, c.number);
 }

@@ -162,7 +162,7 @@ TEST_F(CupsPrinting, KioskctlCertPrintPrintsTheEligibleCandidatesOfASitting) {
         auto noPrinter = env;
         noPrinter.push_back("PRINTER=");
         auto argv = std::vector<std::string>{kioskctl, "--db", db.string(), "cert", "print", "--sitting", std::to_string(sitting)};
-        r = run(argv, noPrinter);
+        r = admin ? testsupport::runAs(*admin, argv, noPrinter) : run(argv, noPrinter);
         EXPECT_EQ(r.exitCode, 1);
         EXPECT_NE(r.err.find("--printer QUEUE"), std::string::npos) << r.err;
     }

@@ -5,6 +5,8 @@
 // signed by an unknown key.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <optional>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -104,14 +106,17 @@ protected:
         m_store = std::move(*s);
     }
 
-    /// `kioskctl --db <center> --json --actor test ARGS...`.
+    /// `kioskctl --db <center> --json ARGS...`, signed in as the first administrator once init printed the PIN.
     RunResult ctl(std::vector<std::string> args) {
-        std::vector<std::string> argv{m_kioskctl, "--db", m_db.string(), "--json", "--actor", "test"};
+        std::vector<std::string> argv{m_kioskctl, "--db", m_db.string(), "--json"};
         argv.insert(argv.end(), args.begin(), args.end());
         std::vector<std::string> env{"KIOSK_CENTER_KEY="};
         if (const auto assets = testsupport::env("KIOSK_ASSETS_DIR"); !assets.empty())
             env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
-        return testsupport::run(argv, env);
+        if (m_admin) return testsupport::runAs(*m_admin, argv, env);
+        auto r = testsupport::run(argv, env);
+        if (r.exitCode == 0 && !args.empty() && args[0] == "init") m_admin = testsupport::adminFrom(r.out);
+        return r;
     }
 
     /// An eligible worker, issued a certificate by `kioskctl cert render`; its QR text.
@@ -174,6 +179,7 @@ protected:
     std::unique_ptr<training::Store> m_store;
     std::int64_t m_sitting{0};
     std::map<std::string, std::string> m_numbers;
+    std::optional<testsupport::StaffLogin> m_admin;
 };
 
 }  // namespace

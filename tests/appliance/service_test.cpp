@@ -341,9 +341,9 @@ TEST_F(KioskProcess, TheAdminExitLeavesTheMaintenanceMarker) {
     Xvfb x;
     ASSERT_FALSE(x.display().empty()) << "Xvfb did not start";
     const std::string pin = kPin;
-    ts::writeFile(m_dir / "exit.script", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntap staff-1\ntype " + pin +
+    ts::writeFile(m_dir / "exit.script", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 1\ntap staff-next\ntype " + pin +
                                              "\ntap ok\nwait-screen staff-home\ntap exit-kiosk\nwait-screen staff-pin\n"
-                                             "tap staff-1\ntype " + pin + "\ntap ok\n");
+                                             "type 1\ntap staff-next\ntype " + pin + "\ntap ok\n");
     auto args = kioskArgs();
     args.insert(args.end(), {"--script", (m_dir / "exit.script").string()});
     Child kiosk(args,

@@ -331,9 +331,13 @@ TEST_F(PassportScenario, AChipThatFailsPassiveAuthenticationIsRefusedBeforeTheLi
 TEST_F(PassportScenario, AChipOfAnIssuerWithoutCscaIsReadButLeftToStaff) {
     // Signature and hashes are sound but the issuer's CSCA is not installed: the read goes on to the photo, recorded
     // as "chip" (not proven: eligibility wants chip-pa, sam or staff; staff confirm the document).
-    writeConfig("kind = \"pcsc\"\nreader = \"Virtual PCD 00 00\"\ncsca_dir = \"" + (kFixture / "other_csca").string() +
+    // (A valid passport of the same holder: the fixture's own passport expired in 2012 and is refused first.)
+    const auto fixture = validFixture();
+    SlotCard card({}, fixture);
+    ASSERT_TRUE(SlotCard::waitPresent()) << "the virtual passport did not appear on Virtual PCD 00 01";
+    writeConfig("kind = \"pcsc\"\nreader = \"Virtual PCD 00 01\"\ncsca_dir = \"" + (kFixture / "other_csca").string() +
                 "\"\n");
-    auto r = runKiosk("pa-untrusted", "wait-screen mrz 20\n" + typeKey("120415") + "tap read\nwait-screen photo 30\nquit\n");
+    auto r = runKiosk("pa-untrusted", "wait-screen mrz 20\n" + typeKey("340415") + "tap read\nwait-screen photo 30\nquit\n");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     auto store = openStore();
     auto w = store->worker(m_holderId);

@@ -1,6 +1,7 @@
 // kiosk_wm_close: runs a program (the kiosk) on the current X display and, once its window "Badge Kiosk" is
 // mapped, asks it to close the way a window manager does (Alt+F4, the title bar's close button): a
-// WM_PROTOCOLS client message carrying WM_DELETE_WINDOW, sent @c --count times. Then it waits for the
+// WM_PROTOCOLS client message carrying WM_DELETE_WINDOW, sent @c --count times. Only the program's own window
+// (_NET_WM_PID) is targeted: other kiosks of the test run may share the display. Then it waits for the
 // program and exits with its status. Prints "close-requests-sent N" on stderr.
 //   kiosk_wm_close [--count N] [--delay SECONDS] -- PROGRAM ARGS...
 #include <X11/Xatom.h>
@@ -19,19 +20,38 @@
 
 namespace {
 
-std::optional<Window> findByName(Display* d, Window w, const char* name) {
+/// The process that owns @p w (_NET_WM_PID, which GLFW sets), or 0.
+long windowPid(Display* d, Window w) {
+    const Atom pidAtom = XInternAtom(d, "_NET_WM_PID", True);
+    if (pidAtom == None) return 0;
+    Atom type = None;
+    int format = 0;
+    unsigned long items = 0, after = 0;
+    unsigned char* data = nullptr;
+    long pid = 0;
+    if (XGetWindowProperty(d, w, pidAtom, 0, 1, False, XA_CARDINAL, &type, &format, &items, &after, &data) ==
+            Success &&
+        data) {
+        if (format == 32 && items == 1) pid = *reinterpret_cast<long*>(data);
+        XFree(data);
+    }
+    return pid;
+}
+
+/// The window called @p name that belongs to process @p pid (other kiosks may share the display).
+std::optional<Window> findByName(Display* d, Window w, const char* name, pid_t pid) {
     char* wmName = nullptr;
     if (XFetchName(d, w, &wmName) && wmName) {
         const bool same = std::strcmp(wmName, name) == 0;
         XFree(wmName);
-        if (same) return w;
+        if (same && windowPid(d, w) == pid) return w;
     }
     Window root = 0, parent = 0;
     Window* children = nullptr;
     unsigned int n = 0;
     if (!XQueryTree(d, w, &root, &parent, &children, &n)) return std::nullopt;
     std::optional<Window> found;
-    for (unsigned int i = 0; i < n && !found; ++i) found = findByName(d, children[i], name);
+    for (unsigned int i = 0; i < n && !found; ++i) found = findByName(d, children[i], name, pid);
     if (children) XFree(children);
     return found;
 }
@@ -74,7 +94,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "kiosk_wm_close: the program ended before its window appeared\n");
             return WIFEXITED(status) ? WEXITSTATUS(status) : 70;
         }
-        win = findByName(d, DefaultRootWindow(d), "Badge Kiosk");
+        win = findByName(d, DefaultRootWindow(d), "Badge Kiosk", child);
         if (!win) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     int sent = 0;

@@ -36,7 +36,12 @@ TEST(FileModes, ANewDatabaseItsWalAndShmAndABackupAreOwnerOnly) {
     TempDir dir;
     auto store = Store::open(dir / "c.db", {.create = true});
     ASSERT_TRUE(store) << store.error().message;
-    ASSERT_TRUE((*store)->audit("test", "test.write", "x", "{}"));  // the WAL holds the write
+    {
+        auto tx = (*store)->database().transaction();  // audit rows are written inside a transaction
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*store)->audit("test", "test.write", "x", "{}"));  // the WAL holds the write
+        ASSERT_TRUE(tx->commit());
+    }
     EXPECT_EQ(modeOf(dir / "c.db"), 0600u);
     ASSERT_TRUE(std::filesystem::exists(dir / "c.db-wal"));
     EXPECT_EQ(modeOf(dir / "c.db-wal"), 0600u);

@@ -286,7 +286,7 @@ void addIdCommands(CLI::App& app, Action& action) {
                 if (!store) return ctx.failWith(store.error());
                 auto r = id::installCscaCertificates(certs, dir);
                 if (!r) return ctx.failWith(r.error());
-                if (auto a = (*store)->audit(ctx.actor, "csca.import", "csca",
+                if (auto a = (*store)->recordEvent(ctx.actor, "csca.import", "csca",
                                              json{{"dir", dir.string()}, {"files", files}, {"added", r->added},
                                                   {"present", r->present}}
                                                  .dump());

@@ -411,7 +411,7 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     if (!w) return ctx.failWith(w.error());
                     // Every look at a full document number is on record.
                     if (*reveal)
-                        if (auto a = (*store)->audit(ctx.actor, "worker.reveal", fmt::format("worker:{}", w->id), "{}"); !a)
+                        if (auto a = (*store)->recordEvent(ctx.actor, "worker.reveal", fmt::format("worker:{}", w->id), "{}"); !a)
                             return ctx.failWith(a.error());
                     auto consents = (*store)->consents(w->id);
                     if (!consents) return ctx.failWith(consents.error());

@@ -236,6 +236,14 @@ Result<std::int64_t> Store::defaultCourseId() {
 
 // ---------------------------------------------------------------- audit
 
+Result<void> Store::recordEvent(const Actor& actor, const std::string& action, const std::string& subject,
+                                const std::string& detailsJson) {
+    auto tx = m_db.transaction();
+    if (!tx) return std::unexpected(tx.error());
+    if (auto r = audit(actor, action, subject, detailsJson); !r) return r;
+    return tx->commit();
+}
+
 Result<void> Store::audit(const Actor& actor, const std::string& action, const std::string& subject,
                           const std::string& detailsJson) {
     assert(m_db.inTransaction() && "audit rows are written inside the transaction of their change");

@@ -162,6 +162,10 @@ public:
 
     // ---- audit
     /// @brief Appends an audit row. Must be called inside the transaction of the change it records.
+    /// @brief Records an event that changes no record (a look at personal data, files installed outside the
+    /// database) as an audit row in a transaction of its own.
+    [[nodiscard]] Result<void> recordEvent(const Actor& actor, const std::string& action, const std::string& subject,
+                                           const std::string& detailsJson);
     [[nodiscard]] Result<void> audit(const Actor& actor, const std::string& action, const std::string& subject,
                                      const std::string& detailsJson);
     [[nodiscard]] Result<std::vector<AuditEntry>> auditEntries(std::int64_t afterId, int limit);

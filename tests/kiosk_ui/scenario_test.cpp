@@ -396,7 +396,7 @@ TEST_F(KioskScenario, LanguageSwitchOnEveryScreen) {
     };
     std::string s = "wait-screen attract\n" + flip("Place your ID on the reader", "请将证件放在读卡区") +
                     "tap begin\nwait-screen identify\n" + flip("Type your ID number", "输入身份证号") + "type " +
-                    w.identity.docNumber + "\ntap ok\nwait-screen staff-pin\n" + flip("Choose your name", "请选择您的姓名") +
+                    w.identity.docNumber + "\ntap ok\nwait-screen staff-pin\n" + flip("Enter your staff number", "请输入您的工号") +
                     "type 2\ntap staff-next\ntype " + kPin + "\ntap ok\nwait-screen consent\n" +
                     flip("commitment letter", "从业承诺书") + "tap lang\nexpect Agree and sign\nsign\ntap sign\n"
                     "expect Document 2 of 2\nsign\nscreenshot consent-en.png\n"
@@ -541,7 +541,7 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     const std::string s =
         "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() + "\ncard present " +
         doc + " 欧巴马 M 1961-08-04\nwait-screen consent\nsleep 2\nexpect 摄像头未开启\n"
-        "expect-enabled camera-frames-0\nsign\ntap sign\n"
+        "expect camera-frames=0;\nsign\ntap sign\n"
         "wait-screen photo\nexpect 现场拍照核验\nscreenshot photo-live.png\n"
         "wait-screen register 40\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\ntap edu-junior\ntap next\n"
         "tap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";
@@ -579,7 +579,8 @@ TEST_F(KioskPhotoScenario, AnUnauthenticatedChipGoesToStaffEvenWhenTheFaceMatche
     const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
     const std::string s =
         "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() +
-        "\ncard method chip\ncard present " + doc + " 欧巴马 M 1961-08-04\nwait-screen photo\n"
+        "\ncard method chip\ncard present " + doc + " 欧巴马 M 1961-08-04\nwait-screen consent\nsign\ntap sign\n"
+        "wait-screen photo\n"
         "wait-screen staff-pin 40\nexpect 证件照片\ntype 2\ntap staff-next\ntype " + std::string(kPin) +
         "\ntap ok\nwait-screen register 20\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
         "tap edu-junior\ntap next\ntap agency-1\ntap next\n" + consents() + "wait-screen home\nquit\n";

@@ -101,28 +101,34 @@ public:
             ui.text(format(ctx.tr("privacy.biometric_first"), {m_text->version}), ui.fonts().small(), theme::kMuted);
             if (!ctx.face || !ctx.face->streaming()) ui.text(ctx.tr("privacy.camera_off"), ui.fonts().small(), theme::kOk);
             // For scripts: how many camera frames the face pipeline has processed since the kiosk started.
-            if (ctx.face && ctx.face->state() == FaceService::State::Ready) {
-                const ImVec2 p = ImGui::GetCursorScreenPos();
-                ui.record("camera-frames-" + std::to_string(ctx.face->framesProcessed()), "", p, p);
-            }
+            // Recorded as text only (nothing is drawn): `expect camera-frames=0;` in a script.
+            if (ctx.face && ctx.face->state() == FaceService::State::Ready)
+                ui.recordText("camera-frames=" + std::to_string(ctx.face->framesProcessed()) + ";");
         }
         else
             ui.text(format(ctx.tr("consent.progress"),
                            {std::to_string(m_done + 1), std::to_string(m_done + ctx.session.missingConsents.size()),
                             m_text->version}),
                     ui.fonts().small(), theme::kMuted);
+        // Everything fits on one screen: the text box takes what the signature row and the buttons leave.
         const float w = ImGui::GetContentRegionAvail().x;
         const float h = ImGui::GetContentRegionAvail().y;
-        const float padH = 220;
+        const float gap = ImGui::GetStyle().ItemSpacing.y;
+        const float btnH = theme::kMinTarget + 8;
+        const float sideW = 300;
+        const float padH = 3 * btnH + 2 * gap;  // beside the pad: clear, sign, not now
+        const float declineH = m_biometricStage ? btnH + gap : 0.0f;
+        const float labelH = ImGui::GetTextLineHeightWithSpacing();
+        const float textH = std::max(120.0f, h - padH - declineH - labelH - 2 * gap);
         // The full text, scrollable.
         const std::string& body = en ? m_text->textEn : m_text->textZh;
-        ImGui::BeginChild("consent-text", {w, std::max(200.0f, h - padH - 200)}, true);
+        ImGui::BeginChild("consent-text", {w, textH}, true);
         ui.text(body);
         ImGui::EndChild();
         ui.text(ctx.tr("consent.sign_here"), ui.fonts().small());
         // The signature pad.
         const ImVec2 p0 = ImGui::GetCursorScreenPos();
-        const ImVec2 size{std::min(w, 900.0f), padH - 60};
+        const ImVec2 size{std::min(w - sideW - ImGui::GetStyle().ItemSpacing.x, 900.0f), padH};
         ImGui::InvisibleButton("signature-pad", size);
         ui.record("signature-pad", "", p0, {p0.x + size.x, p0.y + size.y});
         const ImGuiIO& io = ImGui::GetIO();
@@ -140,19 +146,20 @@ public:
                 dl->AddLine({p0.x + s[i - 1].x, p0.y + s[i - 1].y}, {p0.x + s[i].x, p0.y + s[i].y}, theme::kText, 4);
         ImGui::SameLine();
         ImGui::BeginGroup();
-        if (ui.button("clear-signature", ctx.tr("consent.clear"), {240, 0}, Kind::Secondary)) m_strokes.clear();
+        if (ui.button("clear-signature", ctx.tr("consent.clear"), {sideW, btnH}, Kind::Secondary)) m_strokes.clear();
         const bool signable = !m_strokes.empty() && !m_busy;
-        if (ui.button("sign", ctx.tr("consent.agree"), {240, 0}, Kind::Ok, signable)) submit(ctx, size);
+        if (ui.button("sign", ctx.tr("consent.agree"), {sideW, btnH}, Kind::Ok, signable)) submit(ctx, size);
+        if (ui.button("logout", ctx.tr("consent.decline"), {sideW, btnH}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        ImGui::EndGroup();
         if (m_biometricStage) {
-            // The alternative to face recognition: staff compare the person with the document photo.
-            if (ui.button("decline-face", ctx.tr("privacy.decline_face"), {240, 0}, Kind::Secondary, !m_busy)) {
+            // The alternative to face recognition, on a row of its own (its label is long): staff compare the
+            // person with the document photo.
+            if (ui.button("decline-face", ctx.tr("privacy.decline_face"), {w, btnH}, Kind::Secondary, !m_busy)) {
                 ctx.session.faceDeclined = true;
                 ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
                 ctx.emit(Intent::FaceDeclined);
             }
         }
-        if (ui.button("logout", ctx.tr("consent.decline"), {240, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
-        ImGui::EndGroup();
     }
 
 private:

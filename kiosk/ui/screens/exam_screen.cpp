@@ -215,8 +215,16 @@ public:
             drawPicture(it->second, 300, 360);
             ImGui::SameLine();
         }
+        // The options share what the stem leaves (a line stays free for "saved"), at least kMinTarget high.
+        const int nOptions = static_cast<int>(item.optionOrder.size());
+        const float optGap = ImGui::GetStyle().ItemSpacing.y;
+        const float optRoom = ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing();
+        const float optH = nOptions > 0 ? std::clamp((optRoom - optGap * static_cast<float>(nOptions - 1)) /
+                                                         static_cast<float>(nOptions),
+                                                     theme::kMinTarget, 76.0f)
+                                        : 76.0f;
         ImGui::BeginGroup();
-        for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos) {
+        for (int pos = 0; pos < nOptions; ++pos) {
             const int orig = item.optionOrder[static_cast<std::size_t>(pos)];
             const auto& opt = q.options[static_cast<std::size_t>(orig)];
             const bool chosen = std::ranges::find(resp.chosen, orig) != resp.chosen.end();
@@ -225,7 +233,7 @@ public:
                                       ctx.i18n.pick(opt.text.zh, opt.text.en);
             ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, {0.0f, 0.5f});
             const bool tapped = ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
-                          {ImGui::GetContentRegionAvail().x, 76}, chosen ? Kind::Selected : Kind::Secondary,
+                          {ImGui::GetContentRegionAvail().x, optH}, chosen ? Kind::Selected : Kind::Secondary,
                           !m_busy && !paused);
             ImGui::PopStyleVar();
             if (tapped) {

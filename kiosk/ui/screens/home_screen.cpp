@@ -27,7 +27,13 @@ public:
         ui.heading(format(ctx.tr("home.hello"), {w.identity.name}));
         ui.text(format(ctx.tr("photo.document"), {maskDocument(w.identity.docNumber)}), nullptr, theme::kMuted);
         ImGui::Dummy({0, 24});
-        const float bw = std::min(ImGui::GetContentRegionAvail().x, 760.0f);
+        // The three tasks on the left; "my data" and "finish" beside them when the display is wide enough,
+        // below them otherwise (every button stays on screen without scrolling).
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const float sideW = 360;
+        const bool twoColumns = avail >= 600 + theme::kPad + sideW;
+        const float bw = twoColumns ? std::min(avail - sideW - theme::kPad, 760.0f) : std::min(avail, 760.0f);
+        ImGui::BeginGroup();
         ImGui::PushFont(ui.fonts().large());
         if (ui.button("attendance", ctx.tr("home.attendance"), {bw, 110})) ctx.emit(Intent::OpenAttendance);
         const bool exam = ctx.session.sittingId.has_value();
@@ -37,9 +43,13 @@ public:
         ImGui::PushFont(ui.fonts().large());
         if (ui.button("progress", ctx.tr("home.progress"), {bw, 110})) ctx.emit(Intent::OpenProgress);
         ImGui::PopFont();
-        if (ui.button("my-data", ctx.tr("mydata.open"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::OpenMyData);
-        ImGui::Dummy({0, 24});
-        if (ui.button("logout", ctx.tr("common.finish"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        ImGui::EndGroup();
+        const float sw = twoColumns ? sideW : bw;
+        if (twoColumns) ImGui::SameLine(0, theme::kPad);
+        ImGui::BeginGroup();
+        if (ui.button("logout", ctx.tr("common.finish"), {sw, 110}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        if (ui.button("my-data", ctx.tr("mydata.open"), {sw, 0}, Kind::Secondary)) ctx.emit(Intent::OpenMyData);
+        ImGui::EndGroup();
     }
 };
 

@@ -1,6 +1,6 @@
 // The kiosk as a service: systemd's notification protocol (READY=1, WATCHDOG=1 over $NOTIFY_SOCKET), stop
 // signals (SIGINT, SIGTERM end a running kiosk with exit 0), --version, and a database of a newer schema refused
-// and left untouched. The kiosk runs for real under its own Xvfb.
+// and left untouched. The kiosk runs for real on the run's Xvfb (CTest fixture xvfb).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -129,61 +129,16 @@ private:
     std::optional<int> m_status;
 };
 
-/// An Xvfb of its own (not xvfb-run: the test signals the kiosk itself, not a wrapper).
-class Xvfb {
-public:
-    // -displayfd picks a free display; another Xvfb starting at the same moment (other suites) can still take
-    // it, so a server that is gone or whose socket is missing right after start is replaced (three tries).
-    Xvfb() {
-        for (int attempt = 0; attempt < 3 && m_display.empty(); ++attempt) start();
+/// The run's one Xvfb (CTest fixture xvfb, tests/kiosk_ui/xvfb_fixture.sh), e.g. ":99"; empty outside ctest.
+/// Not an Xvfb of each test's own: several starting at once (other suites) raced for displays.
+std::string fixtureDisplay() {
+    if (const char* dir = std::getenv("KIOSK_TEST_XVFB_DIR"); dir && *dir) {
+        std::ifstream in(fs::path(dir) / "display");
+        std::string n;
+        if (in >> n) return ":" + n;
     }
-    ~Xvfb() { stop(); }
-    Xvfb(const Xvfb&) = delete;
-    Xvfb& operator=(const Xvfb&) = delete;
-    [[nodiscard]] const std::string& display() const { return m_display; }
-
-private:
-    void start() {
-        int fds[2];
-        if (::pipe(fds) != 0) return;
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            ::close(fds[0]);
-            const int null = ::open("/dev/null", O_WRONLY);
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-            const std::string fd = std::to_string(fds[1]);
-            ::execl("/usr/bin/Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1280x800x24", "-nolisten",
-                    "tcp", static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        std::string number;
-        pollfd p{fds[0], POLLIN, 0};
-        if (::poll(&p, 1, 20000) == 1) {
-            char buf[16] = {};
-            const auto n = ::read(fds[0], buf, sizeof buf - 1);
-            if (n > 0) number = std::string(buf, static_cast<std::size_t>(n)).substr(0, std::string(buf).find('\n'));
-        }
-        ::close(fds[0]);
-        std::this_thread::sleep_for(200ms);
-        int st = 0;
-        const bool alive = ::waitpid(m_pid, &st, WNOHANG) == 0;
-        if (!number.empty() && alive && fs::exists("/tmp/.X11-unix/X" + number)) {
-            m_display = ":" + number;
-            return;
-        }
-        if (alive) stop();
-        m_pid = -1;
-    }
-    void stop() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            ::waitpid(m_pid, nullptr, 0);
-        }
-        m_pid = -1;
-    }
-    pid_t m_pid{-1};
+    return {};
+}
     std::string m_display;
 };
 
@@ -290,12 +245,7 @@ class StopSignal : public KioskProcess, public ::testing::WithParamInterface<int
 TEST_P(StopSignal, EndsTheIdleKioskWithExitZero) {
     // On the run's one Xvfb (CTest fixture xvfb, tests/kiosk_ui/xvfb_fixture.sh): the signal goes to the kiosk
     // itself and its exit status comes back unchanged.
-    std::string display;
-    if (const char* dir = std::getenv("KIOSK_TEST_XVFB_DIR"); dir && *dir) {
-        std::ifstream in(fs::path(dir) / "display");
-        std::string n;
-        if (in >> n) display = ":" + n;
-    }
+    const std::string display = fixtureDisplay();
     ASSERT_FALSE(display.empty()) << "no Xvfb display: run through ctest (its fixture xvfb starts Xvfb)";
     NotifySocket sock(m_dir / "notify");
     ASSERT_TRUE(sock.bound());
@@ -338,8 +288,8 @@ INSTANTIATE_TEST_SUITE_P(Signals, StopSignal, ::testing::Values(SIGINT, SIGTERM)
 // The admin exit (an admin's PIN in staff mode) ends the kiosk with 0 and leaves the marker that keeps the
 // appliance session from restarting it (packaging/session-condition).
 TEST_F(KioskProcess, TheAdminExitLeavesTheMaintenanceMarker) {
-    Xvfb x;
-    ASSERT_FALSE(x.display().empty()) << "Xvfb did not start";
+    const std::string display = fixtureDisplay();
+    ASSERT_FALSE(display.empty()) << "no Xvfb display: run through ctest (its fixture xvfb starts Xvfb)";
     const std::string pin = kPin;
     ts::writeFile(m_dir / "exit.script", "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 1\ntap staff-next\ntype " + pin +
                                              "\ntap ok\nwait-screen staff-home\ntap exit-kiosk\nwait-screen staff-pin\n"
@@ -347,7 +297,7 @@ TEST_F(KioskProcess, TheAdminExitLeavesTheMaintenanceMarker) {
     auto args = kioskArgs();
     args.insert(args.end(), {"--script", (m_dir / "exit.script").string()});
     Child kiosk(args,
-                {"DISPLAY=" + x.display(), "LIBGL_ALWAYS_SOFTWARE=1", "ASAN_OPTIONS=detect_leaks=0",
+                {"DISPLAY=" + display, "LIBGL_ALWAYS_SOFTWARE=1", "ASAN_OPTIONS=detect_leaks=0",
                  "KIOSK_ADMIN_EXIT_FILE=" + (m_dir / "admin-exit").string()},
                 m_dir / "kiosk.log");
     auto status = kiosk.wait(120s);

@@ -7,6 +7,8 @@
 #       and the passport goes on "Hotplug PCD 00 00". One pcscd cannot serve two vpcd entries: the driver keeps
 #       its state per slot number, so a second entry breaks the first one's slot 0.)
 #   pcsc_stack.sh stop STATE_DIR
+# PASSPORT_MRZ (two MRZ lines, newline-separated) replaces the ICAO 9303 specimen's MRZ (expired 2012-04-15) on
+# start: the demo uses a passport that is still valid.
 set -u
 cmd=$1
 dir=$2
@@ -72,7 +74,11 @@ start)
     rm -rf "$dir/fixture"
     mkdir -p "$dir/fixture"
     cp "$photo" "$dir/fixture/photo.jpg"
-    printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n' >"$dir/fixture/mrz.txt"
+    if [ -n "${PASSPORT_MRZ:-}" ]; then
+        printf '%s\n' "$PASSPORT_MRZ" >"$dir/fixture/mrz.txt"
+    else
+        printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n' >"$dir/fixture/mrz.txt"
+    fi
     /usr/bin/python3 "$here/vcard/make_fixture.py" --mrz "$dir/fixture/mrz.txt" --photo "$dir/fixture/photo.jpg" \
         --out "$dir/fixture" || { echo "fixture generation failed" >&2; exit 1; }
     start_stack "" 35963

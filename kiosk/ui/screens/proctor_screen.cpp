@@ -82,9 +82,7 @@ private:
                         theme::kErrorText);
                 break;
             case Presence::Submitted: {
-                char score[32];
-                std::snprintf(score, sizeof score, "%.0f", l.score.value_or(0));
-                ui.text(format(ctx.tr("proctor.submitted_score"), {score}));
+                ui.text(format(ctx.tr("proctor.submitted_score"), {exam::formatScore(l.score.value_or(0))}));
                 break;
             }
         }

@@ -86,9 +86,8 @@ public:
         }
         ImGui::Dummy({0, 8});
         if (m_data->exam) {
-            char s[32];
-            std::snprintf(s, sizeof s, "%.0f", m_data->exam->second);
-            ui.text(format(ctx.tr(m_data->exam->first ? "progress.exam_passed" : "progress.exam_failed"), {s}));
+            ui.text(format(ctx.tr(m_data->exam->first ? "progress.exam_passed" : "progress.exam_failed"),
+                           {exam::formatScore(m_data->exam->second)}));
         } else {
             ui.text(ctx.tr("progress.exam_none"));
         }

@@ -2,7 +2,7 @@
 // address and exports the page (kioskctl web export); a loopback-only HTTP server serves the folder, and headless
 // Chromium (every host but 127.0.0.1 unresolvable) opens the page with each code in the fragment. The page's verdict
 // (data-verdict) must equal kioskctl verify's for the same code: valid, changed by one character, revoked, expired,
-// signed by an unknown key.
+// signed by an unknown key; and offline, from the service worker, once the page was opened.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -11,8 +11,10 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -88,6 +90,113 @@ private:
     std::filesystem::path m_out, m_log;
     pid_t m_pid{0};
     int m_port{0};
+};
+
+/// Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe: commands on its fd 3,
+/// replies and events on its fd 4, each a JSON text ended by NUL). One page, kept open across navigations, so that
+/// what the page stored (its service worker, caches) stays in the same browser.
+class DevToolsBrowser {
+public:
+    explicit DevToolsBrowser(const std::filesystem::path& profile) {
+        int toChrome[2], fromChrome[2];
+        if (::pipe2(toChrome, O_CLOEXEC) != 0 || ::pipe2(fromChrome, O_CLOEXEC) != 0) return;
+        std::vector<std::string> argv{kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                                      "--no-first-run", "--disable-background-networking",
+                                      "--disable-component-update", "--disable-sync",
+                                      "--user-data-dir=" + profile.string(),
+                                      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                                      "--remote-debugging-pipe", "about:blank"};
+        std::vector<char*> cargv;
+        for (auto& arg : argv) cargv.push_back(arg.data());
+        cargv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, toChrome[0], 3);
+        posix_spawn_file_actions_adddup2(&actions, fromChrome[1], 4);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        if (posix_spawn(&m_pid, cargv[0], &actions, nullptr, cargv.data(), environ) != 0) m_pid = 0;
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(toChrome[0]);
+        ::close(fromChrome[1]);
+        m_out = toChrome[1];
+        m_in = fromChrome[0];
+        if (m_pid <= 0) return;
+        auto target = call("Target.createTarget", {{"url", "about:blank"}});
+        if (!target) return;
+        auto attached = call("Target.attachToTarget", {{"targetId", (*target)["targetId"]}, {"flatten", true}});
+        if (attached) m_session = (*attached).value("sessionId", "");
+    }
+    ~DevToolsBrowser() {
+        if (m_pid > 0) {
+            (void)call("Browser.close", json::object(), false);
+            ::kill(m_pid, SIGTERM);
+            ::waitpid(m_pid, nullptr, 0);
+        }
+        if (m_out >= 0) ::close(m_out);
+        if (m_in >= 0) ::close(m_in);
+    }
+    DevToolsBrowser(const DevToolsBrowser&) = delete;
+    DevToolsBrowser& operator=(const DevToolsBrowser&) = delete;
+
+    [[nodiscard]] bool ready() const { return !m_session.empty(); }
+
+    /// Opens @p url in the page (a new document, also when only the fragment differs).
+    void open(const std::string& url) {
+        (void)call("Page.navigate", {{"url", "about:blank"}}, true);
+        (void)call("Page.navigate", {{"url", url}}, true);
+    }
+
+    /// Evaluates @p expression in the page (awaiting a promise); its value, or nullopt on an exception or time-out.
+    std::optional<json> eval(const std::string& expression) {
+        auto r = call("Runtime.evaluate", {{"expression", expression}, {"awaitPromise", true}, {"returnByValue", true}},
+                      true);
+        if (!r || r->contains("exceptionDetails")) return std::nullopt;
+        return (*r)["result"].value("value", json());
+    }
+
+    /// Polls @p expression until it gives a non-empty string (up to 30 s); that string, else "".
+    std::string waitFor(const std::string& expression) {
+        for (int i = 0; i < 300; ++i) {
+            auto v = eval(expression);
+            if (v && v->is_string() && !v->get<std::string>().empty()) return v->get<std::string>();
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return {};
+    }
+
+private:
+    std::optional<json> call(const std::string& method, json params, bool inPage = false) {
+        json msg{{"id", ++m_id}, {"method", method}, {"params", std::move(params)}};
+        if (inPage) msg["sessionId"] = m_session;
+        const std::string text = msg.dump() + '\0';
+        if (::write(m_out, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return std::nullopt;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (auto nul = m_buffer.find('\0'); nul != std::string::npos; nul = m_buffer.find('\0')) {
+                auto reply = json::parse(m_buffer.substr(0, nul), nullptr, false);
+                m_buffer.erase(0, nul + 1);
+                if (!reply.is_discarded() && reply.value("id", -1) == m_id) {
+                    if (reply.contains("error")) return std::nullopt;
+                    return reply.value("result", json::object());
+                }
+            }
+            pollfd p{m_in, POLLIN, 0};
+            if (::poll(&p, 1, 500) != 1) continue;
+            char chunk[65536];
+            const auto n = ::read(m_in, chunk, sizeof chunk);
+            if (n <= 0) return std::nullopt;
+            m_buffer.append(chunk, static_cast<std::size_t>(n));
+        }
+        return std::nullopt;
+    }
+
+    pid_t m_pid{0};
+    int m_out{-1};
+    int m_in{-1};
+    int m_id{0};
+    std::string m_buffer;
+    std::string m_session;
 };
 
 class VerifyPageTest : public ::testing::Test {
@@ -286,4 +395,55 @@ TEST_F(VerifyPageTest, APageNotExportedOrWithAnAlteredKeysFileNeverSaysValid) {
     const auto empty = pageDom(server.port(), "");
     EXPECT_EQ(domVerdict(empty), "") << empty;
     EXPECT_NE(empty.find("扫描"), std::string::npos) << empty;
+}
+
+
+// Offline once opened: the first visit (server up) installs the service worker, which keeps the page, its keys
+// file and the revocation list. With the server gone, the same browser opens the page again and checks codes: a
+// valid one stays valid, a revoked one stays revoked from the kept list. A browser that never opened the page gets
+// nothing from the stopped server: the verdicts came from the kept copy.
+TEST_F(VerifyPageTest, APageOpenedOnceStillVerifiesWithTheServerGone) {
+    ASSERT_EQ(ctl({"key", "url", kVerifyUrl}).exitCode, 0);
+    const auto valid = issue("31010119780312002", "王秀英");
+    const auto revoked = issue("11010519491231002", "张桂兰", m_sitting);
+    ASSERT_FALSE(valid.empty());
+    ASSERT_FALSE(revoked.empty());
+    ASSERT_EQ(ctl({"revoke", "--certificate", m_numbers["张桂兰"], "--reason", "证件被冒用 badge misused"}).exitCode, 0);
+    ASSERT_EQ(ctl({"web", "export", "--out", (m_dir / "site").string()}).exitCode, 0);
+    const std::string verdict = "document.getElementById('verdict')?.dataset.verdict === 'checking' ? '' : "
+                                "(document.getElementById('verdict')?.dataset.verdict ?? '')";
+    TempDir profile;
+    DevToolsBrowser browser(profile.path());
+    ASSERT_TRUE(browser.ready()) << "Chromium did not answer on its DevTools pipe";
+    int port = 0;
+    {
+        LoopbackServer server(m_dir / "site", m_dir.path());
+        port = server.port();
+        ASSERT_GT(port, 0) << "the loopback server did not start";
+        browser.open(fmt::format("http://127.0.0.1:{}/#{}", port, training::badgeCodeOf(valid)));
+        ASSERT_EQ(browser.waitFor(verdict), "valid");
+        // The service worker is active and holds the page's six files.
+        auto kept = browser.eval(
+            "navigator.serviceWorker.ready.then(() => caches.keys()).then((names) => Promise.all(names.map((n) => "
+            "caches.open(n).then((c) => c.keys())))).then((lists) => lists.flat().map((r) => new URL(r.url).pathname)"
+            ".sort().join(' '))");
+        ASSERT_TRUE(kept && kept->is_string()) << "no service worker became ready";
+        EXPECT_EQ(kept->get<std::string>(), "/ /index.html /keys.json /revocations.json /verify.css /verify.js");
+    }  // the server stops here: nothing answers on the port any more
+    browser.open(fmt::format("http://127.0.0.1:{}/#{}", port, training::badgeCodeOf(valid)));
+    EXPECT_EQ(browser.waitFor(verdict), "valid") << "offline, from the kept copy";
+    auto name = browser.eval("document.body.innerText");
+    ASSERT_TRUE(name && name->is_string());
+    EXPECT_NE(name->get<std::string>().find("王秀英"), std::string::npos) << name->get<std::string>();
+    browser.open(fmt::format("http://127.0.0.1:{}/#{}", port, training::badgeCodeOf(revoked)));
+    EXPECT_EQ(browser.waitFor(verdict), "revoked") << "offline, the kept revocation list";
+
+    TempDir otherProfile;
+    DevToolsBrowser stranger(otherProfile.path());
+    ASSERT_TRUE(stranger.ready());
+    stranger.open(fmt::format("http://127.0.0.1:{}/#{}", port, training::badgeCodeOf(valid)));
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    auto none = stranger.eval("document.getElementById('verdict') ? 'page' : 'no page'");
+    ASSERT_TRUE(none && none->is_string());
+    EXPECT_EQ(none->get<std::string>(), "no page") << "a browser that never opened the page found it with the server gone";
 }

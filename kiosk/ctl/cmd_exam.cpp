@@ -590,45 +590,46 @@ void addExamCommands(CLI::App& app, Action& action) {
             start->add_option("--worker", *worker, "worker id or document number")->required();
             start->callback([&action, sid, worker] {
                 action = [sid, worker](Context& ctx) {
-                    auto o = openExams(ctx);
+                    auto o = openCenter(ctx);
                     if (!o) return ctx.failWith(o.error());
-                    auto w = o->store->findWorker(*worker);
+                    auto w = o.value()->store().findWorker(*worker);
                     if (!w) return ctx.failWith(w.error());
-                    auto a = o->exams->startAttempt(*sid, w->id, ctx.actor);
-                    if (!a) {
+                    auto started = o.value()->startOrResumeAttempt(*sid, w->id, ctx.actor);
+                    if (!started) return ctx.failWith(started.error());
+                    if (!started->attempt) {
                         // Missing hours: per module, as data (--json) and text, then exit 1.
-                        auto gaps = o->exams->attendanceGaps(*sid, w->id);
-                        if (a.error().code == ErrorCode::Refused && gaps && !gaps->empty()) {
-                            json missing = json::array();
-                            std::string text = fmt::format(
-                                "worker {} ({}) cannot start sitting {}: the course's training comes first\n", w->id,
-                                w->identity.name, *sid);
-                            for (const auto& g : *gaps) {
-                                missing.push_back({{"module", g.moduleCode}, {"required_minutes", g.requiredMinutes},
-                                                   {"attended_minutes", g.attendedMinutes},
-                                                   {"missing_minutes", g.missingMinutes()}});
-                                const auto name = exam::findModule(g.moduleCode);
-                                text += fmt::format("  {:<10} {:<32} {:>4} of {:>4} min attended, {:>4} min missing\n",
-                                                    g.moduleCode, name ? std::string(name->nameEn) : g.moduleCode,
-                                                    g.attendedMinutes, g.requiredMinutes, g.missingMinutes());
-                            }
-                            text += "roster the worker on sessions of these modules, or a trainer admits them: "
-                                    "'kioskctl exam sitting admit --sitting S --worker W --trainer ID'";
-                            if (ctx.json)
-                                std::cout << json{{"ok", false},
-                                                  {"error", {{"code", training::errorCodeName(a.error().code)},
-                                                             {"message", a.error().message}}},
-                                                  {"sitting", *sid},
-                                                  {"worker", w->id},
-                                                  {"missing", missing}}
-                                                 .dump(2)
-                                          << "\n";
-                            std::cerr << "kioskctl: " << text << "\n";
-                            return kExitUser;
+                        const auto& gaps = started->missingHours;
+                        json missing = json::array();
+                        std::string text = fmt::format(
+                            "worker {} ({}) cannot start sitting {}: the course's training comes first\n", w->id,
+                            w->identity.name, *sid);
+                        for (const auto& g : gaps) {
+                            missing.push_back({{"module", g.moduleCode}, {"required_minutes", g.requiredMinutes},
+                                               {"attended_minutes", g.attendedMinutes},
+                                               {"missing_minutes", g.missingMinutes()}});
+                            const auto name = exam::findModule(g.moduleCode);
+                            text += fmt::format("  {:<10} {:<32} {:>4} of {:>4} min attended, {:>4} min missing\n",
+                                                g.moduleCode, name ? std::string(name->nameEn) : g.moduleCode,
+                                                g.attendedMinutes, g.requiredMinutes, g.missingMinutes());
                         }
-                        return ctx.failWith(a.error());
+                        text += "roster the worker on sessions of these modules, or a trainer admits them: "
+                                "'kioskctl exam sitting admit --sitting S --worker W --trainer ID'";
+                        const std::string message = "the course's training hours come first";
+                        if (ctx.json)
+                            std::cout << json{{"ok", false},
+                                              {"error", {{"code", training::errorCodeName(ErrorCode::Refused)},
+                                                         {"message", message}}},
+                                              {"sitting", *sid},
+                                              {"worker", w->id},
+                                              {"missing", missing}}
+                                             .dump(2)
+                                      << "\n";
+                        std::cerr << "kioskctl: " << text << "\n";
+                        return kExitUser;
                     }
-                    return ctx.ok(attemptJson(*a, o->store->now(), true), attemptText(*a, o->store->now()));
+                    const auto& a = started->attempt;
+                    const auto now = o.value()->store().now();
+                    return ctx.ok(attemptJson(*a, now, true), attemptText(*a, now));
                 };
             });
         }

@@ -277,3 +277,59 @@ TEST(IdentityMethods, NamesRoundTrip) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(OperationsTest, AnExamStartsOnlyAfterTheHoursAndResumesTheSameAttempt) {
+    // One worker attended everything, one attended nothing; both are candidates of a sitting that requires the
+    // course's attendance.
+    testsupport::EligibleWorkerOptions o;
+    o.exam = false;
+    auto ready = testsupport::makeEligibleWorker(*m_store, o);
+    ASSERT_TRUE(ready) << ready.error().message;
+    center::Registration r{identity("11010519491231002", "张桂兰"), {}, IdentityMethod::Sam, std::nullopt,
+                           std::nullopt, false};
+    const auto newcomer = m_ops->registerWorker(r, "test").value().worker.id;
+    ASSERT_TRUE(testsupport::certfixture::ensureBank(m_ops->exams(), m_course, "test"));
+    training::SittingInput in;
+    in.courseId = m_course.id;
+    in.bankCode = testsupport::certfixture::kBank;
+    in.title = "结业考试";
+    in.blueprint = training::courseBlueprint(m_course, 1, std::chrono::minutes(30));
+    in.requireAttendance = true;
+    const std::vector<std::int64_t> both{ready->workerId, newcomer};
+    auto s = m_ops->createSitting(in, both, "staff:2");
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE(m_ops->exams().openSitting(s->id, "staff:2"));
+
+    // Not yet: every module's hours are missing, and nothing was started.
+    auto early = m_ops->startOrResumeAttempt(s->id, newcomer, "worker:" + std::to_string(newcomer), "K01");
+    ASSERT_TRUE(early) << early.error().message;
+    EXPECT_FALSE(early->attempt.has_value());
+    EXPECT_EQ(early->missingHours.size(), m_course.modules.size());
+    for (const auto& g : early->missingHours) EXPECT_GT(g.missingMinutes(), 0) << g.moduleCode;
+    auto board = m_ops->exams().proctorBoard(s->id);
+    ASSERT_TRUE(board);
+    for (const auto& line : *board) EXPECT_FALSE(line.attemptId.has_value() && line.workerId == newcomer);
+
+    // The trained worker starts; a second call (another kiosk after a crash) resumes the same attempt, and the
+    // board shows the kiosk.
+    auto first = m_ops->startOrResumeAttempt(s->id, ready->workerId, "worker:1", "K01");
+    ASSERT_TRUE(first) << first.error().message;
+    ASSERT_TRUE(first->attempt.has_value());
+    EXPECT_TRUE(first->missingHours.empty());
+    auto again = m_ops->startOrResumeAttempt(s->id, ready->workerId, "worker:1", "K02");
+    ASSERT_TRUE(again && again->attempt);
+    EXPECT_EQ(again->attempt->id, first->attempt->id);
+    board = m_ops->exams().proctorBoard(s->id);
+    ASSERT_TRUE(board);
+    auto line = std::ranges::find(*board, ready->workerId, &training::ProctorLine::workerId);
+    ASSERT_NE(line, board->end());
+    EXPECT_EQ(line->terminal, "K02");
+
+    // Not a candidate: refused, as before.
+    auto stranger = m_ops->startOrResumeAttempt(s->id, 9999, "worker:9999");
+    ASSERT_FALSE(stranger);
+}
+
+}  // namespace

@@ -1,5 +1,6 @@
-// libFuzzer target: the badge QR payload. base45 decoding must stay in bounds and round-trip; decoding and
-// verifying any text must return a verdict or an error, never crash.
+// libFuzzer target: the badge QR payload. base45 and the numeric (digits) code must stay in bounds and round-trip;
+// the code found in a URL's fragment is part of the text; decoding and verifying any text (bare code or
+// https URL) must return a verdict or an error, never crash.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const std::vector<std::uint8_t> raw(data, data + size);
     if (training::base45Decode(training::base45Encode(raw)) != raw) __builtin_trap();
+    if (auto bytes = training::numericDecode(text)) {
+        if (training::numericEncode(*bytes) != text) __builtin_trap();
+    }
+    if (training::numericDecode(training::numericEncode(raw)) != raw) __builtin_trap();
+    const auto code = training::badgeCodeOf(text);
+    if (!code.empty() && (code.data() < text.data() || code.data() + code.size() > text.data() + text.size()))
+        __builtin_trap();
+    (void)training::checkVerifyUrl(text);
     (void)training::decodeBadgePayload(text);
     static const auto key = training::CenterKey::ephemeral("FUZZ01", "fuzz");
     const training::CenterPublicKey trusted[] = {key.publicInfo()};

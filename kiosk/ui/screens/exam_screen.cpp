@@ -36,33 +36,11 @@ ExamOutcome outcomeOf(const training::StoredAttempt& a) {
     return o;
 }
 
-// The attendance gaps travel from the database thread to the frame as a Refused error whose message is
-// "hours-missing" followed by "module:required:attended" fields (no exception crosses the thread).
-constexpr std::string_view kHoursMissing = "hours-missing";
-
-training::Error hoursMissing(const std::vector<training::AttendanceGap>& gaps) {
-    std::string msg(kHoursMissing);
-    for (const auto& g : gaps)
-        msg += " " + g.moduleCode + ":" + std::to_string(g.requiredMinutes) + ":" + std::to_string(g.attendedMinutes);
-    return {training::ErrorCode::Refused, msg};
-}
-
-std::vector<training::AttendanceGap> parseHoursMissing(const training::Error& e) {
-    std::vector<training::AttendanceGap> out;
-    if (e.code != training::ErrorCode::Refused || !e.message.starts_with(kHoursMissing)) return out;
-    std::istringstream in(e.message.substr(kHoursMissing.size()));
-    std::string field;
-    while (in >> field) {
-        training::AttendanceGap g;
-        const auto a = field.find(':'), b = field.rfind(':');
-        if (a == std::string::npos || a == b) continue;
-        g.moduleCode = field.substr(0, a);
-        g.requiredMinutes = std::atoi(field.substr(a + 1, b - a - 1).c_str());
-        g.attendedMinutes = std::atoi(field.substr(b + 1).c_str());
-        out.push_back(std::move(g));
-    }
-    return out;
-}
+/// What the start job brings back to the frame: the attempt with its pictures, or the hours still missing.
+struct Started {
+    center::ExamStart start;
+    Pictures pictures;
+};
 
 /// "2 小时 30 分钟" / "2 h 30 min" from the catalog.
 std::string hoursText(const Context& ctx, int minutes) {
@@ -94,16 +72,12 @@ public:
         const auto wid = ctx.session.worker->id;
         const auto actor = ctx.actor();
         ctx.backend.submit(
-            [sid, wid, actor, terminal = ctx.config.ui.kioskId](
-                Records& r) -> training::Result<std::pair<training::StoredAttempt, Pictures>> {
+            [sid, wid, actor, terminal = ctx.config.ui.kioskId](Records& r) -> training::Result<Started> {
                 // The badge exam comes after the training: what is missing is shown, nothing is started.
-                auto gaps = r.exams.attendanceGaps(sid, wid);
-                if (!gaps) return std::unexpected(gaps.error());
-                if (!gaps->empty()) return std::unexpected(hoursMissing(*gaps));
-                auto a = r.exams.startAttempt(sid, wid, actor);
-                if (!a) return std::unexpected(a.error());
-                // Presence is advisory (the proctor board): a failure here shows up on the next save instead.
-                (void)r.exams.reportPresence(a->id, true, terminal);
+                auto started = r.center.startOrResumeAttempt(sid, wid, actor, terminal);
+                if (!started) return std::unexpected(started.error());
+                if (!started->attempt) return Started{std::move(*started), {}};
+                const auto* a = &*started->attempt;
                 Pictures pics;
                 const auto dir = kiosk::assetsDirectory() / "question-banks";
                 for (const auto& item : a->attempt.paper().items) {
@@ -123,21 +97,21 @@ public:
                     stbi_image_free(px);
                     pics.emplace(rel, std::move(p));
                 }
-                return std::pair{std::move(*a), std::move(pics)};
+                return Started{std::move(*started), std::move(pics)};
             },
-            [this, &ctx](training::Result<std::pair<training::StoredAttempt, Pictures>> res) {
+            [this, &ctx](training::Result<Started> res) {
                 m_busy = false;
                 if (!res) {
-                    if (auto gaps = parseHoursMissing(res.error()); !gaps.empty()) {
-                        m_gaps = std::move(gaps);
-                        ctx.say("exam.hours_missing");
-                        return;
-                    }
                     ctx.showError(res.error());
                     return;
                 }
-                m_attempt = std::move(res->first);
-                m_pictures = std::move(res->second);
+                if (!res->start.attempt) {
+                    m_gaps = std::move(res->start.missingHours);
+                    ctx.say("exam.hours_missing");
+                    return;
+                }
+                m_attempt = std::move(res->start.attempt);
+                m_pictures = std::move(res->pictures);
                 markStoredAnswers();
                 if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
             });

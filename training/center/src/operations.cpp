@@ -223,6 +223,24 @@ Result<training::Sitting> Operations::createSitting(const training::SittingInput
     });
 }
 
+Result<ExamStart> Operations::startOrResumeAttempt(std::int64_t sittingId, std::int64_t workerId, const Actor& actor,
+                                                  const std::string& terminal) {
+    ExamStart out;
+    auto a = m_exams.startAttempt(sittingId, workerId, actor);
+    if (!a && a.error().reason == "exam.hours-missing") {
+        // Not an error for the front ends: they show what is missing, module by module.
+        auto gaps = m_exams.attendanceGaps(sittingId, workerId);
+        if (!gaps) return propagate(gaps);
+        out.missingHours = std::move(*gaps);
+        return out;
+    }
+    if (!a) return propagate(a);
+    // Presence is advisory (the proctor board): a failure here shows up on the next save instead.
+    if (!terminal.empty()) (void)m_exams.reportPresence(a->id, true, terminal);
+    out.attempt = std::move(*a);
+    return out;
+}
+
 Result<training::Sitting> Operations::createSittingFromRosters(const training::SittingInput& in,
                                                                const Actor& actor) {
     // Everyone on the rosters of the course's sessions of the last week and today.

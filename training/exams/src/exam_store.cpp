@@ -633,8 +633,9 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
         auto row = cand->step();
         if (!row) return propagate(row);
         if (!*row)
-            return fail(ErrorCode::Refused, fmt::format("worker {} is not a candidate of sitting {}; ask the trainer",
-                                                        workerId, sittingId));
+            return fail(ErrorCode::Refused,
+                        fmt::format("worker {} is not a candidate of sitting {}; ask the trainer", workerId, sittingId),
+                        "exam.not-a-candidate");
         extra = cand->int64(0);
     }
     {
@@ -648,7 +649,8 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
             return fail(ErrorCode::Refused,
                         fmt::format("worker {} has not attended the training sitting {} requires ({}); roster them on "
                                     "sessions, or a trainer admits them with 'kioskctl exam sitting admit'",
-                                    workerId, sittingId, missing));
+                                    workerId, sittingId, missing),
+                        "exam.hours-missing");
         }
     }
     auto paper = previewPaper(sittingId, workerId);

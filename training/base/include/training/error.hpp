@@ -34,6 +34,8 @@ enum class ErrorCode {
 /// - `attendance.not-in`          checking out without an open check-in
 /// - `worker.already-registered`  the document is registered already
 /// - `face.bad-score`             the live-photo score is not a number (take the photo again)
+/// - `exam.not-a-candidate`       starting an exam of a sitting the worker is not a candidate of
+/// - `exam.hours-missing`         starting an exam whose sitting requires the course's hours, before them
 /// An empty reason means "no worker-facing text": the kiosk shows the generic text of the code.
 struct Error {
     ErrorCode code{ErrorCode::Internal};

@@ -98,6 +98,12 @@ struct RenderedCertificate {
     std::filesystem::path file;  ///< where the PDF was written (empty when not written)
 };
 
+/// @brief What starting (or resuming) a worker's exam gave: the attempt, or the training still missing.
+struct ExamStart {
+    std::optional<training::StoredAttempt> attempt;      ///< Set when the attempt started or resumed.
+    std::vector<training::AttendanceGap> missingHours;  ///< Not empty: the course's hours come first; nothing started.
+};
+
 /// @brief The center's operations over one open store. Not thread-safe: one thread uses it (the kiosk's
 /// database thread, or kioskctl's main thread).
 class Operations {
@@ -157,6 +163,13 @@ public:
     /// @brief Adds candidates to a sitting in one transaction; returns how many were new.
     [[nodiscard]] Result<int> addCandidates(std::int64_t sittingId, std::span<const std::int64_t> workers,
                                             const Actor& actor);
+
+    /// @brief Starts the worker's attempt at the sitting, or resumes the one in progress; a sitting that
+    /// requires the course's attendance starts nothing while hours are missing (ExamStart::missingHours says
+    /// which, module by module). @p terminal (a kiosk id) is reported as the worker's presence for the proctor.
+    /// @retval Refused the sitting is not open or the worker is not a candidate
+    [[nodiscard]] Result<ExamStart> startOrResumeAttempt(std::int64_t sittingId, std::int64_t workerId,
+                                                         const Actor& actor, const std::string& terminal = {});
 
     // ---- certification
     /// @brief The center's signing key (loaded once from CenterPaths::key).

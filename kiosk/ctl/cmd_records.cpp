@@ -17,6 +17,13 @@ using training::Result;
 
 namespace {
 
+/// A new staff PIN given in $KIOSK_NEW_STAFF_PIN (never an argument: arguments show in `ps`); "" when unset, and
+/// the command then generates one and prints it once.
+std::string newStaffPinFromEnvironment() {
+    const char* pin = std::getenv("KIOSK_NEW_STAFF_PIN");
+    return pin ? std::string(pin) : std::string();
+}
+
 template <typename T>
 json optJson(const std::optional<T>& v) {
     return v ? json(*v) : json(nullptr);
@@ -452,20 +459,19 @@ void addRecordCommands(CLI::App& app, Action& action) {
         auto* staff = app.add_subcommand("staff", "staff members, roles and PINs");
         staff->require_subcommand(1);
         {
-            auto* add = staff->add_subcommand("add", "add a staff member (prints a generated PIN once if none given)");
+            auto* add = staff->add_subcommand(
+                "add", "add a staff member (PIN from $KIOSK_NEW_STAFF_PIN, else generated and printed once)");
             auto name = std::make_shared<std::string>();
             auto role = std::make_shared<std::string>();
-            auto pin = std::make_shared<std::string>();
             add->add_option("--name", *name, "name")->required();
             add->add_option("--role", *role, "admin, trainer or clerk")->required();
-            add->add_option("--pin", *pin, "6-12 digits (default: a random 6-digit PIN, printed once)");
-            add->callback([&action, name, role, pin] {
-                action = [name, role, pin](Context& ctx) {
+            add->callback([&action, name, role] {
+                action = [name, role](Context& ctx) {
                     auto r = training::parseRole(*role);
                     if (!r) return ctx.failWith(r.error());
                     auto store = ctx.openStore();
                     if (!store) return ctx.failWith(store.error());
-                    std::string thePin = *pin;
+                    std::string thePin = newStaffPinFromEnvironment();
                     const bool generated = thePin.empty();
                     if (generated) thePin = fmt::format("{:06}", randombytes_uniform(900000) + 100000);
                     auto s = (*store)->addStaff(*name, *r, thePin, ctx.actor);
@@ -503,16 +509,15 @@ void addRecordCommands(CLI::App& app, Action& action) {
             });
         }
         {
-            auto* setPin = staff->add_subcommand("set-pin", "set a new PIN (also clears a lockout)");
+            auto* setPin = staff->add_subcommand(
+                "set-pin", "set a new PIN (from $KIOSK_NEW_STAFF_PIN, else generated and printed once; clears a lockout)");
             auto id = std::make_shared<std::int64_t>(0);
-            auto pin = std::make_shared<std::string>();
             setPin->add_option("ID", *id, "the staff member's id")->required();
-            setPin->add_option("--pin", *pin, "6-12 digits (default: a random 6-digit PIN, printed once)");
-            setPin->callback([&action, id, pin] {
-                action = [id, pin](Context& ctx) {
+            setPin->callback([&action, id] {
+                action = [id](Context& ctx) {
                     auto store = ctx.openStore();
                     if (!store) return ctx.failWith(store.error());
-                    std::string thePin = *pin;
+                    std::string thePin = newStaffPinFromEnvironment();
                     const bool generated = thePin.empty();
                     if (generated) thePin = fmt::format("{:06}", randombytes_uniform(900000) + 100000);
                     if (auto r = (*store)->setStaffPin(*id, thePin, ctx.actor); !r) return ctx.failWith(r.error());

@@ -20,9 +20,10 @@ protected:
         ASSERT_TRUE(m_admin) << "init prints the first administrator's PIN";
     }
     /// Runs kioskctl, signed in as the center's first administrator once init made one.
-    testsupport::RunResult ctl(std::vector<std::string> args) {
+    testsupport::RunResult ctl(std::vector<std::string> args, const std::vector<std::string>& extraEnv = {}) {
         args.insert(args.begin(), m_bin);
-        const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
+        std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
+        env.insert(env.end(), extraEnv.begin(), extraEnv.end());
         return m_admin ? testsupport::runAs(*m_admin, args, env) : testsupport::run(args, env);
     }
     std::optional<testsupport::StaffLogin> m_admin;
@@ -286,8 +287,8 @@ TEST_F(ExamCli, TheBadgeExamWaitsForTheTrainingAndATrainerCanAdmit) {
     EXPECT_NE(text.err.find("exam sitting admit"), std::string::npos) << text.err;
 
     // A trainer signed in with their PIN admits worker 1 (a wrong PIN, a clerk and nobody signed in are refused).
-    ASSERT_EQ(ctl({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"}).exitCode, 0);
-    ASSERT_EQ(ctl({"staff", "add", "--name", "李干事", "--role", "clerk", "--pin", "739201"}).exitCode, 0);
+    ASSERT_EQ(ctl({"staff", "add", "--name", "张老师", "--role", "trainer"}, {"KIOSK_NEW_STAFF_PIN=482916"}).exitCode, 0);
+    ASSERT_EQ(ctl({"staff", "add", "--name", "李干事", "--role", "clerk"}, {"KIOSK_NEW_STAFF_PIN=739201"}).exitCode, 0);
     const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
     const std::vector<std::string> admit{m_bin, "exam", "sitting", "admit", "--sitting", sid, "--worker", "1"};
     auto wrong = testsupport::runAs({"2", "000000"}, admit, env);

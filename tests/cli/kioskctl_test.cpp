@@ -27,11 +27,13 @@ protected:
         ASSERT_FALSE(m_bin.empty()) << "KIOSKCTL is set by CTest";
     }
     /// Runs kioskctl signed in as the center's first administrator once init/demo-seed printed its PIN.
-    RunResult ctl(std::vector<std::string> args, const std::string& stdinText = {}) {
+    RunResult ctl(std::vector<std::string> args, const std::string& stdinText = {},
+                  const std::vector<std::string>& extraEnv = {}) {
         const bool creates = !args.empty() && (args[0] == "init" || args[0] == "demo-seed");
         args.insert(args.begin(), m_bin);
-        const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string(),
-                                           "XDG_DATA_HOME=" + m_dir.path().string()};
+        std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string(),
+                                     "XDG_DATA_HOME=" + m_dir.path().string()};
+        env.insert(env.end(), extraEnv.begin(), extraEnv.end());
         auto r = m_admin && !creates ? testsupport::runAs(*m_admin, args, env, stdinText)
                                      : testsupport::run(args, env, stdinText);
         if (creates && r.exitCode == 0 && !m_admin) m_admin = testsupport::adminFrom(r.out);
@@ -48,9 +50,9 @@ protected:
     RunResult login(const std::string& id, const std::string& pin) {
         return anonymous({"staff", "login", id}, {"KIOSK_STAFF_PIN=" + pin});
     }
-    json ctlJson(std::vector<std::string> args, int expectedExit = 0) {
+    json ctlJson(std::vector<std::string> args, int expectedExit = 0, const std::vector<std::string>& extraEnv = {}) {
         args.push_back("--json");
-        auto r = ctl(args);
+        auto r = ctl(args, {}, extraEnv);
         EXPECT_EQ(r.exitCode, expectedExit) << r.out << r.err;
         auto j = json::parse(r.out, nullptr, false);
         EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out;
@@ -208,12 +210,15 @@ TEST_F(Kioskctl, InitWorkerAddShowAndFind) {
 
 TEST_F(Kioskctl, StaffLockoutThroughTheCli) {
     ASSERT_EQ(ctl({"init", "--center", "c"}).exitCode, 0);
-    auto staff = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"});
+    auto staff = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer"}, 0, {"KIOSK_NEW_STAFF_PIN=482916"});
     const auto id = std::to_string(staff["id"].get<int>());
-    EXPECT_EQ(ctl({"staff", "add", "--name", "x", "--role", "boss", "--pin", "482916"}).exitCode, 1);
-    auto shortPin = ctl({"staff", "add", "--name", "x", "--role", "clerk", "--pin", "4829"});
+    EXPECT_EQ(ctl({"staff", "add", "--name", "x", "--role", "boss"}, {}, {"KIOSK_NEW_STAFF_PIN=482916"}).exitCode, 1);
+    auto shortPin = ctl({"staff", "add", "--name", "x", "--role", "clerk"}, {}, {"KIOSK_NEW_STAFF_PIN=4829"});
     EXPECT_EQ(shortPin.exitCode, 1) << "4-digit PINs are refused";
     EXPECT_NE(shortPin.err.find("6 to 12 digits"), std::string::npos) << shortPin.err;
+    // A new PIN is never a command-line argument either (it would show in `ps`): it comes from the environment.
+    EXPECT_EQ(ctl({"staff", "add", "--name", "x", "--role", "clerk", "--pin", "482916"}).exitCode, 1);
+    EXPECT_EQ(ctl({"staff", "set-pin", id, "--pin", "482916"}).exitCode, 1);
     for (int i = 0; i < 4; ++i) EXPECT_EQ(login(id, "000001").exitCode, 1);
     auto locked = login(id, "000001");
     EXPECT_EQ(locked.exitCode, 1);
@@ -237,7 +242,7 @@ TEST_F(Kioskctl, StaffLockoutThroughTheCli) {
 
 TEST_F(Kioskctl, SessionsRosterAndAttendance) {
     ASSERT_EQ(ctl({"init", "--center", "c"}).exitCode, 0);
-    auto trainer = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer", "--pin", "482916"});
+    auto trainer = ctlJson({"staff", "add", "--name", "张老师", "--role", "trainer"}, 0, {"KIOSK_NEW_STAFF_PIN=482916"});
     ASSERT_EQ(ctl({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"}).exitCode, 0);
     auto s = ctlJson({"session", "add", "--module", "safety", "--trainer", std::to_string(trainer["id"].get<int>()),
                       "--room", "201", "--start", "2026-03-02 09:00", "--end", "2026-03-02 11:00"});

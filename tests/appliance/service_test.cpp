@@ -139,8 +139,6 @@ std::string fixtureDisplay() {
     }
     return {};
 }
-    std::string m_display;
-};
 
 std::string readAll(const fs::path& p) { return fs::exists(p) ? ts::readFile(p) : std::string(); }
 

@@ -11,7 +11,10 @@
 //   auto w = testsupport::makeEligibleWorker(store, o);   // training::Result<EligibleWorker>
 //
 // Times are taken from the store's clock (training sessions 60 days back, the exam now), so it works with a
-// ManualClock and with the system clock alike (the real kioskctl binary on the same database file).
+// ManualClock and with the system clock alike (the real kioskctl binary on the same database file). The pieces
+// are usable on their own (certfixture::attendAll, takeExam, and takeExamWithScore for an exact score in a
+// sitting of the scored bank); tests/certification/cert_fixture.hpp builds its condition-by-condition helpers on
+// them, moving its ManualClock to the day before for the exam.
 
 #include <fmt/format.h>
 

@@ -9,7 +9,7 @@
 #include "kiosk/config.hpp"
 #include "kiosk/service.hpp"
 #include "training/store.hpp"
-#include "ui/app.hpp"
+#include "app/app.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"kiosk: the home-service badge touchscreen kiosk"};
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     // work and exits 0.
     kiosk::installStopSignals();
 
-    kiosk::ui::AppOptions options;
+    kiosk::app::AppOptions options;
     if (!configFile.empty()) {
         auto c = kiosk::loadConfig(configFile);
         if (!c) {
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
         std::cerr << "kiosk: " << store.error().message << "\n";
         return training::isUserError(store.error().code) ? 1 : 2;
     }
-    const int status = kiosk::ui::runApp(options, std::move(*store));
+    const int status = kiosk::app::runApp(options, std::move(*store));
     // The appliance session (packaging/systemd/badge-kiosk.service) restarts the kiosk whenever it ends; when
     // staff end it on purpose (the admin exit: status 0 without a stop signal), the marker file tells the
     // unit's start condition to stay down once, so a technician can work on the machine.

@@ -26,6 +26,7 @@ namespace kiosk::ui {
 
 class FaceService;
 class PrintService;
+class TextureHost;
 
 /// @brief Every screen of the kiosk.
 enum class ScreenId {
@@ -154,6 +155,7 @@ struct Context {
     const Config& config;
     WorkerSession& session;
     DeviceState& devices;
+    TextureHost& textures;  ///< Where pictures go to be drawn (OpenGL in the window; nothing headless).
     std::function<void(Intent)> emit;
     std::function<void(double)> wakeIn;  ///< Ask for a frame within this many seconds (countdowns).
     std::function<void(const std::string&)> setError;  ///< An error banner (message for people).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <csignal>
 #include <fstream>
 #include <iterator>
@@ -17,6 +18,24 @@ const std::set<std::string> kVerbs{"tap",          "type",         "wait-screen"
                                    "expect-signed-out", "card",   "sign",            "screenshot",
                                    "sleep",        "set",          "crash",             "quit"};
 using Clock = std::chrono::steady_clock;
+
+/// A number argument, read without exceptions (a script runs inside the frame loop); nullopt unless it is a
+/// non-negative number (whole or decimal).
+std::optional<double> number(std::string_view s) {
+    double v = 0;
+    const auto* end = s.data() + s.size();
+    const auto r = std::from_chars(s.data(), end, v);
+    if (r.ec != std::errc{} || r.ptr != end || !(v >= 0)) return std::nullopt;
+    return v;
+}
+
+/// The argument that must be a number for @p s, or nullptr when none must.
+const std::string* numberArgument(const ScriptStep& s) {
+    if (s.verb == "sleep" && !s.args.empty()) return &s.args[0];
+    if (s.verb == "wait-screen" && s.args.size() > 1) return &s.args[1];
+    if (s.verb == "set" && s.args.size() == 2) return &s.args[1];
+    return nullptr;
+}
 }  // namespace
 
 training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std::string_view name) {
@@ -50,6 +69,10 @@ training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std
         if (!kNoArgument.contains(s.verb) && s.args.empty())
             return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
                                                    fmt::format("{}:{}: '{}' needs an argument", name, no, s.verb)});
+        if (const auto* arg = numberArgument(s); arg && !number(*arg))
+            return std::unexpected(training::Error{
+                training::ErrorCode::InvalidInput,
+                fmt::format("{}:{}: '{}' takes a number of seconds, not '{}'", name, no, s.verb, *arg)});
         out.push_back(std::move(s));
     }
     return out;
@@ -125,7 +148,7 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
         return true;
     }
     if (v == "wait-screen") {
-        const double limit = step.args.size() > 1 ? std::stod(step.args[1]) : 10.0;
+        const double limit = step.args.size() > 1 ? number(step.args[1]).value_or(10.0) : 10.0;
         if (m_host.screenName() == step.args[0]) return true;
         if (waited > limit) fail(step, "the screen is still '" + m_host.screenName() + "'");
         return false;
@@ -208,17 +231,21 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
         m_host.screenshot(p);
         return true;
     }
-    if (v == "sleep") return waited >= std::stod(step.args[0]);
+    if (v == "sleep") return waited >= number(step.args[0]).value_or(0.0);
     if (v == "set") {
         if (step.args.size() == 2 && step.args[0] == "idle-timeout") {
-            m_host.setIdleTimeout(std::stoi(step.args[1]));
+            m_host.setIdleTimeout(static_cast<int>(number(step.args[1]).value_or(0.0)));
         } else {
             fail(step, "use: set idle-timeout SECONDS");
         }
         return true;
     }
     if (v == "crash") {
-        std::raise(SIGKILL);
+        if (!m_host.crash) {
+            std::raise(SIGKILL);
+            return true;
+        }
+        if (auto why = m_host.crash(); !why.empty()) fail(step, why);
         return true;
     }
     if (v == "quit") {

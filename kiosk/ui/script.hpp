@@ -16,10 +16,11 @@
 ///   card detect READER      post a chip document detected on a PC/SC reader (asks for the MRZ key)
 ///   card remove | card fail MESSAGE
 ///   sign                    draw a stroke on the element "signature-pad"
-///   screenshot FILE         save a PNG of the next rendered frame (relative to the script's directory)
+///   screenshot FILE         save a PNG of the next rendered frame (relative to the script's directory; skipped
+///                           with a note in the log when the kiosk runs without a window)
 ///   sleep SECONDS           let time pass (frames keep running)
 ///   set idle-timeout S      change the idle timeout
-///   crash                   end the process at once (SIGKILL), as a power cut would
+///   crash                   end the process at once (SIGKILL), as a power cut would (not in-process: fails)
 ///   quit                    close the app (exit status 0)
 /// A step that cannot be done in time fails the script: the app exits with status 3 and names the line.
 
@@ -58,6 +59,8 @@ struct ScriptHost {
     std::function<void(int)> setIdleTimeout;
     std::function<bool()> signedIn;  ///< a worker, a new identity or staff in the session
     std::function<void()> quit;
+    /// @brief How "crash" ends the process; returns why it could not (the step then fails). Empty: SIGKILL.
+    std::function<std::string()> crash;
 };
 
 /// @brief Runs the steps, one frame at a time.

@@ -1,7 +1,5 @@
 #include "ui/texture.hpp"
 
-#include <GL/gl.h>
-
 #include <algorithm>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -28,41 +26,25 @@ std::optional<RgbaImage> decodeToRgba(const std::vector<std::uint8_t>& bytes) {
 Texture::~Texture() { reset(); }
 
 void Texture::reset() {
-    if (m_id != 0) {
-        GLuint id = m_id;
-        glDeleteTextures(1, &id);
-    }
-    m_id = 0;
+    if (m_host && m_id) m_host->release(m_id);
+    m_id = nullptr;
     m_width = m_height = 0;
 }
 
-void Texture::upload(const unsigned char* rgba, int width, int height) {
+void Texture::upload(TextureHost& host, const unsigned char* rgba, int width, int height) {
     if (!rgba || width <= 0 || height <= 0) return;
-    if (m_id == 0) {
-        GLuint id = 0;
-        glGenTextures(1, &id);
-        m_id = id;
-        glBindTexture(GL_TEXTURE_2D, m_id);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-    } else {
-        glBindTexture(GL_TEXTURE_2D, m_id);
-    }
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    if (width == m_width && height == m_height) {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-    } else {
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-        m_width = width;
-        m_height = height;
-    }
+    if (m_host != &host) reset();
+    m_host = &host;
+    m_id = host.upload(m_id, rgba, width, height);
+    m_width = width;
+    m_height = height;
 }
 
-float Texture::draw(ImVec2 maxSize) const {
-    if (m_id == 0) return 0.0f;
-    const float scale = std::min(maxSize.x / static_cast<float>(m_width), maxSize.y / static_cast<float>(m_height));
-    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(m_id)),
-                 {static_cast<float>(m_width) * scale, static_cast<float>(m_height) * scale});
+float Texture::draw(ImVec2 maxSize, float maxScale) const {
+    if (!m_id) return 0.0f;
+    const float scale = std::min({maxSize.x / static_cast<float>(m_width), maxSize.y / static_cast<float>(m_height),
+                                  maxScale});
+    ImGui::Image(m_id, {static_cast<float>(m_width) * scale, static_cast<float>(m_height) * scale});
     return scale;
 }
 

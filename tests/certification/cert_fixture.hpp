@@ -1,11 +1,13 @@
 #pragma once
-// A center store with a key and helpers that make a worker eligible, condition by condition.
+// A center store with a key and helpers that make a worker eligible, condition by condition, through the public
+// Store and ExamStore API only (the shared eligible-worker fixture, tests/support/certification_fixture.hpp): no SQL.
 
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "../training/store_fixture.hpp"
+#include "certification_fixture.hpp"
 #include "training/center_key.hpp"
 #include "training/certificates.hpp"
 #include "training/eligibility.hpp"
@@ -24,6 +26,7 @@ protected:
         ASSERT_TRUE(k) << k.error().message;
         m_key = std::make_unique<CenterKey>(std::move(*k));
         m_course = m_store->course("badge").value();
+        // The fixture's agency (same credit code as testsupport's, which finds and uses this one).
         std::string first17 = "91310104MA1FL2K3A";
         auto a = m_store->addAgency({"安心家政", first17 + usccCheckCharacter(first17), "周敏", std::nullopt, std::nullopt},
                                     "test");
@@ -55,55 +58,45 @@ protected:
         auto r = m_store->addConsent(w, kind, "v1", "同意书文本", std::vector<std::uint8_t>{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0}, "test");
         ASSERT_TRUE(r) << r.error().message;
     }
-    // Attendance rows for every module: required minutes minus @p shortOf minutes for @p shortModule.
+    // Every module attended through sessions, rosters and check-in/out (60 days back, inside each session's time):
+    // the required minutes minus @p shortOf minutes for @p shortModule.
     void attend(std::int64_t w, const std::string& shortModule = {}, int shortOf = 0) {
-        auto& db = m_store->database();
-        std::int64_t start = m_store->now() - 30 * 86400;
-        for (const auto& m : m_course.modules) {
-            const int minutes = m.requiredMinutes - (m.code == shortModule ? shortOf : 0);
-            ASSERT_TRUE(db.exec(fmt::format("INSERT INTO sessions (course_id, module_code, room, starts_at, ends_at, "
-                                            "created_at) VALUES ({}, '{}', 'A', {}, {}, {})",
-                                            m_course.id, m.code, start, start + m.requiredMinutes * 60, start)));
-            const auto session = db.lastInsertRowId();
-            ASSERT_TRUE(db.exec(fmt::format("INSERT INTO attendance (session_id, worker_id, check_in_at, check_out_at, "
-                                            "check_in_method, check_out_method) VALUES ({}, {}, {}, {}, 'face', 'face')",
-                                            session, w, start, start + minutes * 60)));
-            start += 86400;
-        }
+        testsupport::EligibleWorkerOptions o;
+        o.shortModule = shortModule;
+        o.shortMinutes = shortOf;
+        o.actor = "test";
+        auto r = testsupport::certfixture::attendAll(*m_store, m_course, w, o);
+        ASSERT_TRUE(r) << r.error().message;
     }
-    // A submitted exam attempt with @p score.
+    // A submitted exam attempt scoring exactly @p score (steps of 0.5) in the fixture's scored sitting, taken
+    // yesterday: the store's manual clock is set to the day before for the attempt, then put back.
     void exam(std::int64_t w, double score) {
-        auto& db = m_store->database();
+        const auto now = m_clock->now();
+        m_clock->set(testsupport::kNoon - 86400 + 600 * ++m_attemptNo);
         if (m_sitting == 0) {
-            ASSERT_TRUE(db.exec(fmt::format("INSERT INTO question_banks (code, title_zh, scoring, created_at, updated_at) "
-                                            "VALUES ('b', '题库', 'all-or-nothing', 0, 0)")));
-            const auto bank = db.lastInsertRowId();
-            ASSERT_TRUE(db.exec(fmt::format("INSERT INTO sittings (course_id, bank_id, title, blueprint, state, seats, "
-                                            "created_at) VALUES ({}, {}, '考试', '{{}}', 'closed', 40, 0)",
-                                            m_course.id, bank)));
-            m_sitting = db.lastInsertRowId();
+            auto s = testsupport::certfixture::openScoredSitting(*m_store, m_course, "test");
+            if (s) m_sitting = *s;
+            EXPECT_TRUE(s) << s.error().message;
         }
-        ++m_attemptNo;
-        ASSERT_TRUE(db.exec(fmt::format(
-            "INSERT INTO attempts (sitting_id, worker_id, attempt_no, seed, pass_mark, duration_s, scoring, started_at, "
-            "submitted_at, submit_reason, score, passed) VALUES ({}, {}, {}, 's', 80, 1800, 'all-or-nothing', {}, {}, "
-            "'candidate', {}, {})",
-            m_sitting, w, m_attemptNo, m_store->now() - 86400 - 1800 + m_attemptNo, m_store->now() - 86400 + m_attemptNo,
-            score, score >= 80 ? 1 : 0)));
-        ASSERT_TRUE(db.exec(fmt::format("INSERT OR IGNORE INTO sitting_candidates (sitting_id, worker_id, added_at) "
-                                        "VALUES ({}, {}, 0)",
-                                        m_sitting, w)));
+        auto taken = m_sitting == 0 ? Result<double>(fail(ErrorCode::Internal, "no sitting"))
+                                    : testsupport::certfixture::takeExamWithScore(*m_store, m_sitting, w, score, "test");
+        m_clock->set(now);
+        ASSERT_TRUE(taken) << taken.error().message;
+        ASSERT_EQ(*taken, score);
     }
+    // Every condition of the default rule (testsupport::makeEligibleWorker), the exam taken yesterday with 92.
     std::int64_t eligibleWorker(const std::string& first17, const std::string& name) {
-        const auto w = addWorker(first17, name).id;
-        verifyIdentity(w);
-        matchFace(w);
-        setAgency(w);
-        healthCheck(w);
-        for (auto k : {ConsentKind::Commitment, ConsentKind::CreditCheck, ConsentKind::Biometric}) sign(w, k);
-        attend(w);
-        exam(w, 92);
-        return w;
+        testsupport::EligibleWorkerOptions o;
+        o.first17 = first17;
+        o.name = name;
+        o.exam = false;
+        o.actor = "test";
+        auto w = testsupport::makeEligibleWorker(*m_store, o);
+        EXPECT_TRUE(w) << w.error().message;
+        if (!w) return 0;
+        EXPECT_EQ(w->agencyId, m_agency) << "the fixture uses this center's agency";
+        exam(w->workerId, 92);
+        return w->workerId;
     }
 
     std::unique_ptr<CenterKey> m_key;

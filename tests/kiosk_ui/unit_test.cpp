@@ -190,6 +190,16 @@ TEST(Script, ParsesStepsAndRejectsUnknownVerbs) {
     EXPECT_FALSE(parseScript("tap\n", "t"));
 }
 
+TEST(Script, NumbersOfSecondsAreCheckedWhenTheScriptIsRead) {
+    // A script runs inside the frame loop: a bad number is an error naming the line, never an exception later.
+    EXPECT_TRUE(parseScript("sleep 0.5\nwait-screen home 20\nset idle-timeout 2\n", "t"));
+    for (const char* bad : {"sleep soon\n", "wait-screen home later\n", "set idle-timeout two\n", "sleep -1\n"}) {
+        auto r = parseScript(std::string("quit\n") + bad, "t.script");
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().message.find("t.script:2"), std::string::npos) << r.error().message;
+    }
+}
+
 // ---- line breaking of mixed Chinese and Latin text (kiosk/ui/text_layout)
 
 namespace {

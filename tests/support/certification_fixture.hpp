@@ -11,11 +11,17 @@
 //   auto w = testsupport::makeEligibleWorker(store, o);   // training::Result<EligibleWorker>
 //
 // Times are taken from the store's clock (training sessions 60 days back, the exam now), so it works with a
-// ManualClock and with the system clock alike (the real kioskctl binary on the same database file).
+// ManualClock and with the system clock alike (the real kioskctl binary on the same database file). The pieces
+// are usable on their own (certfixture::attendAll, takeExam, and takeExamWithScore for an exact score in a
+// sitting of the scored bank); tests/certification/cert_fixture.hpp builds its condition-by-condition helpers on
+// them, moving its ManualClock to the day before for the exam.
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,8 +53,11 @@ struct EligibleWorkerOptions {
     std::string shortModule;   ///< ... except this module (code) ...
     int shortMinutes{0};       ///< ... by this many minutes
     bool exam{true};           ///< took the exam in a sitting ...
-    int wrongAnswers{0};       ///< ... with this many wrong answers (0: full marks)
-    std::int64_t sittingId{0};  ///< the sitting to take it in (0: a new open sitting of the fixture bank)
+    int wrongAnswers{0};       ///< ... with this many wrong answers (0: full marks) ...
+    /// ... or with exactly this score (steps of 0.5), in a sitting of the fixture's scored bank (scoredSitting)
+    std::optional<double> examScore;
+    std::int64_t sittingId{0};  ///< the sitting to take it in (0: a new open sitting of the fixture bank, or of the
+                                ///< scored bank when examScore is set)
     std::string actor{"test-fixture"};
 };
 
@@ -102,16 +111,61 @@ inline training::Result<void> ensureBank(training::ExamStore& exams, const train
     return {};
 }
 
-/// A new open sitting of the fixture bank for @p course (every examined module, 30 minutes).
-inline training::Result<std::int64_t> openSitting(training::Store& store, const training::Course& course,
-                                                  const std::string& actor) {
+/// The scored bank: kScoredItems single-choice questions over the examined modules, whose options (in question
+/// order) are worth these shares of the question. The partial credits are binary fractions, so a paper of all of
+/// them scores 100 * (sum of credits) / 25 exactly, for any score in steps of 0.5 (takeExamWithScore).
+inline constexpr const char* kScoredBank = "cert-fixture-scores";
+inline constexpr int kScoredItems = 25;
+inline constexpr std::array<double, 5> kScoredWeights{100.0, 50.0, 25.0, 12.5, 0.0};
+
+/// The scored sitting's blueprint: kScoredItems questions shared out over the examined modules, 30 minutes.
+inline exam::Blueprint scoredBlueprint(const training::Course& course) {
+    auto bp = training::courseBlueprint(course, 1, std::chrono::minutes(30));
+    const auto n = static_cast<int>(bp.sections.size());
+    for (int i = 0; i < n; ++i)
+        bp.sections[static_cast<std::size_t>(i)].count = kScoredItems / n + (i < kScoredItems % n ? 1 : 0);
+    return bp;
+}
+
+/// The scored bank (added once): as many questions per module as the scored blueprint asks.
+inline training::Result<void> ensureScoredBank(training::ExamStore& exams, const training::Course& course,
+                                               const std::string& actor) {
+    auto banks = exams.listBanks();
+    if (!banks) return std::unexpected(banks.error());
+    for (const auto& b : *banks)
+        if (b.code == kScoredBank) return {};
+    std::vector<exam::Question> qs;
+    for (const auto& section : scoredBlueprint(course).sections) {
+        for (int i = 0; i < section.count; ++i) {
+            exam::Question q;
+            q.id = fmt::format("{}-scored-{}", section.module, i + 1);
+            q.module = section.module;
+            q.difficulty = 1;
+            q.type = exam::QuestionType::SingleChoice;
+            q.stem = {fmt::format("{}：计分题{}", section.module, i + 1), fmt::format("{}: scored question {}", section.module, i + 1)};
+            for (std::size_t o = 0; o < kScoredWeights.size(); ++o)
+                q.options.push_back({{fmt::format("计分选项{}", o + 1), fmt::format("scored option {}", o + 1)},
+                                     kScoredWeights[o],
+                                     {}});
+            qs.push_back(std::move(q));
+        }
+    }
+    auto r = exams.importQuestions(kScoredBank, {"证书测试计分题库", "Certification fixture scored bank"},
+                                   exam::MultipleScoring::AllOrNothing, qs, actor);
+    if (!r) return std::unexpected(r.error());
+    return {};
+}
+
+/// A new open sitting of @p bank with @p blueprint for @p course.
+inline training::Result<std::int64_t> openSittingOf(training::Store& store, const training::Course& course,
+                                                    const std::string& bank, exam::Blueprint blueprint,
+                                                    const std::string& title, const std::string& actor) {
     training::ExamStore exams(store);
-    if (auto b = ensureBank(exams, course, actor); !b) return std::unexpected(b.error());
     training::SittingInput in;
     in.courseId = course.id;
-    in.bankCode = kBank;
-    in.title = "结业考试 (fixture)";
-    in.blueprint = training::courseBlueprint(course, kQuestionsPerModule, std::chrono::minutes(30));
+    in.bankCode = bank;
+    in.title = title;
+    in.blueprint = std::move(blueprint);
     in.seats = 200;
     in.review = exam::ReviewPolicy::None;
     // Eligibility is what these tests check, hours included: workers short of hours still take the exam.
@@ -121,6 +175,24 @@ inline training::Result<std::int64_t> openSitting(training::Store& store, const 
     auto opened = exams.openSitting(s->id, actor);
     if (!opened) return std::unexpected(opened.error());
     return s->id;
+}
+
+/// A new open sitting of the fixture bank for @p course (every examined module, 30 minutes).
+inline training::Result<std::int64_t> openSitting(training::Store& store, const training::Course& course,
+                                                  const std::string& actor) {
+    training::ExamStore exams(store);
+    if (auto b = ensureBank(exams, course, actor); !b) return std::unexpected(b.error());
+    return openSittingOf(store, course, kBank,
+                         training::courseBlueprint(course, kQuestionsPerModule, std::chrono::minutes(30)),
+                         "结业考试 (fixture)", actor);
+}
+
+/// A new open sitting of the scored bank for @p course (takeExamWithScore).
+inline training::Result<std::int64_t> openScoredSitting(training::Store& store, const training::Course& course,
+                                                        const std::string& actor) {
+    training::ExamStore exams(store);
+    if (auto b = ensureScoredBank(exams, course, actor); !b) return std::unexpected(b.error());
+    return openSittingOf(store, course, kScoredBank, scoredBlueprint(course), "结业考试 (fixture, scored)", actor);
 }
 
 /// The fixture agency (added once).
@@ -182,6 +254,58 @@ inline training::Result<double> takeExam(training::Store& store, std::int64_t si
     auto loaded = exams.loadAttempt(a->id);
     if (!loaded) return std::unexpected(loaded.error());
     return loaded->attempt.grade().score;
+}
+
+/// Makes @p worker a candidate of @p sittingId unless they are one already (a retake).
+inline training::Result<void> ensureCandidate(training::ExamStore& exams, std::int64_t sittingId, std::int64_t worker,
+                                              const std::string& actor) {
+    auto candidates = exams.candidates(sittingId);
+    if (!candidates) return std::unexpected(candidates.error());
+    if (std::ranges::find(*candidates, worker) != candidates->end()) return {};
+    if (auto c = exams.addCandidate(sittingId, worker, actor); !c) return std::unexpected(c.error());
+    return {};
+}
+
+/// Takes (or retakes) the exam in @p sittingId, a sitting of the scored bank, so that it scores exactly @p score
+/// (0 to 100 in steps of 0.5; a few scores just under 100 cannot be reached with 25 questions and are refused).
+/// Returns the score the attempt was graded with.
+inline training::Result<double> takeExamWithScore(training::Store& store, std::int64_t sittingId, std::int64_t worker,
+                                                  double score, const std::string& actor) {
+    // Credits in eighths of a question: 100 * eighths / 8 / 25 = score, so eighths = 2 * score.
+    const double eighthsExact = score * 2.0;
+    const auto eighths = static_cast<int>(std::lround(eighthsExact));
+    if (score < 0 || score > 100 || std::abs(eighthsExact - eighths) > 1e-9)
+        return training::fail(training::ErrorCode::InvalidInput,
+                              fmt::format("takeExamWithScore: {} is not a score from 0 to 100 in steps of 0.5", score));
+    std::vector<double> credits(static_cast<std::size_t>(eighths / 8), 100.0);
+    for (double part : {50.0, 25.0, 12.5})
+        if ((eighths % 8) & static_cast<int>(part / 12.5)) credits.push_back(part);
+    training::ExamStore exams(store);
+    if (auto c = ensureCandidate(exams, sittingId, worker, actor); !c) return std::unexpected(c.error());
+    auto a = exams.startAttempt(sittingId, worker, actor);
+    if (!a) return std::unexpected(a.error());
+    if (static_cast<int>(credits.size()) > a->attempt.itemCount())
+        return training::fail(training::ErrorCode::InvalidInput,
+                              fmt::format("takeExamWithScore: {} needs {} answered questions; the paper has {}", score,
+                                          credits.size(), a->attempt.itemCount()));
+    for (std::size_t i = 0; i < credits.size(); ++i) {
+        const auto& q = a->attempt.paper().items[i].question;
+        int chosen = -1;
+        for (std::size_t opt = 0; opt < q.options.size(); ++opt)
+            if (q.options[opt].weight == credits[i]) chosen = static_cast<int>(opt);
+        if (chosen < 0)
+            return training::fail(training::ErrorCode::InvalidInput,
+                                  fmt::format("takeExamWithScore: question {} is not of the scored bank", q.id));
+        if (auto r = exams.answer(*a, static_cast<int>(i), {chosen}); !r) return std::unexpected(r.error());
+    }
+    if (auto r = exams.submit(*a); !r) return std::unexpected(r.error());
+    auto loaded = exams.loadAttempt(a->id);
+    if (!loaded) return std::unexpected(loaded.error());
+    const double graded = loaded->attempt.grade().score;
+    if (graded != score)
+        return training::fail(training::ErrorCode::Internal,
+                              fmt::format("takeExamWithScore: asked for {}, graded {}", score, graded));
+    return graded;
 }
 
 }  // namespace certfixture
@@ -247,12 +371,17 @@ inline training::Result<EligibleWorker> makeEligibleWorker(training::Store& stor
     if (o.exam) {
         std::int64_t sitting = o.sittingId;
         if (sitting == 0) {
-            auto s = context(certfixture::openSitting(store, course, o.actor), "sitting");
+            auto s = context(o.examScore ? certfixture::openScoredSitting(store, course, o.actor)
+                                         : certfixture::openSitting(store, course, o.actor),
+                             "sitting");
             if (!s) return std::unexpected(s.error());
             sitting = *s;
         }
         out.sittingId = sitting;
-        auto score = context(certfixture::takeExam(store, sitting, w->id, o.wrongAnswers, o.actor), "exam");
+        auto score = context(o.examScore
+                                 ? certfixture::takeExamWithScore(store, sitting, w->id, *o.examScore, o.actor)
+                                 : certfixture::takeExam(store, sitting, w->id, o.wrongAnswers, o.actor),
+                             "exam");
         if (!score) return std::unexpected(score.error());
         out.examScore = *score;
     }

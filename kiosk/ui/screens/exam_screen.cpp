@@ -1,7 +1,5 @@
 // The exam: one question per screen, images, navigator with flags, countdown, "saved" only after the
 // store returned, read-aloud, confirm submit. Resumes the attempt in progress after a crash.
-#define GLFW_INCLUDE_NONE
-#include <GL/gl.h>
 #include <stb_image.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <sstream>
 
 #include "ui/screens/common.hpp"
+#include "ui/texture.hpp"
 
 namespace kiosk::ui {
 namespace {
@@ -186,7 +185,7 @@ public:
         const auto& resp = at.response(cur);
         // With a picture: the picture on the left, the options beside it (everything fits on one screen).
         if (auto it = m_pictures.find(q.imagePath); it != m_pictures.end()) {
-            drawPicture(it->second, 300, 360);
+            drawPicture(ctx, it->second, 300, 360);
             ImGui::SameLine();
         }
         // The options share what the stem leaves (a line stays free for "saved"), at least kMinTarget high.
@@ -310,33 +309,17 @@ private:
         ImGui::SameLine();
         if (ui.button("cancel-leave", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
     }
-    void drawPicture(const Picture& p, float maxW, float maxH) {
-        auto it = m_textures.find(&p);
-        unsigned tex = 0;
-        if (it == m_textures.end()) {
-            glGenTextures(1, &tex);
-            glBindTexture(GL_TEXTURE_2D, tex);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-            glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-            glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, p.w, p.h, 0, GL_RGBA, GL_UNSIGNED_BYTE, p.rgba.data());
-            m_textures.emplace(&p, tex);
-        } else {
-            tex = it->second;
-        }
-        const float scale = std::min({maxH / static_cast<float>(p.h), maxW / static_cast<float>(p.w), 1.5f});
-        ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(tex)),
-                     {static_cast<float>(p.w) * scale, static_cast<float>(p.h) * scale});
+    void drawPicture(Context& ctx, const Picture& p, float maxW, float maxH) {
+        auto [it, added] = m_textures.try_emplace(&p);
+        if (added) it->second.upload(ctx.textures, p.rgba.data(), p.w, p.h);
+        it->second.draw({maxW, maxH}, 1.5f);
     }
     /// Answers read back from the database are on disk: they count as saved.
     void markStoredAnswers() {
         for (int i = 0; i < m_attempt->attempt.itemCount(); ++i)
             if (!m_attempt->attempt.response(i).chosen.empty()) m_saved.insert(i);
     }
-    void dropTextures() {
-        for (auto& [_, t] : m_textures) glDeleteTextures(1, &t);
-        m_textures.clear();
-    }
+    void dropTextures() { m_textures.clear(); }
     /// Every 10 s: report presence to the proctor board and reload the attempt (the trainer may have paused,
     /// resumed or granted extra time).
     /// The poll never disables the screen (a worker's tap must not be swallowed while it runs): its result
@@ -403,7 +386,7 @@ private:
     std::optional<training::StoredAttempt> m_attempt;
     std::vector<training::AttendanceGap> m_gaps;  ///< Not empty: the training must come first.
     Pictures m_pictures;
-    std::map<const Picture*, unsigned> m_textures;
+    std::map<const Picture*, Texture> m_textures;
     std::set<int> m_saved;
     bool m_busy{false};
     JobHandle m_poll;  ///< The proctor poll; reset when an answer, move or flag starts (its result is stale).

@@ -1,8 +1,6 @@
 // Live photo: camera preview with the face box, the quality gate's instruction (written and spoken),
 // auto-capture and the 1:1 match against the chip photo. A "refer" decision, a document without a chip photo,
 // or max_attempts failed tries call staff, who compare the two photos side by side (staff PIN screen).
-#include <GL/gl.h>
-
 #include <chrono>
 #include <opencv2/imgcodecs.hpp>
 
@@ -124,7 +122,7 @@ private:
         const auto p = live->preview();
         if (m_capturing) ctx.wakeIn(1.0 / 15.0);  // follow the camera while it streams
         if (!p.image.empty() && p.generation != m_shownGeneration) {
-            m_preview.upload(p.image.data, p.image.cols, p.image.rows);
+            m_preview.upload(ctx.textures, p.image.data, p.image.cols, p.image.rows);
             m_shownGeneration = p.generation;
         }
         const float previewW = std::min(ImGui::GetContentRegionAvail().x * 0.55f, areaH * 4.0f / 3.0f);

@@ -74,9 +74,9 @@ private:
             [chip = ctx.session.chipPhoto, live = ctx.session.livePortrait](Records&) {
                 return std::pair{decodeToRgba(chip), decodeToRgba(live)};
             },
-            [this](std::pair<std::optional<RgbaImage>, std::optional<RgbaImage>> photos) {
-                if (photos.first) m_chip.upload(*photos.first);
-                if (photos.second) m_live.upload(*photos.second);
+            [this, &ctx](std::pair<std::optional<RgbaImage>, std::optional<RgbaImage>> photos) {
+                if (photos.first) m_chip.upload(ctx.textures, *photos.first);
+                if (photos.second) m_live.upload(ctx.textures, *photos.second);
             });
     }
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file app.hpp
-/// @brief The kiosk application: window, main loop, screens, flow, idle timeout, script runner.
+/// @brief The kiosk's window: GLFW, OpenGL 3 and the ImGui backends around the frame loop core (ui/core.hpp).
 
 #include <filesystem>
 #include <memory>
@@ -10,7 +10,7 @@
 #include "kiosk/config.hpp"
 #include "training/store.hpp"
 
-namespace kiosk::ui {
+namespace kiosk::app {
 
 /// @brief Start-up options (command line over configuration).
 struct AppOptions {
@@ -26,4 +26,4 @@ struct AppOptions {
 /// (0 normal, 1 start-up problem, 3 script failure).
 [[nodiscard]] int runApp(const AppOptions& options, std::unique_ptr<training::Store> store);
 
-}  // namespace kiosk::ui
+}  // namespace kiosk::app

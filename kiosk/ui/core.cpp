@@ -1,0 +1,335 @@
+#include "ui/core.hpp"
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "runtime/devices.hpp"
+#include "runtime/face.hpp"
+#include "runtime/printing.hpp"
+
+namespace kiosk::ui {
+
+namespace {
+SpeechOptions speechOptions(const Config& c) {
+    const char* wavDir = std::getenv("KIOSK_SPEECH_WAV_DIR");
+    return SpeechOptions{c.speech.enabled, c.speech.voiceZh, c.speech.voiceEn, c.speech.rate, wavDir ? wavDir : ""};
+}
+}  // namespace
+
+double FrameStat::percentile(double p) const {
+    if (samples.empty()) return 0;
+    auto v = samples;
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+}
+
+UiCore::UiCore(CoreOptions options, std::unique_ptr<training::Store> store, TextureHost& textures)
+    : m_options(std::move(options)),
+      m_textures(textures),
+      m_fonts(),
+      m_widgets(m_fonts),
+      m_backend(std::move(store), center::CenterPaths::forDatabase(m_options.databasePath), m_queue),
+      m_speech(speechOptions(m_options.config)),
+      m_ctx{m_i18n,
+            m_widgets,
+            m_backend,
+            m_speech,
+            m_options.config,
+            m_session,
+            m_devices,
+            m_textures,
+            [this](Intent i) { m_intents.push_back(i); },
+            [this](double s) { m_wakeAt = std::min(m_wakeAt, secondsSince(m_start) + s); },
+            [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; },
+            [this](Event e) { m_queue.post(std::move(e)); },
+            nullptr,
+            nullptr},
+      m_idleTimeout(m_options.config.ui.idleTimeoutSeconds) {
+    // Screens find the center key and the submission folder beside the database actually opened.
+    m_options.config.database.path = m_options.databasePath.string();
+}
+
+UiCore::~UiCore() { shutdown(); }
+
+double UiCore::secondsSince(SteadyClock::time_point t) const {
+    return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+training::Result<void> UiCore::loadResources() {
+    const auto assets = kiosk::assetsDirectory();
+    if (auto r = m_i18n.load(assets / "i18n"); !r) return r;
+    m_i18n.setLanguage(m_options.config.ui.language == "en" ? Language::En : Language::Zh);
+    auto font = findCjkFont({"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei"});
+    if (!font) return std::unexpected(font.error());
+    if (auto r = m_fonts.load(*font, {}); !r) return r;
+    for (auto t : m_i18n.allTexts()) m_fonts.require(t);
+    m_fontFile = *font;
+    return {};
+}
+
+training::Result<void> UiCore::start() {
+    if (!m_fontFile)
+        return training::fail(training::ErrorCode::Internal, "the kiosk's resources were not loaded (loadResources)");
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    applyTheme();
+    m_screens = makeScreens();
+    for (std::size_t i = 0; i < m_screens.size(); ++i)
+        if (static_cast<std::size_t>(m_screens[i]->id()) != i)
+            return training::fail(training::ErrorCode::Internal, fmt::format("screen list out of order at {}", i));
+
+    m_backend.submit([](Records& r) { return r.store.center(); },
+                     [this](training::Result<training::Center> c) {
+                         if (c) {
+                             m_centerName = c->name;
+                         } else {
+                             m_error = c.error().message;
+                         }
+                     });
+    m_deviceWatch = std::make_unique<DeviceWatch>(m_options.config, m_queue);
+    m_face = std::make_unique<FaceService>(m_options.config, m_queue);
+    m_ctx.face = m_face.get();
+    m_printer = std::make_unique<PrintService>(m_options.config, m_queue);
+    m_ctx.printer = m_printer.get();
+    m_started = true;
+    go(ScreenId::Attract);
+    return {};
+}
+
+void UiCore::setScript(std::vector<ScriptStep> steps, std::filesystem::path baseDir,
+                       std::function<std::string()> crash) {
+    ScriptHost host{[this] { return std::string(screenName(m_current)); },
+                    [this](Event e) { m_queue.post(std::move(e)); },
+                    [this](const std::filesystem::path& p) { m_pendingShot = p; },
+                    [this](int s) { m_idleTimeout = s; },
+                    [this] { return signedIn(); },
+                    [this] { m_quit = true; },
+                    std::move(crash)};
+    m_script = std::make_unique<ScriptRunner>(std::move(steps), std::move(baseDir), std::move(host));
+}
+
+training::Result<void> UiCore::loadScript(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!in) return training::fail(training::ErrorCode::Io, fmt::format("cannot read the script {}", file.string()));
+    auto steps = parseScript(ss.str(), file.string());
+    if (!steps) return std::unexpected(steps.error());
+    setScript(std::move(*steps), file.parent_path());
+    return {};
+}
+
+bool UiCore::signedIn() const {
+    return m_session.worker.has_value() || m_session.newIdentity.has_value() || m_session.staff.has_value();
+}
+
+std::optional<std::string> UiCore::scriptFailure() const {
+    if (!m_script) return std::nullopt;
+    return m_script->failure();
+}
+
+void UiCore::resetSession() {
+    m_backend.newGeneration();
+    m_session = WorkerSession{};
+    m_error.reset();
+}
+
+void UiCore::go(ScreenId id) {
+    if (id != m_current) current().leave(m_ctx);
+    m_current = id;
+    m_error.reset();
+    current().enter(m_ctx);
+    m_framesToDraw = 3;
+}
+
+void UiCore::applyIntent(Intent i) {
+    if (i == Intent::Quit) {
+        m_quit = true;
+        return;
+    }
+    const ScreenId next = nextScreen(m_current, i, m_session);
+    if (i == Intent::Logout) resetSession();
+    go(next);
+}
+
+void UiCore::handleEvent(Event& e) {
+    if (auto* done = std::get_if<JobDone>(&e)) {
+        m_backend.completed();
+        if (done->generation == m_backend.generation()) done->apply();
+        return;
+    }
+    if (auto* st = std::get_if<DeviceStatus>(&e)) {
+        if (st->device == DeviceKind::Reader) {
+            m_devices.reader = st->available;
+            m_devices.readerDetail = st->detail;
+        } else if (st->device == DeviceKind::Camera) {
+            m_devices.camera = st->available;
+            m_devices.cameraDetail = st->detail;
+        } else if (st->device == DeviceKind::Printer) {
+            m_devices.printer = st->available;
+            m_devices.printerDetail = st->detail;
+        }
+        current().onEvent(m_ctx, e);  // e.g. the photo screen starts once the camera is ready
+        return;
+    }
+    // The result of a read started for a session that has ended (Back, idle timeout) is not acted on: the
+    // attract screen must not sign in the person who just left.
+    const auto readGeneration = std::visit(
+        [](const auto& ev) -> std::uint64_t {
+            if constexpr (requires { ev.generation; }) return ev.generation;
+            else return 0;
+        },
+        e);
+    if (readGeneration != 0 && readGeneration != m_backend.generation()) return;
+    m_lastActivity = SteadyClock::now();
+    current().onEvent(m_ctx, e);
+}
+
+void UiCore::update() {
+    if (!m_started || m_shutDown) return;
+    if (secondsSince(m_start) >= m_wakeAt) m_wakeAt = 1e18;
+    for (auto& e : m_queue.drain()) handleEvent(e);
+    while (!m_intents.empty()) {
+        auto intents = std::move(m_intents);
+        m_intents.clear();
+        for (auto i : intents) applyIntent(i);
+    }
+    if (m_current != ScreenId::Attract && current().idleTimeoutApplies() &&
+        secondsSince(m_lastActivity) >= m_idleTimeout) {
+        resetSession();
+        go(ScreenId::Attract);
+    }
+}
+
+void UiCore::buildFonts() { m_fonts.build(); }
+
+void UiCore::feedInput(ImGuiIO& io) {
+    if (m_script) m_script->frame(io, m_widgets);
+    // Any touch or mouse change counts as activity for the idle timeout.
+    if (io.MousePos.x != m_lastMouseX || io.MousePos.y != m_lastMouseY || io.MouseDown[0] != m_lastDown) {
+        if (io.MousePos.x > -1e30f || io.MouseDown[0]) m_lastActivity = SteadyClock::now();
+        m_lastMouseX = io.MousePos.x;
+        m_lastMouseY = io.MousePos.y;
+        m_lastDown = io.MouseDown[0];
+        m_framesToDraw = std::max(m_framesToDraw, 3);
+    }
+}
+
+void UiCore::drawTopBar() {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float barH = 88.0f;
+    dl->PushClipRectFullScreen();
+    dl->AddRectFilled({0, 0}, {ImGui::GetIO().DisplaySize.x, p.y + barH - 16}, theme::kBar);
+    dl->PopClipRect();
+    ImGui::SetCursorScreenPos({p.x, p.y + 2});
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32_WHITE);
+    ImGui::PushFont(m_fonts.large());
+    const std::string title = m_centerName.empty() ? m_i18n.tr("app.title") : m_centerName;
+    m_widgets.recordText(title);
+    ImGui::TextUnformatted(title.c_str());
+    ImGui::PopFont();
+    ImGui::PopStyleColor();
+    // Device status and language switch on the right.
+    std::string status;
+    auto add = [&](bool ok, const char* key) {
+        if (!ok) status += (status.empty() ? "" : "  ") + m_i18n.tr(key);
+    };
+    add(m_devices.reader, "status.no_reader");
+    add(m_devices.camera, "status.no_camera");
+    add(m_devices.printer, "status.no_printer");
+    const float langW = 200.0f;
+    if (!status.empty()) {
+        m_widgets.recordText(status);
+        ImGui::PushFont(m_fonts.small());
+        const float sw = ImGui::CalcTextSize(status.c_str()).x;
+        ImGui::SetCursorScreenPos({p.x + width - langW - sw - 24, p.y + 18});
+        ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0xFF, 0xE0, 0x8A, 0xFF));  // 10.9:1 on the bar
+        ImGui::TextUnformatted(status.c_str());
+        ImGui::PopStyleColor();
+        ImGui::PopFont();
+    }
+    ImGui::SetCursorScreenPos({p.x + width - langW, p.y});
+    const std::string other = m_i18n.tr("app.switch_language");
+    if (m_widgets.button("lang", other, {langW, 64}, Kind::Secondary)) {
+        m_i18n.toggle();
+        m_speech.say(m_i18n.tr("app.language_changed"), m_i18n.language());
+    }
+    ImGui::SetCursorScreenPos({p.x, p.y + barH});
+}
+
+void UiCore::frame() {
+    const auto buildStart = SteadyClock::now();
+    ImGui::NewFrame();
+    m_widgets.beginFrame();
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->Pos);
+    ImGui::SetNextWindowSize(vp->Size);
+    ImGui::Begin("##kiosk", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus);
+    drawTopBar();
+    if (m_error) {
+        m_widgets.notice(*m_error, theme::kWarnBg, theme::kErrorText);
+    }
+    ImGui::BeginChild("##content", {0, 0}, false, ImGuiWindowFlags_NoBackground);
+    current().draw(m_ctx);
+    ImGui::EndChild();
+    ImGui::End();
+    ImGui::Render();
+    auto& stat = m_stats[m_current];
+    const double buildUs = std::chrono::duration<double, std::micro>(SteadyClock::now() - buildStart).count();
+    ++stat.frames;
+    stat.buildUs += buildUs;
+    if (m_options.keepFrameSamples) stat.samples.push_back(static_cast<float>(buildUs));
+}
+
+void UiCore::frameShown() {
+    if (m_framesToDraw > 0) --m_framesToDraw;
+}
+
+std::optional<std::filesystem::path> UiCore::takeScreenshotRequest() {
+    // A screenshot waits for a frame without new glyphs (so the atlas has every character drawn).
+    if (!m_pendingShot || m_fonts.dirty()) return std::nullopt;
+    return std::exchange(m_pendingShot, std::nullopt);
+}
+
+bool UiCore::wantsFrames() const {
+    return (m_script && !m_script->finished()) || m_framesToDraw > 0 || m_fonts.dirty() || m_pendingShot;
+}
+
+double UiCore::secondsUntilDue() const {
+    const double now = secondsSince(m_start);
+    double wait = std::min(m_wakeAt - now, 60.0);
+    if (m_started && m_current != ScreenId::Attract && m_screens[static_cast<std::size_t>(m_current)]->idleTimeoutApplies())
+        wait = std::min(wait, m_idleTimeout - secondsSince(m_lastActivity) + 0.05);
+    return wait;
+}
+
+void UiCore::wantFrames(int n) { m_framesToDraw = std::max(m_framesToDraw, n); }
+
+void UiCore::shutdown() {
+    if (m_shutDown) return;
+    m_shutDown = true;
+    if (m_started && !m_screens.empty()) current().leave(m_ctx);
+    m_face.reset();
+    m_printer.reset();
+    m_deviceWatch.reset();
+    m_ctx.face = nullptr;
+    m_ctx.printer = nullptr;
+    m_backend.drainBlocking();
+    m_screens.clear();  // screens own pictures: release them while the shell's context exists
+}
+
+}  // namespace kiosk::ui

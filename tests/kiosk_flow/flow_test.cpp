@@ -1,0 +1,281 @@
+// Kiosk flows in-process: the real screens, flow, session, idle timeout and database thread over a demo-seeded
+// SQLite file, driven frame by frame by the headless driver with the same script steps as the Xvfb scenarios.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiosk/config.hpp"
+#include "test_support.hpp"
+#include "training/exam_store.hpp"
+#include "training/id_number.hpp"
+#include "training/store.hpp"
+#include "ui/headless.hpp"
+
+namespace ts = testsupport;
+
+namespace {
+
+constexpr const char* kPin = "135790";
+constexpr const char* kWrongPin = "246801";
+/// The demo center's trainer (staff 2) confirms identities.
+constexpr const char* kTrainer = "2";
+
+class KioskFlow : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto kioskctl = ts::env("KIOSKCTL");
+        ASSERT_FALSE(kioskctl.empty()) << "KIOSKCTL is set by CTest";
+        m_db = m_tmp / "center.db";
+        auto seeded = ts::run({kioskctl, "--db", m_db.string(), "demo-seed"});
+        ASSERT_EQ(seeded.exitCode, 0) << seeded.err;
+        auto store = openStore();
+        ASSERT_TRUE(store);
+        for (std::int64_t id = 1; id <= 3; ++id) ASSERT_TRUE(store->setStaffPin(id, kPin, "test"));
+        auto workers = store->listWorkers({});
+        ASSERT_TRUE(workers);
+        ASSERT_GE(workers->size(), 6u);
+        std::ranges::sort(*workers, {}, &training::Worker::id);
+        m_workers = *workers;
+        auto course = store->course("badge");
+        ASSERT_TRUE(course);
+        m_courseId = course->id;
+        // A session running now with every worker on its roster (demo-seed's own runs in room 101 with its trainer).
+        const auto now = store->now();
+        auto s = store->addSession(course->id, "safety", std::nullopt, "102", now - 600, now + 7200, "test");
+        ASSERT_TRUE(s) << s.error().message;
+        m_sessionId = s->id;
+        for (const auto& w : m_workers) ASSERT_TRUE(store->addToRoster(s->id, w.id, "test"));
+        ts::writeFile(m_tmp / "kiosk.toml",
+                      "[card_reader]\nkind = \"none\"\n[camera]\nsource = \"none\"\n[speech]\nenabled = false\n");
+    }
+
+    void TearDown() override { m_kiosk.reset(); }
+
+    std::unique_ptr<training::Store> openStore() {
+        auto s = training::Store::open(m_db, {});
+        EXPECT_TRUE(s) << (s ? "" : s.error().message);
+        return s ? std::move(*s) : nullptr;
+    }
+
+    /// The kiosk on the seeded database (opened as `kiosk` opens it).
+    kiosk::ui::HeadlessKiosk& kiosk() {
+        if (!m_kiosk) {
+            auto config = kiosk::loadConfig(m_tmp / "kiosk.toml");
+            EXPECT_TRUE(config) << (config ? "" : config.error().message);
+            auto store = training::Store::open(m_db, {.create = false, .integrity = training::IntegrityCheck::Always});
+            EXPECT_TRUE(store) << (store ? "" : store.error().message);
+            kiosk::ui::HeadlessOptions o;
+            o.config = config.value_or(kiosk::Config{});
+            o.databasePath = m_db;
+            o.scriptDir = m_tmp.path();
+            auto k = kiosk::ui::HeadlessKiosk::open(std::move(o), store ? std::move(*store) : nullptr);
+            EXPECT_TRUE(k) << (k ? "" : k.error().message);
+            if (k) m_kiosk = std::move(*k);
+        }
+        return *m_kiosk;
+    }
+
+    /// Runs @p script on the kiosk; the test fails (with the step and why) unless every step was done.
+    kiosk::ui::HeadlessRun run(const std::string& script) {
+        auto r = kiosk().run(script);
+        EXPECT_EQ(r.status, 0) << r.failure;
+        return r;
+    }
+
+    void signConsentsFor(std::int64_t workerId) {
+        auto store = openStore();
+        const std::vector<std::uint8_t> signature{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0};
+        for (auto k : {training::ConsentKind::Commitment, training::ConsentKind::CreditCheck,
+                       training::ConsentKind::Biometric})
+            ASSERT_TRUE(store->addConsent(workerId, k, "2026.1/zh-CN", "text", signature, "test"));
+    }
+
+    static std::string staffPin(const std::string& pin) {
+        return "wait-screen staff-pin\ntype " + std::string(kTrainer) + "\ntap staff-next\ntype " + pin + "\ntap ok\n";
+    }
+    /// The ID number typed on the keypad, the trainer confirms the person with their PIN.
+    static std::string identify(const std::string& doc) {
+        return "wait-screen attract\ntap begin\nwait-screen identify\ntype " + doc + "\ntap ok\n" + staffPin(kPin);
+    }
+
+    /// Display positions to tap for each item of @p workerId's paper in sitting 1: the right ones.
+    std::vector<std::vector<int>> rightTaps(std::int64_t workerId) {
+        auto store = openStore();
+        training::ExamStore exams(*store);
+        auto paper = exams.previewPaper(1, workerId);
+        EXPECT_TRUE(paper) << (paper ? "" : paper.error().message);
+        std::vector<std::vector<int>> out;
+        if (!paper) return out;
+        for (const auto& item : paper->items) {
+            std::vector<int> taps;
+            for (std::size_t pos = 0; pos < item.optionOrder.size(); ++pos)
+                if (item.question.isCorrect(static_cast<std::size_t>(item.optionOrder[pos])))
+                    taps.push_back(static_cast<int>(pos));
+            out.push_back(taps);
+        }
+        return out;
+    }
+    static std::string answer(const std::vector<std::vector<int>>& taps, std::size_t from, std::size_t to) {
+        std::string s;
+        for (std::size_t i = from; i < to; ++i) {
+            s += "expect 第 " + std::to_string(i + 1) + " 题 / 共 " + std::to_string(taps.size()) + " 题\n";
+            for (int p : taps[i]) s += "tap opt-" + std::to_string(p) + "\n";
+            s += "expect 已保存\n";
+            if (i + 1 < taps.size()) s += "tap next\n";
+        }
+        return s;
+    }
+
+    ts::TempDir m_tmp;
+    std::filesystem::path m_db;
+    std::vector<training::Worker> m_workers;
+    std::int64_t m_courseId{0};
+    std::int64_t m_sessionId{0};
+    std::unique_ptr<kiosk::ui::HeadlessKiosk> m_kiosk;
+};
+
+TEST_F(KioskFlow, ATypedIdNumberConfirmedByStaffSignsInAndChecksInAndOut) {
+    const auto& w = m_workers[0];
+    signConsentsFor(w.id);
+    const std::string sid = std::to_string(m_sessionId);
+    run(identify(w.identity.docNumber) + "wait-screen home\nexpect 您好，" + w.identity.name +
+        "\nexpect-signed-in\ntap attendance\nwait-screen attendance\nexpect-enabled checkin-" + sid + "\ntap checkin-" +
+        sid + "\nexpect 签到成功\n");
+    {
+        auto store = openStore();
+        auto att = store->attendanceOf(w.id);
+        ASSERT_TRUE(att);
+        auto it = std::ranges::find(*att, m_sessionId, &training::Attendance::sessionId);
+        ASSERT_NE(it, att->end()) << "the check-in is on disk once the screen says so";
+        EXPECT_FALSE(it->checkOutAt.has_value());
+        EXPECT_EQ(it->checkInMethod, "staff") << "no camera: the trainer confirmed the person";
+    }
+    run("expect-enabled checkout-" + sid + "\ntap checkout-" + sid + "\nexpect 签退成功\ntap logout\n"
+        "wait-screen attract\nexpect-signed-out\n");
+    auto store = openStore();
+    auto att = store->attendanceOf(w.id);
+    ASSERT_TRUE(att);
+    auto it = std::ranges::find(*att, m_sessionId, &training::Attendance::sessionId);
+    ASSERT_NE(it, att->end());
+    EXPECT_TRUE(it->checkOutAt.has_value());
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    EXPECT_TRUE(std::ranges::any_of(*audit, [&](const training::AuditEntry& e) {
+        return e.actor == "staff:2" && e.subject == "worker:" + std::to_string(w.id);
+    })) << "the trainer's confirmation is recorded with their id";
+}
+
+TEST_F(KioskFlow, TheExamIsStartedAnsweredFlaggedAndSubmittedToItsResult) {
+    const auto& w = m_workers[1];
+    signConsentsFor(w.id);
+    auto taps = rightTaps(w.id);
+    ASSERT_GT(taps.size(), 3u);
+    run(identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" + answer(taps, 0, 2) +
+        "tap flag\nexpect 取消标记\n" + answer(taps, 2, taps.size()) +
+        "tap submit\nexpect 确认交卷？\nexpect 有 1 题已标记\ntap confirm-submit\nwait-screen exam-result\n"
+        "expect 恭喜，考试合格\ntap progress\nwait-screen progress\nexpect 考试：已合格\n");
+    auto store = openStore();
+    training::ExamStore exams(*store);
+    auto result = exams.latestResult(w.id, m_courseId);
+    ASSERT_TRUE(result && result->has_value());
+    EXPECT_TRUE((*result)->first);
+    EXPECT_DOUBLE_EQ((*result)->second, 100.0);
+    auto ids = exams.attemptsOf(1);
+    ASSERT_TRUE(ids);
+    ASSERT_EQ(ids->size(), 1u);
+    auto attempt = exams.loadAttempt(ids->front());
+    ASSERT_TRUE(attempt) << attempt.error().message;
+    EXPECT_EQ(attempt->workerId, w.id);
+    EXPECT_EQ(attempt->attempt.status(), exam::AttemptStatus::Submitted);
+    EXPECT_EQ(attempt->attempt.flaggedItems(), std::vector<int>{2}) << "the third question was flagged";
+}
+
+TEST_F(KioskFlow, AFirstRegistrationSignsTheConsents) {
+    const std::string first17 = "11010119900307002";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    run("wait-screen attract\ncard present " + doc + " 赵敏 F 1990-03-07\nwait-screen consent\n"
+        "expect 人脸识别信息处理单独同意书\nsign\ntap sign\nwait-screen photo\nexpect 赵敏\ntap call-staff\n" +
+        staffPin(kPin) +
+        "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap svc-elder-care\ntap next\n"
+        "tap edu-junior\ntap next\ntap agency-1\ntap next\n"
+        "wait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"
+        "wait-screen home\nexpect 您好，赵敏\n");
+    auto store = openStore();
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->identity.name, "赵敏");
+    EXPECT_EQ(w->profile.phone, "13912345678");
+    ASSERT_TRUE(w->profile.serviceTypes);
+    EXPECT_EQ(w->profile.serviceTypes->size(), 2u);
+    EXPECT_EQ(w->profile.education, "junior");
+    EXPECT_EQ(w->profile.agencyId, 1);
+    EXPECT_EQ(w->identityMethod, "staff");
+    auto consents = store->consents(w->id);
+    ASSERT_TRUE(consents);
+    ASSERT_EQ(consents->size(), 3u) << "biometric before the camera, then commitment and credit check";
+    for (const auto& c : *consents) {
+        EXPECT_EQ(c.textSha256.size(), 64u);
+        EXPECT_GT(c.signaturePng.size(), 100u) << "a real stroke, not an empty image";
+    }
+}
+
+TEST_F(KioskFlow, AWrongStaffPinIsRefusedAndTheRightOneSignsIn) {
+    run("wait-screen attract\ntap staff\n" + staffPin(kWrongPin) +
+        "expect 密码错误\nwait-screen staff-pin\nexpect-signed-out\n");
+    EXPECT_EQ(kiosk().screen(), "staff-pin");
+    {
+        auto store = openStore();
+        auto staff = store->staff(2);
+        ASSERT_TRUE(staff);
+        EXPECT_EQ(staff->failedAttempts, 1);
+    }
+    run("type " + std::string(kPin) + "\ntap ok\nwait-screen staff-home\nexpect-signed-in\nexpect 考试场次\n");
+    auto store = openStore();
+    auto staff = store->staff(2);
+    ASSERT_TRUE(staff);
+    EXPECT_EQ(staff->failedAttempts, 0) << "a right PIN clears the count";
+    auto audit = store->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    std::vector<std::string> logins;
+    for (const auto& e : *audit)
+        if (e.subject == "staff:2" && e.action.starts_with("staff.login")) logins.push_back(e.action);
+    EXPECT_EQ(logins, (std::vector<std::string>{"staff.login-failed", "staff.login"}));
+}
+
+TEST_F(KioskFlow, TheIdleTimeoutReturnsToTheAttractScreenAndForgetsTheWorker) {
+    const auto& w = m_workers[0];
+    signConsentsFor(w.id);
+    run(identify(w.identity.docNumber) + "wait-screen home\nexpect " + w.identity.name + "\nexpect-signed-in\n");
+    EXPECT_TRUE(kiosk().signedIn());
+    run("set idle-timeout 2\nsleep 3\nwait-screen attract 5\nexpect-signed-out\nexpect-not " + w.identity.name +
+        "\nset idle-timeout 120\ntap begin\nwait-screen identify\nexpect 18 位身份证号\n");
+    EXPECT_FALSE(kiosk().signedIn()) << "the worker is forgotten";
+    EXPECT_EQ(kiosk().screen(), "identify");
+}
+
+TEST_F(KioskFlow, ExpectSignedOutFailsWhileSomeoneIsSignedIn) {
+    const auto& w = m_workers[0];
+    signConsentsFor(w.id);
+    run(identify(w.identity.docNumber) + "wait-screen home\n");
+    auto r = kiosk().run("expect-signed-out\n");
+    EXPECT_EQ(r.status, 3);
+    EXPECT_NE(r.failure.find("someone is still signed in"), std::string::npos) << r.failure;
+}
+
+TEST_F(KioskFlow, AStepThatCannotHappenFailsTheRunAndScreenshotsAreSkippedWithANote) {
+    run("wait-screen attract\nscreenshot attract.png\n");
+    ASSERT_FALSE(kiosk().log().empty());
+    EXPECT_NE(kiosk().log().back().find("attract.png skipped"), std::string::npos) << kiosk().log().back();
+    EXPECT_FALSE(std::filesystem::exists(m_tmp / "attract.png"));
+    auto r = kiosk().run("wait-screen attract\ntap no-such-button\n");
+    EXPECT_EQ(r.status, 3);
+    EXPECT_NE(r.failure.find("script line 2"), std::string::npos) << r.failure;
+    auto crash = kiosk().run("crash\n");
+    EXPECT_EQ(crash.status, 3);
+    EXPECT_NE(crash.failure.find("cannot be killed"), std::string::npos) << crash.failure;
+}
+
+}  // namespace

@@ -93,7 +93,8 @@ HeadlessRun HeadlessKiosk::run(std::string_view script, double timeoutSeconds) {
                      [] { return std::string("the in-process kiosk cannot be killed; the Xvfb scenarios can"); });
     ImGui::SetCurrentContext(k.context);
     const auto started = std::chrono::steady_clock::now();
-    while (!k.core.scriptFinished()) {
+    // As in the window: the admin exit (or a quit step) ends the run, whatever steps are left.
+    while (!k.core.scriptFinished() && !k.core.quitRequested()) {
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > timeoutSeconds) {
             out.status = 3;
             out.failure = fmt::format("the script did not finish within {} s (screen '{}')", timeoutSeconds,

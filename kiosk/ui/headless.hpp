@@ -45,7 +45,8 @@ public:
     HeadlessKiosk& operator=(const HeadlessKiosk&) = delete;
 
     /// @brief Parses @p script (the `kiosk --script` language, kiosk/ui/script.hpp) and runs it until its last step
-    /// is done, a step fails, or @p timeoutSeconds pass. "crash" cannot end a test process: it fails the step.
+    /// is done, the kiosk is closed (quit, the admin exit: status 0, as the kiosk), a step fails, or
+    /// @p timeoutSeconds pass. "crash" cannot end a test process: it fails the step.
     [[nodiscard]] HeadlessRun run(std::string_view script, double timeoutSeconds = 120.0);
     /// @brief The current screen's name ("attract", "home", ...).
     [[nodiscard]] std::string screen() const;

@@ -256,6 +256,20 @@ TEST_F(KioskFlow, TheIdleTimeoutReturnsToTheAttractScreenAndForgetsTheWorker) {
     EXPECT_EQ(kiosk().screen(), "identify");
 }
 
+TEST_F(KioskFlow, OnlyAnAdminPinClosesTheKiosk) {
+    // The trainer signs in, asks to leave the kiosk and is refused; the admin (staff 1) closes it.
+    run("wait-screen attract\ntap staff\n" + staffPin(kPin) + "wait-screen staff-home\ntap exit-kiosk\n" +
+        staffPin(kPin) + "expect 只有管理员可以退出终端\nwait-screen staff-pin\n");
+    EXPECT_FALSE(kiosk().closed()) << "a trainer's PIN does not close the kiosk";
+    // The run ends when the kiosk closes; the long sleep is only what it waits for at most.
+    // (Back from the PIN keeps the staff number typed before: cleared here.)
+    run("tap back\ntap key-clear\ntype 1\ntap staff-next\ntype " + std::string(kPin) + "\ntap ok\nsleep 20\n");
+    EXPECT_TRUE(kiosk().closed()) << "the admin's PIN closes the kiosk";
+    auto after = kiosk().run("wait-screen attract\n");
+    EXPECT_EQ(after.status, 3);
+    EXPECT_NE(after.failure.find("closed"), std::string::npos) << after.failure;
+}
+
 TEST_F(KioskFlow, ExpectSignedOutFailsWhileSomeoneIsSignedIn) {
     const auto& w = m_workers[0];
     signConsentsFor(w.id);

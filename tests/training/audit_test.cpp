@@ -13,8 +13,18 @@ using testsupport::StoreTest;
 
 namespace {
 
+// Tampering as an intruder with the database owner's rights would do it on PostgreSQL: switch the append-only
+// triggers off, then edit.
+void tamperPostgres(const std::filesystem::path& uri, const std::string& sql) {
+    auto db = Database::open(uri, {});
+    ASSERT_TRUE(db) << db.error().message;
+    auto r = db->exec("ALTER TABLE audit_log DISABLE TRIGGER USER; " + sql);
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+}
+
 // Tampering as an intruder with file access would do it: drop the append-only triggers, then edit.
 void tamper(const std::filesystem::path& path, const std::string& sql) {
+    if (isPostgresUri(path.native())) return tamperPostgres(path, sql);
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char* msg = nullptr;
@@ -31,9 +41,44 @@ std::string lengthPrefixed(const std::vector<std::string>& fields) {
     return m;
 }
 
+/// rehash (below) on PostgreSQL, through the store's own connection layer.
+void rehashPostgres(const std::filesystem::path& uri, std::int64_t fromId, bool withId, const std::string& extraSql) {
+    auto db = Database::open(uri, {});
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->exec("ALTER TABLE audit_log DISABLE TRIGGER USER; " + extraSql + " SELECT 1"));
+    struct Row {
+        std::int64_t id, at;
+        std::string actor, action, subject, details, prev, hash;
+    };
+    std::vector<Row> rows;
+    auto st = db->prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log ORDER BY id");
+    ASSERT_TRUE(st);
+    ASSERT_TRUE(st->forEachRow([&](Statement& r) {
+        rows.push_back({r.int64(0), r.int64(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)});
+    }));
+    std::string prev = std::string(64, '0');
+    for (const auto& r : rows) {
+        if (r.id < fromId) {
+            prev = r.hash;
+            continue;
+        }
+        std::vector<std::string> f{prev, std::to_string(r.at), r.actor, r.action, r.subject, r.details};
+        if (withId) f.insert(f.begin(), {"v2", std::to_string(r.id)});
+        const auto hash = training::sha256Hex(lengthPrefixed(f));
+        auto u = db->prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?");
+        ASSERT_TRUE(u);
+        EXPECT_TRUE(u->bindAll(prev, hash, r.id).run());
+        prev = hash;
+    }
+    auto head = db->prepare("UPDATE audit_head SET last_id = ?, last_hash = ?");
+    ASSERT_TRUE(head);
+    EXPECT_TRUE(head->bindAll(rows.back().id, prev).run());
+}
+
 /// Re-hashes every row from @p fromId on (with their id, as the store does since it covers it; or in the first form
 /// without it) and the head, consistently: what an intruder who knows the formula does after changing rows.
 void rehash(const std::filesystem::path& path, std::int64_t fromId, bool withId, const std::string& extraSql = {}) {
+    if (isPostgresUri(path.native())) return rehashPostgres(path, fromId, withId, extraSql);
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, ("DROP TRIGGER IF EXISTS audit_log_append_only_update; " + extraSql).c_str(), nullptr,

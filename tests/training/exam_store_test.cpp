@@ -35,6 +35,7 @@ std::string undoMigrationsAfter(int version) {
     if (version < 4)
         sql += "ALTER TABLE attempts DROP COLUMN seen_at; ALTER TABLE attempts DROP COLUMN seen_from; "
                "ALTER TABLE attempts DROP COLUMN left_at; ";
+    if (testsupport::onPostgres()) return sql + "UPDATE kiosk_meta SET user_version = " + std::to_string(version);
     return sql + "PRAGMA user_version = " + std::to_string(version);
 }
 

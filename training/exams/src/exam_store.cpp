@@ -1007,8 +1007,9 @@ Result<exam::SittingStatistics> ExamStore::statistics(std::int64_t sittingId, st
                                                                 : exam::MultipleScoring::AllOrNothing;
     scoringText->reset();
 
-    // Every question version shown in the sitting's submitted attempts; items are merged by question id.
-    auto versions = db.prepare("SELECT DISTINCT q.id, q.question_key, q.content FROM attempt_items ai "
+    // Every question version shown in the sitting's submitted attempts; items are merged by question id. (The
+    // version is selected too: a DISTINCT query orders only by columns it selects.)
+    auto versions = db.prepare("SELECT DISTINCT q.id, q.question_key, q.content, q.version FROM attempt_items ai "
                                "JOIN attempts a ON a.id = ai.attempt_id JOIN questions q ON q.id = ai.question_id "
                                "WHERE a.sitting_id = ? AND a.submitted_at IS NOT NULL ORDER BY q.question_key, q.version");
     if (!versions) return propagate(versions);

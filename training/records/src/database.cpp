@@ -6,12 +6,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <system_error>
 #include <thread>
 
+#include "postgres.hpp"
+
 namespace training {
+
+bool isPostgresUri(std::string_view target) noexcept {
+    return target.starts_with("postgresql://") || target.starts_with("postgres://");
+}
 
 // ---------------------------------------------------------------- errors
 
@@ -54,45 +62,99 @@ Error Database::makeError(int rc, std::string_view context) const {
 Statement::Statement(Database* db, sqlite3_stmt* stmt, std::string sql)
     : m_db(db), m_stmt(stmt), m_sql(std::move(sql)) {}
 
+Statement::Statement(Database* db, std::unique_ptr<detail::PgStatement> stmt, std::string sql)
+    : m_db(db), m_stmt(nullptr), m_pg(std::move(stmt)), m_sql(std::move(sql)) {}
+
 Statement::Statement(Statement&& other) noexcept
-    : m_db(other.m_db), m_stmt(other.m_stmt), m_sql(std::move(other.m_sql)), m_bindFailed(other.m_bindFailed) {
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_pg(std::move(other.m_pg)), m_sql(std::move(other.m_sql)),
+      m_bindFailed(other.m_bindFailed) {
     other.m_stmt = nullptr;
 }
 
 Statement::~Statement() {
     if (m_stmt) m_db->giveBack(std::move(m_sql), m_stmt);
+    if (m_pg) m_db->giveBack(std::move(m_sql), std::move(m_pg));
 }
 
+namespace {
+/// Stores a parameter of a PostgreSQL statement (1-based @p index); false when there is no such parameter.
+bool pgBind(detail::PgStatement& st, int index, std::optional<std::string> value, int format, Oid type) {
+    if (index < 1 || index > st.paramCount) return false;
+    const auto i = static_cast<std::size_t>(index - 1);
+    st.values[i] = std::move(value);
+    st.formats[i] = format;
+    if (!st.prepared) st.types[i] = type;
+    return true;
+}
+}  // namespace
+
 Statement& Statement::bind(int index, std::int64_t value) {
+    if (m_pg) {
+        m_bindFailed |= !pgBind(*m_pg, index, std::to_string(value), 0, detail::kPgInt8Oid);
+        return *this;
+    }
     m_bindFailed |= sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK;
     return *this;
 }
 Statement& Statement::bind(int index, double value) {
+    if (m_pg) {
+        m_bindFailed |= !pgBind(*m_pg, index, fmt::format("{}", value), 0, detail::kPgFloat8Oid);
+        return *this;
+    }
     m_bindFailed |= sqlite3_bind_double(m_stmt, index, value) != SQLITE_OK;
     return *this;
 }
 Statement& Statement::bind(int index, std::string_view value) {
+    if (m_pg) {
+        m_bindFailed |= !pgBind(*m_pg, index, std::string(value), 0, 0);
+        return *this;
+    }
     m_bindFailed |= sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
                                         SQLITE_UTF8) != SQLITE_OK;
     return *this;
 }
 Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
+    if (m_pg) {
+        // Binary format: the bytes as they are (the parameter is a bytea column).
+        m_bindFailed |= !pgBind(*m_pg, index, std::string(blob.begin(), blob.end()), 1, detail::kPgByteaOid);
+        return *this;
+    }
     m_bindFailed |= sqlite3_bind_blob64(m_stmt, index, blob.data(), blob.size(), SQLITE_TRANSIENT) != SQLITE_OK;
     return *this;
 }
 Statement& Statement::bind(int index, std::nullptr_t) {
+    if (m_pg) {
+        m_bindFailed |= !pgBind(*m_pg, index, std::nullopt, 0, 0);
+        return *this;
+    }
     m_bindFailed |= sqlite3_bind_null(m_stmt, index) != SQLITE_OK;
     return *this;
 }
 
+Statement& Statement::bindNull(int index, NullOf type) {
+    if (m_pg) {
+        const Oid oid = type == NullOf::Integer ? detail::kPgInt8Oid
+                        : type == NullOf::Real  ? detail::kPgFloat8Oid
+                                                : Oid{0};
+        m_bindFailed |= !pgBind(*m_pg, index, std::nullopt, 0, oid);
+        return *this;
+    }
+    return bind(index, nullptr);
+}
+
 void Statement::reset() {
-    sqlite3_reset(m_stmt);
+    if (m_pg) {
+        m_pg->clearResult();
+    } else {
+        sqlite3_reset(m_stmt);
+    }
     m_bindFailed = false;
 }
 
 Result<bool> Statement::step() {
     if (m_bindFailed)
         return fail(ErrorCode::Internal, fmt::format("could not bind the parameters of: {}", m_sql));
+    if (m_pg) return m_db->stepPostgres(*m_pg);
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
@@ -106,7 +168,11 @@ Result<void> Statement::run() {
         auto row = step();
         if (!row) return std::unexpected(row.error());
         if (!*row) {
-            sqlite3_reset(m_stmt);
+            if (m_pg) {
+                m_pg->clearResult();
+            } else {
+                sqlite3_reset(m_stmt);
+            }
             return {};
         }
     }
@@ -122,10 +188,49 @@ Result<std::vector<std::int64_t>> Statement::int64Rows() {
     }
 }
 
-bool Statement::isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
-double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+namespace {
+/// The text of a column of the current row of a PostgreSQL result (empty when there is none).
+std::string_view pgValue(const detail::PgStatement& st, int column) {
+    if (!st.result || st.row < 0 || st.row >= PQntuples(st.result) || column < 0 || column >= PQnfields(st.result))
+        return {};
+    return {PQgetvalue(st.result, st.row, column),
+            static_cast<std::size_t>(PQgetlength(st.result, st.row, column))};
+}
+bool pgIsNull(const detail::PgStatement& st, int column) {
+    if (!st.result || st.row < 0 || st.row >= PQntuples(st.result) || column < 0 || column >= PQnfields(st.result))
+        return true;
+    return PQgetisnull(st.result, st.row, column) != 0;
+}
+}  // namespace
+
+bool Statement::isNull(int column) const {
+    if (m_pg) return pgIsNull(*m_pg, column);
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int column) const {
+    if (m_pg) {
+        // As SQLite: NULL reads as 0, booleans as 0/1, a fraction is cut towards zero.
+        const auto v = pgValue(*m_pg, column);
+        if (v == "t") return 1;
+        if (v == "f" || v.empty()) return 0;
+        std::int64_t out = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+        if (ec == std::errc() && end == v.data() + v.size()) return out;
+        return static_cast<std::int64_t>(std::strtod(std::string(v).c_str(), nullptr));
+    }
+    return sqlite3_column_int64(m_stmt, column);
+}
+double Statement::real(int column) const {
+    if (m_pg) {
+        const auto v = pgValue(*m_pg, column);
+        if (v == "t") return 1;
+        if (v == "f" || v.empty()) return 0;
+        return std::strtod(std::string(v).c_str(), nullptr);
+    }
+    return sqlite3_column_double(m_stmt, column);
+}
 std::string Statement::text(int column) const {
+    if (m_pg) return std::string(pgValue(*m_pg, column));
     const auto* p = sqlite3_column_text(m_stmt, column);
     const int n = sqlite3_column_bytes(m_stmt, column);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
@@ -143,6 +248,11 @@ std::optional<double> Statement::optReal(int column) const {
     return real(column);
 }
 std::vector<std::uint8_t> Statement::blob(int column) const {
+    if (m_pg) {
+        const auto v = pgValue(*m_pg, column);
+        if (m_pg->result && PQftype(m_pg->result, column) == detail::kPgByteaOid) return detail::decodeByteaHex(v);
+        return {v.begin(), v.end()};
+    }
     const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, column));
     const int n = sqlite3_column_bytes(m_stmt, column);
     return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>{};
@@ -162,6 +272,13 @@ Result<void> Transaction::commit() {
     const std::string sql = m_nested ? fmt::format("RELEASE sp{}", m_depth) : "COMMIT";
     auto r = m_db->exec(sql);
     if (!r) return r;  // the destructor rolls back
+    if (m_db->m_pg && !m_nested && m_db->m_pg->lastCommand != "COMMIT") {
+        // PostgreSQL answers COMMIT of a transaction that an earlier error aborted with ROLLBACK.
+        m_done = true;
+        --m_db->m_depth;
+        return fail(ErrorCode::Internal, "the transaction was rolled back by the server after an earlier error; "
+                                         "nothing of it was saved");
+    }
     m_done = true;
     --m_db->m_depth;
     return {};
@@ -181,21 +298,28 @@ Transaction::~Transaction() {
 
 Database::Database(sqlite3* handle, std::filesystem::path path) : m_db(handle), m_path(std::move(path)) {}
 
+Database::Database(std::unique_ptr<detail::PgConnection> pg) : m_pg(std::move(pg)) { m_path = m_pg->description; }
+
 Database::Database(Database&& other) noexcept
-    : m_db(other.m_db), m_path(std::move(other.m_path)), m_cache(std::move(other.m_cache)), m_depth(other.m_depth) {
+    : m_db(other.m_db), m_pg(std::move(other.m_pg)), m_path(std::move(other.m_path)),
+      m_cache(std::move(other.m_cache)), m_pgCache(std::move(other.m_pgCache)), m_depth(other.m_depth) {
     other.m_db = nullptr;
     other.m_cache.clear();
+    other.m_pgCache.clear();
 }
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
         close();
         m_db = other.m_db;
+        m_pg = std::move(other.m_pg);
         m_path = std::move(other.m_path);
         m_cache = std::move(other.m_cache);
+        m_pgCache = std::move(other.m_pgCache);
         m_depth = other.m_depth;
         other.m_db = nullptr;
         other.m_cache.clear();
+        other.m_pgCache.clear();
     }
     return *this;
 }
@@ -207,9 +331,12 @@ void Database::close() {
     m_cache.clear();
     if (m_db) sqlite3_close_v2(m_db);
     m_db = nullptr;
+    m_pgCache.clear();  // the server drops prepared statements with the connection
+    m_pg.reset();
 }
 
 Result<Database> Database::open(const std::filesystem::path& path, const OpenOptions& options) {
+    if (isPostgresUri(path.native())) return openPostgres(path.native(), options);
     std::error_code ec;
     const bool exists = std::filesystem::exists(path, ec);
     if (!exists && (!options.create || options.readOnly)) {
@@ -253,6 +380,7 @@ Result<Database> Database::open(const std::filesystem::path& path, const OpenOpt
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+    if (m_pg) return preparePostgres(sql);
     std::string key(sql);
     if (auto it = m_cache.find(key); it != m_cache.end()) {
         sqlite3_stmt* stmt = it->second;
@@ -277,6 +405,7 @@ void Database::giveBack(std::string sql, sqlite3_stmt* stmt) {
 }
 
 Result<void> Database::exec(std::string_view sql) {
+    if (m_pg) return execPostgres(sql);
     std::string copy(sql);
     char* message = nullptr;
     const int rc = sqlite3_exec(m_db, copy.c_str(), nullptr, nullptr, &message);
@@ -288,8 +417,16 @@ Result<void> Database::exec(std::string_view sql) {
 Result<Transaction> Database::transaction() {
     const bool nested = m_depth > 0;
     const int depth = m_depth + 1;
-    auto r = exec(nested ? fmt::format("SAVEPOINT sp{}", depth) : std::string("BEGIN IMMEDIATE"));
-    if (!r) return std::unexpected(r.error());
+    std::string begin = nested ? fmt::format("SAVEPOINT sp{}", depth) : std::string("BEGIN IMMEDIATE");
+    if (m_pg && !nested) {
+        // As BEGIN IMMEDIATE: one writer at a time, waiting up to the lock timeout (then Busy).
+        begin = fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", detail::kPgWriteLockKey);
+    }
+    auto r = exec(begin);
+    if (!r) {
+        if (m_pg && !nested) (void)exec("ROLLBACK");
+        return std::unexpected(r.error());
+    }
     m_depth = depth;
     return Transaction(this, nested, depth);
 }
@@ -312,10 +449,21 @@ Result<std::int64_t> Database::queryInt(std::string_view sql) {
     return stmt->int64(0);
 }
 
-std::int64_t Database::lastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }
-int Database::changes() const { return sqlite3_changes(m_db); }
+std::int64_t Database::lastInsertRowId() const {
+    if (m_pg) return lastInsertIdPostgres();
+    return sqlite3_last_insert_rowid(m_db);
+}
+int Database::changes() const {
+    if (m_pg) return static_cast<int>(m_pg->lastChanges);
+    return sqlite3_changes(m_db);
+}
 
 Result<void> Database::backupTo(const std::filesystem::path& destination) {
+    if (m_pg)
+        return fail(ErrorCode::Refused,
+                    fmt::format("'backup' copies an SQLite file; the {} is backed up with PostgreSQL's own tools: "
+                                "pg_dump --format=custom --file={} followed by the connection URI",
+                                m_pg->description, destination.string()));
     std::error_code ec;
     const auto dir = destination.parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec))

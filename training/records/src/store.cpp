@@ -96,6 +96,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, co
                                            std::shared_ptr<const Clock> clock) {
     if (sodium_init() < 0) return fail(ErrorCode::Internal, "libsodium could not be initialised");
     if (!clock) clock = std::make_shared<SystemClock>();
+    if (isPostgresUri(path.native())) return openPostgres(path.native(), options, std::move(clock));
     std::error_code ec;
     const bool existed = std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
 
@@ -161,6 +162,42 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, co
                                                path.string(), mode->value_or("?")));
     if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF"); !r)
         return std::unexpected(r.error());
+    if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
+    if (auto r = markAuditChain(db, *clock); !r) return std::unexpected(r.error());
+    return std::unique_ptr<Store>(new Store(std::move(db), std::move(clock)));
+}
+
+Result<std::unique_ptr<Store>> Store::openPostgres(std::string_view uri, const StoreOptions& options,
+                                                   std::shared_ptr<const Clock> clock) {
+    auto opened = Database::open(std::filesystem::path(std::string(uri)),
+                                 OpenOptions{.create = options.create, .readOnly = false,
+                                             .busyTimeoutMs = options.busyTimeoutMs});
+    if (!opened) return std::unexpected(opened.error());
+    Database db = std::move(*opened);
+    const std::string where = db.path().string();
+    // Nothing below writes until every check has passed (the server checks its pages itself).
+    auto stamp = readSchemaStamp(db);
+    if (!stamp) return propagate(stamp);
+    if (stamp->stamped && stamp->applicationId != kApplicationId)
+        return fail(ErrorCode::NotOurDatabase,
+                    fmt::format("{} is a PostgreSQL database of another application, not a center database. It was "
+                                "left untouched: check the --db connection URI",
+                                where));
+    if (stamp->stamped && stamp->version > currentSchemaVersion())
+        return fail(ErrorCode::SchemaTooNew,
+                    fmt::format("{} was written by a newer version of the kiosk software (schema {}, this program "
+                                "knows up to {}). It was left untouched: update the software on this machine before "
+                                "using the database",
+                                where, stamp->version, currentSchemaVersion()));
+    if (!stamp->stamped && stamp->tables != 0)
+        return fail(ErrorCode::NotOurDatabase,
+                    fmt::format("{} is a PostgreSQL database of another application (it has {} table(s) but no "
+                                "center schema), not a center database. It was left untouched: check the --db "
+                                "connection URI, or give the center an empty database of its own",
+                                where, stamp->tables));
+    if (!stamp->stamped && !options.create)
+        return fail(ErrorCode::NotFound,
+                    fmt::format("{} holds no center yet; create one with 'kioskctl --db URI init --center NAME'", where));
     if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
     if (auto r = markAuditChain(db, *clock); !r) return std::unexpected(r.error());
     return std::unique_ptr<Store>(new Store(std::move(db), std::move(clock)));
@@ -345,6 +382,8 @@ Result<AuditVerification> Store::verifyAudit() {
 // ---------------------------------------------------------------- maintenance
 
 Result<void> Store::backupTo(const std::filesystem::path& destination, const Actor& actor) {
+    // On PostgreSQL the refusal (which names pg_dump) comes before any audit row of a backup.
+    if (m_db.backend() == Backend::Postgres) return m_db.backupTo(destination);
     {
         auto tx = m_db.transaction();
         if (!tx) return std::unexpected(tx.error());
@@ -356,6 +395,11 @@ Result<void> Store::backupTo(const std::filesystem::path& destination, const Act
 }
 
 Result<std::vector<std::string>> Store::integrityCheck() {
+    if (m_db.backend() == Backend::Postgres)
+        return fail(ErrorCode::Refused,
+                    fmt::format("'db check' runs SQLite's integrity_check; the {} is checked with PostgreSQL's own "
+                                "tool: pg_amcheck (as a superuser, with the amcheck extension) on that database",
+                                m_db.path().string()));
     auto stmt = m_db.prepare("PRAGMA integrity_check");
     if (!stmt) return std::unexpected(stmt.error());
     std::vector<std::string> problems;
@@ -378,6 +422,10 @@ Result<std::vector<std::string>> Store::integrityCheck() {
 }
 
 int Store::schemaVersion() {
+    if (m_db.backend() == Backend::Postgres) {
+        auto stamp = readSchemaStamp(m_db);
+        return stamp ? static_cast<int>(stamp->version) : -1;
+    }
     auto v = m_db.queryInt("PRAGMA user_version");
     return v ? static_cast<int>(*v) : -1;
 }

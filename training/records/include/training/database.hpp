@@ -1,6 +1,12 @@
 #pragma once
 /// @file database.hpp
-/// @brief A thin RAII layer over one SQLite connection: statements, transactions, backup.
+/// @brief A thin RAII layer over one database connection: statements, transactions, backup.
+///
+/// Two backends behind one API: an SQLite file (the embedded default) or a PostgreSQL server reached with a
+/// libpq connection URI (`postgresql://...` or `postgres://...`). Statements are written once, in the SQL both
+/// understand with `?` placeholders; the PostgreSQL backend translates each statement once when it is first
+/// prepared (placeholders to `$n`, the few SQLite-only spellings to their PostgreSQL form) and keeps it as a
+/// server-side prepared statement.
 ///
 /// Only training/ uses this; the rest of the program sees records through training::Store.
 
@@ -23,6 +29,20 @@ struct sqlite3_stmt;
 namespace training {
 
 class Database;
+
+namespace detail {
+struct PgConnection;
+struct PgStatement;
+}  // namespace detail
+
+/// @brief Which engine a Database talks to.
+enum class Backend {
+    Sqlite,    ///< One SQLite file (WAL).
+    Postgres,  ///< A PostgreSQL server through libpq.
+};
+
+/// @brief True when @p target is a libpq connection URI (`postgresql://` or `postgres://`), not a file path.
+[[nodiscard]] bool isPostgresUri(std::string_view target) noexcept;
 
 /// @brief A prepared statement borrowed from the connection's cache; reset and returned on destruction.
 class Statement {
@@ -53,9 +73,19 @@ public:
     }
     Statement& bind(int index, std::nullptr_t);
     Statement& bind(int index, std::nullopt_t) { return bind(index, nullptr); }
+    /// @brief Binds the value, or a NULL of its type (PostgreSQL needs the type of a NULL such as `? IS NULL`).
     template <typename T>
     Statement& bind(int index, const std::optional<T>& value) {
-        return value ? bind(index, *value) : bind(index, nullptr);
+        if (value) return bind(index, *value);
+        if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T>) {
+            return bindNull(index, NullOf::Integer);
+        } else if constexpr (std::is_floating_point_v<T>) {
+            return bindNull(index, NullOf::Real);
+        } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+            return bindNull(index, NullOf::Text);
+        } else {
+            return bind(index, nullptr);
+        }
     }
 
     /// @brief Rewinds the statement so that it can be bound and run again (bindings are kept).
@@ -96,14 +126,19 @@ public:
 
 private:
     friend class Database;
+    enum class NullOf { Integer, Real, Text };
+    Statement& bindNull(int index, NullOf type);
     Statement(Database* db, sqlite3_stmt* stmt, std::string sql);
+    Statement(Database* db, std::unique_ptr<detail::PgStatement> stmt, std::string sql);
     Database* m_db;
     sqlite3_stmt* m_stmt;
+    std::unique_ptr<detail::PgStatement> m_pg;
     std::string m_sql;
     bool m_bindFailed{false};
 };
 
-/// @brief A transaction (outermost: BEGIN IMMEDIATE) or savepoint (nested).
+/// @brief A transaction (outermost: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the database's write
+/// lock, so that writers take turns as they do on SQLite) or savepoint (nested).
 /// Rolled back on destruction unless commit() succeeded.
 class Transaction {
 public:
@@ -130,12 +165,13 @@ struct OpenOptions {
     int busyTimeoutMs{5000};        ///< How long to wait for another writer.
 };
 
-/// @brief One SQLite connection with a statement cache.
+/// @brief One connection (SQLite file or PostgreSQL server) with a statement cache.
 class Database {
 public:
-    /// @brief Opens (and with OpenOptions::create, creates) the file. Does not write to it.
-    /// @retval NotFound the file does not exist and create is false
-    /// @retval Io       the directory is missing or not writable
+    /// @brief Opens (and with OpenOptions::create, creates) the file, or connects to the PostgreSQL server
+    /// when @p path is a connection URI (isPostgresUri). Does not write to it.
+    /// @retval NotFound the file (or the PostgreSQL database) does not exist and create is false
+    /// @retval Io       the directory is missing or not writable; the server cannot be reached
     [[nodiscard]] static Result<Database> open(const std::filesystem::path& path, const OpenOptions& options);
 
     Database(Database&& other) noexcept;
@@ -158,10 +194,15 @@ public:
     /// may keep writing; the copy is written to a temporary file, checked, then renamed into place.
     [[nodiscard]] Result<void> backupTo(const std::filesystem::path& destination);
 
+    /// @brief The id given to the row inserted last (on PostgreSQL: `lastval()`, the identity of the last row
+    /// inserted with a generated id).
     [[nodiscard]] std::int64_t lastInsertRowId() const;
+    /// @brief Rows changed by the last INSERT, UPDATE or DELETE.
     [[nodiscard]] int changes() const;
+    /// @brief The file, or on PostgreSQL a description of the server and database (never a password).
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     [[nodiscard]] bool inTransaction() const { return m_depth > 0; }
+    [[nodiscard]] Backend backend() const { return m_pg ? Backend::Postgres : Backend::Sqlite; }
 
     /// @brief Converts an SQLite result code and the connection's message into an Error.
     [[nodiscard]] Error makeError(int rc, std::string_view context) const;
@@ -170,12 +211,21 @@ private:
     friend class Statement;
     friend class Transaction;
     Database(sqlite3* handle, std::filesystem::path path);
+    explicit Database(std::unique_ptr<detail::PgConnection> pg);
+    static Result<Database> openPostgres(std::string_view uri, const OpenOptions& options);
+    Result<Statement> preparePostgres(std::string_view sql);
+    Result<void> execPostgres(std::string_view sql);
+    Result<bool> stepPostgres(detail::PgStatement& stmt);
+    std::int64_t lastInsertIdPostgres() const;
     void giveBack(std::string sql, sqlite3_stmt* stmt);
+    void giveBack(std::string sql, std::unique_ptr<detail::PgStatement> stmt);
     void close();
 
     sqlite3* m_db{nullptr};
+    std::unique_ptr<detail::PgConnection> m_pg;
     std::filesystem::path m_path;
     std::unordered_map<std::string, sqlite3_stmt*> m_cache;
+    std::unordered_map<std::string, std::unique_ptr<detail::PgStatement>> m_pgCache;
     int m_depth{0};
 };
 

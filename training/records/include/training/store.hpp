@@ -1,6 +1,7 @@
 #pragma once
 /// @file store.hpp
-/// @brief The center's system of record: one SQLite file, every write in a transaction with its audit row.
+/// @brief The center's system of record: one SQLite file (or one PostgreSQL database), every write in a
+/// transaction with its audit row.
 ///
 /// Opening a store checks the file (not a database, damaged, another application's, or from a newer
 /// version: all refused without writing), then applies pending migrations in one transaction.
@@ -13,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "training/clock.hpp"
@@ -49,7 +51,8 @@ struct WorkerQuery {
 /// @brief The repository layer over the center database.
 class Store {
 public:
-    /// @brief Opens (or with StoreOptions::create, creates) the center database at @p path.
+    /// @brief Opens (or with StoreOptions::create, creates) the center database at @p path, a file or a
+    /// PostgreSQL connection URI (`postgresql://...`: the database must exist; create makes the center's tables).
     /// @retval NotFound       no file and create is false
     /// @retval Corrupt        not a database, or `quick_check` failed; the file is not changed
     /// @retval NotOurDatabase an SQLite file of another application; the file is not changed
@@ -186,6 +189,8 @@ public:
 
 private:
     Store(Database db, std::shared_ptr<const Clock> clock);
+    static Result<std::unique_ptr<Store>> openPostgres(std::string_view uri, const StoreOptions& options,
+                                                       std::shared_ptr<const Clock> clock);
     Result<Worker> readWorker(Statement& stmt);
     /// The worker columns in the order readWorker expects, each prefixed (e.g. "w.").
     static std::string workerColumns(std::string_view prefix = {});

@@ -36,7 +36,10 @@ protected:
         if (!assets.empty()) o.templateDir = std::filesystem::path(assets) / "certificates";
         auto r = training::DocumentRenderer::create(o);
         EXPECT_TRUE(r) << r.error().message;
-        const auto p = dir / "kiosk-print-test.pdf";
+        // A file name of this test's own: cups-pdf names its output after the job title, so two tests printing
+        // the same name would overwrite each other's file and a count of new files would depend on the order.
+        const auto p = dir / (std::string("kiosk-print-") +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".pdf");
         auto w = r->renderToFile(training::DocumentKind::Certificate, training::demoCertificateDocument(), p);
         EXPECT_TRUE(w) << w.error().message;
         return p;

@@ -7,7 +7,6 @@
 #include <set>
 #include <utility>
 
-#include "exam/modules.hpp"
 #include "text_util.hpp"
 
 namespace exam {
@@ -148,7 +147,7 @@ private:
         while (start <= path.size()) {
             std::size_t slash = path.find('/', start);
             if (slash == npos) slash = path.size();
-            std::string code = detail::moduleFromName(path.substr(start, slash - start));
+            std::string code = detail::moduleFromName(path.substr(start, slash - start), m_options.modules);
             if (!code.empty()) found = code;  // the deepest matching segment wins
             start = slash + 1;
         }

@@ -6,7 +6,6 @@
 #include <set>
 #include <utility>
 
-#include "exam/modules.hpp"
 #include "text_util.hpp"
 
 namespace exam {
@@ -85,6 +84,8 @@ bool isValidConceptTag(std::string_view tag) noexcept {
     return std::ranges::all_of(tag, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
+bool isValidModuleCode(std::string_view code) noexcept { return isValidConceptTag(code); }
+
 bool isConfinedImagePath(std::string_view path) {
     if (path.empty() || path.size() > 255) return false;
     if (std::ranges::any_of(path, [](char c) { return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
@@ -99,9 +100,10 @@ std::vector<std::string> validateQuestion(const Question& q) {
     const std::string w = who(q);
     if (q.id.empty()) out.push_back(w + "the id is empty; give every question a stable id (GIFT: a ::title::)");
     if (q.version < 1) out.push_back(w + "version must be 1 or more");
-    if (!findModule(q.module)) {
-        out.push_back(w + "module '" + q.module +
-                      "' is unknown; use one of ethics, etiquette, legal, safety, appliance, homecare, badge");
+    if (!isValidModuleCode(q.module)) {
+        out.push_back(w + (q.module.empty() ? std::string("the module is empty")
+                                            : "the module '" + q.module + "' is not a module code") +
+                      "; give the code of a module of the course (lower-case letters, digits and '-', e.g. safety)");
     }
     if (q.difficulty < 1 || q.difficulty > 3)
         out.push_back(w + "difficulty " + std::to_string(q.difficulty) + " is out of range; use 1, 2 or 3");

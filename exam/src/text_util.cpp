@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "exam/modules.hpp"
 
 namespace exam::detail {
 
@@ -42,11 +41,13 @@ std::string formatNumber(double value) {
     return s;
 }
 
-std::string moduleFromName(std::string_view name) {
+std::string moduleFromName(std::string_view name, const std::vector<ModuleName>& modules) {
     name = trim(name);
     if (name.empty()) return {};
-    for (const ModuleInfo& m : badgeModules()) {
-        if (iequals(name, m.code) || name == m.nameZh || iequals(name, m.nameEn)) return std::string(m.code);
+    for (const ModuleName& m : modules) {
+        if (iequals(name, m.code) || (!m.nameZh.empty() && name == m.nameZh) ||
+            (!m.nameEn.empty() && iequals(name, m.nameEn)))
+            return m.code;
     }
     return {};
 }

@@ -5,6 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "exam/import.hpp"
 #include "exam/question.hpp"
 
 namespace exam::detail {
@@ -37,7 +40,8 @@ LocalizedText splitBilingual(std::string_view text);
 /// Formats a number without trailing zeros ("50", "33.33", "-12.5").
 std::string formatNumber(double value);
 
-/// Resolves a module from a code or a zh/en display name (ASCII case-insensitive); "" when none matches.
-std::string moduleFromName(std::string_view name);
+/// Resolves a module of @p modules from a code or a zh/en display name (ASCII case-insensitive); "" when none
+/// matches.
+std::string moduleFromName(std::string_view name, const std::vector<ModuleName>& modules);
 
 }  // namespace exam::detail

@@ -1,21 +1,15 @@
 // kioskctl: audit, backup, db check, config, demo-seed.
-#include <sodium.h>
-
 #include <fmt/format.h>
 
 #include <fstream>
-#include <map>
 
 #include <iterator>
 #include <sstream>
 
+#include "center/demo_seed.hpp"
 #include "context.hpp"
 #include "training/audit_checkpoint.hpp"
 #include "kiosk/config.hpp"
-#include "training/bank_file.hpp"
-#include "training/exam_store.hpp"
-#include "training/id_number.hpp"
-#include "training/uscc.hpp"
 #include "training/validation.hpp"
 
 namespace kiosk::ctl {
@@ -24,215 +18,45 @@ using nlohmann::json;
 
 namespace {
 
-std::string withCheck(std::string first17) {
-    first17.push_back(training::chinaIdCheckCharacter(first17));
-    return first17;
-}
-
-std::string usccWithCheck(std::string first17) {
-    first17.push_back(training::usccCheckCharacter(first17));
-    return first17;
-}
-
-std::string randomPin() { return fmt::format("{:06}", randombytes_uniform(900000) + 100000); }
-
 int demoSeed(Context& ctx) {
-    auto opened = ctx.openStore(true);
+    auto opened = openCenter(ctx, true);
     if (!opened) return ctx.failWith(opened.error());
-    auto& store = **opened;
-    const auto& actor = ctx.actor;
-    auto center = store.center();
-    if (!center) {
-        center = store.initCenter("DEMO", "演示家政培训中心 Demo Training Center", actor);
-        if (!center) return ctx.failWith(center.error());
-    }
-    auto agencies = store.listAgencies();
-    if (!agencies) return ctx.failWith(agencies.error());
-    if (!agencies->empty())
-        return ctx.failWith({training::ErrorCode::Refused,
-                             "this database already has records; demo-seed only fills a new database (use another --db)"});
-    // The demo center signs certificates like a real one: its key beside the database.
-    if (auto key = initCenterKey(ctx, store); !key) return ctx.failWith(key.error());
-    json out{{"center", {{"code", center->code}, {"name", center->name}}}};
-
-    std::vector<training::Agency> made;
-    for (const auto& [name, prefix, rep] :
-         {std::tuple{"上海安心家政服务有限公司", "91310104MA1FL2K3A", "周敏"},
-          std::tuple{"上海惠民家庭服务社", "52310115MJ4G7P1QX", "吴海燕"}}) {
-        auto a = store.addAgency({name, usccWithCheck(prefix), std::string(rep), "上海市", std::nullopt}, actor);
-        if (!a) return ctx.failWith(a.error());
-        made.push_back(*a);
-    }
+    auto seeded = center::seedDemoCenter(*opened->ops, assetsDirectory() / "question-banks", ctx.actor);
+    if (!seeded) return ctx.failWith(seeded.error());
+    const auto& d = *seeded;
+    json out{{"center", {{"code", d.center.code}, {"name", d.center.name}}}};
     out["agencies"] = json::array();
-    for (const auto& a : made) out["agencies"].push_back(toJson(a));
+    for (const auto& a : d.agencies) out["agencies"].push_back(toJson(a));
+    out["staff"] = json::array();
+    for (const auto& s : d.staff) {
+        auto j = toJson(s.staff);
+        j["pin"] = s.pin;
+        out["staff"].push_back(j);
+    }
+    out["workers"] = json::array();
+    for (const auto& w : d.workers) out["workers"].push_back(toJson(w));
+    out["sessions"] = json::array();
+    for (const auto& s : d.sessions) out["sessions"].push_back(toJson(s));
+    if (d.sitting)
+        out["sitting"] = {{"id", d.sitting->id},
+                          {"questions", d.sittingQuestions},
+                          {"bank_questions", d.questionsImported},
+                          {"scoring", exam::multipleScoringName(d.scoring)},
+                          {"require_attendance", d.sitting->requireAttendance}};
 
-    json staffOut = json::array();
-    std::optional<std::int64_t> trainerId;
-    for (const auto& [name, role] : {std::pair{"管理员 Admin", training::Role::Admin},
-                                     std::pair{"张老师 Trainer Zhang", training::Role::Trainer},
-                                     std::pair{"李干事 Clerk Li", training::Role::Clerk}}) {
-        const auto pin = randomPin();
-        auto s = store.addStaff(name, role, pin, actor);
-        if (!s) return ctx.failWith(s.error());
-        if (role == training::Role::Trainer) trainerId = s->id;
-        auto j = toJson(*s);
-        j["pin"] = pin;
-        staffOut.push_back(j);
-    }
-    out["staff"] = staffOut;
-
-    struct DemoWorker {
-        const char* name;
-        const char* first17;
-        const char* phone;
-        std::vector<std::string> services;
-        const char* education;
-    };
-    const std::vector<DemoWorker> demo{
-        {"王秀英", "31010119780312002", "13816620001", {"cleaning", "housekeeping"}, "junior"},
-        {"李娟", "34010219850721104", "13916620002", {"nanny", "maternity"}, "senior"},
-        {"张桂兰", "32010219700105062", "13761620003", {"elder-care", "patient-care"}, "primary"},
-        {"刘芳", "41010219900918328", "15021620004", {"cooking", "cleaning"}, "vocational"},
-        {"陈建国", "51010419820430071", "18616620005", {"appliance-care", "cleaning"}, "senior"},
-        {"杨丽", "31011519921111204", "13661620006", {"maternity", "nanny"}, "college"},
-    };
-    const auto today = training::localDate(store.now());
-    const auto healthDate = training::formatDate(std::chrono::sys_days(today) - std::chrono::days(40));
-    json workersOut = json::array();
-    std::vector<std::int64_t> workerIds;
-    for (std::size_t i = 0; i < demo.size(); ++i) {
-        training::WorkerIdentity id;
-        id.docNumber = withCheck(demo[i].first17);
-        id.name = demo[i].name;
-        id.idIssuer = "上海市公安局";
-        training::WorkerProfile p;
-        p.phone = demo[i].phone;
-        p.address = "上海市";
-        p.serviceTypes = demo[i].services;
-        p.education = demo[i].education;
-        p.agencyId = made[i % made.size()].id;
-        if (i < 4) {
-            p.healthCheckDate = healthDate;
-            p.healthCheckResult = "pass";
-            p.healthCheckIssuer = "上海市社区卫生服务中心";
-        }
-        auto w = store.addWorker(id, p, actor);
-        if (!w) return ctx.failWith(w.error());
-        workerIds.push_back(w->id);
-        workersOut.push_back(toJson(*w));
-    }
-    out["workers"] = workersOut;
-
-    // The course ran on the four days before today (two sessions a day, every module), everyone on every
-    // roster. A real center holds the badge exam after the training: the first five workers attended it all
-    // and may sit the exam; the sixth enrolled late, attended nothing and cannot start the exam until she
-    // has the hours (or a trainer admits her: 'kioskctl exam sitting admit').
-    auto course = store.course("badge");
-    if (!course) return ctx.failWith(course.error());
-    const auto todayDays = std::chrono::sys_days(today);
-    const int days = static_cast<int>((course->modules.size() + 1) / 2);
-    json sessionsOut = json::array();
-    int slot = 0;
-    for (const auto& m : course->modules) {
-        const auto day = todayDays - std::chrono::days(days - slot / 2);
-        const auto start = training::localMidnight(day) + (slot % 2 == 0 ? 9 : 14) * 3600;
-        const auto length = std::max<std::int64_t>(m.requiredMinutes, 60) * 60;
-        auto s = store.addSession(course->id, m.code, trainerId, "201", start, start + length, actor);
-        if (!s) return ctx.failWith(s.error());
-        for (auto wid : workerIds)
-            if (auto r = store.addToRoster(s->id, wid, actor); !r) return ctx.failWith(r.error());
-        if (s->endsAt <= store.now())
-            for (std::size_t i = 0; i < 5 && i < workerIds.size(); ++i) {
-                if (auto r = store.checkIn(s->id, workerIds[i], training::AttendanceMethod::Staff, std::nullopt, actor,
-                                           s->startsAt - 300);
-                    !r)
-                    return ctx.failWith(r.error());
-                if (auto r = store.checkOut(s->id, workerIds[i], training::AttendanceMethod::Staff, actor, s->endsAt);
-                    !r)
-                    return ctx.failWith(r.error());
-            }
-        auto fresh = store.session(s->id);
-        sessionsOut.push_back(toJson(fresh ? *fresh : *s));
-        ++slot;
-    }
-    // A session running now, whatever the day or hour (weekends included): a visitor can check in at once.
-    if (!course->modules.empty()) {
-        const auto now = store.now();
-        const auto start = now - now % 300 - 1800;  // began half an hour ago, on a 5-minute mark
-        auto s = store.addSession(course->id, course->modules.front().code, trainerId, "101", start,
-                                  start + 4 * 3600, actor);
-        if (!s) return ctx.failWith(s.error());
-        for (auto wid : workerIds)
-            if (auto r = store.addToRoster(s->id, wid, actor); !r) return ctx.failWith(r.error());
-        sessionsOut.push_back(toJson(*s));
-    }
-    out["sessions"] = sessionsOut;
-
-    // The default question banks, all in one exam bank, and an open exam sitting for every demo worker.
-    training::ExamStore exams(store);
-    int imported = 0;
-    const auto banks = assetsDirectory() / "question-banks";
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(banks, ec))
-        if (entry.path().extension() == ".toml") files.push_back(entry.path());
-    std::ranges::sort(files);
-    std::vector<training::NativeBankResult> parsedBanks;
-    std::map<exam::MultipleScoring, std::vector<std::string>> modes;  // scoring mode -> files declaring it
-    for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        auto parsed = training::parseNativeBank(ss.str(), file.string());
-        if (parsed.failed > 0 || !parsed.headerValid)
-            return ctx.failWith({training::ErrorCode::Internal,
-                                 fmt::format("the default bank {} does not load: {}", file.string(),
-                                             parsed.diagnostics.empty() ? "" : parsed.diagnostics.front().message)});
-        modes[parsed.bank.scoring].push_back(file.filename().string());
-        parsedBanks.push_back(std::move(parsed));
-    }
-    // One exam bank scores in one mode: the banks' own when they agree. When they do not, proportional
-    // (partial credit, and a wrong option costs: a multiple-response question without weights gets the
-    // default penalty), said in the output.
-    const auto scoring = modes.size() == 1 ? modes.begin()->first : exam::MultipleScoring::Proportional;
-    std::string scoringNote;
-    if (modes.size() > 1)
-        for (const auto& [mode, names] : modes)
-            for (const auto& name : names)
-                scoringNote += fmt::format("{}{} {}", scoringNote.empty() ? "" : ", ", name, exam::multipleScoringName(mode));
-    for (const auto& parsed : parsedBanks) {
-        auto c = exams.importQuestions("badge-default", {"家政上门服务证题库", "Home-service badge questions"}, scoring,
-                                       parsed.bank.questions, actor);
-        if (!c) return ctx.failWith(c.error());
-        imported += c->added;
-    }
-    if (imported > 0) {
-        const auto in = training::defaultSittingInput(*course);
-        auto sitting = exams.createSitting(in, actor);
-        if (!sitting) return ctx.failWith(sitting.error());
-        for (auto wid : workerIds)
-            if (auto r = exams.addCandidate(sitting->id, wid, actor); !r) return ctx.failWith(r.error());
-        if (auto r = exams.openSitting(sitting->id, actor); !r) return ctx.failWith(r.error());
-        out["sitting"] = {{"id", sitting->id},
-                          {"questions", in.blueprint.totalQuestions()},
-                          {"bank_questions", imported},
-                          {"scoring", exam::multipleScoringName(scoring)},
-                          {"require_attendance", sitting->requireAttendance}};
-    }
-
-    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions in the last {} days (one running now), "
-                                   "{} questions{}\n",
-                                   center->name, made.size(), workerIds.size(), sessionsOut.size(), days, imported,
-                                   out.contains("sitting") ? ", exam sitting 1 open for every worker" : "");
-    if (out.contains("sitting"))
+    std::string text = fmt::format("demo center '{}' seeded: {} agencies, {} workers, {} sessions in the last {} days "
+                                   "(one running now), {} questions{}\n",
+                                   d.center.name, d.agencies.size(), d.workers.size(), d.sessions.size(), d.courseDays,
+                                   d.questionsImported, d.sitting ? ", exam sitting 1 open for every worker" : "");
+    if (d.sitting)
         text += fmt::format("exam bank badge-default scores multiple-response questions {}{}; workers 1-5 attended the "
                             "course and may sit the exam, worker 6 has no hours yet (the sitting requires them)\n",
-                            exam::multipleScoringName(scoring),
-                            scoringNote.empty() ? "" : fmt::format(" (the default banks differ: {})", scoringNote));
+                            exam::multipleScoringName(d.scoring),
+                            d.scoringNote.empty() ? "" : fmt::format(" (the default banks differ: {})", d.scoringNote));
     text += "staff PINs (shown once; write them down):\n";
-    for (const auto& s : staffOut)
-        text += fmt::format("  staff {}  {:<8} {}  PIN {}\n", s["id"].get<std::int64_t>(), s["role"].get<std::string>(),
-                            s["name"].get<std::string>(), s["pin"].get<std::string>());
+    for (const auto& s : d.staff)
+        text += fmt::format("  staff {}  {:<8} {}  PIN {}\n", s.staff.id, training::roleName(s.staff.role),
+                            s.staff.name, s.pin);
     return ctx.ok(out, text);
 }
 

@@ -8,9 +8,9 @@
 #include "context.hpp"
 #include "exam/aiken.hpp"
 #include "exam/gift.hpp"
-#include "exam/modules.hpp"
 #include "training/bank_file.hpp"
 #include "training/exam_store.hpp"
+#include "training/syllabus.hpp"
 #include "training/text.hpp"
 
 namespace kiosk::ctl {
@@ -161,6 +161,14 @@ training::Result<Opened> openExams(Context& ctx) {
     return o;
 }
 
+/// The modules the questions of an import may name: the badge course's; before 'kioskctl init' (a dry run on
+/// an empty database) the badge syllabus a new center gets.
+std::vector<training::CourseModule> importSyllabus(training::Store& store) {
+    if (auto course = store.course("badge")) return course->modules;
+    const auto seed = training::badgeCourseSyllabus();
+    return {seed.begin(), seed.end()};
+}
+
 /// Parses "B" / "A,C" / "AC" into original option indices of an item.
 training::Result<std::vector<int>> parseChoice(const exam::PaperItem& item, const std::string& text) {
     std::vector<int> out;
@@ -214,9 +222,13 @@ void addExamCommands(CLI::App& app, Action& action) {
                 if (format != "native" && format != "gift" && format != "aiken")
                     return ctx.failWith({ErrorCode::InvalidInput,
                                          "say which format the file is in: --format native, gift or aiken"});
-                if (!o->module.empty() && !exam::findModule(o->module))
+                auto opened = openExams(ctx);
+                if (!opened) return ctx.failWith(opened.error());
+                const auto syllabus = importSyllabus(*opened->store);
+                if (!o->module.empty() && !training::findCourseModule(syllabus, o->module))
                     return ctx.failWith({ErrorCode::InvalidInput,
-                                         fmt::format("unknown module '{}'; 'kioskctl course show' lists them", o->module)});
+                                         fmt::format("the course has no module '{}'; 'kioskctl course show' lists them",
+                                                     o->module)});
                 exam::Bank bank;
                 std::vector<exam::Diagnostic> diagnostics;
                 int failed = 0, skipped = 0;
@@ -239,12 +251,11 @@ void addExamCommands(CLI::App& app, Action& action) {
                     // Into an existing bank, the questions take its scoring mode (a different --scoring is refused
                     // when storing); a wrong answer without weight then counts against in a proportional bank.
                     const auto target = o->bank.empty() ? std::filesystem::path(o->file).stem().string() : o->bank;
-                    if (auto opened = openExams(ctx)) {
-                        if (auto list = opened->exams->listBanks())
-                            for (const auto& b : *list)
-                                if (b.code == target && o->scoring.empty()) bank.scoring = b.scoring;
-                    }
+                    if (auto list = opened->exams->listBanks())
+                        for (const auto& b : *list)
+                            if (b.code == target && o->scoring.empty()) bank.scoring = b.scoring;
                     exam::ImportOptions io;
+                    for (const auto& m : syllabus) io.modules.push_back({m.code, m.nameZh, m.nameEn});
                     io.scoring = bank.scoring;
                     io.defaultModule = o->module;
                     io.defaultDifficulty = o->difficulty;
@@ -279,8 +290,6 @@ void addExamCommands(CLI::App& app, Action& action) {
                          {"messages", messages}};
                 training::ImportCounts counts;
                 if (!o->dryRun && !bank.questions.empty()) {
-                    auto opened = openExams(ctx);
-                    if (!opened) return ctx.failWith(opened.error());
                     auto c = opened->exams->importQuestions(bank.id, bank.title, bank.scoring, bank.questions, ctx.actor);
                     if (!c) return ctx.failWith(c.error());
                     counts = *c;
@@ -607,9 +616,8 @@ void addExamCommands(CLI::App& app, Action& action) {
                             missing.push_back({{"module", g.moduleCode}, {"required_minutes", g.requiredMinutes},
                                                {"attended_minutes", g.attendedMinutes},
                                                {"missing_minutes", g.missingMinutes()}});
-                            const auto name = exam::findModule(g.moduleCode);
                             text += fmt::format("  {:<10} {:<32} {:>4} of {:>4} min attended, {:>4} min missing\n",
-                                                g.moduleCode, name ? std::string(name->nameEn) : g.moduleCode,
+                                                g.moduleCode, g.moduleNameEn.empty() ? g.moduleCode : g.moduleNameEn,
                                                 g.attendedMinutes, g.requiredMinutes, g.missingMinutes());
                         }
                         text += "roster the worker on sessions of these modules, or a trainer admits them: "

@@ -47,6 +47,7 @@ UiCore::UiCore(CoreOptions options, std::unique_ptr<training::Store> store, Text
             m_session,
             m_devices,
             m_textures,
+            m_syllabus,
             [this](Intent i) { m_intents.push_back(i); },
             [this](double s) { m_wakeAt = std::min(m_wakeAt, secondsSince(m_start) + s); },
             [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; },
@@ -95,6 +96,10 @@ training::Result<void> UiCore::start() {
                          } else {
                              m_error = c.error().message;
                          }
+                     });
+    m_backend.submit([](Records& r) { return r.center.badgeCourse(); },
+                     [this](training::Result<training::Course> c) {
+                         if (c) m_syllabus = std::move(c->modules);  // otherwise module codes are shown
                      });
     m_deviceWatch = std::make_unique<DeviceWatch>(m_options.config, m_queue);
     m_face = std::make_unique<FaceService>(m_options.config, m_queue);

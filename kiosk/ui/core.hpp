@@ -137,6 +137,7 @@ private:
     Speech m_speech;
     WorkerSession m_session;
     DeviceState m_devices;
+    std::vector<training::CourseModule> m_syllabus;  ///< The badge course's modules (Context::syllabus).
     Context m_ctx;
     std::optional<FontFile> m_fontFile;
     std::vector<std::unique_ptr<Screen>> m_screens;

@@ -156,6 +156,8 @@ struct Context {
     WorkerSession& session;
     DeviceState& devices;
     TextureHost& textures;  ///< Where pictures go to be drawn (OpenGL in the window; nothing headless).
+    /// The badge course's modules (course data, loaded when the kiosk starts): module names come from here.
+    const std::vector<training::CourseModule>& syllabus;
     std::function<void(Intent)> emit;
     std::function<void(double)> wakeIn;  ///< Ask for a frame within this many seconds (countdowns).
     std::function<void(const std::string&)> setError;  ///< An error banner (message for people).

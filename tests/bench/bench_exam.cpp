@@ -1,23 +1,28 @@
 // Exam engine benchmarks: statistics for a large sitting, paper assembly, attempt grading, GIFT import.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "exam/attempt.hpp"
 #include "exam/gift.hpp"
-#include "exam/modules.hpp"
 #include "exam/paper.hpp"
 #include "exam/random.hpp"
 #include "exam/stats.hpp"
 
 namespace {
 
+// The module codes of the badge course (course data in the product; the engine takes any code).
+constexpr std::array<std::string_view, 7> kModules{"ethics", "etiquette", "legal", "safety", "appliance", "homecare",
+                                                   "badge"};
+
 exam::ResponseMatrix makeMatrix(std::size_t attempts, std::size_t items) {
     exam::ResponseMatrix m(attempts, items);
     exam::Prng rng(2024);
     for (std::size_t i = 0; i < items; ++i) {
         m.optionCount[i] = 4;
-        m.itemModule[i] = std::string(exam::badgeModules()[i % 7].code);
+        m.itemModule[i] = std::string(kModules[i % kModules.size()]);
     }
     for (std::size_t a = 0; a < attempts; ++a) {
         const std::uint64_t ability = rng.below(100);
@@ -45,11 +50,11 @@ BENCHMARK(BM_Statistics)->Args({10'000, 60})->Args({300, 60})->Unit(benchmark::k
 exam::Bank makeBank(int perModule) {
     exam::Bank b;
     b.id = "bench";
-    for (const exam::ModuleInfo& m : exam::badgeModules()) {
+    for (const std::string_view code : kModules) {
         for (int i = 0; i < perModule; ++i) {
             exam::Question q;
-            q.id = std::string(m.code) + "-" + std::to_string(i);
-            q.module = std::string(m.code);
+            q.id = std::string(code) + "-" + std::to_string(i);
+            q.module = std::string(code);
             q.difficulty = 1 + i % 3;
             q.stem = {"题目", "Question"};
             for (int o = 0; o < 4; ++o) q.options.push_back(exam::Option{{"选项", "Option"}, o == 0 ? 100.0 : 0.0, {}});
@@ -61,8 +66,8 @@ exam::Bank makeBank(int perModule) {
 
 exam::Blueprint makeBlueprint() {
     exam::Blueprint bp;
-    for (const exam::ModuleInfo& m : exam::badgeModules())
-        bp.sections.push_back(exam::BlueprintSection{std::string(m.code), 0, std::array<int, 3>{3, 3, 2}});
+    for (const std::string_view code : kModules)
+        bp.sections.push_back(exam::BlueprintSection{std::string(code), 0, std::array<int, 3>{3, 3, 2}});
     bp.sections.push_back(exam::BlueprintSection{"safety", 4, std::nullopt});  // 7 x 8 + 4 = 60 items
     return bp;
 }
@@ -98,8 +103,10 @@ void BM_ImportGift(benchmark::State& state) {
     for (int i = 0; i < 1000; ++i) {
         text += "::q" + std::to_string(i) + "::湿手可以插拔插头吗？ / Wet hands?{=不可以 / No#对 ~可以 / Yes#错 ####湿手导电。}\n\n";
     }
+    exam::ImportOptions options;
+    options.modules.push_back({"safety", "安全知识", "Safety knowledge"});
     for (auto _ : state) {
-        auto r = exam::importGift(text, exam::ImportOptions{});
+        auto r = exam::importGift(text, options);
         benchmark::DoNotOptimize(r);
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "../training/store_fixture.hpp"
+#include "center/demo_seed.hpp"
 #include "center/operations.hpp"
 #include "certification_fixture.hpp"
 #include "training/eligibility.hpp"
@@ -330,6 +331,81 @@ TEST_F(OperationsTest, AnExamStartsOnlyAfterTheHoursAndResumesTheSameAttempt) {
     // Not a candidate: refused, as before.
     auto stranger = m_ops->startOrResumeAttempt(s->id, 9999, "worker:9999");
     ASSERT_FALSE(stranger);
+}
+
+// ---- the demo center (kioskctl demo-seed, make demo)
+
+TEST_F(OperationsTest, TheDemoCenterIsSeededInOneGoAndOnlyOnce) {
+    const auto before = auditRows();
+    auto d = center::seedDemoCenter(*m_ops, std::filesystem::path(CENTER_TEST_ASSETS_DIR) / "question-banks", "test");
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->center.code, "T01") << "an initialised center keeps its own name";
+    EXPECT_EQ(d->agencies.size(), 2u);
+    ASSERT_EQ(d->staff.size(), 3u);
+    EXPECT_EQ(d->workers.size(), 6u);
+    EXPECT_EQ(d->sessions.size(), m_course.modules.size() + 1) << "every module, then one running now";
+    ASSERT_TRUE(d->sitting);
+    EXPECT_EQ(d->sitting->state, training::SittingState::Open);
+    EXPECT_GT(d->questionsImported, 0);
+    // The PIN shown once is the one stored (as a hash).
+    auto admin = m_store->authenticateStaff(d->staff.front().staff.id, d->staff.front().pin);
+    ASSERT_TRUE(admin) << admin.error().message;
+    EXPECT_EQ(admin->role, training::Role::Admin);
+    // Five workers attended the whole course; the sixth nothing.
+    auto hours = m_store->hoursPerModule(d->workers.front().id, m_course.id);
+    ASSERT_TRUE(hours);
+    for (const auto& h : *hours) EXPECT_GE(h.attendedMinutes, h.requiredMinutes) << h.moduleCode;
+    auto none = m_store->hoursPerModule(d->workers.back().id, m_course.id);
+    ASSERT_TRUE(none);
+    for (const auto& h : *none) EXPECT_EQ(h.attendedMinutes, 0) << h.moduleCode;
+    EXPECT_GT(auditRows(), before) << "audited as who seeded";
+
+    const auto after = auditRows();
+    auto again = center::seedDemoCenter(*m_ops, std::filesystem::path(CENTER_TEST_ASSETS_DIR) / "question-banks",
+                                        "test");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::Refused);
+    EXPECT_EQ(auditRows(), after) << "a refused seed writes nothing";
+}
+
+TEST_F(OperationsTest, ADemoSeedWithABrokenBankNamesTheFileAndWritesNothing) {
+    const auto banks = m_dir / "banks";
+    std::filesystem::create_directories(banks);
+    std::ofstream(banks / "broken.toml") << "[bank]\nid = \"x\"\n[[question]]\nid = 3\n";
+    const auto before = auditRows();
+    auto d = center::seedDemoCenter(*m_ops, banks, "test");
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().code, ErrorCode::Internal);
+    EXPECT_NE(d.error().message.find("broken.toml"), std::string::npos) << d.error().message;
+    auto agencies = m_store->listAgencies();
+    ASSERT_TRUE(agencies);
+    EXPECT_TRUE(agencies->empty());
+    EXPECT_EQ(auditRows(), before);
+}
+
+// ---- the syllabus is course data
+
+TEST_F(OperationsTest, ModuleNamesComeFromTheCourseData) {
+    auto course = m_ops->badgeCourse();
+    ASSERT_TRUE(course) << course.error().message;
+    ASSERT_EQ(course->modules.size(), 7u);
+    EXPECT_EQ(course->modules[3].code, "safety");
+    EXPECT_EQ(course->modules[3].nameZh, "安全知识");
+    EXPECT_EQ(course->modules[3].nameEn, "Safety knowledge");
+    // A bank question of a module no course has is refused on import, naming the module and the course's modules.
+    exam::Question q;
+    q.id = "q1";
+    q.module = "cooking";
+    q.stem = {"题？", "Q?"};
+    q.options = {exam::Option{{"对", "Yes"}, 100.0, {}}, exam::Option{{"错", "No"}, 0.0, {}}};
+    auto imported = m_ops->exams().importQuestions("b", {"题库", "Bank"}, exam::MultipleScoring::AllOrNothing, {q},
+                                                   "test");
+    ASSERT_FALSE(imported);
+    EXPECT_NE(imported.error().message.find("'cooking' is in no course"), std::string::npos)
+        << imported.error().message;
+    EXPECT_NE(imported.error().message.find("safety"), std::string::npos);
+    q.module = "safety";
+    EXPECT_TRUE(m_ops->exams().importQuestions("b", {"题库", "Bank"}, exam::MultipleScoring::AllOrNothing, {q}, "test"));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "cert_fixture.hpp"
+#include "training/privacy.hpp"
 
 using namespace training;
 using certtest::CertTest;
@@ -172,10 +173,18 @@ TEST_F(EligibilityTest, DecliningFaceRecognitionStaffVerifyInPersonAndTheWorkerI
 }
 
 TEST_F(EligibilityTest, AWithdrawnConsentNoLongerCounts) {
-    const auto w = eligibleWorker("31010119780312002", "王秀英");
-    ASSERT_TRUE(m_store->database().exec(fmt::format(
-        "UPDATE consents SET withdrawn_at = 1 WHERE worker_id = {} AND kind = 'credit-check'", w)));
-    EXPECT_EQ(codes(*checkEligibility(*m_store, w)), std::vector<std::string>{"consent:credit-check"});
+    // A course that asks for the biometric consent: a worker who withdraws it (PIPL art. 15, through the same call
+    // the kiosk's "my data" and 'kioskctl worker consent withdraw' make) no longer meets it, and the face match it
+    // allowed is gone with it.
+    auto strict = ruleFromJson(R"({"consents": ["commitment", "credit-check", "biometric"]})");
+    ASSERT_TRUE(strict);
+    ASSERT_TRUE(setCertificationRule(*m_store, m_course.id, *strict, "admin"));
+    const auto w = eligibleWorker("31010119780312002", "王秀英");  // signed the biometric consent before the camera
+    ASSERT_TRUE(checkEligibility(*m_store, w)->eligible);
+    auto withdrawn = withdrawBiometricConsent(*m_store, w, "test");
+    ASSERT_TRUE(withdrawn) << withdrawn.error().message;
+    EXPECT_EQ(withdrawn->consentsWithdrawn, 1);
+    EXPECT_EQ(codes(*checkEligibility(*m_store, w)), (std::vector<std::string>{"face", "consent:biometric"}));
 }
 
 TEST_F(EligibilityTest, ASittingGivesOneReportPerCandidate) {

@@ -12,6 +12,10 @@ namespace {
 
 ImportOptions opts(std::string module = "") {
     ImportOptions o;
+    // The course's modules a category may name (the engine has no syllabus of its own).
+    o.modules = {{"ethics", "职业道德", "Professional ethics"}, {"legal", "法律常识", "Legal basics"},
+                 {"safety", "安全知识", "Safety knowledge"}, {"appliance", "电器操作与安全", "Appliance operation and safety"},
+                 {"homecare", "家庭照料", "Home care"}, {"badge", "上门服务证", "The home-service badge"}};
     o.defaultModule = std::move(module);
     o.defaultDifficulty = 2;
     o.idPrefix = "g";

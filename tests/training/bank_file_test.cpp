@@ -120,7 +120,7 @@ TEST(NativeBank, ProblemsAreReportedWithLinesAndTheRestIsKept) {
     const std::string text = std::string(kSmall) + R"(
 [[question]]
 id = "t-4"
-module = "gardening"
+module = "Gardening"
 type = "single"
 stem_zh = "?"
 
@@ -166,9 +166,9 @@ correct = true
     for (std::size_t i = 0; i < text.size(); ++i)
         if (text[i] == '\n') {
             ++n;
-            if (text.compare(i + 1, 20, "module = \"gardening\"") == 0) moduleLine = n + 1;
+            if (text.compare(i + 1, 20, "module = \"Gardening\"") == 0) moduleLine = n + 1;
         }
-    EXPECT_EQ(lineOf("gardening"), moduleLine);
+    EXPECT_EQ(lineOf("Gardening"), moduleLine);
     EXPECT_GT(lineOf("t-5"), moduleLine);
     EXPECT_GT(lineOf("t-6"), lineOf("t-5"));
 }

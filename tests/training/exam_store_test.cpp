@@ -28,6 +28,8 @@ exam::Question single(const std::string& id, const std::string& module, int diff
 /// version (SQLite 3.35+ drops columns).
 std::string undoMigrationsAfter(int version) {
     std::string sql;
+    if (version < 7)
+        sql += "ALTER TABLE course_modules DROP COLUMN name_en; ALTER TABLE course_modules DROP COLUMN name_zh; ";
     if (version < 6)
         sql += "ALTER TABLE attempts DROP COLUMN submitted_by; ALTER TABLE sitting_candidates DROP COLUMN admitted_at; "
                "ALTER TABLE sitting_candidates DROP COLUMN admitted_by; ALTER TABLE sittings DROP COLUMN require_attendance; ";
@@ -455,6 +457,41 @@ TEST_F(ExamStoreTest, AVersion4DatabaseGetsTheConceptColumn) {
     auto empty = m_store->database().queryInt("SELECT count(*) FROM questions WHERE concept = ''");
     ASSERT_TRUE(empty);
     EXPECT_EQ(*empty, 18);
+}
+
+TEST_F(ExamStoreTest, AVersion6DatabaseGetsTheModuleNamesAsCourseData) {
+    m_exams.reset();
+    m_store.reset();
+    {
+        auto db = Database::open(dbPath(), {});
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec(undoMigrationsAfter(6)));
+    }
+    reopen();
+    EXPECT_EQ(m_store->schemaVersion(), currentSchemaVersion());
+    auto course = m_store->course("badge");
+    ASSERT_TRUE(course) << course.error().message;
+    ASSERT_EQ(course->modules.size(), 7u);
+    for (const auto& m : course->modules) {
+        EXPECT_NE(m.nameZh, m.code) << "the names the older versions showed: " << m.code;
+        EXPECT_NE(m.nameEn, m.code) << m.code;
+    }
+    EXPECT_EQ(course->modules[4].code, "appliance");
+    EXPECT_EQ(course->modules[4].nameZh, "电器操作与安全");
+    EXPECT_EQ(course->modules[4].nameEn, "Appliance operation and safety");
+}
+
+TEST_F(ExamStoreTest, ABlueprintAskingForAModuleTheCourseLacksIsRefused) {
+    SittingInput in;
+    in.courseId = m_store->course("badge")->id;
+    in.bankCode = "b1";
+    in.title = "考试";
+    in.blueprint.sections = {{"ethics", 2, std::nullopt}, {"first-aid", 1, std::nullopt}};
+    in.blueprint.duration = std::chrono::minutes(20);
+    auto s = m_exams->createSitting(in, "trainer");
+    ASSERT_FALSE(s);
+    EXPECT_NE(s.error().message.find("'first-aid'"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("homecare"), std::string::npos) << "lists the course's modules";
 }
 
 TEST_F(ExamStoreTest, ARetakeAvoidsTheConceptsOfEarlierAttempts) {

@@ -40,8 +40,19 @@ struct ImportResult {
     [[nodiscard]] int count(Severity severity) const noexcept;
 };
 
+/// @brief A module a GIFT category may name: its code and display names (from the course's syllabus).
+struct ModuleName {
+    std::string code;    ///< Stable ASCII code, e.g. "safety".
+    std::string nameZh;  ///< zh-CN name, e.g. "安全知识".
+    std::string nameEn;  ///< English name, e.g. "Safety knowledge".
+};
+
 /// @brief Caller's choices for an import.
 struct ImportOptions {
+    /// The modules of the course the questions are for: a GIFT `$CATEGORY:` path segment that equals a code or a
+    /// name (ASCII case-insensitive) sets the module of the questions below it. The engine knows no syllabus of
+    /// its own: the course data does (training's course modules).
+    std::vector<ModuleName> modules;
     /// Module code for questions whose module the text does not give (always for Aiken; GIFT questions
     /// before any `$CATEGORY:` or under a category that names no module). Empty: such questions are errors.
     std::string defaultModule;

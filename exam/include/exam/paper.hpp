@@ -17,7 +17,7 @@ namespace exam {
 
 /// @brief How many questions of one module, and at which difficulties.
 struct BlueprintSection {
-    std::string module;  ///< Module code (modules.hpp).
+    std::string module;  ///< Module code of the course (course data; isValidModuleCode).
     int count{0};        ///< Number of questions. With `levels` set it must equal their sum (0 = take the sum).
     /// Questions per difficulty 1, 2, 3; empty = any difficulty.
     std::optional<std::array<int, 3>> levels;

@@ -45,7 +45,7 @@ struct Option {
 struct Question {
     std::string id;        ///< Stable id within a bank (never reused for a different question).
     int version{1};        ///< 1, 2, ...: editing the content makes a new version (see revise()).
-    std::string module;    ///< Module code of modules.hpp (e.g. "safety").
+    std::string module;    ///< Module code of the course (e.g. "safety"; the course data says which exist).
     int difficulty{1};     ///< 1 (easy) .. 3 (hard).
     QuestionType type{QuestionType::SingleChoice};
     std::string title;     ///< Optional short title (GIFT `::title::`), for authors only.
@@ -104,6 +104,10 @@ struct Bank {
     /// @brief The question with this id (highest version if several), or nullptr.
     [[nodiscard]] const Question* find(std::string_view questionId) const noexcept;
 };
+
+/// @brief True when @p code is a valid module code: the same form as a concept tag (e.g. "safety"). Which
+/// codes exist is the course's business (training's course modules), not the engine's.
+[[nodiscard]] bool isValidModuleCode(std::string_view code) noexcept;
 
 /// @brief True when @p tag is a valid concept tag: 1 to 64 characters, lower-case ASCII letters, digits and
 /// '-', neither starting nor ending with '-'.

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "exam/modules.hpp"
+#include "training/syllabus.hpp"
 #include "training/validation.hpp"
 #include "ui/screen.hpp"
 
@@ -14,9 +14,9 @@ namespace kiosk::ui {
 
 /// @brief The module's name in the current language (the code when unknown).
 inline std::string moduleName(const Context& ctx, std::string_view code) {
-    auto m = exam::findModule(code);
+    const training::CourseModule* m = training::findCourseModule(ctx.syllabus, code);
     if (!m) return std::string(code);
-    return std::string(ctx.i18n.language() == Language::En ? m->nameEn : m->nameZh);
+    return ctx.i18n.language() == Language::En ? m->nameEn : m->nameZh;
 }
 
 /// @brief "HH:MM" local time of Unix seconds.

@@ -120,7 +120,9 @@ private:
                 submit(ctx, true);
             ImGui::PopFont();
             if (ui.button("back", ctx.tr("common.back"), {bw, 0}, Kind::Secondary)) {
+                // Back to an empty keypad: one staff member's number is not left for whoever comes next.
                 m_chosen.reset();
+                m_number.clear();
                 m_pin.clear();
             }
             ImGui::EndGroup();

@@ -63,6 +63,8 @@ Operations::~Operations() = default;
 
 // ---- workers
 
+Result<training::Course> Operations::badgeCourse() { return m_store.course("badge"); }
+
 Result<std::vector<training::ConsentKind>> Operations::requiredConsents() {
     auto course = m_store.course("badge");
     if (!course) return propagate(course);

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <unordered_map>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "exam/random.hpp"
+#include "training/syllabus.hpp"
 #include "training/validation.hpp"
 
 namespace training {
@@ -140,7 +142,19 @@ Result<ImportCounts> ExamStore::importQuestions(const std::string& code, const e
     for (const auto& q : questions)
         if (auto problems = exam::validateQuestion(q); !problems.empty())
             return fail(ErrorCode::InvalidInput, problems.front());
+    // A question belongs to a module the center teaches: the courses' modules are the syllabus.
     auto& db = m_store.database();
+    std::vector<std::string> taught;
+    auto codes = db.prepare("SELECT DISTINCT module_code FROM course_modules ORDER BY module_code");
+    if (!codes) return propagate(codes);
+    if (auto done = codes->forEachRow([&](Statement& row) { taught.push_back(row.text(0)); }); !done)
+        return propagate(done);
+    for (const auto& q : questions)
+        if (std::ranges::find(taught, q.module) == taught.end())
+            return fail(ErrorCode::InvalidInput,
+                        fmt::format("question {}: the module '{}' is in no course of this center; use one of: {} "
+                                    "('kioskctl course show' lists them)",
+                                    q.id, q.module, fmt::join(taught, ", ")));
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     const auto now = m_store.now();
@@ -326,6 +340,15 @@ Result<Sitting> ExamStore::createSitting(const SittingInput& in, const Actor& ac
     if (auto v = exam::validateBlueprint(in.blueprint); !v) return std::unexpected(fromExam(v.error()));
     auto course = m_store.course(std::to_string(in.courseId));
     if (!course) return propagate(course);
+    for (const auto& section : in.blueprint.sections)
+        if (!findCourseModule(course->modules, section.module)) {
+            std::vector<std::string> codes;
+            for (const auto& m : course->modules) codes.push_back(m.code);
+            return fail(ErrorCode::InvalidInput,
+                        fmt::format("the blueprint asks for module '{}', which the course '{}' does not have; use "
+                                    "one of: {}",
+                                    section.module, course->code, fmt::join(codes, ", ")));
+        }
     // The badge exam comes after the training: on by default for the badge course.
     const bool requireAttendance = in.requireAttendance.value_or(course->code == "badge");
     auto b = bank(in.bankCode);
@@ -521,7 +544,7 @@ Result<std::vector<AttendanceGap>> ExamStore::attendanceGaps(std::int64_t sittin
     auto hours = m_store.hoursPerModule(workerId, s->courseId);
     if (!hours) return propagate(hours);
     for (const auto& h : *hours)
-        if (h.attendedMinutes < h.requiredMinutes) gaps.push_back({h.moduleCode, h.requiredMinutes, h.attendedMinutes});
+        if (h.attendedMinutes < h.requiredMinutes) gaps.push_back({h.moduleCode, h.requiredMinutes, h.attendedMinutes, h.moduleNameZh, h.moduleNameEn});
     return gaps;
 }
 

@@ -377,6 +377,22 @@ ALTER TABLE sitting_candidates ADD COLUMN admitted_at INTEGER;
 ALTER TABLE attempts ADD COLUMN submitted_by TEXT;
 )sql";
 
+// Version 7: the syllabus is course data (issue 12): each course module carries its display names, so nothing
+// outside the course tables (the exam engine least of all) needs to know the badge syllabus. Courses made before
+// this version hold the seven modules versions 1-6 seeded; they get the names those versions showed.
+constexpr std::string_view kV7 = R"sql(
+ALTER TABLE course_modules ADD COLUMN name_zh TEXT NOT NULL DEFAULT '';
+ALTER TABLE course_modules ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
+UPDATE course_modules SET
+  name_zh = CASE module_code WHEN 'ethics' THEN '职业道德' WHEN 'etiquette' THEN '文明礼仪'
+    WHEN 'legal' THEN '法律常识' WHEN 'safety' THEN '安全知识' WHEN 'appliance' THEN '电器操作与安全'
+    WHEN 'homecare' THEN '家庭照料' WHEN 'badge' THEN '上门服务证' ELSE module_code END,
+  name_en = CASE module_code WHEN 'ethics' THEN 'Professional ethics' WHEN 'etiquette' THEN 'Etiquette'
+    WHEN 'legal' THEN 'Legal basics' WHEN 'safety' THEN 'Safety knowledge'
+    WHEN 'appliance' THEN 'Appliance operation and safety' WHEN 'homecare' THEN 'Home care'
+    WHEN 'badge' THEN 'The home-service badge' ELSE module_code END;
+)sql";
+
 // PostgreSQL form of version 1's append-only triggers (SQLite's RAISE(ABORT) has no PostgreSQL spelling).
 constexpr std::string_view kV1Postgres = R"sql(
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -397,7 +413,7 @@ CREATE TABLE IF NOT EXISTS kiosk_meta (
   user_version   BIGINT NOT NULL
 ))sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1,
      kV1Postgres},
     {2, "question banks, exam sittings, attempts and their items and events", kV2},
@@ -405,6 +421,7 @@ constexpr std::array<Migration, 6> kMigrations{{
     {4, "exam presence: when and where each attempt's exam screen last reported, and whether it was left", kV4},
     {5, "exam integrity: the concept each question version tests", kV5},
     {6, "who may sit: attendance required by a sitting, trainer admissions, who handed an attempt in", kV6},
+    {7, "the syllabus as course data: each course module's display names", kV7},
 }};
 
 bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "exam/modules.hpp"
 #include "training/schema.hpp"
+#include "training/syllabus.hpp"
 #include "training/text.hpp"
 #include "training/validation.hpp"
 
@@ -236,11 +236,12 @@ Result<Center> Store::initCenter(const std::string& code, const std::string& nam
     if (auto r = course->bindAll(now).run(); !r) return std::unexpected(r.error());
     const auto courseId = m_db.lastInsertRowId();
     int position = 0;
-    for (const auto& module : exam::badgeModules()) {
-        auto mod = m_db.prepare("INSERT INTO course_modules (course_id, module_code, position, required_minutes, "
-                                "examined) VALUES (?, ?, ?, ?, ?)");
+    for (const auto& module : badgeCourseSyllabus()) {
+        auto mod = m_db.prepare("INSERT INTO course_modules (course_id, module_code, name_zh, name_en, position, "
+                                "required_minutes, examined) VALUES (?, ?, ?, ?, ?, ?, ?)");
         if (!mod) return std::unexpected(mod.error());
-        if (auto r = mod->bindAll(courseId, module.code, ++position, module.defaultMinutes, module.examinedByDefault)
+        if (auto r = mod->bindAll(courseId, module.code, module.nameZh, module.nameEn, ++position,
+                                  module.requiredMinutes, module.examined)
                          .run();
             !r)
             return std::unexpected(r.error());

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "exam/modules.hpp"
 #include "training/store.hpp"
 #include "training/text.hpp"
 #include "training/validation.hpp"
@@ -79,8 +78,8 @@ Result<Course> Store::course(const std::string& key) {
         return fail(ErrorCode::NotFound,
                     fmt::format("there is no course '{}'; 'kioskctl course list' shows the courses", key));
     Course c{stmt->int64(0), stmt->text(1), stmt->text(2), stmt->text(3), static_cast<int>(stmt->int64(4)), {}};
-    auto mods = m_db.prepare("SELECT module_code, required_minutes, examined FROM course_modules WHERE course_id = ? "
-                             "ORDER BY position");
+    auto mods = m_db.prepare("SELECT module_code, required_minutes, examined, name_zh, name_en FROM course_modules "
+                             "WHERE course_id = ? ORDER BY position");
     if (!mods) return propagate(mods);
     mods->bindAll(c.id);
     if (auto done = mods->forEachRow([&](Statement& rec) {
@@ -88,12 +87,10 @@ Result<Course> Store::course(const std::string& key) {
         m.code = rec.text(0);
         m.requiredMinutes = static_cast<int>(rec.int64(1));
         m.examined = rec.int64(2) != 0;
-        if (auto info = exam::findModule(m.code)) {
-            m.nameZh = info->nameZh;
-            m.nameEn = info->nameEn;
-        } else {
-            m.nameZh = m.nameEn = m.code;
-        }
+        m.nameZh = rec.text(3);
+        m.nameEn = rec.text(4);
+        if (m.nameZh.empty()) m.nameZh = m.code;
+        if (m.nameEn.empty()) m.nameEn = m.code;
         c.modules.push_back(std::move(m));
     }); !done)
         return propagate(done);
@@ -349,7 +346,7 @@ Result<std::vector<ModuleHours>> Store::hoursPerModule(std::int64_t workerId, st
     if (!stmt) return propagate(stmt);
     stmt->bindAll(workerId, courseId);
     std::vector<ModuleHours> out;
-    for (const auto& m : c->modules) out.push_back({m.code, m.requiredMinutes, 0});
+    for (const auto& m : c->modules) out.push_back({m.code, m.requiredMinutes, 0, m.nameZh, m.nameEn});
     if (auto done = stmt->forEachRow([&](Statement& rec) {
         auto it = std::ranges::find(out, rec.text(0), &ModuleHours::moduleCode);
         if (it != out.end()) it->attendedMinutes = static_cast<int>(rec.int64(1) / 60);

@@ -132,6 +132,8 @@ public:
     [[nodiscard]] Result<Identification> identify(const std::string& documentNumber,
                                                               std::optional<IdentityMethod> readFrom,
                                                               const Actor& actor);
+    /// @brief The badge course with its modules (codes, names, minutes): what screens show module names from.
+    [[nodiscard]] Result<training::Course> badgeCourse();
     /// @brief The consents the badge course's certification rule requires and that are signed after
     /// registration (the rule is the one place that says which; the biometric consent is asked separately).
     [[nodiscard]] Result<std::vector<training::ConsentKind>> requiredConsents();

@@ -83,6 +83,8 @@ struct AttendanceGap {
     std::string moduleCode;
     int requiredMinutes{0};
     int attendedMinutes{0};
+    std::string moduleNameZh;  ///< The course module's names (course data).
+    std::string moduleNameEn;
     [[nodiscard]] int missingMinutes() const noexcept { return requiredMinutes - attendedMinutes; }
 };
 

@@ -152,6 +152,8 @@ struct ModuleHours {
     std::string moduleCode;
     int requiredMinutes{0};
     int attendedMinutes{0};
+    std::string moduleNameZh;  ///< The course module's names (course data).
+    std::string moduleNameEn;
 };
 
 /// @brief Kinds of signed consent.

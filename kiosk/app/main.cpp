@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
     std::string db, configFile, window, script;
     bool firstFrame = false;
     int exitAfter = 0;
-    app.add_option("--db", db, "center database (default: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db)");
+    app.add_option("--db", db,
+                   "center database: a file (SQLite) or a postgresql:// connection URI (default: the configuration's "
+                   "[database] path, else $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db)");
     app.add_option("--config", configFile, "TOML configuration file");
     app.add_option("--window", window, "window size WxH instead of fullscreen");
     app.add_option("--script", script, "run a scripted UI scenario (see kiosk/ui/script.hpp)");

@@ -195,11 +195,14 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     if (!s) return ctx.failWith(s.error());
                     admin = json{{"id", s->id}, {"name", s->name}, {"role", "admin"}, {"pin", pin}};
                 }
-                const auto path = defaultDatabasePath(ctx.dbPath).string();
+                // The file, or the server and database of a URI (never its password).
+                const auto path = (*store)->database().path().string();
+                const auto keyPath = ctx.paths().key.string();
                 return ctx.ok(json{{"ok", true}, {"center", {{"code", c->code}, {"name", c->name}}}, {"db", path},
-                                   {"already_initialised", again}, {"admin", admin}},
-                              fmt::format("{} center '{}' ({}) in {}{}", again ? "already initialised:" : "initialised",
-                                          c->name, c->code, path,
+                                   {"key", keyPath}, {"already_initialised", again}, {"admin", admin}},
+                              fmt::format("{} center '{}' ({}) in {}\ncenter key: {}{}",
+                                          again ? "already initialised:" : "initialised", c->name, c->code, path,
+                                          keyPath,
                                           admin.is_null() ? std::string()
                                                           : fmt::format("\nadministrator: staff {}, PIN {} (shown once; "
                                                                         "write it down; kioskctl --staff {} signs in)",

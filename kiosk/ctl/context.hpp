@@ -24,6 +24,7 @@ inline constexpr int kExitSystem = 2;
 
 struct Context {
     std::string dbPath;      ///< --db
+    std::string centerDir;   ///< --center-dir: the center folder (key, batches); see center::CenterPaths::forDatabase
     bool json{false};        ///< --json
     std::string actor;       ///< who acts, for the audit log: "staff:ID" when signed in, else kioskctl:$USER
     std::optional<std::int64_t> staffId;   ///< --staff (global): the staff member signing in

@@ -15,16 +15,19 @@ namespace kiosk::ctl {
 
 training::Result<std::unique_ptr<training::Store>> Context::openStore(bool create) const {
     const auto path = defaultDatabasePath(dbPath);
-    if (create) {
+    if (create && !training::isPostgresUri(path.native())) {
         const auto dir = path.parent_path();
         // Only the default location is created on demand (owner only); an explicit path's directory must exist.
+        // ($KIOSK_DB may be a URI: a server's database has no folder here.)
         if (dbPath.empty() && !dir.empty())
             if (auto r = training::createPrivateDirectory(dir); !r) return std::unexpected(r.error());
     }
     return training::Store::open(path, training::StoreOptions{.create = create});
 }
 
-center::CenterPaths Context::paths() const { return center::CenterPaths::forDatabase(defaultDatabasePath(dbPath)); }
+center::CenterPaths Context::paths() const {
+    return center::CenterPaths::forDatabase(defaultDatabasePath(dbPath), centerDir);
+}
 
 training::Result<OpenCenter> openCenter(const Context& ctx, bool create, const std::filesystem::path& templates) {
     auto store = ctx.openStore(create);
@@ -175,7 +178,12 @@ int main(int argc, char** argv) {
     app.fallthrough();  // global options are accepted before or after the subcommand
     app.require_subcommand(1);
     app.add_option("--db", ctx.dbPath,
-                   "center database (default: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db)");
+                   "center database: a file (SQLite) or a postgresql:// connection URI (default: $KIOSK_DB, else "
+                   "$XDG_DATA_HOME/badge-kiosk/center.db)");
+    app.add_option("--center-dir", ctx.centerDir,
+                   "the center folder with its signing key (center.key) and submission batches (default: "
+                   "$KIOSK_CENTER_DIR, else beside a database file, else for a URI "
+                   "$XDG_DATA_HOME/badge-kiosk/postgresql-DBNAME)");
     app.add_flag("--json", ctx.json, "machine-readable output");
     app.add_option("--staff", ctx.staffId,
                    "sign in as this staff member (PIN from $KIOSK_STAFF_PIN, else asked on the terminal); commands "

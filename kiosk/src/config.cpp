@@ -87,7 +87,9 @@ std::optional<std::string> checkCamera(const std::string& v) {
 const std::vector<Section>& schema() {
     static const std::vector<Section> kSchema = [] {
         std::vector<Section> s;
-        s.push_back({"database", {text("path", "", [](Config& c) -> std::string& { return c.database.path; })}});
+        s.push_back({"database", {text("path", "", [](Config& c) -> std::string& { return c.database.path; }),
+                                  text("center_dir", "",
+                                       [](Config& c) -> std::string& { return c.database.centerDir; })}});
         s.push_back({"ui",
                      {choice("language", {"zh-CN", "en"}, [](Config& c) -> std::string& { return c.ui.language; }),
                       boolean("fullscreen", [](Config& c) -> bool& { return c.ui.fullscreen; }),
@@ -199,7 +201,7 @@ Result<Config> loadConfig(const std::filesystem::path& file) {
 
 std::string toToml(const Config& c) {
     toml::table t{
-        {"database", toml::table{{"path", c.database.path}}},
+        {"database", toml::table{{"path", c.database.path}, {"center_dir", c.database.centerDir}}},
         {"ui", toml::table{{"language", c.ui.language},
                            {"fullscreen", c.ui.fullscreen},
                            {"window_width", c.ui.windowWidth},

@@ -37,7 +37,7 @@ UiCore::UiCore(CoreOptions options, std::unique_ptr<training::Store> store, Text
       m_textures(textures),
       m_fonts(),
       m_widgets(m_fonts),
-      m_backend(std::move(store), center::CenterPaths::forDatabase(m_options.databasePath), m_queue),
+      m_backend(std::move(store), center::CenterPaths::forDatabase(m_options.databasePath, m_options.config.database.centerDir), m_queue),
       m_speech(speechOptions(m_options.config)),
       m_ctx{m_i18n,
             m_widgets,

@@ -25,7 +25,8 @@ class OperationsTest : public testsupport::StoreTest {
 protected:
     void SetUp() override {
         StoreTest::SetUp();
-        m_paths = center::CenterPaths::forDatabase(dbPath());
+        // The test folder is the center folder (on PostgreSQL the database has none).
+        m_paths = center::CenterPaths::forDatabase(dbPath(), m_dir.path());
         m_paths.key = m_dir / "center.key";
         auto k = training::ensureCenterKey(*m_store, m_paths.key, "test");
         ASSERT_TRUE(k) << k.error().message;

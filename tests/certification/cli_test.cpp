@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "certification_fixture.hpp"
+#include "pg_test_database.hpp"
 #include "submission_server.hpp"
 #include "test_support.hpp"
 #include "training/certificates.hpp"
@@ -22,11 +23,23 @@ using nlohmann::json;
 using testsupport::RunResult;
 using testsupport::TempDir;
 
-/// A center made by `kioskctl init` in its own folder.
+/// A center made by `kioskctl init` in its own folder: its database is a file there, or (on the PostgreSQL
+/// fixture) a database of its own on the test cluster, with that folder as its center folder (--center-dir).
 struct Center {
-    std::filesystem::path db;
+    std::string db;            ///< the file, or the connection URI
+    std::filesystem::path dir;  ///< the center's folder
     std::string code;
     testsupport::StaffLogin admin;  ///< the first administrator, from init's output
+
+    /// "--db DB" (and "--center-dir DIR" for a URI: it has no folder of its own).
+    [[nodiscard]] std::vector<std::string> dbArgs() const {
+        if (testsupport::onPostgres()) return {"--db", db, "--center-dir", dir.string()};
+        return {"--db", db};
+    }
+    /// The center's signing key file: beside the database file, or center.key in the center folder.
+    [[nodiscard]] std::filesystem::path keyFile() const {
+        return testsupport::onPostgres() ? dir / "center.key" : std::filesystem::path(db + ".center-key");
+    }
 };
 
 class KioskctlTest : public ::testing::Test {
@@ -42,17 +55,31 @@ protected:
 
     Center init(const std::string& code, const std::string& name) {
         std::filesystem::create_directories(m_dir / code);
-        Center c{m_dir / code / "center.db", code, {}};
+        Center c{(m_dir / code / "center.db").string(), m_dir / code, code, {}};
+        if (testsupport::onPostgres()) {
+            m_pg.push_back(std::make_unique<testsupport::PgTestDatabase>());
+            c.db = m_pg.back()->uri();
+            EXPECT_FALSE(c.db.empty()) << "no PostgreSQL test database";
+        }
         auto r = ctl(c, {"init", "--center", name, "--code", code});
         EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
         if (auto admin = testsupport::adminFrom(r.out)) c.admin = *admin;
         return c;
     }
 
+    /// kioskctl with the center's database options, then @p args.
+    std::vector<std::string> command(const Center& c, std::vector<std::string> args) const {
+        std::vector<std::string> argv{m_kioskctl};
+        const auto db = c.dbArgs();
+        argv.insert(argv.end(), db.begin(), db.end());
+        argv.insert(argv.end(), args.begin(), args.end());
+        return argv;
+    }
+
     /// Runs `kioskctl --db <center> ARGS... --json`, signed in as the center's administrator once there is one.
     RunResult ctl(const Center& c, std::vector<std::string> args) {
-        std::vector<std::string> argv{m_kioskctl, "--db", c.db.string(), "--json"};
-        argv.insert(argv.end(), args.begin(), args.end());
+        args.insert(args.begin(), "--json");
+        auto argv = command(c, std::move(args));
         const auto assets = testsupport::env("KIOSK_ASSETS_DIR");
         std::vector<std::string> env{"KIOSK_CENTER_KEY="};
         if (!assets.empty()) env.push_back("KIOSK_CERT_TEMPLATES=" + assets + "/certificates");
@@ -118,6 +145,7 @@ protected:
     }
 
     TempDir m_dir;
+    std::vector<std::unique_ptr<testsupport::PgTestDatabase>> m_pg;  ///< dropped after the store below is closed
     std::string m_kioskctl;
     Center m_center;
     std::unique_ptr<training::Store> m_store;
@@ -265,8 +293,7 @@ TEST_F(KioskctlTest, EligibilityForAWorkerAndASitting) {
 
 TEST_F(KioskctlTest, JsonFilesWithMistypedFieldsAreRefusedNamingTheField) {
     // Each used to abort kioskctl (uncaught nlohmann::json::type_error, exit 134).
-    std::vector<std::string> args{m_kioskctl, "--db", m_center.db.string(), "key", "export"};
-    auto exported = testsupport::run(args, {"KIOSK_CENTER_KEY="});
+    auto exported = testsupport::run(command(m_center, {"key", "export"}), {"KIOSK_CENTER_KEY="});
     ASSERT_EQ(exported.exitCode, 0) << exported.err;
     const auto key = json::parse(exported.out);
     const auto b = init("B02", "乙培训中心");
@@ -310,8 +337,7 @@ TEST_F(KioskctlTest, KeysAreExportedTrustedAndListedAcrossCenters) {
     ASSERT_FALSE(c.payload.empty());
 
     // Center A's public key, as given to others.
-    std::vector<std::string> args{m_kioskctl, "--db", m_center.db.string(), "key", "export"};
-    auto exported = testsupport::run(args, {"KIOSK_CENTER_KEY="});
+    auto exported = testsupport::run(command(m_center, {"key", "export"}), {"KIOSK_CENTER_KEY="});
     ASSERT_EQ(exported.exitCode, 0) << exported.err;
     const auto keyFile = m_dir / "a01.key.json";
     testsupport::writeFile(keyFile, exported.out);
@@ -343,7 +369,7 @@ TEST_F(KioskctlTest, KeysAreExportedTrustedAndListedAcrossCenters) {
 
     // Another key claiming to be A01 is refused; junk is not a key.
     const auto impostor = init("A01X", "冒名中心");
-    auto other = testsupport::run({m_kioskctl, "--db", impostor.db.string(), "key", "export"}, {"KIOSK_CENTER_KEY="});
+    auto other = testsupport::run(command(impostor, {"key", "export"}), {"KIOSK_CENTER_KEY="});
     ASSERT_EQ(other.exitCode, 0);
     auto forged = json::parse(other.out);
     forged["center"] = "A01";
@@ -407,8 +433,7 @@ TEST_F(KioskctlTest, VerifyReadsEveryPageOfAPdfAndTakesAnyFileName) {
     for (const std::string name : {"a';touch \"${TMPDIR}pwned\";'.pdf", "it's.pdf", "-dash.pdf"}) {
         const auto copy = m_dir / name;
         std::filesystem::copy_file(badge, copy);
-        std::vector<std::string> argv{m_kioskctl, "--db", m_center.db.string(), "--json", "verify", copy.string()};
-        r = testsupport::run(argv, {"KIOSK_CENTER_KEY=", "TMPDIR=" + tmpdir});
+        r = testsupport::run(command(m_center, {"--json", "verify", copy.string()}), {"KIOSK_CENTER_KEY=", "TMPDIR=" + tmpdir});
         EXPECT_EQ(r.exitCode, 0) << name << ": " << r.err << r.out;
         EXPECT_EQ(parse(r)["verdict"], "valid") << name;
     }
@@ -455,7 +480,7 @@ TEST_F(KioskctlTest, RevocationIsSignedExportedAndImportedByATrustingCenter) {
 
     // Center B trusts A, imports A's list once; then A's certificate is revoked at B too.
     const auto b = init("B02", "乙培训中心");
-    auto exported = testsupport::run({m_kioskctl, "--db", m_center.db.string(), "key", "export"}, {"KIOSK_CENTER_KEY="});
+    auto exported = testsupport::run(command(m_center, {"key", "export"}), {"KIOSK_CENTER_KEY="});
     testsupport::writeFile(m_dir / "a.key", exported.out);
     r = ctl(b, {"revocations", "import", list.string()});
     EXPECT_EQ(r.exitCode, 1) << "an untrusted center's list is refused: " << r.out;
@@ -489,7 +514,7 @@ TEST_F(KioskctlTest, TheQrCodeIsTheCentersHttpsAddressWithTheCodeInItsFragment) 
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(parse(r)["verify_url"], "https://verify.example.cn/v/");
     struct stat st {};
-    ASSERT_EQ(::stat((m_center.db.string() + ".center-key").c_str(), &st), 0);
+    ASSERT_EQ(::stat(m_center.keyFile().c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u) << "the rewritten key file stays owner-only";
     auto audit = m_store->database().prepare("SELECT count(*) FROM audit_log WHERE action = 'center.verify-url'");
     ASSERT_TRUE(audit);

@@ -57,6 +57,24 @@ rate = 120
     EXPECT_EQ(toToml(*again), toToml(*c));
 }
 
+TEST(Config, ACenterServerDatabaseAndItsCenterFolder) {
+    auto c = parseConfig(R"(
+[database]
+path = "postgresql://kiosk_k07@center.example.cn/center?sslmode=verify-full"
+center_dir = "/var/lib/badge-kiosk/center"
+)",
+                         "kiosk.toml");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->database.path, "postgresql://kiosk_k07@center.example.cn/center?sslmode=verify-full");
+    EXPECT_EQ(c->database.centerDir, "/var/lib/badge-kiosk/center");
+    auto again = parseConfig(toToml(*c), "roundtrip");
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->database.centerDir, "/var/lib/badge-kiosk/center");
+    auto bad = parseConfig("[database]\ncenter_dir = 7\n", "kiosk.toml");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("center_dir"), std::string::npos) << bad.error().message;
+}
+
 TEST(Config, MessagesNameTheKeyTheLineAndTheAllowedValues) {
     auto lang = parseConfig("[ui]\nlanguage = \"fr\"\n", "k.toml");
     ASSERT_FALSE(lang);

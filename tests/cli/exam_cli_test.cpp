@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pg_test_database.hpp"
 #include "test_support.hpp"
 
 using nlohmann::json;
@@ -14,6 +15,10 @@ protected:
     void SetUp() override {
         m_bin = testsupport::env("KIOSKCTL");
         ASSERT_FALSE(m_bin.empty());
+        if (testsupport::onPostgres()) {
+            m_pg.emplace();
+            ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
+        }
         auto init = ctl({"init", "--center", "c"});
         ASSERT_EQ(init.exitCode, 0) << init.err;
         m_admin = testsupport::adminFrom(init.out);
@@ -22,9 +27,15 @@ protected:
     /// Runs kioskctl, signed in as the center's first administrator once init made one.
     testsupport::RunResult ctl(std::vector<std::string> args, const std::vector<std::string>& extraEnv = {}) {
         args.insert(args.begin(), m_bin);
-        std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
+        std::vector<std::string> env = dbEnv();
         env.insert(env.end(), extraEnv.begin(), extraEnv.end());
         return m_admin ? testsupport::runAs(*m_admin, args, env) : testsupport::run(args, env);
+    }
+    /// $KIOSK_DB: the center file, or on the PostgreSQL fixture the URI of the test's database with the test
+    /// folder as the center folder ($KIOSK_CENTER_DIR).
+    [[nodiscard]] std::vector<std::string> dbEnv() const {
+        if (m_pg) return {"KIOSK_DB=" + m_pg->uri(), "KIOSK_CENTER_DIR=" + m_dir.path().string()};
+        return {"KIOSK_DB=" + (m_dir / "center.db").string()};
     }
     std::optional<testsupport::StaffLogin> m_admin;
     json ctlJson(std::vector<std::string> args, int expectedExit = 0) {
@@ -50,6 +61,7 @@ protected:
     }
     std::string m_bin;
     testsupport::TempDir m_dir;
+    std::optional<testsupport::PgTestDatabase> m_pg;
 };
 
 const char* kGift = R"(// safety questions
@@ -289,7 +301,7 @@ TEST_F(ExamCli, TheBadgeExamWaitsForTheTrainingAndATrainerCanAdmit) {
     // A trainer signed in with their PIN admits worker 1 (a wrong PIN, a clerk and nobody signed in are refused).
     ASSERT_EQ(ctl({"staff", "add", "--name", "张老师", "--role", "trainer"}, {"KIOSK_NEW_STAFF_PIN=482916"}).exitCode, 0);
     ASSERT_EQ(ctl({"staff", "add", "--name", "李干事", "--role", "clerk"}, {"KIOSK_NEW_STAFF_PIN=739201"}).exitCode, 0);
-    const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string()};
+    const std::vector<std::string> env = dbEnv();
     const std::vector<std::string> admit{m_bin, "exam", "sitting", "admit", "--sitting", sid, "--worker", "1"};
     auto wrong = testsupport::runAs({"2", "000000"}, admit, env);
     EXPECT_EQ(wrong.exitCode, 1) << wrong.err;

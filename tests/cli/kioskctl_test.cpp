@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "kiosk/roles.hpp"
+#include "pg_test_database.hpp"
 #include "test_support.hpp"
 #include "training/records.hpp"
 #include "training/store.hpp"
@@ -25,13 +26,20 @@ protected:
     void SetUp() override {
         m_bin = testsupport::env("KIOSKCTL");
         ASSERT_FALSE(m_bin.empty()) << "KIOSKCTL is set by CTest";
+        if (testsupport::onPostgres()) {
+            m_pg.emplace();
+            ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
+        }
     }
+    /// $KIOSK_DB: the center file, or on the PostgreSQL fixture the URI of the test's database (its center
+    /// folder is then the default one under XDG_DATA_HOME, the test folder).
+    [[nodiscard]] std::string dbTarget() const { return m_pg ? m_pg->uri() : (m_dir / "center.db").string(); }
     /// Runs kioskctl signed in as the center's first administrator once init/demo-seed printed its PIN.
     RunResult ctl(std::vector<std::string> args, const std::string& stdinText = {},
                   const std::vector<std::string>& extraEnv = {}) {
         const bool creates = !args.empty() && (args[0] == "init" || args[0] == "demo-seed");
         args.insert(args.begin(), m_bin);
-        std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string(),
+        std::vector<std::string> env{"KIOSK_DB=" + dbTarget(),
                                      "XDG_DATA_HOME=" + m_dir.path().string()};
         env.insert(env.end(), extraEnv.begin(), extraEnv.end());
         auto r = m_admin && !creates ? testsupport::runAs(*m_admin, args, env, stdinText)
@@ -42,7 +50,7 @@ protected:
     /// Runs kioskctl with nobody signed in.
     RunResult anonymous(std::vector<std::string> args, std::vector<std::string> env = {}) {
         args.insert(args.begin(), m_bin);
-        env.push_back("KIOSK_DB=" + (m_dir / "center.db").string());
+        env.push_back("KIOSK_DB=" + dbTarget());
         env.push_back("XDG_DATA_HOME=" + m_dir.path().string());
         return testsupport::run(args, env);
     }
@@ -60,6 +68,7 @@ protected:
     }
     std::string m_bin;
     TempDir m_dir;
+    std::optional<testsupport::PgTestDatabase> m_pg;
     std::optional<testsupport::StaffLogin> m_admin;  ///< from init / demo-seed
 };
 
@@ -319,7 +328,7 @@ TEST_F(Kioskctl, NewerSchemaIsRefusedWithExitCode2) {
 TEST_F(Kioskctl, InitAgainCompletesAKeyThatCouldNotBeWritten) {
     // The key's folder cannot be created (root ignores permissions; /proc refuses everyone).
     auto first = testsupport::run({m_bin, "init", "--center", "浦东培训中心", "--code", "SH-PD01"},
-                                  {"KIOSK_DB=" + (m_dir / "center.db").string(), "KIOSK_CENTER_KEY=/proc/no/such/center.key"});
+                                  {"KIOSK_DB=" + dbTarget(), "KIOSK_CENTER_KEY=/proc/no/such/center.key"});
     EXPECT_EQ(first.exitCode, 2) << "an I/O failure: " << first.out;
     EXPECT_NE(first.err.find("run the same 'kioskctl init' again"), std::string::npos) << first.err;
     EXPECT_EQ(ctl({"key", "export"}).exitCode, 1) << "no key yet";
@@ -368,7 +377,7 @@ TEST_F(Kioskctl, ChangesNeedASignedInStaffMemberAndOpenCommandsStayOpen) {
         std::vector<std::string> a{m_bin};
         a.insert(a.end(), add.begin(), add.end());
         return a;
-    }(), {"KIOSK_DB=" + (m_dir / "center.db").string()});
+    }(), {"KIOSK_DB=" + dbTarget()});
     EXPECT_EQ(wrongPin.exitCode, 1);
     EXPECT_NE(wrongPin.err.find("wrong PIN"), std::string::npos) << wrongPin.err;
     auto added = ctlJson({"worker", "add", "--name", "王秀英", "--id-number", "11010519491231002X"});
@@ -408,7 +417,7 @@ TEST_P(KioskctlRoleMatrix, EveryCommandIsGuardedByTheRoleMatrix) {
         as[*role] = {std::to_string(st["id"].get<int>()), st["pin"].get<std::string>()};
     }
     ASSERT_EQ(as.size(), 3u);
-    const std::vector<std::string> env{"KIOSK_DB=" + (m_dir / "center.db").string(), "PRINTER=",
+    const std::vector<std::string> env{"KIOSK_DB=" + dbTarget(), "PRINTER=",
                                        "CUPS_SERVER=/nonexistent/cups.sock"};
     int checked = 0;
     int index = -1;

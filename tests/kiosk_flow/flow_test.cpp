@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kiosk/config.hpp"
+#include "pg_test_database.hpp"
 #include "test_support.hpp"
 #include "training/exam_store.hpp"
 #include "training/id_number.hpp"
@@ -29,7 +31,14 @@ protected:
         const auto kioskctl = ts::env("KIOSKCTL");
         ASSERT_FALSE(kioskctl.empty()) << "KIOSKCTL is set by CTest";
         m_db = m_tmp / "center.db";
-        auto seeded = ts::run({kioskctl, "--db", m_db.string(), "demo-seed"});
+        // On the PostgreSQL fixture the kiosk works on a server database of the test's own; the test folder is
+        // the center folder (the key demo-seed makes and the kiosk signs with).
+        if (ts::onPostgres()) {
+            m_pg.emplace();
+            ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
+            m_db = m_pg->uri();
+        }
+        auto seeded = ts::run({kioskctl, "--db", m_db.string(), "--center-dir", m_tmp.path().string(), "demo-seed"});
         ASSERT_EQ(seeded.exitCode, 0) << seeded.err;
         auto store = openStore();
         ASSERT_TRUE(store);
@@ -69,6 +78,7 @@ protected:
             EXPECT_TRUE(store) << (store ? "" : store.error().message);
             kiosk::ui::HeadlessOptions o;
             o.config = config.value_or(kiosk::Config{});
+            o.config.database.centerDir = m_tmp.path().string();
             o.databasePath = m_db;
             o.scriptDir = m_tmp.path();
             auto k = kiosk::ui::HeadlessKiosk::open(std::move(o), store ? std::move(*store) : nullptr);
@@ -130,7 +140,8 @@ protected:
     }
 
     ts::TempDir m_tmp;
-    std::filesystem::path m_db;
+    std::optional<ts::PgTestDatabase> m_pg;  ///< on the PostgreSQL fixture: the test's database
+    std::filesystem::path m_db;               ///< the file, or the URI of m_pg
     std::vector<training::Worker> m_workers;
     std::int64_t m_courseId{0};
     std::int64_t m_sessionId{0};

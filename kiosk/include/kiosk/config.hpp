@@ -16,7 +16,10 @@ namespace kiosk {
 
 /// @brief [database]
 struct DatabaseConfig {
-    std::string path;  ///< Empty: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db.
+    std::string path;  ///< A file or a postgresql:// URI. Empty: $KIOSK_DB, else $XDG_DATA_HOME/badge-kiosk/center.db.
+    /// The center folder (its key and submission batches). Empty: $KIOSK_CENTER_DIR, else beside a database
+    /// file, else $XDG_DATA_HOME/badge-kiosk/postgresql-DBNAME (center::CenterPaths::forDatabase).
+    std::string centerDir;
 };
 
 /// @brief [ui]

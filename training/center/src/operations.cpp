@@ -1,10 +1,13 @@
 #include "center/operations.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <array>
 #include <set>
 #include <utility>
 
+#include "training/database.hpp"
 #include "training/eligibility.hpp"
 #include "training/validation.hpp"
 
@@ -48,11 +51,34 @@ std::optional<IdentityMethod> identityMethodFromName(std::string_view name) noex
     return std::nullopt;
 }
 
-CenterPaths CenterPaths::forDatabase(const std::filesystem::path& database) {
+CenterPaths CenterPaths::forDatabase(const std::filesystem::path& database, const std::filesystem::path& centerDir) {
     CenterPaths p;
     p.database = database;
-    p.key = training::defaultCenterKeyPath(database);
-    p.batches = database.parent_path() / "submissions";
+    const char* envDir = std::getenv("KIOSK_CENTER_DIR");
+    if (!centerDir.empty()) p.directory = centerDir;
+    else if (envDir && *envDir) p.directory = envDir;
+    const bool besideFile = p.directory.empty() && !training::isPostgresUri(database.native());
+    if (besideFile) {
+        p.directory = database.parent_path();
+        p.key = training::defaultCenterKeyPath(database);
+    } else {
+        if (p.directory.empty()) {
+            std::filesystem::path base;
+            if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) base = xdg;
+            else if (const char* home = std::getenv("HOME"); home && *home) base = std::filesystem::path(home) / ".local/share";
+            else base = ".";
+            // A database name may hold any character: the folder's name keeps letters, digits, '-' and '_'.
+            std::string name = training::postgresDatabaseName(database.native());
+            for (char& c : name)
+                if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
+                    static_cast<unsigned char>(c) < 0x80)
+                    c = '_';
+            p.directory = base / "badge-kiosk" / ("postgresql-" + name);
+        }
+        const char* envKey = std::getenv("KIOSK_CENTER_KEY");
+        p.key = envKey && *envKey ? std::filesystem::path(envKey) : p.directory / "center.key";
+    }
+    p.batches = p.directory / "submissions";
     return p;
 }
 

@@ -1,4 +1,7 @@
 // training::Database on PostgreSQL: connecting, prepared statements, commands (libpq's synchronous API).
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -28,6 +31,30 @@ void noteCommand(detail::PgConnection& pg, const PGresult* r) {
 }
 
 }  // namespace
+
+std::string postgresDatabaseName(std::string_view uri) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(std::string(uri).c_str(), &error);
+    if (error) PQfreemem(error);
+    if (!options) return {};
+    std::string dbname, user;
+    for (const PQconninfoOption* o = options; o->keyword; ++o) {
+        if (!o->val || !*o->val) continue;
+        if (std::string_view(o->keyword) == "dbname") dbname = o->val;
+        else if (std::string_view(o->keyword) == "user") user = o->val;
+    }
+    PQconninfoFree(options);
+    const auto fromEnv = [](const char* name) {
+        const char* v = std::getenv(name);
+        return std::string(v ? v : "");
+    };
+    if (dbname.empty()) dbname = fromEnv("PGDATABASE");
+    if (dbname.empty()) dbname = user;
+    if (dbname.empty()) dbname = fromEnv("PGUSER");
+    if (dbname.empty())
+        if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) dbname = pw->pw_name;
+    return dbname;
+}
 
 Result<Database> Database::openPostgres(std::string_view uri, const OpenOptions& options) {
     auto pg = std::make_unique<detail::PgConnection>();

@@ -30,14 +30,20 @@ using training::Result;
 /// @brief Where a center keeps its files. One value replaces the separate key, batch folder and template
 /// look-ups of each call site.
 struct CenterPaths {
-    std::filesystem::path database;   ///< the SQLite file
+    std::filesystem::path database;   ///< the SQLite file, or the PostgreSQL connection URI
+    std::filesystem::path directory;  ///< the center folder: where the key and the batches are (see forDatabase)
     std::filesystem::path key;        ///< the center's signing key file
     std::filesystem::path batches;    ///< folder of submission batches
     std::filesystem::path templates;  ///< document templates; empty: training::defaultTemplateDir()
 
-    /// @brief The defaults for a database file: the key beside it (or $KIOSK_CENTER_KEY), the batches in
-    /// `submissions/` beside it, the default templates.
-    [[nodiscard]] static CenterPaths forDatabase(const std::filesystem::path& database);
+    /// @brief Where the center's own files are for @p database (a file path or a PostgreSQL URI). The center
+    /// folder is @p centerDir when given, else $KIOSK_CENTER_DIR when set, else the folder of a database file;
+    /// a URI has no folder, so there it is `$XDG_DATA_HOME/badge-kiosk/postgresql-NAME` (XDG_DATA_HOME unset:
+    /// ~/.local/share), NAME the URI's database name (training::postgresDatabaseName). The batches are in
+    /// `submissions/` of that folder; the key is `center.key` in it, except beside a database file where it
+    /// keeps its name `<database>.center-key`. $KIOSK_CENTER_KEY, when set, names the key file in every case.
+    [[nodiscard]] static CenterPaths forDatabase(const std::filesystem::path& database,
+                                                 const std::filesystem::path& centerDir = {});
 };
 
 /// @brief How the identity of a worker was established at the kiosk or by staff.

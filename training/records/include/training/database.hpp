@@ -44,6 +44,11 @@ enum class Backend {
 /// @brief True when @p target is a libpq connection URI (`postgresql://` or `postgres://`), not a file path.
 [[nodiscard]] bool isPostgresUri(std::string_view target) noexcept;
 
+/// @brief The name of the database a libpq connection URI @p uri connects to, by libpq's rules: the URI's
+/// database name, else $PGDATABASE, else the user name (the URI's, $PGUSER, else the account running this).
+/// Empty when @p uri cannot be parsed. Connects to nothing.
+[[nodiscard]] std::string postgresDatabaseName(std::string_view uri);
+
 /// @brief A prepared statement borrowed from the connection's cache; reset and returned on destruction.
 class Statement {
 public:

@@ -1,0 +1,240 @@
+// kioskctl on a PostgreSQL database: the real binary ($KIOSKCTL) with --db a connection URI to a database of the
+// test's own on the private cluster of the pg fixture (tests/support/pg_test_database.hpp). Registered on that
+// fixture only (tests/cli/CMakeLists.txt).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pg_test_database.hpp"
+#include "test_support.hpp"
+#include "training/database.hpp"
+#include "training/store.hpp"
+
+using nlohmann::json;
+using testsupport::RunResult;
+using testsupport::StaffLogin;
+using testsupport::TempDir;
+
+namespace {
+
+class KioskctlOnPostgres : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_bin = testsupport::env("KIOSKCTL");
+        ASSERT_FALSE(m_bin.empty()) << "KIOSKCTL is set by CTest";
+        ASSERT_TRUE(testsupport::onPostgres()) << "this suite runs on the pg fixture (KIOSK_TEST_PG_URI_FILE)";
+        m_pg.emplace();
+        ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
+        m_uri = m_pg->uri();
+    }
+    /// kioskctl --db URI ARGS..., as @p staff when given; the account's data folder is the test's, and no
+    /// center folder or key comes from the environment unless @p extraEnv says so.
+    RunResult ctl(std::vector<std::string> args, const std::optional<StaffLogin>& staff = std::nullopt,
+                  std::vector<std::string> extraEnv = {}) {
+        std::vector<std::string> argv{m_bin, "--db", m_uri};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<std::string> env{"XDG_DATA_HOME=" + (m_dir / "xdg").string(), "KIOSK_CENTER_KEY=",
+                                     "KIOSK_CENTER_DIR=", "KIOSK_DB="};
+        env.insert(env.end(), extraEnv.begin(), extraEnv.end());
+        return staff ? testsupport::runAs(*staff, argv, env) : testsupport::run(argv, env);
+    }
+    static json parse(const RunResult& r) {
+        auto j = json::parse(r.out, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
+        return j;
+    }
+    /// `init` with the center folder @p centerDir; returns the first administrator.
+    StaffLogin init(const std::filesystem::path& centerDir) {
+        auto r = ctl({"init", "--center", "测试中心", "--code", "T01", "--center-dir", centerDir.string(), "--json"});
+        EXPECT_EQ(r.exitCode, 0) << r.err << r.out;
+        return testsupport::adminFrom(r.out).value_or(StaffLogin{});
+    }
+    static mode_t modeOf(const std::filesystem::path& p) {
+        struct stat st {};
+        EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+        return st.st_mode & 0777;
+    }
+
+    TempDir m_dir;
+    std::optional<testsupport::PgTestDatabase> m_pg;
+    std::string m_bin;
+    std::string m_uri;
+};
+
+}  // namespace
+
+TEST_F(KioskctlOnPostgres, InitSeedsTheServerDatabaseAndStaffWorkOnIt) {
+    const auto center = m_dir / "center";
+    auto r = ctl({"init", "--center", "测试中心", "--code", "T01", "--center-dir", center.string(), "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    auto j = parse(r);
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin) << r.out;
+    EXPECT_EQ(j["center"]["code"], "T01");
+    EXPECT_NE(j["db"].get<std::string>().find("PostgreSQL database"), std::string::npos) << j.dump(2);
+    EXPECT_EQ(j["key"], (center / "center.key").string());
+    EXPECT_EQ(modeOf(center), 0700u) << "the center folder is made owner-only";
+    EXPECT_EQ(modeOf(center / "center.key"), 0600u);
+
+    // The records are on the server: the store opened on the URI sees the center.
+    {
+        auto store = training::Store::open(m_uri, {});
+        ASSERT_TRUE(store) << store.error().message;
+        EXPECT_EQ((*store)->database().backend(), training::Backend::Postgres);
+        auto c = (*store)->center();
+        ASSERT_TRUE(c) << c.error().message;
+        EXPECT_EQ(c->name, "测试中心");
+    }
+
+    // The demo center on top: workers, staff with their PINs shown once.
+    r = ctl({"demo-seed", "--center-dir", center.string(), "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    j = parse(r);
+    ASSERT_EQ(j["staff"].size(), 3u) << j.dump(2);
+    EXPECT_EQ(j["workers"].size(), 6u);
+    r = ctl({"demo-seed", "--center-dir", center.string()});
+    EXPECT_EQ(r.exitCode, 1) << "a second seed is refused: " << r.out;
+
+    r = ctl({"worker", "list", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto workers = parse(r);
+    ASSERT_EQ(workers.size(), 6u);
+    EXPECT_EQ(workers[0]["name"], "王秀英");
+    EXPECT_NE(workers[0]["doc_number"].get<std::string>().find("********"), std::string::npos)
+        << "document numbers are masked: " << workers[0].dump();
+    r = ctl({"worker", "show", "1", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["name"], "王秀英") << r.out;
+    r = ctl({"worker", "list"});
+    EXPECT_EQ(r.exitCode, 1) << "personal data needs a signed-in staff member";
+
+    // A clerk added by the administrator signs in with the new PIN and may list workers, not add staff.
+    r = ctl({"staff", "add", "--name", "赵 Clerk", "--role", "clerk", "--json"}, admin, {"KIOSK_NEW_STAFF_PIN=246813"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const StaffLogin clerk{std::to_string(parse(r)["id"].get<std::int64_t>()), "246813"};
+    r = ctl({"worker", "list", "--json"}, clerk);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r).size(), 6u);
+    r = ctl({"staff", "add", "--name", "x", "--role", "admin"}, clerk, {"KIOSK_NEW_STAFF_PIN=135792"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("may not run"), std::string::npos) << r.err;
+    r = ctl({"worker", "list"}, StaffLogin{clerk.id, "999999"});
+    EXPECT_EQ(r.exitCode, 1) << "a wrong PIN is refused";
+
+    // Every change above is on the one audit chain.
+    r = ctl({"audit", "verify", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["intact"], true) << r.out;
+}
+
+TEST_F(KioskctlOnPostgres, TheCertificationCommandsSignWithTheKeyInTheCenterFolder) {
+    const auto center = m_dir / "center";
+    auto r = ctl({"demo-seed", "--center-dir", center.string(), "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    const StaffLogin staff{std::to_string(parse(r)["staff"][0]["id"].get<std::int64_t>()), admin->pin};
+    const std::vector<std::string> dir{"--center-dir", center.string()};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), dir.begin(), dir.end());
+        args.push_back("--json");
+        return args;
+    };
+
+    r = ctl(with({"key", "export"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["center"], "DEMO");
+    r = ctl(with({"key", "list"}), staff);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    ASSERT_EQ(parse(r).size(), 1u);
+    EXPECT_EQ(parse(r)[0]["own"], true);
+
+    // Worker 6 of the demo has no hours: not eligible, each reason given.
+    r = ctl(with({"eligibility", "--worker", "6"}), staff);
+    ASSERT_EQ(r.exitCode, 1) << "not eligible: " << r.err << r.out;
+    auto j = parse(r);
+    EXPECT_EQ(j["eligible"], false) << j.dump(2);
+    EXPECT_FALSE(j["unmet"].empty());
+    r = ctl(with({"cert", "render", "--worker", "6", "--out", (m_dir / "c.pdf").string()}), staff);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "c.pdf"));
+
+    // The signed revocation list and the verification page come from the key in the center folder.
+    r = ctl(with({"revocations", "export", "--out", (m_dir / "revoked.json").string()}), staff);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(testsupport::readFile(m_dir / "revoked.json").find("\"DEMO\""), std::string::npos);
+    r = ctl(with({"web", "export", "--out", (m_dir / "web").string()}), staff);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    r = ctl(with({"verify", "NOT-A-CODE"}));
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+
+    // Without the center folder there is no key to sign with: the message says where it looked.
+    r = ctl({"revocations", "export", "--out", (m_dir / "r2.json").string()}, staff);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("postgresql-"), std::string::npos) << r.err;
+}
+
+TEST_F(KioskctlOnPostgres, WhatOnlyAnSqliteFileHasIsRefusedWithWhatToDoInstead) {
+    const auto admin = init(m_dir / "center");
+    auto r = ctl({"backup", "--to", (m_dir / "copy.db").string()}, admin);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("pg_dump"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "copy.db"));
+    r = ctl({"db", "check", "--json"}, admin);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("pg_amcheck"), std::string::npos) << r.err;
+    EXPECT_EQ(parse(r)["error"]["code"], "refused");
+}
+
+TEST_F(KioskctlOnPostgres, TheCenterFolderOfAUriIsTheOptionElseTheEnvironmentElseTheDataFolder) {
+    // Nothing given: the account's data folder, named after the database.
+    auto r = ctl({"init", "--center", "测试中心", "--code", "T01", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto name = training::postgresDatabaseName(m_uri);
+    ASSERT_FALSE(name.empty());
+    const auto byDefault = m_dir / "xdg" / "badge-kiosk" / ("postgresql-" + name);
+    EXPECT_EQ(parse(r)["key"], (byDefault / "center.key").string());
+    EXPECT_TRUE(std::filesystem::exists(byDefault / "center.key"));
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "postgresql:")) << "nothing is made in the working folder";
+
+    // $KIOSK_CENTER_DIR names another folder (no key there), and --center-dir wins over it.
+    const auto elsewhere = m_dir / "elsewhere";
+    r = ctl({"key", "export"}, std::nullopt, {"KIOSK_CENTER_DIR=" + elsewhere.string()});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find((elsewhere / "center.key").string()), std::string::npos) << r.err;
+    r = ctl({"key", "export", "--center-dir", byDefault.string()}, std::nullopt,
+            {"KIOSK_CENTER_DIR=" + elsewhere.string()});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    // $KIOSK_CENTER_KEY still names the key file itself.
+    r = ctl({"key", "export"}, std::nullopt,
+            {"KIOSK_CENTER_DIR=" + elsewhere.string(), "KIOSK_CENTER_KEY=" + (byDefault / "center.key").string()});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+
+    // The database may also come from $KIOSK_DB.
+    r = testsupport::run({m_bin, "key", "export", "--json"},
+                         {"KIOSK_DB=" + m_uri, "XDG_DATA_HOME=" + (m_dir / "xdg").string(), "KIOSK_CENTER_KEY=",
+                          "KIOSK_CENTER_DIR="});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["center"], "T01");
+}
+
+TEST_F(KioskctlOnPostgres, AMissingDatabaseIsNamedAndAPasswordIsNeverShown) {
+    const auto missing = testsupport::withDatabase(m_pg->adminUri(), "kiosk_no_such_database");
+    auto r = testsupport::run({m_bin, "--db", missing, "init", "--center", "x"},
+                              {"XDG_DATA_HOME=" + (m_dir / "xdg").string()});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("kiosk_no_such_database"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("create it first"), std::string::npos) << r.err;
+
+    // The test cluster trusts local connections, so a password in the URI is accepted and ignored; it must not
+    // appear in anything kioskctl prints.
+    m_uri += (m_uri.find('?') == std::string::npos ? "?" : "&") + std::string("password=Sekr1t-pw");
+    r = ctl({"init", "--center", "测试中心", "--code", "T01", "--center-dir", (m_dir / "c").string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(r.out.find("Sekr1t-pw"), std::string::npos) << r.out;
+    r = ctl({"db", "check"}, testsupport::adminFrom(r.out));
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(r.err.find("Sekr1t-pw"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("Sekr1t-pw"), std::string::npos) << r.out;
+}

@@ -13,6 +13,7 @@
 
 #include "training/bank_file.hpp"
 #include "training/center_key.hpp"
+#include "training/database.hpp"
 #include "training/id_number.hpp"
 #include "training/uscc.hpp"
 #include "training/validation.hpp"
@@ -91,7 +92,11 @@ Result<DemoCenter> seedDemoCenter(Operations& ops, const std::filesystem::path& 
     if (!agencies->empty())
         return fail(ErrorCode::Refused,
                     "this database already has records; demo-seed only fills a new database (use another --db)");
-    // The demo center signs certificates like a real one.
+    // The demo center signs certificates like a real one. The center folder of a URI (or one given with
+    // --center-dir) may not exist yet: made owner-only.
+    std::error_code ec;
+    if (const auto dir = ops.paths().key.parent_path(); !dir.empty() && !std::filesystem::exists(dir, ec))
+        if (auto r = training::createPrivateDirectory(dir); !r) return propagate(r);
     if (auto key = training::ensureCenterKey(store, ops.paths().key, actor); !key) return propagate(key);
 
     for (const auto& [name, prefix, rep] :

@@ -160,7 +160,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, co
         return fail(ErrorCode::Io, fmt::format("cannot switch {} to write-ahead logging (journal mode is {}); the "
                                                "file system may not support it: put the database on a local disk",
                                                path.string(), mode->value_or("?")));
-    if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF"); !r)
+    // secure_delete: whatever is deleted or overwritten (a purge, a withdrawal, an update of a phone number) is
+    // overwritten with zeros in the file, not left in free space (PIPL art. 47; training/privacy.hpp).
+    if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF; "
+                         "PRAGMA secure_delete = ON");
+        !r)
         return std::unexpected(r.error());
     if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
     if (auto r = markAuditChain(db, *clock); !r) return std::unexpected(r.error());

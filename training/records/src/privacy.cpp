@@ -45,7 +45,8 @@ constexpr std::string_view kErasedTables =
 /// VACUUM, which waits for nobody. SQLite needs nothing: every connection of the store overwrites deleted content
 /// (secure_delete, Store::open).
 Result<void> vacuumDeleted(Database& db, std::string_view tables) {
-    if (db.backend() != Backend::Postgres) return {};
+    // VACUUM cannot run inside a transaction: a caller's own transaction leaves it to autovacuum.
+    if (db.backend() != Backend::Postgres || db.inTransaction()) return {};
     return db.exec(fmt::format("VACUUM {}", tables));
 }
 

@@ -326,6 +326,21 @@ Result<std::vector<AuditEntry>> Store::auditEntries(std::int64_t afterId, int li
     return out;
 }
 
+Result<std::optional<AuditEntry>> Store::latestAudit(const std::string& subject, const std::string& action) {
+    auto stmt = m_db.prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
+                             "WHERE subject = ? AND action = ? ORDER BY id DESC LIMIT 1");
+    if (!stmt) return std::unexpected(stmt.error());
+    stmt->bindAll(subject, action);
+    auto row = stmt->step();
+    if (!row) return std::unexpected(row.error());
+    std::optional<AuditEntry> out;
+    if (*row)
+        out = AuditEntry{stmt->int64(0), stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5),
+                         stmt->text(6), stmt->text(7)};
+    stmt->reset();
+    return out;
+}
+
 Result<AuditVerification> Store::verifyAudit() {
     AuditVerification v;
     auto stmt = m_db.prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log "

@@ -64,19 +64,7 @@ protected:
             if (std::filesystem::exists(wal)) all += testsupport::readFile(wal);
             return all;
         }
-        EXPECT_TRUE(db.exec("CHECKPOINT"));
-        auto dataDir = db.queryText("SHOW data_directory");
-        auto oid = db.queryInt("SELECT oid FROM pg_database WHERE datname = current_database()");
-        EXPECT_TRUE(dataDir && *dataDir && oid) << "the test cluster's superuser reads its data directory";
-        if (!dataDir || !*dataDir || !oid) return {};
-        const auto folder = std::filesystem::path(**dataDir) / "base" / std::to_string(*oid);
-        std::string all;
-        std::error_code ec;
-        for (const auto& f : std::filesystem::directory_iterator(folder, ec))
-            if (f.is_regular_file()) all += testsupport::readFile(f.path());
-        EXPECT_FALSE(ec) << folder << ": " << ec.message();
-        EXPECT_GT(all.size(), 100000u) << "the database's files were read";
-        return all;
+        return testsupport::pgBytesAtRest(db);
     }
     AuditVerification verifyAudit() {
         auto v = m_store->verifyAudit();

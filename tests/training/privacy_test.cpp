@@ -11,7 +11,10 @@
 
 #include "certification_fixture.hpp"
 #include "store_fixture.hpp"
+#include "training/center_key.hpp"
+#include "training/certificates.hpp"
 #include "training/privacy.hpp"
+#include "training/submission.hpp"
 
 using namespace training;
 using testsupport::StoreTest;
@@ -252,6 +255,58 @@ TEST_F(PrivacyStore, PurgeDeletesWhatIsPastRetentionAndSaysWhatAndHowMuch) {
             EXPECT_EQ(l.records, 3);
         }
     }
+}
+
+// What must be kept is kept without the person: an issued certificate's number, dates and badge number, and the fact
+// that the worker was in a submission batch; the QR payload (name, masked number) goes. A withdrawal keeps the
+// portrait printed on a badge that is still valid.
+TEST_F(PrivacyStore, ErasureKeepsIssuedCertificatesAndBatchMembershipWithoutThePerson) {
+    auto key = ensureCenterKey(*m_store, m_dir / "center.key", "test");
+    ASSERT_TRUE(key) << key.error().message;
+    const auto w = worker("31010119780312002", "欧阳秀兰");
+    Submissions submissions(*m_store, *key);
+    std::filesystem::create_directory(m_dir / "batches");
+    auto batch = submissions.create(m_dir / "batches", false, "test");
+    ASSERT_TRUE(batch) << batch.error().message;
+    ASSERT_TRUE(batch->batch.has_value());
+    EXPECT_EQ(batch->added, 1);
+    Certificates certificates(*m_store, &*key);
+    auto issued = certificates.ofWorker(w.workerId);
+    ASSERT_TRUE(issued) << issued.error().message;
+    ASSERT_EQ(issued->size(), 1u);
+    const auto cert = issued->front();
+    ASSERT_FALSE(cert.payload.empty());
+    // The copy holds them too.
+    auto copy = exportWorker(*m_store, w.workerId, std::nullopt, "test");
+    ASSERT_TRUE(copy) << copy.error().message;
+    ASSERT_EQ(copy->data["certificates"].size(), 1u);
+    EXPECT_EQ(copy->data["certificates"][0]["number"], cert.number);
+    ASSERT_EQ(copy->data["submission_batches"].size(), 1u);
+    EXPECT_EQ(copy->data["submission_batches"][0]["code"], batch->batch->code);
+
+    auto withdrawn = withdrawBiometricConsent(*m_store, w.workerId, "test");
+    ASSERT_TRUE(withdrawn) << withdrawn.error().message;
+    EXPECT_EQ(withdrawn->portraitKeptFor, cert.number) << "the portrait is printed on a valid badge";
+    EXPECT_EQ(withdrawn->portraitsDeleted, 0);
+    EXPECT_TRUE(m_store->workerImage(w.workerId, "portrait")->has_value());
+
+    auto erased = eraseWorker(*m_store, w.workerId, "test");
+    ASSERT_TRUE(erased) << erased.error().message;
+    EXPECT_EQ(erased->certificatesKept, std::vector<std::string>{cert.number});
+    EXPECT_EQ(erased->batchesKept, 1);
+    auto kept = certificates.certificate(cert.number);
+    ASSERT_TRUE(kept) << kept.error().message;
+    EXPECT_EQ(kept->workerId, w.workerId) << "linked to the pseudonymised row";
+    EXPECT_EQ(kept->issueDate, cert.issueDate);
+    EXPECT_EQ(kept->expiryDate, cert.expiryDate);
+    EXPECT_TRUE(kept->payload.empty()) << "the QR payload carries the name and the masked number";
+    EXPECT_FALSE(m_store->workerImage(w.workerId, "portrait")->has_value()) << "erasure takes the portrait too";
+    EXPECT_EQ(count("SELECT COUNT(*) FROM batch_items WHERE worker_id = CAST(? AS INTEGER)", std::to_string(w.workerId)),
+              1)
+        << "the fact that the worker was sent is kept";
+    EXPECT_EQ(m_store->worker(w.workerId)->identity.name, "erased-" + std::to_string(w.workerId));
+    auto v = verifyAudit();
+    EXPECT_TRUE(v.intact) << v.problem;
 }
 
 // SQLite only: what any operation deletes or overwrites is overwritten in the file, not only during an erasure.

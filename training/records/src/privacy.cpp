@@ -447,6 +447,26 @@ Result<ErasureOutcome> eraseWorker(Store& store, std::int64_t workerId, const Ac
         // table and its indexes anew without them and gives the old files back; ANALYZE renews the statistics,
         // whose samples may show values of the erased rows. It waits for the kiosks' transactions on these
         // tables for the busy timeout at most: then erasing again scrubs.
+        // VACUUM skips, with a mere warning, a table that this user neither owns nor whose database it owns: ask
+        // first, rather than report a scrub that did not happen.
+        auto st = db.prepare(
+            "SELECT COUNT(*) FROM pg_class c WHERE c.oid IN (SELECT to_regclass(t) FROM "
+            "unnest(string_to_array(?, ', ')) AS t) AND NOT pg_has_role(c.relowner, 'MEMBER') AND NOT "
+            "pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER')");
+        if (!st) return propagate(st);
+        st->bindAll(kErasedTables);
+        auto row = st->step();
+        if (!row) return propagate(row);
+        const std::int64_t notOwned = *row ? st->int64(0) : 0;
+        st->reset();
+        if (notOwned > 0) {
+            out.scrubProblem = fmt::format(
+                "the database user of this connection owns neither {} of the tables concerned nor the database, so "
+                "it may not vacuum them: the rows are deleted, but their old versions stay in the table files until "
+                "the owner runs this command again (or VACUUM (FULL) {})",
+                notOwned, kErasedTables);
+            return out;
+        }
         if (auto v = db.exec(fmt::format("VACUUM (FULL, ANALYZE) {}", kErasedTables)); !v) {
             out.scrubProblem = v.error().message;
             return out;

@@ -68,7 +68,8 @@ struct ErasureOutcome {
     std::vector<std::string> certificatesKept;  ///< Numbers kept (with their validity), no longer linked to a person.
     int batchesKept{0};                         ///< Submission batches the worker was in (the fact is kept).
     /// SQLite: the file was rebuilt and the log truncated (false: another process held it). PostgreSQL: the
-    /// tables were rewritten by VACUUM FULL (false: a kiosk's transaction held them past the busy timeout).
+    /// tables were rewritten by VACUUM FULL (false: a kiosk's transaction held them past the busy timeout, or the
+    /// connection's user owns neither the tables nor the database and may not vacuum them).
     bool fileScrubbed{false};
     std::string scrubProblem;  ///< Why the file could not be rebuilt (retry when the kiosks are closed).
 };

@@ -54,6 +54,7 @@ ScreenId nextScreen(ScreenId current, Intent intent, const WorkerSession& s) {
             return s.biometricConsent ? ScreenId::Photo : ScreenId::Consent;
         case Intent::FaceDeclined: return ScreenId::StaffPin;
         case Intent::OpenMyData: return ScreenId::MyData;
+        case Intent::SignBiometric: return ScreenId::Consent;
         case Intent::PhotoDone: return afterIdentity(s);
         case Intent::NeedStaff: return ScreenId::StaffPin;
         case Intent::Registered:

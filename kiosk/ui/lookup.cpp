@@ -10,7 +10,9 @@ void applyWorkerState(WorkerSession& session, WorkerState state) {
     session.missingConsents = std::move(state.missingConsents);
     session.sittingId = state.openSitting;
     session.biometricConsent = state.biometricConsent || session.pendingBiometric.has_value();
-    if (state.biometricWithdrawn && !state.biometricConsent) session.faceDeclined = true;
+    // Withdrawn earlier, or declined on an earlier visit: staff verify the person, the consent is not asked again
+    // (the worker can still sign it at "my data").
+    if ((state.biometricWithdrawn || state.biometricDeclined) && !state.biometricConsent) session.faceDeclined = true;
 }
 
 JobHandle identifyByDocument(Context& ctx, const std::string& number, std::optional<CardInserted> fromCard) {

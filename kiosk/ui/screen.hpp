@@ -77,6 +77,7 @@ enum class Intent {
     OpenCertificates,
     FaceDeclined,    ///< The worker declined face recognition: staff verify them in person (staffPurpose set).
     OpenMyData,
+    SignBiometric,   ///< "My data": sign the biometric consent now (session.biometricFromMyData set).
 };
 
 /// @brief Why the staff PIN screen is shown.
@@ -117,6 +118,7 @@ struct WorkerSession {
     bool biometricConsent{false};                          ///< A biometric consent is in force (or signed this visit).
     bool faceDeclined{false};  ///< Declined this visit, or withdrawn earlier: staff verify in person instead.
     std::optional<PendingConsent> pendingBiometric;        ///< Signed before registration (first visit).
+    bool biometricFromMyData{false};  ///< Signing the biometric consent from "my data" (after a decline or withdrawal).
     std::string typedNumber;  ///< An ID number typed on the keypad: looked up only once staff confirmed the person.
     /// @brief The person was compared with the document photo this visit (live photo matched, or staff in person).
     [[nodiscard]] bool identityChecked() const { return faceScore.has_value() || faceConfirmedByStaff; }

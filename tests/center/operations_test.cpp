@@ -410,3 +410,37 @@ TEST_F(OperationsTest, ModuleNamesComeFromTheCourseData) {
 }
 
 }  // namespace
+
+// Issue 15, point 2: a decline of face recognition is remembered (the kiosk sends a returning worker to staff without
+// asking again) until the worker signs the biometric consent; a withdrawal counts the same way.
+TEST_F(OperationsTest, ADeclineOfFaceRecognitionIsRememberedUntilTheConsentIsSigned) {
+    center::Registration reg{identity("31010119780312002", "王秀英"), {}, IdentityMethod::Chip, 7, std::nullopt, false};
+    reg.faceDeclined = true;
+    auto st = m_ops->registerWorker(reg, "kiosk:K01");
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_TRUE(st->biometricDeclined);
+    EXPECT_FALSE(st->biometricConsent);
+    const auto id = st->worker.id;
+    auto declined = m_store->latestAudit("worker:" + std::to_string(id), "consent.decline");
+    ASSERT_TRUE(declined && declined->has_value());
+    EXPECT_EQ((*declined)->actor, "kiosk:K01");
+    // Another worker, registered with the consent: nothing declined.
+    center::Registration other{identity("31010119800101001", "李娟"), {}, IdentityMethod::Chip, std::nullopt, 0.7, false};
+    other.biometricConsent = center::SignedConsent{ConsentKind::Biometric, "2026.1/zh-CN", "text",
+                                                   {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0}};
+    auto o = m_ops->registerWorker(other, "kiosk:K01");
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_FALSE(o->biometricDeclined) << "no decline recorded with a signed consent";
+    EXPECT_TRUE(o->biometricConsent);
+    EXPECT_FALSE(m_ops->declineFaceRecognition(9999, "kiosk:K01")) << "no such worker";
+    // The first worker changes their mind at "my data": the consent in force wins over the earlier decline.
+    ASSERT_TRUE(m_store->addConsent(id, ConsentKind::Biometric, "2026.1/zh-CN", "text",
+                                    {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0}, "kiosk:K01"));
+    auto later = m_ops->loadWorkerState(id);
+    ASSERT_TRUE(later) << later.error().message;
+    EXPECT_TRUE(later->biometricConsent);
+    EXPECT_FALSE(later->biometricDeclined);
+    auto v = m_store->verifyAudit();
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->intact);
+}

@@ -1,6 +1,7 @@
 // kioskctl's privacy commands (issue 15), run as the real binary on a center prepared through the Store API:
 // worker consent withdraw, worker export, worker erase (the bytes gone from the file), privacy purge with records
-// written under a manual clock years ago.
+// written under a manual clock years ago. Registered a second time on the PostgreSQL fixture (tests/cli/CMakeLists.txt):
+// kioskctl --db takes the test database's connection URI, and the erasure is checked in the server's table files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certification_fixture.hpp"
+#include "pg_test_database.hpp"
 #include "test_support.hpp"
 #include "training/privacy.hpp"
 
@@ -32,7 +34,13 @@ protected:
     void SetUp() override {
         m_bin = testsupport::env("KIOSKCTL");
         ASSERT_FALSE(m_bin.empty()) << "KIOSKCTL is set by CTest";
-        m_db = m_dir / "center.db";
+        if (testsupport::onPostgres()) {
+            m_pg.emplace();
+            ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
+            m_db = m_pg->uri();
+        } else {
+            m_db = m_dir / "center.db";
+        }
         auto r = ctl({"init", "--center", "隐私测试中心", "--code", "P01"});
         ASSERT_EQ(r.exitCode, 0) << r.err;
         auto admin = testsupport::adminFrom(r.out);
@@ -42,7 +50,9 @@ protected:
     /// kioskctl signed in as the center's first administrator (init runs before anyone exists).
     RunResult ctl(std::vector<std::string> args) {
         args.insert(args.begin(), {m_bin, "--db", m_db.string()});
-        const std::vector<std::string> env{"XDG_DATA_HOME=" + m_dir.path().string(), "KIOSK_CENTER_KEY="};
+        // On PostgreSQL there is no database folder to keep the center key beside: it is named.
+        const std::vector<std::string> env{"XDG_DATA_HOME=" + m_dir.path().string(),
+                                           "KIOSK_CENTER_KEY=" + (m_pg ? (m_dir / "center.key").string() : "")};
         if (m_admin.pin.empty()) return testsupport::run(args, env);
         return testsupport::runAs(m_admin, args, env);
     }
@@ -70,8 +80,13 @@ protected:
         EXPECT_TRUE(store.putWorkerImage(w->workerId, "chip", "image/jpeg", fakeJpeg('C'), "test"));
         return *w;
     }
-    /// The database file and its log, as bytes.
+    /// The database file and its log, as bytes; on PostgreSQL the database's files on the server.
     std::string fileBytes() {
+        if (m_pg) {
+            auto db = training::Database::open(m_db, {.create = false});
+            EXPECT_TRUE(db) << (db ? "" : db.error().message);
+            return db ? testsupport::pgBytesAtRest(*db) : std::string();
+        }
         std::string all = testsupport::readFile(m_db);
         if (std::filesystem::exists(m_db.string() + "-wal")) all += testsupport::readFile(m_db.string() + "-wal");
         return all;
@@ -79,6 +94,7 @@ protected:
 
     std::string m_bin;
     TempDir m_dir;
+    std::optional<testsupport::PgTestDatabase> m_pg;
     std::filesystem::path m_db;
     testsupport::StaffLogin m_admin{"1", ""};
 };
@@ -142,7 +158,7 @@ TEST_F(PrivacyCli, EraseRemovesTheNameAndIdNumberFromTheFileAndKeepsTheAuditChai
         ASSERT_TRUE(store->updateWorker(erased, p, "test"));
     }
     {
-        const auto before = fileBytes() + testsupport::readFile(m_db);
+        const auto before = fileBytes();
         ASSERT_NE(before.find(erasedId), std::string::npos) << "the test must see the number before erasure";
         ASSERT_NE(before.find("欧阳秀兰"), std::string::npos);
     }

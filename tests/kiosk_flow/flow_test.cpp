@@ -233,6 +233,62 @@ TEST_F(KioskFlow, AFirstRegistrationSignsTheConsents) {
     }
 }
 
+// Issue 15, point 2: a worker who declined face recognition is verified by staff, and later visits go to staff
+// straight away (the decline is recorded, the consent is not asked again at the door); "my data" lets them agree
+// later, and from then on the camera is used.
+TEST_F(KioskFlow, ADeclineIsRecordedAndLaterVisitsGoToStaffUntilTheWorkerAgreesAtMyData) {
+    const std::string first17 = "11010119900307002";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    const std::string card = "card present " + doc + " 赵敏 F 1990-03-07\n";
+    run("wait-screen attract\n" + card + "wait-screen consent\nexpect 人脸识别信息处理单独同意书\ntap decline-face\n" +
+        staffPin(kPin) +
+        "wait-screen register\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\ntap edu-junior\ntap next\n"
+        "tap agency-1\ntap next\nwait-screen consent\nsign\ntap sign\nexpect 第 2 份\nsign\ntap sign\n"
+        "wait-screen home\nexpect 您好，赵敏\ntap logout\nwait-screen attract\n");
+    std::int64_t id = 0;
+    {
+        auto store = openStore();
+        auto w = store->findWorkerByDocument(doc);
+        ASSERT_TRUE(w) << w.error().message;
+        id = w->id;
+        auto declined = store->latestAudit("worker:" + std::to_string(id), "consent.decline");
+        ASSERT_TRUE(declined) << declined.error().message;
+        EXPECT_TRUE(declined->has_value()) << "the decline is recorded with the registration";
+        ASSERT_TRUE(store->addToRoster(m_sessionId, id, "test"));
+    }
+    // A later visit: straight to staff (no consent screen), then a staff check-in.
+    const std::string sid = std::to_string(m_sessionId);
+    run(card + "wait-screen staff-pin\nexpect-not 人脸识别信息处理单独同意书\n" + staffPin(kPin) +
+        "wait-screen home\ntap attendance\nwait-screen attendance\ntap checkin-" + sid + "\nexpect 签到成功\n");
+    {
+        auto store = openStore();
+        auto att = store->attendanceOf(id);
+        ASSERT_TRUE(att);
+        ASSERT_EQ(att->size(), 1u);
+        EXPECT_EQ(att->front().checkInMethod, "staff");
+        auto c = store->consents(id);
+        ASSERT_TRUE(c);
+        EXPECT_FALSE(std::ranges::any_of(*c, [](const auto& x) { return x.kind == training::ConsentKind::Biometric; }));
+    }
+    // Changed their mind: "my data" offers the consent; "not now" changes nothing, signing gives it.
+    run("tap back\nwait-screen home\ntap my-data\nwait-screen my-data\nexpect 您未同意人脸识别\n"
+        "tap give-face-consent\nwait-screen consent\nexpect 人脸识别信息处理单独同意书\nexpect-not 不同意人脸识别，由工作人员当面核验\n"
+        "tap logout\nwait-screen my-data\ntap give-face-consent\nwait-screen consent\nsign\ntap sign\n"
+        "wait-screen my-data\nexpect 人脸信息处理单独同意书》\nexpect-enabled withdraw-face\ntap logout\n"
+        "wait-screen attract\n");
+    {
+        auto store = openStore();
+        auto c = store->consents(id);
+        ASSERT_TRUE(c);
+        EXPECT_EQ(std::ranges::count_if(*c, [](const auto& x) {
+                      return x.kind == training::ConsentKind::Biometric && !x.withdrawnAt;
+                  }),
+                  1);
+    }
+    // From now on the camera: the next visit goes to the live photo.
+    run(card + "wait-screen photo\n");
+}
+
 TEST_F(KioskFlow, AWrongStaffPinIsRefusedAndTheRightOneSignsIn) {
     run("wait-screen attract\ntap staff\n" + staffPin(kWrongPin) +
         "expect 密码错误\nwait-screen staff-pin\nexpect-signed-out\n");

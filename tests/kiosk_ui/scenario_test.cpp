@@ -637,10 +637,11 @@ TEST_F(KioskScenario, DecliningFaceRecognitionStaffVerifyInPersonAndNothingBlock
     auto w = store->findWorkerByDocument(doc);
     ASSERT_TRUE(w) << w.error().message;
     ASSERT_TRUE(store->addToRoster(m_sessionId, w->id, "test"));
-    // A later visit: declined again, staff again, and the check-in is a staff one.
+    // A later visit: the decline is recorded, so staff straight away (not asked again), and the check-in is a
+    // staff one.
     auto later = runKiosk("decline-face-later",
-                          "wait-screen attract\ncard present " + doc + " 赵敏 F 1990-03-07\nwait-screen consent\n"
-                          "tap decline-face\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) +
+                          "wait-screen attract\ncard present " + doc + " 赵敏 F 1990-03-07\n"
+                          "wait-screen staff-pin\ntype 2\ntap staff-next\ntype " + std::string(kPin) +
                           "\ntap ok\nwait-screen home\ntap attendance\nwait-screen attendance\ntap checkin-" + sid +
                           "\nexpect 签到成功\nquit\n");
     ASSERT_EQ(later.exitCode, 0) << later.err;

@@ -10,6 +10,7 @@
 #include "ui/fonts.hpp"
 #include "runtime/i18n.hpp"
 #include "runtime/printing.hpp"
+#include "ui/lookup.hpp"
 #include "ui/screen.hpp"
 #include "ui/script.hpp"
 #include "test_support.hpp"
@@ -150,6 +151,21 @@ TEST(Flow, DecliningFaceRecognitionGoesToStaffAndNeverToTheCamera) {
     w.faceDeclined = true;
     w.staffPurpose = StaffPurpose::ConfirmIdentity;
     EXPECT_EQ(nextScreen(ScreenId::Mrz, Intent::Identified, w), ScreenId::StaffPin);
+    // A decline recorded on an earlier visit counts as a withdrawal does: staff, without asking again.
+    center::WorkerState declined;
+    declined.biometricDeclined = true;
+    WorkerSession d;
+    kiosk::ui::applyWorkerState(d, declined);
+    EXPECT_TRUE(d.faceDeclined);
+    EXPECT_FALSE(d.biometricConsent);
+    declined.biometricConsent = true;  // signed since: the consent in force wins
+    WorkerSession signedSince;
+    kiosk::ui::applyWorkerState(signedSince, declined);
+    EXPECT_FALSE(signedSince.faceDeclined);
+    // "My data" offers it later: the consent screen, for a worker already verified this visit.
+    d.faceConfirmedByStaff = true;
+    d.biometricFromMyData = true;
+    EXPECT_EQ(nextScreen(ScreenId::MyData, Intent::SignBiometric, d), ScreenId::Consent);
 }
 
 TEST(Flow, StaffConfirmationAndExit) {

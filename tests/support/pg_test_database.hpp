@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <string>
 
 #include "test_support.hpp"
@@ -68,5 +69,24 @@ private:
     std::string m_name;
     std::string m_uri;
 };
+
+/// @brief Every byte of @p db's files on the server at rest (its tables, their TOAST tables, indexes and maps), after
+/// a CHECKPOINT wrote the shared buffers out. Needs the fixture's superuser (CHECKPOINT, data_directory) and the
+/// server on this machine, as the `pg` fixture's is: a test looks for data that must be gone (an erasure).
+inline std::string pgBytesAtRest(training::Database& db) {
+    EXPECT_TRUE(db.exec("CHECKPOINT"));
+    auto dataDir = db.queryText("SHOW data_directory");
+    auto oid = db.queryInt("SELECT oid FROM pg_database WHERE datname = current_database()");
+    EXPECT_TRUE(dataDir && *dataDir && oid) << "the test cluster's superuser reads its data directory";
+    if (!dataDir || !*dataDir || !oid) return {};
+    const auto folder = std::filesystem::path(**dataDir) / "base" / std::to_string(*oid);
+    std::string all;
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(folder, ec))
+        if (f.is_regular_file()) all += readFile(f.path());
+    EXPECT_FALSE(ec) << folder << ": " << ec.message();
+    EXPECT_GT(all.size(), 100000u) << "the database's files were read";
+    return all;
+}
 
 }  // namespace testsupport

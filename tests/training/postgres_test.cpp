@@ -5,7 +5,10 @@
 #include <string>
 
 #include "pg_test_database.hpp"
+#include <unistd.h>
+
 #include "training/id_number.hpp"
+#include "training/privacy.hpp"
 #include "training/schema.hpp"
 #include "training/store.hpp"
 
@@ -181,4 +184,43 @@ TEST(PostgresStore, BackupAndIntegrityCheckNameThePostgresTools) {
     auto check = (*store)->integrityCheck();
     ASSERT_FALSE(check);
     EXPECT_NE(check.error().message.find("pg_amcheck"), std::string::npos) << check.error().message;
+}
+
+// An erasure by a database user who may not vacuum the tables (neither their owner nor the database's) deletes the
+// rows but does not claim the table files scrubbed: VACUUM would only have warned and skipped them.
+TEST(PostgresStore, AnErasureByAUserWhoMayNotVacuumSaysTheFilesAreNotScrubbed) {
+    PgTestDatabase pg;
+    std::int64_t id = 0;
+    {
+        auto store = Store::open(pg.uri(), {.create = true});
+        ASSERT_TRUE(store) << store.error().message;
+        ASSERT_TRUE((*store)->initCenter("T01", "测试中心", "test"));
+        WorkerIdentity w;
+        w.docNumber = std::string("11010119900307002") + chinaIdCheckCharacter("11010119900307002");
+        w.name = "赵敏";
+        auto added = (*store)->addWorker(w, {}, "test");
+        ASSERT_TRUE(added) << added.error().message;
+        id = added->id;
+    }
+    // A role that may read and write every table, as a kiosk's would, but owns nothing.
+    const std::string role = "kiosk_t_clerk_" + std::to_string(::getpid());
+    rawExec(pg.adminUri(), "DROP ROLE IF EXISTS " + role);
+    rawExec(pg.uri(), "CREATE ROLE " + role + " LOGIN; GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role +
+                          "; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role + "; GRANT ALL ON SCHEMA public TO " +
+                          role);
+    std::string asRole = pg.uri();
+    const auto user = asRole.find("user=");
+    ASSERT_NE(user, std::string::npos) << asRole;
+    asRole = asRole.substr(0, user) + "user=" + role;
+    {
+        auto store = Store::open(asRole, {.create = false});
+        ASSERT_TRUE(store) << store.error().message;
+        auto r = eraseWorker(**store, id, "test");
+        ASSERT_TRUE(r) << r.error().message;
+        EXPECT_FALSE(r->fileScrubbed);
+        EXPECT_NE(r->scrubProblem.find("may not vacuum"), std::string::npos) << r->scrubProblem;
+        EXPECT_EQ((*store)->worker(id)->identity.name, "erased-" + std::to_string(id)) << "the rows are erased";
+    }
+    rawExec(pg.uri(), "REASSIGN OWNED BY " + role + " TO CURRENT_USER; DROP OWNED BY " + role);
+    rawExec(pg.adminUri(), "DROP ROLE IF EXISTS " + role);
 }

@@ -86,7 +86,8 @@ public:
     ScreenId id() const override { return ScreenId::Consent; }
     void enter(Context& ctx) override {
         m_done = 0;
-        m_biometricStage = !ctx.session.identityChecked();
+        // The biometric consent: before the camera, or asked for from "my data" by a worker who declined it before.
+        m_biometricStage = !ctx.session.identityChecked() || ctx.session.biometricFromMyData;
         start(ctx);
     }
     void draw(Context& ctx) override {
@@ -149,14 +150,31 @@ public:
         if (ui.button("clear-signature", ctx.tr("consent.clear"), {sideW, btnH}, Kind::Secondary)) m_strokes.clear();
         const bool signable = !m_strokes.empty() && !m_busy;
         if (ui.button("sign", ctx.tr("consent.agree"), {sideW, btnH}, Kind::Ok, signable)) submit(ctx, size);
-        if (ui.button("logout", ctx.tr("consent.decline"), {sideW, btnH}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        if (ui.button("logout", ctx.tr("consent.decline"), {sideW, btnH}, Kind::Secondary)) {
+            if (ctx.session.biometricFromMyData) {
+                ctx.session.biometricFromMyData = false;  // not now: back to "my data", nothing changed
+                ctx.emit(Intent::OpenMyData);
+            } else {
+                ctx.emit(Intent::Logout);
+            }
+        }
         ImGui::EndGroup();
-        if (m_biometricStage) {
+        if (m_biometricStage && !ctx.session.biometricFromMyData) {
             // The alternative to face recognition, on a row of its own (its label is long): staff compare the
             // person with the document photo.
             if (ui.button("decline-face", ctx.tr("privacy.decline_face"), {w, btnH}, Kind::Secondary, !m_busy)) {
                 ctx.session.faceDeclined = true;
                 ctx.session.staffPurpose = StaffPurpose::ConfirmIdentity;
+                // Recorded for a registered worker now (a new one's with the registration): later visits go to
+                // staff without asking again.
+                if (ctx.session.worker)
+                    ctx.backend.submit(
+                        [wid = ctx.session.worker->id, actor = ctx.actor()](Records& r) {
+                            return r.center.declineFaceRecognition(wid, actor);
+                        },
+                        [&ctx](training::Result<void> r) {
+                            if (!r) ctx.showError(r.error());
+                        });
                 ctx.emit(Intent::FaceDeclined);
             }
         }
@@ -247,6 +265,12 @@ private:
                 if (!registered) ctx.session.pendingBiometric = std::move(*r);
                 ctx.session.biometricConsent = true;
                 ctx.session.faceDeclined = false;
+                if (ctx.session.biometricFromMyData) {
+                    // Signed from "my data": the person was verified this visit already; the camera from the next.
+                    ctx.session.biometricFromMyData = false;
+                    ctx.emit(Intent::OpenMyData);
+                    return;
+                }
                 ctx.emit(Intent::ConsentsDone);  // -> the live photo
             });
     }

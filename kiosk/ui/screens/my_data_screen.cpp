@@ -1,6 +1,6 @@
 // "My data": what the center holds about the worker (categories, not the data itself: this is a public screen),
-// the consents in force, withdrawing the biometric consent (PIPL art. 15: as easy as giving it), and how to ask staff
-// for a copy or erasure.
+// the consents in force, withdrawing the biometric consent (PIPL art. 15: as easy as giving it), giving it after a
+// decline (the door does not ask again), and how to ask staff for a copy or erasure.
 #include "training/privacy.hpp"
 #include "ui/screens/common.hpp"
 
@@ -62,6 +62,12 @@ public:
             if (ui.button("cancel-withdraw", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) m_confirming = false;
         } else {
             ui.text(ctx.tr("mydata.staff_path"), ui.fonts().small(), theme::kMuted);
+            // Changed their mind: the consent is as easy to give here as to withdraw (it is never asked again at
+            // the door once declined).
+            if (ui.button("give-face-consent", ctx.tr("mydata.give_consent"), {640, 0}, Kind::Secondary, !m_busy)) {
+                ctx.session.biometricFromMyData = true;
+                ctx.emit(Intent::SignBiometric);
+            }
         }
         ui.text(ctx.tr("mydata.rights"), ui.fonts().small(), theme::kMuted);
         workerNav(ctx);

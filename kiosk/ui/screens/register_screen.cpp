@@ -145,7 +145,8 @@ private:
             reg = center::Registration{*ctx.session.newIdentity,       p,
                                        ctx.session.identityMethod,      ctx.session.confirmingStaffId,
                                        ctx.session.faceScore,           ctx.config.enrolment.walkIn,
-                                       ctx.session.pendingBiometric,    ctx.session.livePortrait};
+                                       ctx.session.pendingBiometric,    ctx.session.livePortrait,
+                                       ctx.session.faceDeclined};
         ctx.backend.submit(
             [existing, reg = std::move(reg), p, actor = ctx.actor()](Records& r) -> training::Result<WorkerState> {
                 if (existing) return r.center.updateProfile(*existing, p, actor);

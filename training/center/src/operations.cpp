@@ -26,6 +26,9 @@ constexpr std::array<std::pair<IdentityMethod, std::string_view>, 5> kMethodName
     {IdentityMethod::Keypad, "keypad"},
 }};
 
+/// The audit action that records a worker's decline of face recognition (the staff path instead).
+const std::string kFaceDeclineAction = "consent.decline";
+
 /// Runs @p body inside one transaction of @p store: committed when it succeeds, rolled back otherwise.
 template <class F>
 auto inTransaction(training::Store& store, F&& body) -> decltype(body()) {
@@ -104,7 +107,7 @@ Result<std::vector<training::ConsentKind>> Operations::requiredConsents() {
 Result<WorkerState> Operations::loadWorkerState(std::int64_t workerId) {
     auto w = m_store.worker(workerId);
     if (!w) return propagate(w);
-    WorkerState st{*w, {}, false, false, std::nullopt};
+    WorkerState st{*w, {}, false, false, false, std::nullopt};
     auto consents = m_store.consents(workerId);
     if (!consents) return propagate(consents);
     auto required = requiredConsents();
@@ -120,6 +123,12 @@ Result<WorkerState> Operations::loadWorkerState(std::int64_t workerId) {
             st.biometricConsent = !c.withdrawnAt.has_value();
             st.biometricWithdrawn = c.withdrawnAt.has_value();
         }
+    if (!st.biometricConsent) {
+        // A decline is a choice, not a record of its own: the audit row that recorded it.
+        auto declined = m_store.latestAudit("worker:" + std::to_string(workerId), kFaceDeclineAction);
+        if (!declined) return propagate(declined);
+        st.biometricDeclined = declined->has_value();
+    }
     auto sittings = m_exams.listSittings();
     if (!sittings) return propagate(sittings);
     for (const auto& s : *sittings) {
@@ -152,6 +161,11 @@ Result<WorkerState> Operations::registerWorker(const Registration& reg, const Ac
                 if (auto p = m_store.putWorkerImage(w->id, "portrait", "image/jpeg", reg.livePortrait, actor); !p)
                     return propagate(p);
         }
+        if (reg.faceDeclined && !reg.biometricConsent)
+            if (auto r = m_store.audit(actor, kFaceDeclineAction, "worker:" + std::to_string(w->id),
+                                       R"({"kind":"biometric"})");
+                !r)
+                return propagate(r);
         if (reg.faceScore)  // the live photo matched the document photo before the worker existed
             if (auto m = m_store.markFaceVerified(w->id, *reg.faceScore, actor); !m) return propagate(m);
         if (reg.walkIn)
@@ -160,6 +174,12 @@ Result<WorkerState> Operations::registerWorker(const Registration& reg, const Ac
     });
     if (!id) return propagate(id);
     return loadWorkerState(*id);
+}
+
+Result<void> Operations::declineFaceRecognition(std::int64_t workerId, const Actor& actor) {
+    if (auto w = m_store.worker(workerId); !w) return propagate(w);
+    return m_store.recordEvent(actor, kFaceDeclineAction, "worker:" + std::to_string(workerId),
+                               R"({"kind":"biometric"})");
 }
 
 Result<WorkerState> Operations::updateProfile(std::int64_t workerId, const training::WorkerProfile& patch,

@@ -22,11 +22,10 @@ json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullp
 json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-/// Deleted content is overwritten with zeros from now on (this connection).
-Result<void> secureDeleteOn(Database& db) { return db.exec("PRAGMA secure_delete = ON"); }
-
-/// Moves the log into the file and truncates it; false when another connection still reads an older snapshot.
+/// Moves SQLite's log into the file and truncates it; false when another connection still reads an older snapshot.
+/// PostgreSQL has no log of ours to truncate (its write-ahead log is the server's, recycled at checkpoints).
 Result<bool> checkpointTruncate(Database& db) {
+    if (db.backend() == Backend::Postgres) return true;
     auto st = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
     if (!st) return propagate(st);
     auto row = st->step();
@@ -34,6 +33,21 @@ Result<bool> checkpointTruncate(Database& db) {
     const bool busy = *row && st->int64(0) != 0;
     st->reset();
     return !busy;
+}
+
+/// The tables whose rows about a worker erasure deletes or rewrites (attempt items and events go with their
+/// attempts).
+constexpr std::string_view kErasedTables =
+    "workers, worker_images, consents, attendance, roster, sitting_candidates, attempts, attempt_items, "
+    "attempt_events, certificates";
+
+/// On PostgreSQL, removes the dead versions of the rows just deleted or changed from @p tables (a list): a plain
+/// VACUUM, which waits for nobody. SQLite needs nothing: every connection of the store overwrites deleted content
+/// (secure_delete, Store::open).
+Result<void> vacuumDeleted(Database& db, std::string_view tables) {
+    // VACUUM cannot run inside a transaction: a caller's own transaction leaves it to autovacuum.
+    if (db.backend() != Backend::Postgres || db.inTransaction()) return {};
+    return db.exec(fmt::format("VACUUM {}", tables));
 }
 
 /// Runs @p sql with the worker id bound and returns how many rows changed.
@@ -165,7 +179,6 @@ Result<json> rowsJson(Database& db, std::string_view sql, std::int64_t workerId,
 
 Result<WithdrawalOutcome> withdrawBiometricConsent(Store& store, std::int64_t workerId, const Actor& actor) {
     auto& db = store.database();
-    if (auto s = secureDeleteOn(db); !s) return propagate(s);
     WithdrawalOutcome out;
     {
         auto tx = db.transaction();
@@ -212,6 +225,7 @@ Result<WithdrawalOutcome> withdrawBiometricConsent(Store& store, std::int64_t wo
         if (auto r = tx->commit(); !r) return propagate(r);
     }
     if (auto c = checkpointTruncate(db); !c) return propagate(c);
+    if (auto v = vacuumDeleted(db, "worker_images, workers, attendance, consents"); !v) return propagate(v);
     return out;
 }
 
@@ -366,7 +380,6 @@ Result<void> writeWorkerExport(const WorkerExport& exported, const fs::path& zip
 
 Result<ErasureOutcome> eraseWorker(Store& store, std::int64_t workerId, const Actor& actor) {
     auto& db = store.database();
-    if (auto s = secureDeleteOn(db); !s) return propagate(s);
     ErasureOutcome out;
     out.pseudonym = fmt::format("erased-{}", workerId);
     {
@@ -428,8 +441,42 @@ Result<ErasureOutcome> eraseWorker(Store& store, std::int64_t workerId, const Ac
             return propagate(r);
         if (auto r = tx->commit(); !r) return propagate(r);
     }
-    // Earlier versions of the rows (written before secure_delete was on) may survive in free space: rebuild the
-    // file, then move the log into it and truncate the log.
+    if (db.backend() == Backend::Postgres) {
+        // The rows are deleted; their dead versions (and the old versions of the rewritten worker and certificate
+        // rows, and their index entries) are still in the table files until vacuumed. VACUUM FULL writes each
+        // table and its indexes anew without them and gives the old files back; ANALYZE renews the statistics,
+        // whose samples may show values of the erased rows. It waits for the kiosks' transactions on these
+        // tables for the busy timeout at most: then erasing again scrubs.
+        // VACUUM skips, with a mere warning, a table that this user neither owns nor whose database it owns: ask
+        // first, rather than report a scrub that did not happen.
+        auto st = db.prepare(
+            "SELECT COUNT(*) FROM pg_class c WHERE c.oid IN (SELECT to_regclass(t) FROM "
+            "unnest(string_to_array(?, ', ')) AS t) AND NOT pg_has_role(c.relowner, 'MEMBER') AND NOT "
+            "pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER')");
+        if (!st) return propagate(st);
+        st->bindAll(kErasedTables);
+        auto row = st->step();
+        if (!row) return propagate(row);
+        const std::int64_t notOwned = *row ? st->int64(0) : 0;
+        st->reset();
+        if (notOwned > 0) {
+            out.scrubProblem = fmt::format(
+                "the database user of this connection owns neither {} of the tables concerned nor the database, so "
+                "it may not vacuum them: the rows are deleted, but their old versions stay in the table files until "
+                "the owner runs this command again (or VACUUM (FULL) {})",
+                notOwned, kErasedTables);
+            return out;
+        }
+        if (auto v = db.exec(fmt::format("VACUUM (FULL, ANALYZE) {}", kErasedTables)); !v) {
+            out.scrubProblem = v.error().message;
+            return out;
+        }
+        out.fileScrubbed = true;
+        return out;
+    }
+    // Earlier versions of the rows (written by a connection without secure_delete, e.g. before the store set it
+    // on every connection) may survive in free space: rebuild the file, then move the log into it and truncate
+    // the log.
     if (auto v = db.exec("VACUUM"); !v) {
         out.scrubProblem = v.error().message;
         return out;
@@ -543,8 +590,6 @@ Result<std::vector<PurgeLine>> purgeExpired(Store& store, const RetentionPolicy&
                                             const Actor& actor) {
     auto& db = store.database();
     const std::int64_t now = store.now();
-    if (!dryRun)
-        if (auto s = secureDeleteOn(db); !s) return propagate(s);
     std::vector<PurgeLine> lines;
     for (auto c : retentionCategories()) lines.push_back(PurgeLine{c, 0, 0, 0});
     auto line = [&](RetentionCategory c) -> PurgeLine& { return lines[static_cast<std::size_t>(c)]; };
@@ -661,6 +706,10 @@ Result<std::vector<PurgeLine>> purgeExpired(Store& store, const RetentionPolicy&
                 if (b.zip) fs::remove(*b.zip, ec);
             }
             if (auto c = checkpointTruncate(db); !c) return propagate(c);
+            if (auto v = vacuumDeleted(db, "worker_images, consents, attempts, attempt_items, attempt_events, "
+                                           "attendance, batch_items");
+                !v)
+                return propagate(v);
         }
     }
     return lines;

@@ -160,7 +160,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, co
         return fail(ErrorCode::Io, fmt::format("cannot switch {} to write-ahead logging (journal mode is {}); the "
                                                "file system may not support it: put the database on a local disk",
                                                path.string(), mode->value_or("?")));
-    if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF"); !r)
+    // secure_delete: whatever is deleted or overwritten (a purge, a withdrawal, an update of a phone number) is
+    // overwritten with zeros in the file, not left in free space (PIPL art. 47; training/privacy.hpp).
+    if (auto r = db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA trusted_schema = OFF; "
+                         "PRAGMA secure_delete = ON");
+        !r)
         return std::unexpected(r.error());
     if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
     if (auto r = markAuditChain(db, *clock); !r) return std::unexpected(r.error());
@@ -320,6 +324,21 @@ Result<std::vector<AuditEntry>> Store::auditEntries(std::int64_t afterId, int li
         out.push_back({stmt->int64(0), stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5),
                        stmt->text(6), stmt->text(7)});
     }
+    return out;
+}
+
+Result<std::optional<AuditEntry>> Store::latestAudit(const std::string& subject, const std::string& action) {
+    auto stmt = m_db.prepare("SELECT id, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
+                             "WHERE subject = ? AND action = ? ORDER BY id DESC LIMIT 1");
+    if (!stmt) return std::unexpected(stmt.error());
+    stmt->bindAll(subject, action);
+    auto row = stmt->step();
+    if (!row) return std::unexpected(row.error());
+    std::optional<AuditEntry> out;
+    if (*row)
+        out = AuditEntry{stmt->int64(0), stmt->int64(1), stmt->text(2), stmt->text(3), stmt->text(4), stmt->text(5),
+                         stmt->text(6), stmt->text(7)};
+    stmt->reset();
     return out;
 }
 

@@ -67,6 +67,9 @@ struct WorkerState {
     std::vector<training::ConsentKind> missingConsents;
     bool biometricConsent{false};             ///< a biometric consent in force: the camera may be used
     bool biometricWithdrawn{false};           ///< withdrawn and not signed again: identity checks go through staff
+    /// Face recognition declined (a "consent.decline" audit row) and no biometric consent signed since: identity
+    /// checks go through staff without asking again; the worker can still sign it at "my data".
+    bool biometricDeclined{false};
     std::optional<std::int64_t> openSitting;  ///< an open or paused sitting they are a candidate of
 };
 
@@ -95,6 +98,7 @@ struct Registration {
     bool walkIn{false};                             ///< put on the badge course's rosters and sittings
     std::optional<SignedConsent> biometricConsent{};  ///< signed before the camera, stored with the worker
     std::vector<std::uint8_t> livePortrait{};  ///< JPEG; kept only when the biometric consent is given
+    bool faceDeclined{false};  ///< declined face recognition (staff verified in person): recorded, not asked again
 };
 
 /// @brief A document issued and rendered.
@@ -145,6 +149,11 @@ public:
     [[nodiscard]] Result<std::vector<training::ConsentKind>> requiredConsents();
     /// @brief The worker, the consents the course's rule still needs, and an exam sitting open for them.
     [[nodiscard]] Result<WorkerState> loadWorkerState(std::int64_t workerId);
+    /// @brief Records that a registered worker declined face recognition (audited as "consent.decline"): their
+    /// later identity checks go through staff without the consent being asked again (WorkerState::biometricDeclined)
+    /// until they sign it.
+    /// @retval NotFound no such worker
+    [[nodiscard]] Result<void> declineFaceRecognition(std::int64_t workerId, const Actor& actor);
     /// @brief Puts a worker on the rosters of the badge course's sessions that have not ended and makes them a
     /// candidate of its scheduled, open or paused sittings that require the course's hours (one transaction).
     [[nodiscard]] Result<void> enrolWalkIn(std::int64_t workerId, const Actor& actor);

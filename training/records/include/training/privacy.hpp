@@ -3,9 +3,14 @@
 /// @brief The workers' rights under China's Personal Information Protection Law (arts. 15, 44-47): withdrawing
 /// the biometric consent, a copy of everything held (export), erasure, and retention per category (purge).
 ///
-/// Every operation is one transaction with its audit row. Deletions run with SQLite's `secure_delete` on and the
-/// write-ahead log checkpointed afterwards, so that deleted bytes do not linger in the files; erasure also
-/// rebuilds the file (VACUUM) so that no stale copy of an earlier version of a row survives in free space.
+/// Every operation is one transaction with its audit row. Deleted bytes must not linger in the database:
+/// - SQLite: every connection of the store runs with `secure_delete` on (Store::open), so deleted content is
+///   overwritten; the write-ahead log is checkpointed and truncated afterwards; erasure also rebuilds the file
+///   (VACUUM) so that no stale copy of an earlier version of a row survives in free space.
+/// - PostgreSQL: the tables changed are vacuumed after the commit (withdrawal, purge: a plain VACUUM); erasure
+///   runs `VACUUM (FULL, ANALYZE)` on them, which writes each table and its indexes anew without the dead row
+///   versions and renews the statistics. The server's own write-ahead log and any WAL archive or base backup
+///   keep older pages until they are recycled (docs/privacy.md).
 
 #include <cstdint>
 #include <filesystem>
@@ -62,14 +67,18 @@ struct ErasureOutcome {
     int images{0}, consents{0}, attendance{0}, rosters{0}, candidacies{0}, attempts{0};
     std::vector<std::string> certificatesKept;  ///< Numbers kept (with their validity), no longer linked to a person.
     int batchesKept{0};                         ///< Submission batches the worker was in (the fact is kept).
-    bool fileScrubbed{false};  ///< The file was rebuilt and the log truncated (false: another process held it).
+    /// SQLite: the file was rebuilt and the log truncated (false: another process held it). PostgreSQL: the
+    /// tables were rewritten by VACUUM FULL (false: a kiosk's transaction held them past the busy timeout, or the
+    /// connection's user owns neither the tables nor the database and may not vacuum them).
+    bool fileScrubbed{false};
     std::string scrubProblem;  ///< Why the file could not be rebuilt (retry when the kiosks are closed).
 };
 
 /// @brief Erases the worker's personal data (PIPL art. 47): images, consents, attendance, rosters, exam candidacies
 /// and attempts are deleted; the worker row keeps no name, number or profile ("erased-<id>"); issued certificates
 /// keep their number, dates and badge number but lose their QR payload; batch membership is kept. The audit chain
-/// is untouched (it never holds names or full numbers). Then the file is rebuilt (VACUUM) and the log truncated.
+/// is untouched (it never holds names or full numbers). Then the file is rebuilt (VACUUM) and the log truncated
+/// (PostgreSQL: the tables concerned are rewritten with VACUUM (FULL, ANALYZE)).
 /// Audited as "worker.erase".
 /// @retval NotFound no such worker
 /// Erasing an erased worker again deletes nothing and scrubs the file again.

@@ -172,6 +172,9 @@ public:
     [[nodiscard]] Result<void> audit(const Actor& actor, const std::string& action, const std::string& subject,
                                      const std::string& detailsJson);
     [[nodiscard]] Result<std::vector<AuditEntry>> auditEntries(std::int64_t afterId, int limit);
+    /// @brief The latest audit row of @p action about @p subject (e.g. "consent.decline" about "worker:7"), for
+    /// choices that are recorded only as an event; nullopt when there is none.
+    [[nodiscard]] Result<std::optional<AuditEntry>> latestAudit(const std::string& subject, const std::string& action);
     /// @brief Walks the chain and names the first row whose hash or link does not match.
     [[nodiscard]] Result<AuditVerification> verifyAudit();
 

@@ -28,6 +28,7 @@ struct Context {
     bool json{false};        ///< --json
     std::string actor;       ///< who acts, for the audit log: "staff:ID" when signed in, else kioskctl:$USER
     std::optional<std::int64_t> staffId;   ///< --staff (global): the staff member signing in
+    std::string systemJob;                 ///< --system-job (global): the scheduled job running the command
     std::optional<training::Staff> staff;  ///< the signed-in staff member (set before the command runs)
 
     /// Opens the store at the resolved path (create only for init/demo-seed).

@@ -1,8 +1,10 @@
 // kioskctl: the command-line tool for staff and scripts. It links the same libraries as the kiosk.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <iostream>
@@ -133,6 +135,41 @@ training::Result<std::string> readStaffPin(std::int64_t staffId) {
 
 namespace {
 
+/// A scheduled job of the appliance (the daily backup and purge, run by systemd as the service account): only the
+/// commands the role table marks as system jobs, and only by the operating-system account that owns the center
+/// database file, which can read every record anyway (the file is the owner's alone). On a PostgreSQL URI the
+/// connection's credentials are that authority. The audit actor is "system:NAME".
+training::Result<void> signInSystemJob(Context& ctx, const std::string& path, const kiosk::Permission& rule) {
+    if (ctx.staffId)
+        return training::fail(training::ErrorCode::InvalidInput,
+                              "give either --staff (a person) or --system-job (a scheduled job), not both");
+    const bool validName = ctx.systemJob.size() <= 32 && std::ranges::all_of(ctx.systemJob, [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!validName)
+        return training::fail(training::ErrorCode::InvalidInput,
+                              fmt::format("the system job name '{}' must be 1 to 32 lower-case letters, digits and "
+                                          "'-' (e.g. daily-backup)",
+                                          ctx.systemJob));
+    if (!rule.systemJob)
+        return training::fail(training::ErrorCode::Refused,
+                              fmt::format("'{}' is not a scheduled job's command (only backup and privacy purge are); a "
+                                          "staff member runs it with --staff",
+                                          path));
+    const auto db = defaultDatabasePath(ctx.dbPath);
+    if (!training::isPostgresUri(db.string())) {
+        struct stat st {};
+        if (::stat(db.c_str(), &st) != 0 || st.st_uid != ::geteuid())
+            return training::fail(training::ErrorCode::AuthFailed,
+                                  fmt::format("a system job runs as the account that owns the center database {} (the "
+                                              "service account); this is uid {}: run it as that account, or as a "
+                                              "staff member with --staff",
+                                              db.string(), ::geteuid()));
+    }
+    ctx.actor = "system:" + ctx.systemJob;
+    return {};
+}
+
 /// Signs in the staff member of --staff and checks the role matrix for @p path; the audit actor becomes "staff:ID".
 /// Open commands run without anyone signed in.
 training::Result<void> signIn(Context& ctx, const std::string& path) {
@@ -144,6 +181,7 @@ training::Result<void> signIn(Context& ctx, const std::string& path) {
     // A missing or damaged database is reported as such (with what to do), before anyone is asked to sign in.
     auto store = ctx.openStore();
     if (!store) return std::unexpected(store.error());
+    if (!ctx.systemJob.empty()) return signInSystemJob(ctx, path, *rule);
     if (!ctx.staffId) {
         return training::fail(training::ErrorCode::AuthFailed,
                               fmt::format("'{}' needs a signed-in staff member ({}): run 'kioskctl --staff ID {}' with "
@@ -185,6 +223,9 @@ int main(int argc, char** argv) {
                    "$KIOSK_CENTER_DIR, else beside a database file, else for a URI "
                    "$XDG_DATA_HOME/badge-kiosk/postgresql-DBNAME)");
     app.add_flag("--json", ctx.json, "machine-readable output");
+    app.add_option("--system-job", ctx.systemJob,
+                   "run as this scheduled job of the appliance (daily-backup, daily-purge) instead of a staff member: "
+                   "backup and privacy purge only, and only as the account that owns the center database");
     app.add_option("--staff", ctx.staffId,
                    "sign in as this staff member (PIN from $KIOSK_STAFF_PIN, else asked on the terminal); commands "
                    "that change records, sign, print, submit, import or show personal data need it");

@@ -20,7 +20,7 @@ constexpr std::array kTable{
     Permission{"kioskctl config check", kOpen, "reads a configuration file"},
     Permission{"kioskctl config defaults", kOpen, "prints the defaults"},
     Permission{"kioskctl db check", kOpen, "integrity check, no records shown"},
-    Permission{"kioskctl backup", kAdmin, "copies every record"},
+    Permission{"kioskctl backup", kAdmin, "copies every record", true},
     Permission{"kioskctl audit verify", kOpen, "walks the hash chain"},
     Permission{"kioskctl audit list", kAdmin, "shows who did what"},
     Permission{"kioskctl audit checkpoint", kAdmin, "signs the chain's head"},
@@ -48,7 +48,7 @@ constexpr std::array kTable{
     Permission{"kioskctl worker erase", kAdmin, "erases personal data"},
     Permission{"kioskctl worker consent withdraw", kClerks, "changes records, deletes portraits"},
     Permission{"kioskctl privacy retention", kOpen, "retention periods, no records"},
-    Permission{"kioskctl privacy purge", kAdmin, "deletes personal data past retention"},
+    Permission{"kioskctl privacy purge", kAdmin, "deletes personal data past retention", true},
     // ---- training
     Permission{"kioskctl course list", kOpen, "course catalogue"},
     Permission{"kioskctl course show", kOpen, "course catalogue"},

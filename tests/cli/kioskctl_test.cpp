@@ -465,3 +465,63 @@ TEST(RoleMatrix, IsDocumentedInTheReadme) {
         EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row: " << row;
     }
 }
+
+// The appliance's daily timer runs backup and privacy purge with nobody at the keyboard: as a scheduled job
+// (--system-job), which only the account owning the center database may be, for only those two commands.
+TEST_F(Kioskctl, ASystemJobMayBackUpAndPurgeAsTheDatabasesOwnerAndNothingElse) {
+    ASSERT_EQ(ctl({"demo-seed"}).exitCode, 0);
+    const auto backup = (m_dir / "daily.db").string();
+    auto ok = anonymous({"--system-job", "daily-backup", "backup", "--to", backup});
+    EXPECT_EQ(ok.exitCode, 0) << ok.out << ok.err;
+    EXPECT_TRUE(std::filesystem::exists(backup));
+    auto purge = anonymous({"--system-job", "daily-purge", "privacy", "purge"});
+    EXPECT_EQ(purge.exitCode, 0) << purge.out << purge.err;
+    {
+        auto store = training::Store::open(m_dir / "center.db", {});
+        ASSERT_TRUE(store) << store.error().message;
+        auto audit = (*store)->auditEntries(0, 100000);
+        ASSERT_TRUE(audit);
+        std::vector<std::string> actors;
+        for (const auto& e : *audit)
+            if (e.actor.starts_with("system:")) actors.push_back(e.actor);
+        EXPECT_NE(std::ranges::find(actors, "system:daily-backup"), actors.end()) << "the audit names the job";
+    }
+    // Not for other commands, not together with --staff, not with a malformed name.
+    auto other = anonymous({"--system-job", "daily-backup", "worker", "list"});
+    EXPECT_EQ(other.exitCode, 1);
+    EXPECT_NE(other.err.find("is not a scheduled job's command"), std::string::npos) << other.err;
+    auto both = anonymous({"--system-job", "daily-backup", "--staff", "1", "backup", "--to", backup + "2"},
+                          {"KIOSK_STAFF_PIN=000000"});
+    EXPECT_EQ(both.exitCode, 1);
+    EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+    auto name = anonymous({"--system-job", "Daily Backup", "backup", "--to", backup + "3"});
+    EXPECT_EQ(name.exitCode, 1);
+    EXPECT_NE(name.err.find("lower-case letters"), std::string::npos) << name.err;
+    // Another account than the database's owner (the file handed to nobody: this test runs as its owner) is refused.
+    ASSERT_EQ(::chown((m_dir / "center.db").c_str(), 65534, 65534), 0);
+    auto stranger = anonymous({"--system-job", "daily-backup", "backup", "--to", backup + "4"});
+    EXPECT_EQ(stranger.exitCode, 1) << stranger.out << stranger.err;
+    EXPECT_NE(stranger.err.find("owns the center database"), std::string::npos) << stranger.err;
+    EXPECT_FALSE(std::filesystem::exists(backup + "4"));
+}
+
+// packaging/daily-maintenance, as the timer runs it: a dated backup and the purge, both as scheduled jobs.
+TEST_F(Kioskctl, TheDailyMaintenanceScriptBacksUpAndPurges) {
+    ASSERT_EQ(ctl({"demo-seed"}).exitCode, 0);
+    const auto backups = m_dir / "backups";
+    auto r = testsupport::run({std::string(KIOSK_SOURCE_DIR) + "/packaging/daily-maintenance"},
+                              {"KIOSK_DB=" + (m_dir / "center.db").string(), "KIOSK_BACKUP_DIR=" + backups.string(),
+                               "KIOSKCTL=" + m_bin, "XDG_DATA_HOME=" + m_dir.path().string()});
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    int copies = 0;
+    for (const auto& e : std::filesystem::directory_iterator(backups))
+        copies += e.path().filename().string().starts_with("center-") && e.path().extension() == ".db";
+    EXPECT_EQ(copies, 1) << r.out;
+    auto store = training::Store::open(m_dir / "center.db", {});
+    ASSERT_TRUE(store) << store.error().message;
+    auto audit = (*store)->auditEntries(0, 100000);
+    ASSERT_TRUE(audit);
+    bool purged = false;
+    for (const auto& e : *audit) purged = purged || (e.actor == "system:daily-purge");
+    EXPECT_TRUE(purged) << "the purge ran as the job: " << r.out << r.err;
+}

@@ -25,6 +25,9 @@ struct Permission {
     std::string_view action;  ///< "kioskctl worker show", "kiosk screen proctor", ...
     unsigned roles;           ///< RoleBit mask; 0 = open to anyone, no staff sign-in
     std::string_view why;     ///< what the action touches (README column)
+    /// Also runs as the appliance's scheduled job (`kioskctl --system-job NAME`, the daily backup and purge): no
+    /// staff member signs in; the operating-system account that owns the center database is the authority.
+    bool systemJob{false};
 };
 
 /// @brief The whole matrix, in README order.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "certification_fixture.hpp"
@@ -20,11 +21,24 @@ const std::filesystem::path kCupsDir = KIOSK_TEST_CUPS_DIR;
 const std::string kQueue = KIOSK_TEST_CUPS_QUEUE;
 constexpr const char* kPin = "135790";
 
-std::vector<std::filesystem::path> pdfsIn(const std::filesystem::path& d) {
-    std::vector<std::filesystem::path> out;
+/// The PDFs in @p d with when each was last written. cups-pdf names its output after the job title, so a test run
+/// again (ctest --repeat) rewrites the same file: what is new is a new path or a newer time, not a larger count.
+std::map<std::filesystem::path, std::filesystem::file_time_type> pdfsIn(const std::filesystem::path& d) {
+    std::map<std::filesystem::path, std::filesystem::file_time_type> out;
+    std::error_code ec;
     if (std::filesystem::is_directory(d))
-        for (const auto& e : std::filesystem::recursive_directory_iterator(d))
-            if (e.path().extension() == ".pdf") out.push_back(e.path());
+        for (const auto& e : std::filesystem::recursive_directory_iterator(d, ec))
+            if (e.path().extension() == ".pdf") out[e.path()] = e.last_write_time(ec);
+    return out;
+}
+
+/// The PDFs of @p now that are not in @p before or were written again since.
+std::vector<std::filesystem::path> writtenSince(
+    const std::map<std::filesystem::path, std::filesystem::file_time_type>& before,
+    const std::map<std::filesystem::path, std::filesystem::file_time_type>& now) {
+    std::vector<std::filesystem::path> out;
+    for (const auto& [path, time] : now)
+        if (auto it = before.find(path); it == before.end() || it->second != time) out.push_back(path);
     return out;
 }
 
@@ -80,7 +94,7 @@ TEST_F(KioskPrintScenario, StaffPrintCertificateOfAnEligibleWorkerAndCreateASubm
     auto n = ts::makeEligibleWorker(*m_store, no);
     ASSERT_TRUE(n) << n.error().message;
 
-    const auto before = pdfsIn(kCupsDir / "out").size();
+    const auto before = pdfsIn(kCupsDir / "out");
     const std::string wid = std::to_string(w->workerId), nid = std::to_string(n->workerId);
     auto r = runKiosk("print-certificate",
                       "wait-screen attract\ntap staff\nwait-screen staff-pin\ntype 3\ntap staff-next\ntype " + std::string(kPin) +
@@ -99,20 +113,21 @@ TEST_F(KioskPrintScenario, StaffPrintCertificateOfAnEligibleWorkerAndCreateASubm
     ASSERT_TRUE(none);
     EXPECT_TRUE(none->empty()) << "nothing is issued to a worker who is not eligible";
 
-    // The PDF landed in the cups-pdf output folder (cups-pdf writes asynchronously: wait a little).
+    // The PDF landed in the cups-pdf output folder (cups-pdf writes asynchronously: wait a little, and read a file
+    // again until it is whole). CUPS hands the PDF to cups-pdf as PostScript and Ghostscript distils it again: the
+    // glyphs survive but not the text mapping, so the printed page is identified by its QR code (kioskctl verify).
     std::vector<std::filesystem::path> pdfs;
-    for (int i = 0; i < 50 && (pdfs = pdfsIn(kCupsDir / "out")).size() <= before; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    ASSERT_GT(pdfs.size(), before) << "no PDF reached the cups-pdf queue";
-    // CUPS hands the PDF to cups-pdf as PostScript and Ghostscript distils it again: the glyphs survive but
-    // not the text mapping, so the printed page is identified by its QR code (kioskctl verify reads it).
     bool found = false;
-    for (const auto& p : pdfs) {
-        auto v = ts::run({ts::env("KIOSKCTL"), "--db", m_db.string(), "--json", "verify", p.string()});
-        if (v.exitCode == 0 && v.out.find("陈静") != std::string::npos &&
-            v.out.find((*mine)[0].number) != std::string::npos)
-            found = true;
+    for (int i = 0; i < 50 && !found; ++i) {
+        pdfs = writtenSince(before, pdfsIn(kCupsDir / "out"));
+        for (const auto& p : pdfs) {
+            auto v = ts::run({ts::env("KIOSKCTL"), "--db", m_db.string(), "--json", "verify", p.string()});
+            found = found || (v.exitCode == 0 && v.out.find("陈静") != std::string::npos &&
+                              v.out.find((*mine)[0].number) != std::string::npos);
+        }
+        if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    ASSERT_FALSE(pdfs.empty()) << "no PDF reached the cups-pdf queue";
     EXPECT_TRUE(found) << "the printed certificate carries the worker's name and certificate number in its QR";
     // The batch: a signed manifest beside the database.
     bool zip = false;

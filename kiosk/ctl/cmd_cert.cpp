@@ -163,12 +163,7 @@ json eligibilityJson(const training::EligibilityReport& r, const std::string& na
 }
 
 training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store) {
-    const auto key = ctx.paths().key;
-    // The center folder of a URI (or one given with --center-dir) may not exist yet: made owner-only.
-    std::error_code ec;
-    if (const auto dir = key.parent_path(); !dir.empty() && !std::filesystem::exists(dir, ec))
-        if (auto r = training::createPrivateDirectory(dir); !r) return std::unexpected(r.error());
-    return training::ensureCenterKey(store, key, ctx.actor);
+    return training::ensureCenterKey(store, ctx.paths().key, ctx.actor);
 }
 
 void addWebCommands(CLI::App& app, Action& action);  // cmd_web.cpp: registered with the certification commands

@@ -63,6 +63,17 @@ public:
         });
         ++m_pending;
     }
+    /// @brief As submit(), and the result is delivered whatever the session generation is then (the kiosk's
+    /// own work, not a worker's: the probe of a lost center server).
+    template <class Job, class Done>
+    void submitUnscoped(Job job, Done done) {
+        using R = std::invoke_result_t<Job, Records&>;
+        enqueue([this, job = std::move(job), done = std::move(done)](Records& r) mutable {
+            auto result = std::make_shared<R>(job(r));
+            m_queue.post(JobDone{0, [done, result]() mutable { done(std::move(*result)); }});
+        });
+        ++m_pending;
+    }
     /// @brief As submit(), and the result is delivered only while the returned handle is held.
     template <class Job, class Done>
     [[nodiscard]] JobHandle start(Job job, Done done) {

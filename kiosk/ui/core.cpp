@@ -46,6 +46,7 @@ UiCore::UiCore(CoreOptions options, std::unique_ptr<training::Store> store, Text
             m_options.config,
             m_session,
             m_devices,
+            m_link,
             m_textures,
             m_syllabus,
             [this](Intent i) { m_intents.push_back(i); },
@@ -119,7 +120,8 @@ void UiCore::setScript(std::vector<ScriptStep> steps, std::filesystem::path base
                     [this](int s) { m_idleTimeout = s; },
                     [this] { return signedIn(); },
                     [this] { m_quit = true; },
-                    std::move(crash)};
+                    std::move(crash),
+                    [this] { return m_backend.pending() > 0; }};
     m_script = std::make_unique<ScriptRunner>(std::move(steps), std::move(baseDir), std::move(host));
 }
 
@@ -170,7 +172,7 @@ void UiCore::applyIntent(Intent i) {
 void UiCore::handleEvent(Event& e) {
     if (auto* done = std::get_if<JobDone>(&e)) {
         m_backend.completed();
-        if (done->generation == m_backend.generation()) done->apply();
+        if (done->generation == 0 || done->generation == m_backend.generation()) done->apply();
         return;
     }
     if (auto* st = std::get_if<DeviceStatus>(&e)) {
@@ -214,6 +216,37 @@ void UiCore::update() {
         resetSession();
         go(ScreenId::Attract);
     }
+    probeServer();
+}
+
+void UiCore::probeServer() {
+    if (!m_link.lost) {
+        m_probeDelay = 1;
+        return;
+    }
+    const double now = secondsSince(m_start);
+    if (m_probing) return;
+    if (m_probeAt == 0) m_probeAt = now + m_probeDelay;  // lost just now: the first probe after 1 s
+    if (now < m_probeAt) {
+        m_wakeAt = std::min(m_wakeAt, m_probeAt);
+        return;
+    }
+    m_probing = true;
+    m_backend.submitUnscoped([](Records& r) { return r.store.center(); },
+                             [this](training::Result<training::Center> c) {
+                                 m_probing = false;
+                                 if (!c && c.error().reason == kServerUnreachable) {
+                                     m_probeDelay = std::min(m_probeDelay * 2, 8.0);
+                                     m_probeAt = secondsSince(m_start) + m_probeDelay;
+                                     return;
+                                 }
+                                 // The server answered (whatever it said): screens send again what failed.
+                                 m_link.lost = false;
+                                 ++m_link.restored;
+                                 m_probeAt = 0;
+                                 m_probeDelay = 1;
+                                 wantFrames(2);
+                             });
 }
 
 void UiCore::buildFonts() { m_fonts.build(); }
@@ -285,6 +318,7 @@ void UiCore::frame() {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
     drawTopBar();
+    if (m_link.lost) m_widgets.notice(m_i18n.tr("app.server_lost"), theme::kWarnBg, theme::kErrorText);
     if (m_error) {
         m_widgets.notice(*m_error, theme::kWarnBg, theme::kErrorText);
     }

@@ -124,6 +124,7 @@ private:
     void applyIntent(Intent i);
     void resetSession();
     void drawTopBar();
+    void probeServer();
     Screen& current() { return *m_screens[static_cast<std::size_t>(m_current)]; }
     [[nodiscard]] double secondsSince(SteadyClock::time_point t) const;
 
@@ -137,6 +138,10 @@ private:
     Speech m_speech;
     WorkerSession m_session;
     DeviceState m_devices;
+    ServerLink m_link;
+    bool m_probing{false};        ///< A probe of the lost server is queued or running.
+    double m_probeAt{0};          ///< When the next probe is due (seconds since start).
+    double m_probeDelay{1};       ///< Backoff: 1 s, doubling up to 8 s.
     std::vector<training::CourseModule> m_syllabus;  ///< The badge course's modules (Context::syllabus).
     Context m_ctx;
     std::optional<FontFile> m_fontFile;

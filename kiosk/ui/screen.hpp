@@ -148,6 +148,17 @@ struct DeviceState {
     std::string printerDetail;
 };
 
+/// @brief The reason key (training::Error::reason) of a database call that found the center server unreachable.
+inline constexpr std::string_view kServerUnreachable = "server.unreachable";
+
+/// @brief The kiosk's link to a database on a center server (a local SQLite file is never lost).
+/// While it is lost the kiosk shows a banner on every screen and probes the server with backoff; screens keep
+/// their state and send again what failed once it is back.
+struct ServerLink {
+    bool lost{false};           ///< A database call found the server unreachable; not yet answered since.
+    std::uint64_t restored{0};  ///< How many times the server answered again after being lost.
+};
+
 /// @brief What a screen may use.
 struct Context {
     I18n& i18n;
@@ -157,6 +168,7 @@ struct Context {
     const Config& config;
     WorkerSession& session;
     DeviceState& devices;
+    ServerLink& server;
     TextureHost& textures;  ///< Where pictures go to be drawn (OpenGL in the window; nothing headless).
     /// The badge course's modules (course data, loaded when the kiosk starts): module names come from here.
     const std::vector<training::CourseModule>& syllabus;
@@ -169,7 +181,14 @@ struct Context {
 
     [[nodiscard]] const std::string& tr(std::string_view key) const { return i18n.tr(key); }
     /// @brief Shows a failure as catalog text (errorText); staff screens also show the detail.
-    void showError(const training::Error& e) const { setError(errorText(i18n, e, session.staff.has_value())); }
+    /// A lost server shows as the banner instead (ServerLink), and the screen is left as it was.
+    void showError(const training::Error& e) const {
+        if (e.reason == kServerUnreachable) {
+            server.lost = true;
+            return;
+        }
+        setError(errorText(i18n, e, session.staff.has_value()));
+    }
     /// @brief Speaks the catalog text of @p key in the current language.
     void say(std::string_view key) const { speech.say(i18n.tr(key), i18n.language()); }
     [[nodiscard]] std::string actor() const { return "kiosk:" + config.ui.kioskId; }

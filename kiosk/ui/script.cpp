@@ -127,8 +127,19 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
     if (v == "tap") {
         const Element* e = widgets.find(step.rest);
         if (e && e->enabled) {
-            tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
-            return true;
+            // Tap only where the element stayed put for two frames and no job result is about to re-lay the
+            // screen (a busy backend is waited for up to 5 s: a screen may keep a job going).
+            const bool still = m_tapRect && m_tapRect->first.x == e->min.x && m_tapRect->first.y == e->min.y &&
+                               m_tapRect->second.x == e->max.x && m_tapRect->second.y == e->max.y;
+            m_tapRect = std::pair{e->min, e->max};
+            const bool quiet = !m_host.busy || !m_host.busy() || waited > 5;
+            if (still && quiet) {
+                m_tapRect.reset();
+                tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
+                return true;
+            }
+        } else {
+            m_tapRect.reset();
         }
         if (waited > 15) fail(step, e ? "the element is disabled" : "no element with this id or label on screen");
         return false;

@@ -30,6 +30,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <imgui.h>
@@ -61,6 +62,10 @@ struct ScriptHost {
     std::function<void()> quit;
     /// @brief How "crash" ends the process; returns why it could not (the step then fails). Empty: SIGKILL.
     std::function<std::string()> crash;
+    /// @brief True while a backend job is queued or its result not yet applied: a tap waits for a quiet
+    /// moment, so that a result arriving between finding an element and tapping it cannot move it away.
+    /// Empty: never busy.
+    std::function<bool()> busy;
 };
 
 /// @brief Runs the steps, one frame at a time.
@@ -93,6 +98,7 @@ private:
     ImVec2 m_lastPos{-1.0f, -1.0f};
     std::optional<std::chrono::steady_clock::time_point> m_stepStart;
     int m_settleFrames{0};
+    std::optional<std::pair<ImVec2, ImVec2>> m_tapRect;  ///< Where the element of the current tap was last frame.
     std::optional<std::string> m_failure;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -45,27 +46,33 @@ protected:
         return p;
     }
 
-    static std::set<std::filesystem::path> pdfsOf(const std::filesystem::path& d) {
-        std::set<std::filesystem::path> out;
+    /// The PDFs in @p d with their write times. cups-pdf names its output after the job title, so a test run
+    /// again (ctest --repeat) rewrites the same file: what a print produced is what is new or written since.
+    using Snapshot = std::map<std::filesystem::path, std::filesystem::file_time_type>;
+    static Snapshot pdfsOf(const std::filesystem::path& d) {
+        Snapshot out;
+        std::error_code ec;
         if (std::filesystem::is_directory(d))
             for (const auto& e : std::filesystem::directory_iterator(d))
-                if (e.path().extension() == ".pdf") out.insert(e.path());
+                if (e.path().extension() == ".pdf") out[e.path()] = std::filesystem::last_write_time(e.path(), ec);
         return out;
     }
 
-    static std::size_t pdfsIn(const std::filesystem::path& d) {
-        std::size_t n = 0;
-        if (std::filesystem::is_directory(d))
-            for (const auto& e : std::filesystem::directory_iterator(d))
-                if (e.path().extension() == ".pdf") ++n;
-        return n;
+    /// The PDFs of @p d that are not in @p before or were written again since.
+    static std::set<std::filesystem::path> writtenSince(const std::filesystem::path& d, const Snapshot& before) {
+        std::set<std::filesystem::path> out;
+        for (const auto& [p, t] : pdfsOf(d))
+            if (auto it = before.find(p); it == before.end() || it->second != t) out.insert(p);
+        return out;
     }
 };
 
 TEST_F(CupsPrinting, PdfArrivesInTheCupsPdfFolder) {
     testsupport::TempDir dir;
     const auto pdf = demoPdf(dir);
-    const auto before = pdfsIn(kDir / "out");
+    const auto before = pdfsOf(kDir / "out");
+    // File times are as fine as the file system keeps them: make sure a rewrite shows as a later time.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto printer = devices::openCupsPrinter();
     devices::PrintOptions o;
     o.timeout = std::chrono::seconds(60);
@@ -75,8 +82,9 @@ TEST_F(CupsPrinting, PdfArrivesInTheCupsPdfFolder) {
     EXPECT_GT((*r)[0].jobId, 0);
     EXPECT_EQ((*r)[0].state, devices::PrintJobState::Completed) << (*r)[0].message;
     // cups-pdf writes its file before the job is marked completed; allow the file system a moment.
-    for (int i = 0; i < 50 && pdfsIn(kDir / "out") == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_EQ(pdfsIn(kDir / "out"), before + 1) << "no new PDF in " << kDir / "out";
+    for (int i = 0; i < 50 && writtenSince(kDir / "out", before).empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(writtenSince(kDir / "out", before).size(), 1u) << "no new PDF in " << kDir / "out";
 }
 
 TEST_F(CupsPrinting, NoSuchQueue) {
@@ -181,6 +189,7 @@ TEST_F(CupsPrinting, KioskctlCertPrintPrintsTheEligibleCandidatesOfASitting) {
     }
 
     const auto before = pdfsOf(kDir / "out");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto kept = dir / "kept";
     std::filesystem::create_directories(kept);
     r = ctl({"cert", "print", "--sitting", std::to_string(sitting), "--printer", kQueue, "--out-dir", kept.string()});
@@ -218,9 +227,7 @@ TEST_F(CupsPrinting, KioskctlCertPrintPrintsTheEligibleCandidatesOfASitting) {
     // files are identified by their QR codes, read from the printed page by kioskctl verify.
     std::set<std::filesystem::path> landed;
     for (int i = 0; i < 100 && landed.size() < 2; ++i) {
-        landed.clear();
-        for (const auto& p : pdfsOf(kDir / "out"))
-            if (!before.contains(p)) landed.insert(p);
+        landed = writtenSince(kDir / "out", before);
         if (landed.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     ASSERT_EQ(landed.size(), 2u);

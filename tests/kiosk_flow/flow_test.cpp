@@ -33,7 +33,20 @@ protected:
         m_db = m_tmp / "center.db";
         // On the PostgreSQL fixture the kiosk works on a server database of the test's own; the test folder is
         // the center folder (the key demo-seed makes and the kiosk signs with).
-        if (ts::onPostgres()) {
+        if (m_ownServer) {
+            // A cluster of this test's own, which it stops and starts again (the shared fixture's must not).
+            const auto script = ts::env("KIOSK_PG_FIXTURE");
+            if (script.empty() || !std::filesystem::exists("/usr/lib/postgresql/15/bin/initdb"))
+                GTEST_SKIP() << "needs PostgreSQL 15 (package postgresql-15) and KIOSK_PG_FIXTURE, set by CTest";
+            m_serverState = m_tmp / "pg";
+            auto started = server("start");
+            ASSERT_EQ(started.exitCode, 0) << started.err;
+            const auto admin = ts::readFile(m_serverState / "uri");  // written without a newline
+            auto db = training::Database::open(admin, {});
+            ASSERT_TRUE(db) << db.error().message;
+            ASSERT_TRUE(db->exec("CREATE DATABASE center"));
+            m_db = ts::withDatabase(admin, "center");
+        } else if (ts::onPostgres()) {
             m_pg.emplace();
             ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
             m_db = m_pg->uri();
@@ -61,7 +74,15 @@ protected:
                       "[card_reader]\nkind = \"none\"\n[camera]\nsource = \"none\"\n[speech]\nenabled = false\n");
     }
 
-    void TearDown() override { m_kiosk.reset(); }
+    void TearDown() override {
+        m_kiosk.reset();
+        if (!m_serverState.empty()) (void)server("stop");
+    }
+
+    /// pg_fixture.sh @p command (start, kill, restart, stop) on this test's own cluster.
+    ts::RunResult server(const std::string& command) {
+        return ts::run({"/bin/sh", ts::env("KIOSK_PG_FIXTURE"), command, m_serverState.string()});
+    }
 
     std::unique_ptr<training::Store> openStore() {
         auto s = training::Store::open(m_db, {});
@@ -71,7 +92,14 @@ protected:
 
     /// The kiosk on the seeded database (opened as `kiosk` opens it).
     kiosk::ui::HeadlessKiosk& kiosk() {
-        if (!m_kiosk) {
+        if (!m_kiosk) m_kiosk = openKiosk("K01");
+        return *m_kiosk;
+    }
+
+    /// A kiosk named @p kioskId on the seeded database.
+    std::unique_ptr<kiosk::ui::HeadlessKiosk> openKiosk(const std::string& kioskId) {
+        std::unique_ptr<kiosk::ui::HeadlessKiosk> out;
+        {
             auto config = kiosk::loadConfig(m_tmp / "kiosk.toml");
             EXPECT_TRUE(config) << (config ? "" : config.error().message);
             auto store = training::Store::open(m_db, {.create = false, .integrity = training::IntegrityCheck::Always});
@@ -79,13 +107,14 @@ protected:
             kiosk::ui::HeadlessOptions o;
             o.config = config.value_or(kiosk::Config{});
             o.config.database.centerDir = m_tmp.path().string();
+            o.config.ui.kioskId = kioskId;
             o.databasePath = m_db;
             o.scriptDir = m_tmp.path();
             auto k = kiosk::ui::HeadlessKiosk::open(std::move(o), store ? std::move(*store) : nullptr);
             EXPECT_TRUE(k) << (k ? "" : k.error().message);
-            if (k) m_kiosk = std::move(*k);
+            if (k) out = std::move(*k);
         }
-        return *m_kiosk;
+        return out;
     }
 
     /// Runs @p script on the kiosk; the test fails (with the step and why) unless every step was done.
@@ -146,6 +175,14 @@ protected:
     std::int64_t m_courseId{0};
     std::int64_t m_sessionId{0};
     std::unique_ptr<kiosk::ui::HeadlessKiosk> m_kiosk;
+    bool m_ownServer{false};             ///< SetUp starts a PostgreSQL cluster of the test's own
+    std::filesystem::path m_serverState;  ///< its pg_fixture.sh state folder
+};
+
+/// The kiosk on a center server that goes away: a cluster of the test's own, killed and started again.
+class KioskServerLink : public KioskFlow {
+protected:
+    KioskServerLink() { m_ownServer = true; }
 };
 
 TEST_F(KioskFlow, ATypedIdNumberConfirmedByStaffSignsInAndChecksInAndOut) {
@@ -202,6 +239,54 @@ TEST_F(KioskFlow, TheExamIsStartedAnsweredFlaggedAndSubmittedToItsResult) {
     EXPECT_EQ(attempt->workerId, w.id);
     EXPECT_EQ(attempt->attempt.status(), exam::AttemptStatus::Submitted);
     EXPECT_EQ(attempt->attempt.flaggedItems(), std::vector<int>{2}) << "the third question was flagged";
+}
+
+TEST_F(KioskFlow, AWorkerWhoseKioskDiesResumesAtAnotherWithTheSameAnswersAndTimeLeft) {
+    const auto& w = m_workers[1];
+    signConsentsFor(w.id);
+    auto taps = rightTaps(w.id);
+    ASSERT_GT(taps.size(), 3u);
+    run(identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" + answer(taps, 0, 2) +
+        "expect 第 3 题 / 共\n");
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    training::ExamStore exams(*store);
+    const auto lineOf = [&]() -> std::optional<training::ProctorLine> {
+        auto board = exams.proctorBoard(1);
+        EXPECT_TRUE(board) << (board ? "" : board.error().message);
+        if (!board) return std::nullopt;
+        for (const auto& l : *board)
+            if (l.workerId == w.id) return l;
+        return std::nullopt;
+    };
+    auto before = lineOf();
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->terminal, "K01");
+    EXPECT_EQ(before->answered, 2);
+    auto ids = exams.attemptsOf(1);
+    ASSERT_TRUE(ids && ids->size() == 1u);
+    auto started = exams.loadAttempt(ids->front());
+    ASSERT_TRUE(started);
+    // K01 goes away mid-exam (its process ends; nothing is handed in), the worker walks to K02.
+    m_kiosk.reset();
+    auto k02 = openKiosk("K02");
+    ASSERT_TRUE(k02);
+    auto resumed = k02->run(identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n"
+                            "expect 第 3 题 / 共\ntap prev\nexpect 第 2 题 / 共\nexpect √ 已保存\n");
+    EXPECT_EQ(resumed.status, 0) << resumed.failure;
+    auto after = lineOf();
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->terminal, "K02") << "the board shows the kiosk the worker is at now";
+    EXPECT_EQ(after->answered, 2);
+    EXPECT_EQ(after->attemptId, before->attemptId) << "the same attempt, not a new one";
+    auto again = exams.loadAttempt(ids->front());
+    ASSERT_TRUE(again);
+    const auto now = exam::fromUnix(store->now());
+    EXPECT_EQ(again->attempt.remaining(now), started->attempt.remaining(now)) << "the clock runs on from the same deadline";
+    EXPECT_GT(again->attempt.remaining(now).count(), 0);
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(again->attempt.response(i).chosen, started->attempt.response(i).chosen) << "question " << i + 1;
+    k02.reset();
 }
 
 TEST_F(KioskFlow, AFirstRegistrationSignsTheConsents) {
@@ -361,3 +446,41 @@ TEST_F(KioskFlow, AStepThatCannotHappenFailsTheRunAndScreenshotsAreSkippedWithAN
 }
 
 }  // namespace
+
+TEST_F(KioskServerLink, AnAnswerGivenWhileTheServerIsDownIsNotShownSavedAndIsSavedWhenItIsBack) {
+    const auto& w = m_workers[1];
+    signConsentsFor(w.id);
+    auto taps = rightTaps(w.id);
+    ASSERT_GT(taps.size(), 3u);
+    ASSERT_EQ(taps[0].size(), 1u) << "the demo bank's first question has one right answer";
+    ASSERT_EQ(taps[1].size(), 1u) << "the demo bank's second question has one right answer";
+    run(identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" + answer(taps, 0, 2) +
+        "expect 第 2 题 / 共\n");
+    // The answer to question 2 is on the server; now the server dies (as a power cut or a crash would).
+    auto killed = server("kill");
+    ASSERT_EQ(killed.exitCode, 0) << killed.err;
+    // The worker changes the answer of question 2 while the server is down: the screen stays, says it is not
+    // saved, and the banner says why.
+    const std::string other = std::to_string(taps[1][0] == 0 ? 1 : 0);
+    run("tap opt-" + other + "\nexpect 与中心服务器的连接已中断\nexpect 尚未保存：服务器连接中断\nexpect-not 已保存\n"
+        "wait-screen exam\nexpect-signed-in\n");
+    auto restarted = server("restart");
+    ASSERT_EQ(restarted.exitCode, 0) << restarted.err;
+    // Back: the kiosk finds the server (backoff up to 8 s), sends the answer again, and only then says saved.
+    run("sleep 6\nexpect √ 已保存\nexpect-not 与中心服务器的连接已中断\nexpect-not 尚未保存\n");
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    training::ExamStore exams(*store);
+    auto ids = exams.attemptsOf(1);
+    ASSERT_TRUE(ids);
+    ASSERT_EQ(ids->size(), 1u);
+    auto attempt = exams.loadAttempt(ids->front());
+    ASSERT_TRUE(attempt) << attempt.error().message;
+    // Responses hold the options' places in the question; the taps were places on the screen.
+    const auto& paper = attempt->attempt.paper();
+    const auto original = [&](int item, int shown) { return paper.items[static_cast<std::size_t>(item)].optionOrder[static_cast<std::size_t>(shown)]; };
+    EXPECT_EQ(attempt->attempt.response(0).chosen, std::vector<int>{original(0, taps[0][0])})
+        << "the answer saved before the server died is kept";
+    EXPECT_EQ(attempt->attempt.response(1).chosen, std::vector<int>{original(1, std::stoi(other))})
+        << "the answer given while it was down reached it once it was back";
+}

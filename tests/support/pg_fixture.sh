@@ -1,10 +1,12 @@
 #!/bin/sh
 # CTest fixture: one private PostgreSQL 15 cluster for the tests of a run that need a server.
-# Usage: pg_fixture.sh start|stop STATE_DIR
+# Usage: pg_fixture.sh start|stop|kill|restart STATE_DIR
 # start: initdb in a fresh temporary folder, start the server (socket in that folder, a free TCP port on
 #   127.0.0.1 only, trust authentication for the test superuser), and write its connection URI to
 #   STATE_DIR/uri (tests read it through KIOSK_TEST_PG_URI_FILE) and the cluster folder to STATE_DIR/cluster.
 # stop: pg_ctl stop -m fast, then remove the cluster folder and STATE_DIR.
+# kill: the server stops at once as a crash would (pg_ctl stop -m immediate: no checkpoint), the data stays.
+# restart: start the server of STATE_DIR again (after kill) on the same port and socket folder.
 # PostgreSQL refuses to run as root (CI runs as root): then the server runs as 'nobody', which owns the
 # cluster folder; otherwise it runs as the user running the tests.
 set -eu
@@ -38,8 +40,16 @@ stop)
     stop
     rm -rf "$state"
     exit 0 ;;
+kill)
+    cluster=$(cat "$state/cluster")
+    as_owner "$bindir/pg_ctl" stop -D "$cluster/data" -m immediate -w -t 30 >/dev/null
+    exit 0 ;;
+restart)
+    cluster=$(cat "$state/cluster")
+    as_owner "$bindir/pg_ctl" start -D "$cluster/data" -l "$cluster/server.log" -w -t 60 >/dev/null
+    exit 0 ;;
 start) ;;
-*) echo "usage: $0 start|stop STATE_DIR" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|kill|restart STATE_DIR" >&2; exit 2 ;;
 esac
 
 [ -x "$bindir/initdb" ] || { echo "PostgreSQL 15 is not installed (package postgresql-15): no $bindir/initdb" >&2; exit 1; }

@@ -60,6 +60,7 @@ public:
         m_poll.reset();  // a poll still queued from an earlier visit is dropped
         m_confirm = Confirm::None;
         m_saved.clear();
+        m_unsaved.clear();
         m_lastPoll = std::chrono::steady_clock::now();
         dropTextures();
         if (!ctx.session.worker || !ctx.session.sittingId) {
@@ -162,7 +163,9 @@ public:
                                          {fmtClock(remaining)});
         ui.text(clock, ui.fonts().large(), remaining < 300 ? theme::kErrorText : theme::kText);
         if (paused) ui.notice(ctx.tr("exam.paused"));
-        if (!paused && remaining <= 0 && !m_busy) {
+        resendUnsaved(ctx);
+        // The deadline is the server's: while it is unreachable the hand-in waits for it (the trainer may pause).
+        if (!paused && remaining <= 0 && !m_busy && !ctx.server.lost) {
             submit(ctx, exam::SubmitReason::Deadline);
             return;
         }
@@ -227,6 +230,8 @@ public:
         // Saved state of this item: only after ExamStore::answer returned.
         if (m_busy) {
             ui.text(ctx.tr("exam.saving"), ui.fonts().small(), theme::kMuted);
+        } else if (m_unsaved.contains(cur)) {
+            ui.text(ctx.tr("exam.not_saved"), ui.fonts().small(), theme::kErrorText);
         } else if (m_saved.contains(cur) && !resp.chosen.empty()) {
             ui.text(ctx.tr("exam.saved"), ui.fonts().small(), theme::kOk);
         }
@@ -293,7 +298,10 @@ private:
         const auto flagged = at.flaggedItems();
         if (!flagged.empty()) ui.notice(format(ctx.tr("exam.confirm_flagged"), {std::to_string(flagged.size())}));
         ui.text(ctx.tr("exam.confirm_text"));
-        if (ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy))
+        // Handing in waits until every answer is on the server.
+        const bool allSaved = m_unsaved.empty() && !ctx.server.lost;
+        if (!allSaved) ui.notice(ctx.tr("exam.not_saved"));
+        if (ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy && allSaved))
             submit(ctx, exam::SubmitReason::Candidate);
         ImGui::SameLine();
         if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
@@ -304,7 +312,10 @@ private:
         auto& ui = ctx.ui;
         ui.heading(ctx.tr("exam.leave_title"));
         ui.notice(ctx.tr("exam.leave_text"));
-        if (ui.button("confirm-leave", ctx.tr("exam.leave_yes"), {420, 96}, Kind::Primary, !m_busy))
+        // Leaving waits until every answer is on the server (the next kiosk resumes from what it holds).
+        const bool allSaved = m_unsaved.empty() && !ctx.server.lost;
+        if (!allSaved) ui.notice(ctx.tr("exam.not_saved"));
+        if (ui.button("confirm-leave", ctx.tr("exam.leave_yes"), {420, 96}, Kind::Primary, !m_busy && allSaved))
             ctx.emit(Intent::Logout);
         ImGui::SameLine();
         if (ui.button("cancel-leave", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
@@ -333,14 +344,21 @@ private:
                                return r.exams.loadAttempt(id);
                            },
                            [this, &ctx](training::Result<training::StoredAttempt> a) {
-                               if (!a || m_busy) return;
+                               if (!a || m_busy || !m_unsaved.empty()) return;
                                m_attempt = std::move(*a);
                                markStoredAnswers();
                                if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
                            });
     }
+    /// Answers the server did not take because it was unreachable are sent again, one at a time, once it is back.
+    void resendUnsaved(Context& ctx) {
+        if (m_busy || ctx.server.lost || m_unsaved.empty()) return;
+        auto [item, chosen] = *m_unsaved.begin();
+        answer(ctx, item, std::move(chosen));
+    }
+    /// @p isAnswer: @p chosen is the answer being saved (kept to send again when the server was unreachable).
     template <class F>
-    void mutate(Context& ctx, F f, int savedItem) {
+    void mutate(Context& ctx, F f, int savedItem, bool isAnswer = false, std::vector<int> chosen = {}) {
         m_busy = true;
         m_poll.reset();  // a poll queued before this change would bring back the old state
         ctx.backend.submit(
@@ -348,15 +366,20 @@ private:
                 auto res = f(r, a);
                 return {res, std::move(a)};
             },
-            [this, &ctx, savedItem](std::pair<training::Result<void>, training::StoredAttempt> out) {
+            [this, &ctx, savedItem, isAnswer, chosen](std::pair<training::Result<void>, training::StoredAttempt> out) {
                 m_busy = false;
                 m_attempt = std::move(out.second);
                 if (!out.first) {
                     if (savedItem >= 0) m_saved.erase(savedItem);
+                    if (isAnswer && out.first.error().reason == kServerUnreachable) m_unsaved[savedItem] = chosen;
+                    else if (savedItem >= 0) m_unsaved.erase(savedItem);
                     ctx.showError(out.first.error());
                 } else {
                     ctx.setError({});
-                    if (savedItem >= 0) m_saved.insert(savedItem);
+                    if (savedItem >= 0) {
+                        m_saved.insert(savedItem);
+                        m_unsaved.erase(savedItem);
+                    }
                 }
                 if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
             });
@@ -364,10 +387,11 @@ private:
     void answer(Context& ctx, int item, std::vector<int> chosen) {
         m_saved.erase(item);
         if (chosen.empty())
-            mutate(ctx, [item](Records& r, training::StoredAttempt& a) { return r.exams.clearAnswer(a, item); }, item);
+            mutate(ctx, [item](Records& r, training::StoredAttempt& a) { return r.exams.clearAnswer(a, item); }, item,
+                   true, chosen);
         else
             mutate(ctx, [item, chosen](Records& r, training::StoredAttempt& a) { return r.exams.answer(a, item, chosen); },
-                   item);
+                   item, true, chosen);
     }
     void go(Context& ctx, int item) {
         mutate(ctx, [item](Records& r, training::StoredAttempt& a) { return r.exams.goTo(a, item); }, -1);
@@ -388,6 +412,7 @@ private:
     Pictures m_pictures;
     std::map<const Picture*, Texture> m_textures;
     std::set<int> m_saved;
+    std::map<int, std::vector<int>> m_unsaved;  ///< Item -> answer the unreachable server has not taken yet.
     bool m_busy{false};
     JobHandle m_poll;  ///< The proctor poll; reset when an answer, move or flag starts (its result is stale).
     enum class Confirm { None, Submit, Leave };

@@ -78,7 +78,8 @@ private:
                 break;
             case Presence::Left: ui.text(ctx.tr("proctor.left"), nullptr, theme::kErrorText); break;
             case Presence::NoContact:
-                ui.text(format(ctx.tr("proctor.no_contact"), {std::to_string(l.lastContactAgo.value_or(0))}), nullptr,
+                ui.text(format(ctx.tr("proctor.no_contact"), {l.terminal.empty() ? std::string("?") : l.terminal,
+                                                             std::to_string(l.lastContactAgo.value_or(0))}), nullptr,
                         theme::kErrorText);
                 break;
             case Presence::Submitted: {

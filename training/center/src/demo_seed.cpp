@@ -92,11 +92,7 @@ Result<DemoCenter> seedDemoCenter(Operations& ops, const std::filesystem::path& 
     if (!agencies->empty())
         return fail(ErrorCode::Refused,
                     "this database already has records; demo-seed only fills a new database (use another --db)");
-    // The demo center signs certificates like a real one. The center folder of a URI (or one given with
-    // --center-dir) may not exist yet: made owner-only.
-    std::error_code ec;
-    if (const auto dir = ops.paths().key.parent_path(); !dir.empty() && !std::filesystem::exists(dir, ec))
-        if (auto r = training::createPrivateDirectory(dir); !r) return propagate(r);
+    // The demo center signs certificates like a real one (ensureCenterKey makes a missing center folder).
     if (auto key = training::ensureCenterKey(store, ops.paths().key, actor); !key) return propagate(key);
 
     for (const auto& [name, prefix, rep] :

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "training/badge_code.hpp"
+#include "training/database.hpp"
 #include "training/store.hpp"
 #include "training/json_fields.hpp"
 
@@ -381,6 +382,9 @@ Result<CenterKey> ensureCenterKey(Store& store, const std::filesystem::path& key
     auto center = store.center();
     if (!center) return propagate(center);
     std::error_code ec;
+    // The center folder of a URI (or one given with --center-dir) may not exist yet: made owner-only.
+    if (const auto dir = keyPath.parent_path(); !dir.empty() && !std::filesystem::exists(dir, ec))
+        if (auto r = createPrivateDirectory(dir); !r) return std::unexpected(r.error());
     Result<CenterKey> key = std::filesystem::exists(keyPath, ec) ? CenterKey::load(keyPath)
                                                                  : CenterKey::create(keyPath, center->code, center->name);
     if (!key) return key;

@@ -142,7 +142,8 @@ Error pgError(const PgConnection& pg, const PGresult* result, std::string_view c
         return {ErrorCode::Io,
                 fmt::format("{}: lost the connection to the {} ({}); check that the PostgreSQL server is running and "
                             "reachable from this machine, then retry",
-                            context, pg.description, detail.empty() ? "no answer" : detail)};
+                            context, pg.description, detail.empty() ? "no answer" : detail),
+                "server.unreachable"};
     if (code == "40001" || code == "40P01" || code == "55P03" || code == "57014")
         return {ErrorCode::Busy, fmt::format("{}: the {} is busy (another kiosk or program is writing to it); try "
                                              "again in a moment ({})",

@@ -108,7 +108,9 @@ private:
 [[nodiscard]] Result<std::vector<CenterPublicKey>> trustedKeys(Store& store);
 
 /// @brief What `kioskctl init` calls: creates the key file when there is none (or loads it), and records
-/// its public key as the center's own trusted key. Returns the key.
+/// its public key as the center's own trusted key. Returns the key. A missing folder of @p keyPath (the center
+/// folder of a URI, or one given with --center-dir) is made owner-only first.
+/// @retval Io the folder or the key file could not be made
 /// @retval Conflict the existing key file belongs to another center id
 [[nodiscard]] Result<CenterKey> ensureCenterKey(Store& store, const std::filesystem::path& keyPath, const Actor& actor);
 

@@ -189,7 +189,30 @@ public:
     /// @brief Runs one or more statements without parameters.
     [[nodiscard]] Result<void> exec(std::string_view sql);
     /// @brief Starts a transaction, or a savepoint when one is already open.
+    /// The outermost one waits for the database's write lock (BEGIN IMMEDIATE on SQLite, an advisory lock on
+    /// PostgreSQL); when that wait ends after the busy timeout it is tried again after a pause (kUnitAttempts
+    /// in all), and on PostgreSQL once at once after a lost connection.
+    /// @retval Busy another writer held the lock all that time
+    /// @retval Io   the server cannot be reached (reason key `server.unreachable`)
     [[nodiscard]] Result<Transaction> transaction();
+
+    /// @brief How many times retrying() and transaction() try before they give up with Busy.
+    static constexpr int kUnitAttempts = 4;
+
+    /// @brief Runs @p work, one whole unit of work that opens and commits its own transaction (it must be safe
+    /// to run again after a rollback), and runs it again after a growing, jittered pause when it fails with
+    /// Busy (SQLite's busy timeout; on PostgreSQL a serialization failure, a deadlock or a lock timeout), up to
+    /// kUnitAttempts times in all. Inside an open transaction it runs once: the unit to repeat is the caller's.
+    /// Other failures, a lost server among them, are returned as they are: a commit whose answer was lost may
+    /// have happened, so only the caller can decide to repeat it.
+    template <class F>
+    [[nodiscard]] auto retrying(F&& work) -> std::invoke_result_t<F&> {
+        for (int attempt = 1;; ++attempt) {
+            auto r = work();
+            if (r || m_depth > 0 || r.error().code != ErrorCode::Busy || attempt >= kUnitAttempts) return r;
+            pauseBeforeRetry(attempt);
+        }
+    }
     /// @brief Runs a single-value query (e.g. a PRAGMA) and returns the first column of the first row as text.
     [[nodiscard]] Result<std::optional<std::string>> queryText(std::string_view sql);
     /// @brief Runs a single-value integer query.
@@ -222,9 +245,13 @@ private:
     Result<void> execPostgres(std::string_view sql);
     Result<bool> stepPostgres(detail::PgStatement& stmt);
     std::int64_t lastInsertIdPostgres() const;
+    Result<void> reconnectPostgres();
+    Result<void> ensureConnectedPostgres();
+    void endFailedBeginPostgres();
     void giveBack(std::string sql, sqlite3_stmt* stmt);
     void giveBack(std::string sql, std::unique_ptr<detail::PgStatement> stmt);
     void close();
+    static void pauseBeforeRetry(int attempt);
 
     sqlite3* m_db{nullptr};
     std::unique_ptr<detail::PgConnection> m_pg;

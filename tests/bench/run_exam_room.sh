@@ -34,8 +34,9 @@ echo "== exam room and board, SQLite and PostgreSQL"
 KIOSK_BENCH_PG_URI=$uri "$bench" --benchmark_counters_tabular=true
 
 echo "== fault run: kill -9 of the postmaster while 40 kiosks answer"
-ready=$state/answering
-KIOSK_BENCH_PG_URI=$uri KIOSK_BENCH_FAULT=1 KIOSK_BENCH_FAULT_READY=$ready "$bench" --benchmark_counters_tabular=true &
+ready=$state/answering back=$state/server-back
+KIOSK_BENCH_PG_URI=$uri KIOSK_BENCH_FAULT=1 KIOSK_BENCH_FAULT_READY=$ready KIOSK_BENCH_FAULT_BACK=$back \
+    "$bench" --benchmark_counters_tabular=true &
 runner=$!
 i=0
 while [ ! -f "$ready" ]; do
@@ -50,11 +51,14 @@ kill -9 "$postmaster"
 # The server processes notice that their postmaster died and exit; then the cluster can start again.
 while kill -0 "$postmaster" 2>/dev/null; do sleep 0.05; done
 sleep 1
+echo "$(date -u +%T.%N | cut -c1-12) starting PostgreSQL again"
 i=0
-until as_owner "$bindir/pg_ctl" start -D "$cluster/data" -l "$cluster/server.log" -w -t 60 >/dev/null 2>&1; do
+until as_owner "$bindir/pg_ctl" start -D "$cluster/data" -l "$cluster/server.log" -w -t 60 >"$state/pg_ctl.out" 2>&1; do
     i=$((i + 1))
     [ $i -lt 50 ] || { echo "PostgreSQL did not start again" >&2; tail "$cluster/server.log" >&2; exit 1; }
+    echo "  (not yet: $(tail -n 1 "$state/pg_ctl.out"))"
     sleep 0.2
 done
-echo "$(date -u +%T.%N | cut -c1-12) PostgreSQL accepts connections again (crash recovery done)"
+touch "$back"
+echo "$(date -u +%T.%N | cut -c1-12) PostgreSQL accepts connections again (crash recovery done, $i failed starts)"
 wait "$runner"

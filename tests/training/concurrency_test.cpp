@@ -155,3 +155,27 @@ TEST_F(ConcurrentWriters, FortyKiosksWriteAtOnceAndTheAuditChainStaysOne) {
         EXPECT_EQ(line.flagged, 1) << line.name;
     }
 }
+
+TEST_F(ConcurrentWriters, AnAnswerDoesNotWaitForTheDatabaseWriteLockOnPostgres) {
+    auto kioskStore = Store::open(dbPath(), {.create = false, .busyTimeoutMs = 100}, m_clock);
+    ASSERT_TRUE(kioskStore) << kioskStore.error().message;
+    ExamStore exams(**kioskStore);
+    auto a = exams.startAttempt(m_sitting, m_workers[0], "kiosk:K01");
+    ASSERT_TRUE(a) << a.error().message;
+    // Another program is in the middle of a unit of work that holds the database's write lock.
+    auto held = m_store->database().transaction();
+    ASSERT_TRUE(held) << held.error().message;
+    auto saved = exams.answer(*a, 0, {1});
+    if (testsupport::onPostgres()) {
+        EXPECT_TRUE(saved) << "an answer writes only its attempt's rows and takes only their locks: "
+                           << saved.error().message;
+    } else {
+        ASSERT_FALSE(saved) << "SQLite has one writer at a time";
+        EXPECT_EQ(saved.error().code, ErrorCode::Busy) << saved.error().message;
+    }
+    ASSERT_TRUE(held->commit());
+    auto again = exams.answer(*a, 0, {2});
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(count(fmt::format("SELECT count(*) FROM attempt_items WHERE attempt_id = {} AND chosen = '[2]'", a->id)),
+              1);
+}

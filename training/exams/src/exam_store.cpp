@@ -856,7 +856,9 @@ Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::
 
 Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEvent& e) {
     auto& db = m_store.database();
-    auto tx = db.transaction();
+    // Blind writes of this attempt's own rows (the engine decided in memory): no other unit reads them to decide
+    // anything it writes, so on PostgreSQL the answers of a room are saved side by side, not in turn.
+    auto tx = db.transaction(WriteLock::RowsOnly);
     if (!tx) return propagate(tx);
     if (e.kind == exam::EventKind::Navigated) {
         auto upd = db.prepare("UPDATE attempts SET current_item = ? WHERE id = ?");

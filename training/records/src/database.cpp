@@ -416,7 +416,7 @@ Result<void> Database::exec(std::string_view sql) {
     return {};
 }
 
-Result<Transaction> Database::transaction() {
+Result<Transaction> Database::transaction(WriteLock lock) {
     const bool nested = m_depth > 0;
     const int depth = m_depth + 1;
     if (nested) {
@@ -427,14 +427,16 @@ Result<Transaction> Database::transaction() {
         // fails, so it is safe to try again: after a pause when the lock stayed taken, and on PostgreSQL once at
         // once after a lost connection (the next try connects again).
         const std::string begin =
-            m_pg ? fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", detail::kPgWriteLockKey) : "BEGIN IMMEDIATE";
+            !m_pg                          ? std::string("BEGIN IMMEDIATE")
+            : lock == WriteLock::RowsOnly ? std::string("BEGIN")
+                                          : fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", detail::kPgWriteLockKey);
         for (int attempt = 1;; ++attempt) {
             auto r = exec(begin);
             if (r) break;
             if (m_pg) endFailedBeginPostgres();
             const bool lost = m_pg && detail::isServerUnreachable(r.error());
             if (lost && attempt == 1) continue;
-            if (!lost && r.error().code == ErrorCode::Busy && attempt < kUnitAttempts) {
+            if (!lost && r.error().code == ErrorCode::Busy && !m_retrying && attempt < kUnitAttempts) {
                 pauseBeforeRetry(attempt);
                 continue;
             }

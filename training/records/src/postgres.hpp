@@ -23,7 +23,8 @@ namespace training::detail {
 /// head), and under this lock each stays correct at READ COMMITTED with no row-lock ordering to get wrong, so
 /// there is no lost update and no deadlock, and the audit chain stays one chain. The lock is held only for the
 /// few statements and the commit of one unit (about a millisecond for an answer); reads take no lock. A wait
-/// longer than the lock timeout is retried by Database::transaction() before anything ran.
+/// longer than the lock timeout is retried by Database::transaction() before anything ran. The exam screen's
+/// saves (blind writes of one attempt's rows) take only row locks: WriteLock::RowsOnly.
 inline constexpr std::int64_t kPgWriteLockKey = 0x42414447;
 
 inline constexpr Oid kPgInt8Oid = 20;

@@ -163,6 +163,12 @@ private:
     bool m_done{false};
 };
 
+/// @brief What the outermost transaction locks before it starts (see Database::transaction).
+enum class WriteLock {
+    Database,  ///< One writer at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: the database's advisory lock).
+    RowsOnly,  ///< PostgreSQL: only the rows written (SQLite has one writer at a time whatever is asked).
+};
+
 /// @brief How Database::open treats the file.
 struct OpenOptions {
     bool create{true};              ///< Create the file when it does not exist.
@@ -193,8 +199,11 @@ public:
     /// PostgreSQL); when that wait ends after the busy timeout it is tried again after a pause (kUnitAttempts
     /// in all), and on PostgreSQL once at once after a lost connection.
     /// @retval Busy another writer held the lock all that time
+    /// With WriteLock::RowsOnly the outermost transaction on PostgreSQL takes no database-wide lock, only the
+    /// row locks of what it writes: for units that write rows no other unit reads to decide anything, with no
+    /// read-then-write of their own (an exam answer: one attempt's item row and an event row).
     /// @retval Io   the server cannot be reached (reason key `server.unreachable`)
-    [[nodiscard]] Result<Transaction> transaction();
+    [[nodiscard]] Result<Transaction> transaction(WriteLock lock = WriteLock::Database);
 
     /// @brief How many times retrying() and transaction() try before they give up with Busy.
     static constexpr int kUnitAttempts = 4;
@@ -205,11 +214,17 @@ public:
     /// kUnitAttempts times in all. Inside an open transaction it runs once: the unit to repeat is the caller's.
     /// Other failures, a lost server among them, are returned as they are: a commit whose answer was lost may
     /// have happened, so only the caller can decide to repeat it.
+    /// The transactions the unit opens do not also retry their own lock waits (the retries would multiply).
     template <class F>
     [[nodiscard]] auto retrying(F&& work) -> std::invoke_result_t<F&> {
+        const bool outer = !m_retrying;
+        m_retrying = true;
         for (int attempt = 1;; ++attempt) {
             auto r = work();
-            if (r || m_depth > 0 || r.error().code != ErrorCode::Busy || attempt >= kUnitAttempts) return r;
+            if (r || m_depth > 0 || r.error().code != ErrorCode::Busy || attempt >= kUnitAttempts) {
+                if (outer) m_retrying = false;
+                return r;
+            }
             pauseBeforeRetry(attempt);
         }
     }
@@ -259,6 +274,7 @@ private:
     std::unordered_map<std::string, sqlite3_stmt*> m_cache;
     std::unordered_map<std::string, std::unique_ptr<detail::PgStatement>> m_pgCache;
     int m_depth{0};
+    bool m_retrying{false};  ///< Inside retrying(): transaction() leaves lock waits to it.
 };
 
 /// @brief Creates @p dir and its missing parents with mode 0700 (owner only): the center's files hold full ID

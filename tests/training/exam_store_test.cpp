@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -378,6 +379,89 @@ TEST_F(ExamStoreTest, ProctorBoardOfClosedAndUnknownSittings) {
     auto bad = m_exams->reportPresence(999, true, "K01");
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(ExamStoreTest, ProctorBoardOf200CandidatesAgreesWithTheirPapers) {
+    // The board counts progress in SQL; each line must say what the attempt loaded from its paper says.
+    SittingInput in;
+    in.courseId = m_store->course("badge")->id;
+    in.bankCode = "b1";
+    in.title = "大考场";
+    in.seats = 200;
+    in.blueprint.sections = {{"ethics", 2, std::nullopt}, {"safety", 2, std::nullopt}, {"appliance", 1, std::nullopt}};
+    in.blueprint.duration = std::chrono::minutes(20);
+    in.graceSeconds = 30;
+    in.requireAttendance = false;
+    auto big = m_exams->createSitting(in, "trainer");
+    ASSERT_TRUE(big) << big.error().message;
+    m_sitting = big->id;
+    std::vector<std::int64_t> workers;
+    for (int i = 0; i < 200; ++i) {
+        const auto w = i == 0 ? m_worker : addWorker(fmt::format("44030519900101{:03}", i), fmt::format("候选人{}", i)).id;
+        ASSERT_NE(w, 0);
+        auto added = m_exams->addCandidate(m_sitting, w, "t");
+        ASSERT_TRUE(added) << added.error().message;
+        workers.push_back(w);
+    }
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    ASSERT_TRUE(m_exams->setExtraTime(m_sitting, workers[7], 300, "t"));
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+        if (i % 10 == 9) continue;  // some have not started
+        auto a = m_exams->startAttempt(m_sitting, workers[i], "kiosk:K01");
+        ASSERT_TRUE(a) << a.error().message;
+        for (int item = 0; item < static_cast<int>(i % 6) && item < a->attempt.itemCount(); ++item)
+            ASSERT_TRUE(m_exams->answer(*a, item, {static_cast<int>(i) % 4}));
+        if (i % 4 == 0) {
+            ASSERT_TRUE(m_exams->flag(*a, 4, true));
+        }
+        if (i % 3 == 0) {
+            ASSERT_TRUE(m_exams->goTo(*a, 3));
+        }
+        if (i % 5 == 0) {
+            ASSERT_TRUE(m_exams->clearAnswer(*a, 0));
+        }
+        if (i % 8 == 0) {
+            ASSERT_TRUE(m_exams->submit(*a));
+        }
+        m_clock->advance(1);
+    }
+    ASSERT_TRUE(m_exams->pauseSitting(m_sitting, "t"));
+    m_clock->advance(60);
+    ASSERT_TRUE(m_exams->resumeSitting(m_sitting, "t"));
+    m_clock->advance(90);
+    auto board = m_exams->proctorBoard(m_sitting);
+    ASSERT_TRUE(board) << board.error().message;
+    ASSERT_EQ(board->size(), 200u);
+    const auto now = exam::fromUnix(m_clock->now());
+    int started = 0, submitted = 0;
+    for (const auto& l : *board) {
+        SCOPED_TRACE(l.name);
+        if (!l.attemptId) {
+            EXPECT_EQ(l.presence, Presence::NotStarted);
+            continue;
+        }
+        ++started;
+        auto a = m_exams->loadAttempt(*l.attemptId);
+        ASSERT_TRUE(a) << a.error().message;
+        const auto& at = a->attempt;
+        EXPECT_EQ(l.items, at.itemCount());
+        EXPECT_EQ(l.answered, at.answeredCount());
+        EXPECT_EQ(l.flagged, static_cast<int>(at.flaggedItems().size()));
+        EXPECT_EQ(l.current, at.currentIndex());
+        EXPECT_EQ(l.paused, at.isPaused(now));
+        if (at.status() == exam::AttemptStatus::Submitted) {
+            ++submitted;
+            EXPECT_EQ(l.presence, Presence::Submitted);
+            EXPECT_EQ(l.remainingSeconds, 0);
+            ASSERT_TRUE(l.score);
+            EXPECT_DOUBLE_EQ(*l.score, at.grade().score);
+        } else {
+            EXPECT_EQ(l.remainingSeconds, at.remaining(now).count());
+        }
+    }
+    EXPECT_EQ(started, 180);
+    EXPECT_EQ(submitted, 25);
+    EXPECT_EQ((*board)[7].remainingSeconds, 20 * 60 + 300 - (180 - 7 + 90)) << "extra time, the pause not counted";
 }
 
 TEST_F(ExamStoreTest, AnAttemptInProgressSurvivesTheMigrationToPresence) {

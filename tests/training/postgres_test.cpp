@@ -2,7 +2,9 @@
 // (connections, databases, locks between connections) and the checks on opening that SQLite makes on files.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "pg_test_database.hpp"
 #include <unistd.h>
@@ -149,6 +151,90 @@ TEST(PostgresStore, AnotherWriterHoldingTheDatabaseIsBusyAfterTheTimeout) {
     auto now = (*second)->database().transaction();
     ASSERT_TRUE(now) << now.error().message;
     EXPECT_TRUE(now->commit());
+}
+
+TEST(PostgresStore, AWriterWaitingLongerThanTheLockTimeoutIsRetriedBeforeAnythingRan) {
+    PgTestDatabase pg;
+    auto first = Store::open(pg.uri(), {.create = true});
+    ASSERT_TRUE(first) << first.error().message;
+    auto second = Store::open(pg.uri(), {.create = false, .busyTimeoutMs = 100});
+    ASSERT_TRUE(second) << second.error().message;
+    auto held = (*first)->database().transaction();
+    ASSERT_TRUE(held);
+    std::jthread release([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(350));  // more than three lock timeouts
+        EXPECT_TRUE(held->commit());
+    });
+    auto waiting = (*second)->database().transaction();
+    ASSERT_TRUE(waiting) << waiting.error().message;
+    EXPECT_TRUE((*second)->database().exec("CREATE TABLE after_the_wait (x INTEGER)"));
+    EXPECT_TRUE(waiting->commit());
+}
+
+TEST(PostgresStore, ALostConnectionIsServerUnreachableAndTheNextUseConnectsAgain) {
+    PgTestDatabase pg;
+    auto store = Store::open(pg.uri(), {.create = true});
+    ASSERT_TRUE(store) << store.error().message;
+    auto& db = (*store)->database();
+    ASSERT_TRUE(db.exec("CREATE TABLE answers (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    const auto insert = [&](int id) -> Result<void> {
+        auto tx = db.transaction();
+        if (!tx) return propagate(tx);
+        auto st = db.prepare("INSERT INTO answers (id, v) VALUES (?, ?)");
+        if (!st) return propagate(st);
+        if (auto r = st->bindAll(id, "a").run(); !r) return r;
+        return tx->commit();
+    };
+    ASSERT_TRUE(insert(1));  // the statement is prepared on the server now
+    const auto kill = [&] {
+        const auto pid = db.queryInt("SELECT pg_backend_pid()");
+        ASSERT_TRUE(pid);
+        rawExec(pg.adminUri(), "SELECT pg_terminate_backend(" + std::to_string(*pid) + ", 5000)");
+    };
+
+    // The server goes away between two uses: the next use finds out, says so, and the one after connects again.
+    kill();
+    auto lost = db.queryInt("SELECT count(*) FROM answers");
+    ASSERT_FALSE(lost);
+    EXPECT_EQ(lost.error().code, ErrorCode::Io);
+    EXPECT_EQ(lost.error().reason, "server.unreachable") << lost.error().message;
+    EXPECT_NE(lost.error().message.find("lost the connection"), std::string::npos) << lost.error().message;
+    ASSERT_TRUE(insert(2)) << "the cached statement is prepared again on the new connection";
+    auto sync = db.queryText("SHOW synchronous_commit");
+    ASSERT_TRUE(sync && *sync);
+    EXPECT_EQ(**sync, "on") << "the session's settings are made again";
+
+    // A transaction begun on a connection that is already gone: the BEGIN finds out and connects again itself.
+    kill();
+    ASSERT_TRUE(insert(3)) << "nothing had run yet, so the transaction starts on a new connection";
+
+    // The server goes away inside a transaction: the transaction fails, nothing of it is saved, and it does not
+    // go on outside a transaction on a new connection.
+    {
+        auto tx = db.transaction();
+        ASSERT_TRUE(tx);
+        auto st = db.prepare("INSERT INTO answers (id, v) VALUES (?, ?)");
+        ASSERT_TRUE(st);
+        ASSERT_TRUE(st->bindAll(4, "lost").run());
+        kill();
+        auto more = db.prepare("INSERT INTO answers (id, v) VALUES (?, ?)");
+        ASSERT_TRUE(more);
+        auto r = more->bindAll(5, "lost").run();
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().reason, "server.unreachable") << r.error().message;
+        auto c = tx->commit();
+        ASSERT_FALSE(c);
+        EXPECT_EQ(c.error().reason, "server.unreachable") << c.error().message;
+    }
+    ASSERT_TRUE(insert(6));
+    EXPECT_EQ(rawInt(pg.uri(), "SELECT count(*) FROM answers"), 4) << "1, 2, 3 and 6";
+    EXPECT_EQ(rawInt(pg.uri(), "SELECT count(*) FROM answers WHERE v = 'lost'"), 0);
+}
+
+TEST(PostgresStore, AServerThatCannotBeReachedHasTheReasonKey) {
+    auto db = Database::open("postgresql:///center?host=/nonexistent-kiosk-socket-dir&port=5999&user=kiosk", {});
+    ASSERT_FALSE(db);
+    EXPECT_EQ(db.error().reason, "server.unreachable");
 }
 
 TEST(PostgresStore, BlobsAndLastInsertIdsRoundTrip) {

@@ -806,6 +806,11 @@ Result<StoredAttempt> ExamStore::loadAttempt(std::int64_t attemptId) {
 }
 
 Result<void> ExamStore::persistSubmission(const StoredAttempt& a, const Actor& by) {
+    // The whole unit (it stores what the engine holds already) runs again when the database was busy.
+    return m_store.database().retrying([&] { return writeSubmission(a, by); });
+}
+
+Result<void> ExamStore::writeSubmission(const StoredAttempt& a, const Actor& by) {
     auto& db = m_store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
@@ -845,8 +850,15 @@ Result<void> ExamStore::persistAfter(StoredAttempt& a, const exam::Result<exam::
     }
     const auto& e = *outcome;
     if (e.kind == exam::EventKind::Submitted) return persistSubmission(a, by);
+    // The whole unit (it stores what the engine holds already) runs again when the database was busy.
+    return m_store.database().retrying([&] { return writeEvent(a, e); });
+}
+
+Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEvent& e) {
     auto& db = m_store.database();
-    auto tx = db.transaction();
+    // Blind writes of this attempt's own rows (the engine decided in memory): no other unit reads them to decide
+    // anything it writes, so on PostgreSQL the answers of a room are saved side by side, not in turn.
+    auto tx = db.transaction(WriteLock::RowsOnly);
     if (!tx) return propagate(tx);
     if (e.kind == exam::EventKind::Navigated) {
         auto upd = db.prepare("UPDATE attempts SET current_item = ? WHERE id = ?");
@@ -917,12 +929,18 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
     if (sittingId) {
         if (auto s = sitting(*sittingId); !s) return propagate(s);
     }
-    // One row per candidate with the latest attempt, if any.
+    // One row per candidate with the latest attempt, if any, and its progress counted by the database (indexed by
+    // attempt_items' primary key): no paper is loaded, except of an attempt whose time ran out unseen, which is
+    // handed in here as loadAttempt does.
     auto st = db.prepare(
         "SELECT c.sitting_id, s.title, c.worker_id, w.name, c.extra_seconds, a.id, a.attempt_no, a.score, "
         "a.passed, a.started_at, a.seen_at, a.seen_from, a.left_at, "
         "(SELECT max(e.at) FROM attempt_events e WHERE e.attempt_id = a.id), "
-        "(SELECT max(i.answered_at) FROM attempt_items i WHERE i.attempt_id = a.id) "
+        "(SELECT max(i.answered_at) FROM attempt_items i WHERE i.attempt_id = a.id), "
+        "a.current_item, a.submitted_at, a.duration_s, s.grace_seconds, "
+        "(SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id), "
+        "(SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.chosen <> '[]'), "
+        "(SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.flagged <> 0) "
         "FROM sitting_candidates c JOIN sittings s ON s.id = c.sitting_id JOIN workers w ON w.id = c.worker_id "
         "LEFT JOIN attempts a ON a.id = (SELECT max(x.id) FROM attempts x "
         "                                WHERE x.sitting_id = c.sitting_id AND x.worker_id = c.worker_id) "
@@ -932,7 +950,8 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
     st->bindAll(sittingId);
     struct Row {
         ProctorLine line;
-        std::optional<std::int64_t> startedAt, seenAt, leftAt, lastEventAt, lastAnswerAt;
+        std::optional<std::int64_t> startedAt, seenAt, leftAt, lastEventAt, lastAnswerAt, submittedAt;
+        std::int64_t durationSeconds{0}, graceSeconds{0};
     };
     std::vector<Row> rows;
     if (auto done = st->forEachRow([&](Statement& rec) {
@@ -953,12 +972,23 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
         row.leftAt = rec.optInt64(12);
         row.lastEventAt = rec.optInt64(13);
         row.lastAnswerAt = rec.optInt64(14);
+        l.current = static_cast<int>(rec.optInt64(15).value_or(0));
+        row.submittedAt = rec.optInt64(16);
+        row.durationSeconds = rec.optInt64(17).value_or(0);
+        row.graceSeconds = rec.int64(18);
+        l.items = static_cast<int>(rec.int64(19));
+        l.answered = static_cast<int>(rec.int64(20));
+        l.flagged = static_cast<int>(rec.int64(21));
         rows.push_back(std::move(row));
     }); !done)
         return propagate(done);
     st->reset();
 
     const auto now = m_store.now();
+    std::unordered_map<std::int64_t, std::vector<exam::PauseInterval>> pausesOf;
+    // The attempt's clock without its paper: the engine's own rules for time left, pauses and the deadline.
+    exam::Paper timingPaper;
+    timingPaper.items.resize(1);
     std::vector<ProctorLine> out;
     out.reserve(rows.size());
     for (auto& row : rows) {
@@ -968,25 +998,35 @@ Result<std::vector<ProctorLine>> ExamStore::proctorBoard(std::optional<std::int6
             out.push_back(std::move(l));
             continue;
         }
-        auto a = loadAttempt(*l.attemptId);  // hands in an attempt whose time ran out
-        if (!a) return propagate(a);
-        const auto& at = a->attempt;
-        l.current = at.currentIndex();
-        l.items = at.itemCount();
-        l.answered = at.answeredCount();
-        l.flagged = static_cast<int>(at.flaggedItems().size());
-        l.remainingSeconds = std::max<std::int64_t>(0, at.remaining(exam::fromUnix(now)).count());
-        l.paused = at.isPaused(exam::fromUnix(now));
+        auto ps = pausesOf.find(l.sittingId);
+        if (ps == pausesOf.end()) {
+            auto loaded = pauses(l.sittingId);
+            if (!loaded) return propagate(loaded);
+            ps = pausesOf.emplace(l.sittingId, std::move(*loaded)).first;
+        }
+        timingPaper.duration = std::chrono::seconds(row.durationSeconds);
+        exam::AttemptTiming timing{exam::fromUnix(row.startedAt.value_or(0)), timingPaper.duration,
+                                   std::chrono::seconds(l.extraSeconds), std::chrono::seconds(row.graceSeconds),
+                                   ps->second};
+        auto clock = exam::Attempt::restore(timingPaper, std::move(timing), {}, {});
+        if (!clock) return std::unexpected(fromExam(clock.error()));
+        bool submitted = row.submittedAt.has_value();
+        if (!submitted && clock->update(exam::fromUnix(now))) {
+            // Time ran out while nobody was looking: hand it in (graded from its paper) as loadAttempt does.
+            auto a = loadAttempt(*l.attemptId);
+            if (!a) return propagate(a);
+            const auto g = a->attempt.grade();
+            l.score = g.score;
+            l.passed = g.passed;
+            submitted = true;
+        }
+        l.remainingSeconds = std::max<std::int64_t>(0, clock->remaining(exam::fromUnix(now)).count());
+        l.paused = clock->isPaused(exam::fromUnix(now));
         const auto contact = std::max({row.startedAt.value_or(0), row.seenAt.value_or(0), row.lastEventAt.value_or(0)});
         if (contact > 0) l.lastContactAgo = std::max<std::int64_t>(0, now - contact);
         if (row.lastAnswerAt) l.lastAnswerAgo = std::max<std::int64_t>(0, now - *row.lastAnswerAt);
-        if (at.status() == exam::AttemptStatus::Submitted) {
+        if (submitted) {
             l.presence = Presence::Submitted;
-            if (!l.score) {  // handed in just now by loadAttempt
-                const auto g = at.grade();
-                l.score = g.score;
-                l.passed = g.passed;
-            }
             l.remainingSeconds = 0;
         } else if (row.leftAt && row.lastEventAt.value_or(0) <= *row.leftAt) {
             l.presence = Presence::Left;

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <functional>
+#include <random>
 #include <system_error>
 #include <thread>
 
@@ -414,21 +416,45 @@ Result<void> Database::exec(std::string_view sql) {
     return {};
 }
 
-Result<Transaction> Database::transaction() {
+Result<Transaction> Database::transaction(WriteLock lock) {
     const bool nested = m_depth > 0;
     const int depth = m_depth + 1;
-    std::string begin = nested ? fmt::format("SAVEPOINT sp{}", depth) : std::string("BEGIN IMMEDIATE");
-    if (m_pg && !nested) {
-        // As BEGIN IMMEDIATE: one writer at a time, waiting up to the lock timeout (then Busy).
-        begin = fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", detail::kPgWriteLockKey);
-    }
-    auto r = exec(begin);
-    if (!r) {
-        if (m_pg && !nested) (void)exec("ROLLBACK");
-        return std::unexpected(r.error());
+    if (nested) {
+        if (auto r = exec(fmt::format("SAVEPOINT sp{}", depth)); !r) return std::unexpected(r.error());
+    } else {
+        // One writer at a time: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the database's write lock.
+        // Either waits up to the busy (lock) timeout, then fails with Busy. Nothing has been done yet when this
+        // fails, so it is safe to try again: after a pause when the lock stayed taken, and on PostgreSQL once at
+        // once after a lost connection (the next try connects again).
+        const std::string begin =
+            !m_pg                          ? std::string("BEGIN IMMEDIATE")
+            : lock == WriteLock::RowsOnly ? std::string("BEGIN")
+                                          : fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", detail::kPgWriteLockKey);
+        for (int attempt = 1;; ++attempt) {
+            auto r = exec(begin);
+            if (r) break;
+            if (m_pg) endFailedBeginPostgres();
+            const bool lost = m_pg && detail::isServerUnreachable(r.error());
+            if (lost && attempt == 1) continue;
+            if (!lost && r.error().code == ErrorCode::Busy && !m_retrying && attempt < kUnitAttempts) {
+                pauseBeforeRetry(attempt);
+                continue;
+            }
+            return std::unexpected(r.error());
+        }
     }
     m_depth = depth;
     return Transaction(this, nested, depth);
+}
+
+void Database::pauseBeforeRetry(int attempt) {
+    // 10, 20, 40, ... ms up to 320 ms, with jitter so that writers who collided do not collide again.
+    thread_local std::minstd_rand jitter(static_cast<unsigned>(
+        std::hash<std::thread::id>{}(std::this_thread::get_id()) ^
+        static_cast<std::size_t>(std::chrono::steady_clock::now().time_since_epoch().count())));
+    const int base = 10 << std::min(attempt - 1, 5);
+    const int ms = base / 2 + static_cast<int>(jitter() % static_cast<unsigned>(base));
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
 Result<std::optional<std::string>> Database::queryText(std::string_view sql) {

@@ -59,7 +59,13 @@ std::string postgresDatabaseName(std::string_view uri) {
 Result<Database> Database::openPostgres(std::string_view uri, const OpenOptions& options) {
     auto pg = std::make_unique<detail::PgConnection>();
     const std::string conninfo(uri);
-    pg->conn = PQconnectdb(conninfo.c_str());
+    // Defaults a kiosk needs to notice a server that went away at once rather than after the operating system's
+    // TCP timeouts (minutes): connecting gives up after 5 s, unanswered data after 10 s, an idle connection is
+    // probed by keepalives. They come before the URI, whose own settings win (libpq's expand_dbname rule).
+    const char* const keywords[] = {"connect_timeout", "tcp_user_timeout", "keepalives_idle", "keepalives_interval",
+                                    "keepalives_count", "dbname", nullptr};
+    const char* const values[] = {"5", "10000", "10", "5", "3", conninfo.c_str(), nullptr};
+    pg->conn = PQconnectdbParams(keywords, values, 1);
     if (!pg->conn) return fail(ErrorCode::Io, "cannot start a PostgreSQL connection (out of memory)");
     const std::string host = orEmpty(PQhost(pg->conn));
     pg->description = fmt::format("PostgreSQL database {} on {}:{}", orEmpty(PQdb(pg->conn)),
@@ -76,17 +82,49 @@ Result<Database> Database::openPostgres(std::string_view uri, const OpenOptions&
                     fmt::format("cannot connect to the {} ({}); check that the PostgreSQL server is running and "
                                 "reachable, and that the connection URI given with --db (or [database] path) names "
                                 "the right host, port, database and user",
-                                pg->description, message));
+                                pg->description, message),
+                    detail::kServerUnreachable);
     }
     PQsetClientEncoding(pg->conn, "UTF8");
+    // Commits wait for the server's WAL flush ("saved" means saved, whatever the server's or the role's default);
+    // lock waits end after the busy timeout. Run again after each reconnection.
+    pg->settings = fmt::format("SET synchronous_commit = on; SET lock_timeout = {}; "
+                               "SET client_min_messages = warning",
+                               std::max(1, options.busyTimeoutMs));
+    if (options.readOnly) pg->settings += "; SET default_transaction_read_only = on";
     Database db(std::move(pg));
-    // Commits wait for the server's WAL flush ("saved" means saved); lock waits end after the busy timeout.
-    std::string settings = fmt::format("SET synchronous_commit = on; SET lock_timeout = {}; "
-                                       "SET client_min_messages = warning",
-                                       std::max(1, options.busyTimeoutMs));
-    if (options.readOnly) settings += "; SET default_transaction_read_only = on";
-    if (auto r = db.exec(settings); !r) return std::unexpected(r.error());
+    if (auto r = db.exec(db.m_pg->settings); !r) return std::unexpected(r.error());
     return db;
+}
+
+Result<void> Database::reconnectPostgres() {
+    // Only between transactions: statements of an open transaction must never run outside it on a new session.
+    if (m_depth > 0)
+        return std::unexpected(detail::pgError(*m_pg, nullptr, "database (the transaction was lost with the server)"));
+    PQreset(m_pg->conn);
+    if (PQstatus(m_pg->conn) != CONNECTION_OK)
+        return std::unexpected(detail::pgError(*m_pg, nullptr, "reconnecting"));
+    ++m_pg->generation;  // the server forgot the prepared statements: each is prepared again at its next run
+    PQsetClientEncoding(m_pg->conn, "UTF8");
+    PGresult* r = PQexec(m_pg->conn, m_pg->settings.c_str());
+    if (!succeeded(r)) {
+        auto error = detail::pgError(*m_pg, r, "reconnecting");
+        PQclear(r);
+        return std::unexpected(std::move(error));
+    }
+    PQclear(r);
+    return {};
+}
+
+void Database::endFailedBeginPostgres() {
+    // A BEGIN whose lock wait failed leaves an aborted transaction open; a lost connection leaves nothing.
+    if (PQstatus(m_pg->conn) == CONNECTION_OK && PQtransactionStatus(m_pg->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(m_pg->conn, "ROLLBACK"));
+}
+
+Result<void> Database::ensureConnectedPostgres() {
+    if (m_depth > 0 || PQstatus(m_pg->conn) == CONNECTION_OK) return {};
+    return reconnectPostgres();
 }
 
 Result<Statement> Database::preparePostgres(std::string_view sql) {
@@ -117,6 +155,9 @@ void Database::giveBack(std::string sql, std::unique_ptr<detail::PgStatement> st
 }
 
 Result<bool> Database::stepPostgres(detail::PgStatement& stmt) {
+    if (!stmt.executed)
+        if (auto c = ensureConnectedPostgres(); !c) return std::unexpected(c.error());
+    if (stmt.prepared && stmt.generation != m_pg->generation) stmt.prepared = false;
     if (!stmt.prepared) {
         // A parameter the statement does not use (a query built from optional parts) is declared text: nothing
         // else tells its type.
@@ -132,6 +173,7 @@ Result<bool> Database::stepPostgres(detail::PgStatement& stmt) {
         }
         PQclear(r);
         stmt.prepared = true;
+        stmt.generation = m_pg->generation;
     }
     if (!stmt.executed) {
         const auto n = stmt.values.size();
@@ -161,6 +203,7 @@ Result<bool> Database::stepPostgres(detail::PgStatement& stmt) {
 }
 
 Result<void> Database::execPostgres(std::string_view sql) {
+    if (auto c = ensureConnectedPostgres(); !c) return c;
     const std::string copy(sql);
     PGresult* r = PQexec(m_pg->conn, copy.c_str());
     if (!succeeded(r)) {

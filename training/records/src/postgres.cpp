@@ -141,9 +141,9 @@ Error pgError(const PgConnection& pg, const PGresult* result, std::string_view c
     if (lost)
         return {ErrorCode::Io,
                 fmt::format("{}: lost the connection to the {} ({}); check that the PostgreSQL server is running and "
-                            "reachable from this machine, then retry",
+                            "reachable from this machine, then retry (the next use connects again)",
                             context, pg.description, detail.empty() ? "no answer" : detail),
-                "server.unreachable"};
+                kServerUnreachable};
     if (code == "40001" || code == "40P01" || code == "55P03" || code == "57014")
         return {ErrorCode::Busy, fmt::format("{}: the {} is busy (another kiosk or program is writing to it); try "
                                              "again in a moment ({})",
@@ -162,6 +162,8 @@ Error pgError(const PgConnection& pg, const PGresult* result, std::string_view c
                                                 context, pg.description, detail)};
     return {ErrorCode::Internal, fmt::format("{}: PostgreSQL error {} ({})", context, code, detail)};
 }
+
+bool isServerUnreachable(const Error& error) noexcept { return error.reason == kServerUnreachable; }
 
 std::vector<std::uint8_t> decodeByteaHex(std::string_view text) {
     std::vector<std::uint8_t> out;

@@ -36,8 +36,10 @@ enum class ErrorCode {
 /// - `face.bad-score`             the live-photo score is not a number (take the photo again)
 /// - `exam.not-a-candidate`       starting an exam of a sitting the worker is not a candidate of
 /// - `exam.hours-missing`         starting an exam whose sitting requires the course's hours, before them
-/// - `server.unreachable`        the center's PostgreSQL server did not answer (down, unreachable, connection
-///                                lost); nothing of the failed call was saved; the next call connects again
+/// - `server.unreachable`         (code Io) the PostgreSQL server cannot be reached: the connection was lost or
+///                                refused. Nothing of the failed call was saved unless its commit had already
+///                                succeeded (a lost answer to COMMIT is reported so too: repeat idempotent work);
+///                                the same Database connects again at its next use, between transactions.
 /// An empty reason means "no worker-facing text": the kiosk shows the generic text of the code.
 struct Error {
     ErrorCode code{ErrorCode::Internal};

@@ -257,6 +257,8 @@ public:
 private:
     Result<void> persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome, const Actor& by = {});
     Result<void> persistSubmission(const StoredAttempt& a, const Actor& by = {});
+    Result<void> writeSubmission(const StoredAttempt& a, const Actor& by);
+    Result<void> writeEvent(const StoredAttempt& a, const exam::AttemptEvent& e);
     Result<std::int64_t> bankId(const std::string& code);
     Result<Sitting> transition(std::int64_t id, SittingState from1, std::optional<SittingState> from2, SittingState to,
                                const Actor& actor, const char* action);

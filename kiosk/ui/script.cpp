@@ -166,7 +166,15 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
     }
     if (v == "expect") {
         if (widgets.sawText(step.rest)) return true;
-        if (waited > 10) fail(step, "the text is not on screen '" + m_host.screenName() + "'");
+        if (waited > 10) {
+            // What was on screen instead, to tell a wrong screen from a missing line.
+            std::string shown;
+            for (const auto& t : widgets.lastTexts()) {
+                if (shown.size() > 400) break;
+                shown += (shown.empty() ? "" : " | ") + t;
+            }
+            fail(step, "the text is not on screen '" + m_host.screenName() + "' (it shows: " + shown + ")");
+        }
         return false;
     }
     if (v == "expect-signed-in" || v == "expect-signed-out") {

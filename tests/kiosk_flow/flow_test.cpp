@@ -455,7 +455,7 @@ TEST_F(KioskServerLink, AnAnswerGivenWhileTheServerIsDownIsNotShownSavedAndIsSav
     ASSERT_EQ(taps[0].size(), 1u) << "the demo bank's first question has one right answer";
     ASSERT_EQ(taps[1].size(), 1u) << "the demo bank's second question has one right answer";
     run(identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\n" + answer(taps, 0, 2) +
-        "expect 第 2 题 / 共\n");
+        "expect 第 3 题 / 共\ntap prev\nexpect 第 2 题 / 共\nexpect √ 已保存\n");
     // The answer to question 2 is on the server; now the server dies (as a power cut or a crash would).
     auto killed = server("kill");
     ASSERT_EQ(killed.exitCode, 0) << killed.err;

@@ -136,7 +136,13 @@ Error pgError(const PgConnection& pg, const PGresult* result, std::string_view c
     while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
     if (auto pos = detail.find('\n'); pos != std::string::npos) detail = detail.substr(0, pos);
     const std::string code = state ? state : "";
-    const bool lost = !pg.conn || PQstatus(pg.conn) != CONNECTION_OK || code.starts_with("08") || code == "57P01" ||
+    // libpq's own failures carry no SQLSTATE; "server closed the connection unexpectedly" (after an immediate
+    // shutdown or a crash) may come while the connection still reads as OK.
+    const bool clientSideConnection =
+        code.empty() && result && (detail.find("connection") != std::string::npos ||
+                                   detail.find("could not receive data") != std::string::npos ||
+                                   detail.find("could not send data") != std::string::npos);
+    const bool lost = !pg.conn || PQstatus(pg.conn) != CONNECTION_OK || clientSideConnection || code.starts_with("08") || code == "57P01" ||
                       code == "57P02" || code == "57P03";
     if (lost)
         return {ErrorCode::Io,

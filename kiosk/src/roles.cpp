@@ -21,6 +21,7 @@ constexpr std::array kTable{
     Permission{"kioskctl config defaults", kOpen, "prints the defaults"},
     Permission{"kioskctl db check", kOpen, "integrity check, no records shown"},
     Permission{"kioskctl backup", kAdmin, "copies every record", true},
+    Permission{"kioskctl db copy", kAdmin, "copies every record to a server"},
     Permission{"kioskctl audit verify", kOpen, "walks the hash chain"},
     Permission{"kioskctl audit list", kAdmin, "shows who did what"},
     Permission{"kioskctl audit checkpoint", kAdmin, "signs the chain's head"},

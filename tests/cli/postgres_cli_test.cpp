@@ -9,6 +9,7 @@
 #include "pg_test_database.hpp"
 #include "test_support.hpp"
 #include "training/database.hpp"
+#include "training/schema.hpp"
 #include "training/store.hpp"
 
 using nlohmann::json;
@@ -237,4 +238,143 @@ TEST_F(KioskctlOnPostgres, AMissingDatabaseIsNamedAndAPasswordIsNeverShown) {
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(r.err.find("Sekr1t-pw"), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find("Sekr1t-pw"), std::string::npos) << r.out;
+}
+
+// kioskctl db copy: a seeded SQLite center moves into the test's empty PostgreSQL database with every row, image and
+// consent and an audit chain that verifies; a second copy into it is refused and changes nothing.
+TEST_F(KioskctlOnPostgres, DbCopyMovesASeededSqliteCenterIntoAnEmptyDatabase) {
+    const auto file = m_dir / "sqlite" / "center.db";
+    std::filesystem::create_directories(file.parent_path());
+    const std::vector<std::string> env{"XDG_DATA_HOME=" + (m_dir / "xdg").string(), "KIOSK_CENTER_KEY=",
+                                       "KIOSK_CENTER_DIR=", "KIOSK_DB="};
+    auto onFile = [&](std::vector<std::string> args, const std::optional<StaffLogin>& staff = std::nullopt) {
+        std::vector<std::string> argv{m_bin, "--db", file.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return staff ? testsupport::runAs(*staff, argv, env) : testsupport::run(argv, env);
+    };
+    auto r = onFile({"demo-seed", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto seed = parse(r);
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    StaffLogin clerk;
+    for (const auto& s : seed["staff"])
+        if (s["role"] == "clerk") clerk = {std::to_string(s["id"].get<std::int64_t>()), s["pin"].get<std::string>()};
+    // What the kiosk adds: a signed consent and a portrait (binary, with zero bytes).
+    {
+        auto store = training::Store::open(file, {});
+        ASSERT_TRUE(store) << store.error().message;
+        const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 1, 2, 0xff, 0};
+        auto consent = (*store)->addConsent(2, training::ConsentKind::Biometric, "v1", "我同意", png, "kiosk:K01");
+        ASSERT_TRUE(consent) << consent.error().message;
+        auto& db = (*store)->database();
+        auto tx = db.transaction();
+        ASSERT_TRUE(tx);
+        auto ins = db.prepare("INSERT INTO worker_images (worker_id, kind, mime, data, captured_at) "
+                              "VALUES (1, 'portrait', 'image/png', ?, 1)");
+        ASSERT_TRUE(ins);
+        ASSERT_TRUE(ins->bindAll(png).run());
+        ASSERT_TRUE((*store)->audit("test", "worker.portrait", "worker:1", "{}"));
+        ASSERT_TRUE(tx->commit());
+    }
+    // Only an administrator copies (every record leaves the file).
+    r = onFile({"db", "copy", "--to", m_uri}, clerk);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("may not run"), std::string::npos) << r.err;
+    r = onFile({"db", "copy", "--to", (m_dir / "other.db").string()}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("not a PostgreSQL connection URI"), std::string::npos) << r.err;
+
+    r = onFile({"db", "copy", "--to", m_uri, "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto copied = parse(r);
+    // Signing in is audited too: the source's chain as it is now is the one copied.
+    auto sourceAudit = onFile({"audit", "verify", "--json"});
+    ASSERT_EQ(sourceAudit.exitCode, 0) << sourceAudit.err;
+    const auto sourceRows = parse(sourceAudit)["rows_checked"].get<std::int64_t>();
+    EXPECT_EQ(copied["audit_rows"].get<std::int64_t>(), sourceRows + 1) << "the copied chain and its db.copy row";
+    EXPECT_EQ(copied["tables"]["workers"], 6) << copied.dump(2);
+    EXPECT_EQ(copied["schema_version"], training::currentSchemaVersion());
+
+    // The same audit chain (plus the copy's row) and the same workers, on the server.
+    r = ctl({"audit", "verify", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["intact"], true);
+    EXPECT_EQ(parse(r)["rows_checked"].get<std::int64_t>(), sourceRows + 1);
+    auto fromFile = onFile({"worker", "list", "--json"}, admin);
+    auto fromServer = ctl({"worker", "list", "--json"}, admin);
+    ASSERT_EQ(fromServer.exitCode, 0) << fromServer.err;
+    EXPECT_EQ(parse(fromServer), parse(fromFile));
+    r = ctl({"audit", "list", "--after", std::to_string(sourceRows), "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    ASSERT_GE(parse(r).size(), 1u) << r.out;
+    EXPECT_EQ(parse(r)[0]["action"], "db.copy");
+    EXPECT_EQ(parse(r)[0]["actor"], "staff:" + admin->id);
+
+    // Every table holds the same rows, blobs byte for byte (images, signed consents).
+    {
+        auto src = training::Database::open(file, {});
+        auto dst = training::Database::open(m_uri, {});
+        ASSERT_TRUE(src && dst);
+        for (const auto& [table, rows] : copied["tables"].items()) {
+            if (table == "audit_log") continue;  // each side has audited its sign-ins since (verified above)
+            auto a = src->queryInt("SELECT count(*) FROM " + table);
+            auto b = dst->queryInt("SELECT count(*) FROM " + table);
+            ASSERT_TRUE(a && b) << table;
+            EXPECT_EQ(*a, *b) << table;
+            EXPECT_EQ(*a, rows.get<std::int64_t>()) << table;
+        }
+        EXPECT_GT(copied["tables"]["consents"].get<std::int64_t>(), 0) << "the demo has signed consents";
+        for (const std::string sql : {"SELECT worker_id || kind, data FROM worker_images ORDER BY worker_id, kind",
+                                      "SELECT id || kind, signature_png FROM consents ORDER BY id"}) {
+            auto sa = src->prepare(sql);
+            auto sb = dst->prepare(sql);
+            ASSERT_TRUE(sa && sb);
+            std::vector<std::pair<std::string, std::vector<std::uint8_t>>> va, vb;
+            ASSERT_TRUE(sa->forEachRow([&](training::Statement& s) { va.emplace_back(s.text(0), s.blob(1)); }));
+            ASSERT_TRUE(sb->forEachRow([&](training::Statement& s) { vb.emplace_back(s.text(0), s.blob(1)); }));
+            EXPECT_FALSE(va.empty()) << sql;
+            EXPECT_EQ(va, vb) << sql;
+        }
+    }
+
+    // New rows continue after the ids copied (each identity was set past them).
+    r = ctl({"worker", "add", "--name", "李新", "--id-number", "11010519491231002X", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["id"], 7);
+
+    // A second copy finds the center there and changes nothing.
+    r = onFile({"db", "copy", "--to", m_uri}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+    auto before = ctl({"audit", "verify", "--json"});
+    r = onFile({"db", "copy", "--to", m_uri}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+    r = ctl({"audit", "verify", "--json"});
+    EXPECT_EQ(parse(r), parse(before)) << "the refused copy wrote nothing";
+    EXPECT_EQ(parse(r)["intact"], true);
+}
+
+// A database that holds another application's tables is refused before anything is written.
+TEST_F(KioskctlOnPostgres, DbCopyRefusesADatabaseWithOtherTables) {
+    const auto file = m_dir / "center.db";
+    auto r = testsupport::run({m_bin, "--db", file.string(), "demo-seed", "--json"},
+                              {"XDG_DATA_HOME=" + (m_dir / "xdg").string(), "KIOSK_CENTER_KEY=", "KIOSK_CENTER_DIR="});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    {
+        auto db = training::Database::open(m_uri, {});
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("CREATE TABLE invoices (id BIGINT PRIMARY KEY)"));
+    }
+    r = testsupport::runAs(*admin, {m_bin, "--db", file.string(), "db", "copy", "--to", m_uri},
+                           {"KIOSK_CENTER_KEY=", "KIOSK_CENTER_DIR="});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+    auto db = training::Database::open(m_uri, {});
+    ASSERT_TRUE(db);
+    auto tables = db->queryInt("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    ASSERT_TRUE(tables);
+    EXPECT_EQ(*tables, 1) << "nothing was created beside the other application's table";
 }

@@ -22,6 +22,8 @@ constexpr std::array kTable{
     Permission{"kioskctl db check", kOpen, "integrity check, no records shown"},
     Permission{"kioskctl backup", kAdmin, "copies every record", true},
     Permission{"kioskctl db copy", kAdmin, "copies every record to a server"},
+    Permission{"kioskctl kiosk add", kAdmin, "creates a kiosk's database login"},
+    Permission{"kioskctl kiosk remove", kAdmin, "revokes a kiosk's database login"},
     Permission{"kioskctl audit verify", kOpen, "walks the hash chain"},
     Permission{"kioskctl audit list", kAdmin, "shows who did what"},
     Permission{"kioskctl audit checkpoint", kAdmin, "signs the chain's head"},

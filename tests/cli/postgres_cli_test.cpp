@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include "pg_test_database.hpp"
 #include "test_support.hpp"
 #include "training/database.hpp"
+#include "center/operations.hpp"
 #include "training/schema.hpp"
 #include "training/store.hpp"
 
@@ -377,4 +380,148 @@ TEST_F(KioskctlOnPostgres, DbCopyRefusesADatabaseWithOtherTables) {
     auto tables = db->queryInt("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
     ASSERT_TRUE(tables);
     EXPECT_EQ(*tables, 1) << "nothing was created beside the other application's table";
+}
+
+// kioskctl kiosk add/remove: a kiosk's own PostgreSQL role sees only the worker it looked up by document number, and
+// what a kiosk does with that worker works through the store's usual SQL; nothing else is open to it.
+TEST_F(KioskctlOnPostgres, AKioskRoleSeesOnlyTheWorkerItLooksUpAndDoesWhatAKioskDoes) {
+    const auto centerDir = m_dir / "center";
+    auto r = ctl({"demo-seed", "--center-dir", centerDir.string(), "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto seed = parse(r);
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    StaffLogin clerk;
+    for (const auto& s : seed["staff"])
+        if (s["role"] == "clerk") clerk = {std::to_string(s["id"].get<std::int64_t>()), s["pin"].get<std::string>()};
+
+    r = ctl({"kiosk", "add", "K01"}, clerk);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("may not run"), std::string::npos) << r.err;
+    r = ctl({"kiosk", "add", "K01", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto login = parse(r);
+    const auto role = login["role"].get<std::string>();
+    const auto conninfo = login["conninfo"].get<std::string>();
+    EXPECT_NE(role.find("_kiosk_k01"), std::string::npos) << role;
+    EXPECT_TRUE(training::isPostgresUri(conninfo)) << conninfo;
+    EXPECT_NE(conninfo.find("user=" + role), std::string::npos) << conninfo;
+    EXPECT_NE(conninfo.find("password="), std::string::npos) << "a generated password: " << conninfo;
+    r = ctl({"kiosk", "add", "K01"}, admin);
+    EXPECT_EQ(r.exitCode, 1) << "the password is shown once; a second add is refused";
+    EXPECT_NE(r.err.find("has a login already"), std::string::npos) << r.err;
+    r = ctl({"kiosk", "add", "K 01"}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+
+    // The owner's view: a worker on the roster of the session running now, not checked in, and the open sitting.
+    std::int64_t workerId = 0, sessionId = 0, otherId = 0;
+    std::string docType, docNumber;
+    {
+        auto owner = training::Database::open(m_uri, {});
+        ASSERT_TRUE(owner);
+        auto q = owner->prepare(
+            "SELECT w.id, w.doc_type, w.doc_number, s.id FROM workers w JOIN roster r ON r.worker_id = w.id "
+            "JOIN sessions s ON s.id = r.session_id WHERE s.starts_at - 1800 <= ? AND s.ends_at > ? AND NOT EXISTS "
+            "(SELECT 1 FROM attendance a WHERE a.worker_id = w.id AND a.session_id = s.id) ORDER BY w.id LIMIT 1");
+        ASSERT_TRUE(q);
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        q->bindAll(now, now);
+        auto row = q->step();
+        ASSERT_TRUE(row && *row) << "the demo has a session running now with someone on its roster";
+        workerId = q->int64(0);
+        docType = q->text(1);
+        docNumber = q->text(2);
+        sessionId = q->int64(3);
+        q->reset();
+        auto other = owner->queryInt("SELECT min(id) FROM workers WHERE id <> " + std::to_string(workerId));
+        ASSERT_TRUE(other);
+        otherId = *other;
+    }
+
+    // Plain SQL on the kiosk's login: the personal tables, staff, batches and the claims are refused.
+    {
+        auto kiosk = training::Database::open(conninfo, {});
+        ASSERT_TRUE(kiosk) << kiosk.error().message;
+        for (const std::string sql : {"SELECT * FROM workers", "SELECT * FROM public.workers",
+                                      "SELECT * FROM public.consents", "SELECT * FROM public.worker_images",
+                                      "SELECT pin_hash FROM staff", "UPDATE staff SET role = 'admin'",
+                                      "SELECT * FROM submission_batches", "DELETE FROM kiosk_claims",
+                                      "INSERT INTO kiosk_claims (session, worker_id) VALUES ('x', 1)",
+                                      "SELECT * FROM public.attempts"}) {
+            auto res = kiosk->exec(sql);
+            ASSERT_FALSE(res) << sql << " was allowed";
+            EXPECT_NE(res.error().message.find("permission denied"), std::string::npos) << sql << ": "
+                                                                                         << res.error().message;
+        }
+        // The look-up by document number: that worker, and only that one.
+        auto claim = kiosk->prepare("SELECT kiosk_api.claim_worker(?, ?)");
+        ASSERT_TRUE(claim);
+        claim->bindAll(docType, docNumber);
+        auto row = claim->step();
+        ASSERT_TRUE(row && *row) << (row ? "" : row.error().message);
+        EXPECT_EQ(claim->int64(0), workerId);
+        claim->reset();
+        auto all = kiosk->prepare("SELECT id FROM workers");
+        ASSERT_TRUE(all);
+        auto ids = all->int64Rows();
+        ASSERT_TRUE(ids) << ids.error().message;
+        EXPECT_EQ(*ids, std::vector<std::int64_t>{workerId});
+        auto other = kiosk->queryInt("SELECT count(*) FROM workers WHERE id = " + std::to_string(otherId));
+        ASSERT_TRUE(other);
+        EXPECT_EQ(*other, 0);
+        auto consents = kiosk->queryInt("SELECT count(*) FROM consents WHERE worker_id <> " + std::to_string(workerId));
+        ASSERT_TRUE(consents);
+        EXPECT_EQ(*consents, 0);
+        auto res = kiosk->exec("SELECT * FROM public.workers");
+        EXPECT_FALSE(res) << "the table itself stays closed after a look-up";
+    }
+
+    // What the kiosk does, through the store and the center's operations on the kiosk's login.
+    {
+        auto store = training::Store::open(conninfo, {});
+        ASSERT_TRUE(store) << store.error().message;
+        EXPECT_TRUE((*store)->isKioskRole());
+        center::Operations ops(**store, center::CenterPaths::forDatabase(conninfo, centerDir));
+        auto who = ops.identify(docNumber, std::nullopt, "kiosk:K01");
+        ASSERT_TRUE(who) << who.error().message;
+        ASSERT_TRUE(who->known);
+        EXPECT_EQ(who->known->worker.id, workerId);
+        auto listed = (*store)->listWorkers({});
+        ASSERT_TRUE(listed) << listed.error().message;
+        ASSERT_EQ(listed->size(), 1u) << "a kiosk lists no one but the worker in front of it";
+        EXPECT_EQ(listed->front().id, workerId);
+        EXPECT_FALSE((*store)->worker(otherId)) << "another worker by id is not found";
+
+        auto in = ops.checkIn(sessionId, workerId, training::AttendanceMethod::Face, 0.9, "kiosk:K01");
+        ASSERT_TRUE(in) << in.error().message;
+        const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
+        auto signedConsent =
+            (*store)->addConsent(workerId, training::ConsentKind::Biometric, "v1", "我同意", png, "kiosk:K01");
+        ASSERT_TRUE(signedConsent) << signedConsent.error().message;
+        ASSERT_TRUE(who->known->openSitting) << "the demo's sitting is open for every worker";
+        auto start = ops.startOrResumeAttempt(*who->known->openSitting, workerId, "kiosk:K01", "K01");
+        ASSERT_TRUE(start) << start.error().message;
+        ASSERT_TRUE(start->attempt) << "worker " << workerId << " has the hours the sitting requires";
+        auto answered = ops.exams().answer(*start->attempt, 0, {0});
+        ASSERT_TRUE(answered) << answered.error().message;
+        auto reloaded = ops.exams().loadAttempt(start->attempt->id);
+        ASSERT_TRUE(reloaded) << reloaded.error().message;
+        auto state = ops.loadWorkerState(workerId);
+        ASSERT_TRUE(state) << state.error().message;
+        EXPECT_TRUE(state->biometricConsent);
+        auto staff = (*store)->listStaff();
+        EXPECT_FALSE(staff) << "a kiosk's login does not read the staff";
+    }
+    // Every change the kiosk made is on the one chain.
+    r = ctl({"audit", "verify", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["intact"], true);
+
+    // Removed: the login fails.
+    r = ctl({"kiosk", "remove", "K01", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    auto gone = training::Database::open(conninfo, {});
+    EXPECT_FALSE(gone) << "the removed kiosk still logs in";
+    r = ctl({"kiosk", "remove", "K01"}, admin);
+    EXPECT_EQ(r.exitCode, 1);
 }

@@ -525,3 +525,51 @@ TEST_F(KioskctlOnPostgres, AKioskRoleSeesOnlyTheWorkerItLooksUpAndDoesWhatAKiosk
     r = ctl({"kiosk", "remove", "K01"}, admin);
     EXPECT_EQ(r.exitCode, 1);
 }
+
+// TLS with sslmode=verify-full: the fixture's server presents a certificate for localhost signed by a test CA
+// (tests/support/pg_fixture.sh). With that CA the connection is encrypted and kioskctl works over it, a kiosk's
+// settings keep it; with another CA the connection is refused with libpq's reason.
+TEST_F(KioskctlOnPostgres, VerifyFullConnectsWithTheCentersCaAndRefusesAnother) {
+    const auto state = std::filesystem::path(testsupport::env("KIOSK_TEST_PG_URI_FILE")).parent_path();
+    const auto tlsUri = testsupport::readFile(state / "tls-uri");
+    ASSERT_NE(tlsUri.find("sslmode=verify-full"), std::string::npos) << "the pg fixture writes tls-uri: " << tlsUri;
+    const auto uri = testsupport::withDatabase(tlsUri, training::postgresDatabaseName(m_uri));
+    {
+        auto db = training::Database::open(uri, {});
+        ASSERT_TRUE(db) << db.error().message;
+        auto tls = db->queryInt("SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        ASSERT_TRUE(tls) << tls.error().message;
+        EXPECT_EQ(*tls, 1) << "the connection is encrypted";
+    }
+    // kioskctl over it, and a kiosk's settings keep the TLS settings.
+    m_uri = uri;
+    const auto admin = init(m_dir / "center");
+    auto r = ctl({"kiosk", "add", "K02", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto conninfo = parse(r)["conninfo"].get<std::string>();
+    EXPECT_NE(conninfo.find("sslmode=verify-full"), std::string::npos) << conninfo;
+    {
+        auto kiosk = training::Database::open(conninfo, {});
+        ASSERT_TRUE(kiosk) << kiosk.error().message;
+        auto tls = kiosk->queryInt("SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        ASSERT_TRUE(tls) << tls.error().message;
+        EXPECT_EQ(*tls, 1);
+    }
+    r = ctl({"kiosk", "remove", "K02"}, admin);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+
+    // A server whose certificate another CA signed is not the center's: refused, and the message says why.
+    auto wrong = uri;
+    wrong.replace(wrong.find("/ca.pem"), 7, "/wrong-ca.pem");
+    auto refused = training::Database::open(wrong, {});
+    ASSERT_FALSE(refused) << "a server certificate the given CA did not sign was accepted";
+    EXPECT_NE(refused.error().message.find("certificate verify failed"), std::string::npos) << refused.error().message;
+    r = testsupport::run({m_bin, "--db", wrong, "audit", "verify"}, {"KIOSK_CENTER_KEY=", "KIOSK_CENTER_DIR="});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("certificate verify failed"), std::string::npos) << r.err;
+    // Without a CA to check against, verify-full does not connect either.
+    auto noCa = uri.substr(0, uri.find("&sslrootcert=")) + "&sslrootcert=" + (m_dir / "missing.pem").string();
+    auto missing = training::Database::open(noCa, {});
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("missing.pem"), std::string::npos) << missing.error().message;
+}

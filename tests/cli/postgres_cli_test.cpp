@@ -517,11 +517,14 @@ TEST_F(KioskctlOnPostgres, AKioskRoleSeesOnlyTheWorkerItLooksUpAndDoesWhatAKiosk
     ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
     EXPECT_EQ(parse(r)["intact"], true);
 
-    // Removed: the login fails.
+    // Removed: the login fails, and a connection the kiosk had open is ended.
+    auto open = training::Database::open(conninfo, {});
+    ASSERT_TRUE(open) << open.error().message;
     r = ctl({"kiosk", "remove", "K01", "--json"}, admin);
     ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
     auto gone = training::Database::open(conninfo, {});
     EXPECT_FALSE(gone) << "the removed kiosk still logs in";
+    EXPECT_FALSE(open->queryInt("SELECT 1")) << "the kiosk's open connection outlived its removal";
     r = ctl({"kiosk", "remove", "K01"}, admin);
     EXPECT_EQ(r.exitCode, 1);
 }

@@ -75,6 +75,9 @@ void addDocumentCommands(CLI::App& app, Action& action);
 /// The workers' rights (cmd_privacy.cpp): worker consent withdraw, worker export, worker erase, privacy ...; after
 /// addRecordCommands (it adds to the worker command).
 void addPrivacyCommands(CLI::App& app, Action& action);
+/// A center on a PostgreSQL server (cmd_server.cpp): db copy, kiosk add/remove; after addAdminCommands (it adds to
+/// the db command).
+void addServerCommands(CLI::App& app, Action& action);
 
 // JSON views of records (sensitive numbers masked unless @p reveal).
 nlohmann::json toJson(const training::Worker& w, bool reveal = false);

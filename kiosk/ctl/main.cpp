@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
     addCertCommands(app, action);
     addDocumentCommands(app, action);
     addPrivacyCommands(app, action);
+    addServerCommands(app, action);
 
     try {
         app.parse(argc, argv);

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include "pg_test_database.hpp"
 #include "test_support.hpp"
 #include "training/database.hpp"
+#include "center/operations.hpp"
+#include "training/schema.hpp"
 #include "training/store.hpp"
 
 using nlohmann::json;
@@ -237,4 +241,338 @@ TEST_F(KioskctlOnPostgres, AMissingDatabaseIsNamedAndAPasswordIsNeverShown) {
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(r.err.find("Sekr1t-pw"), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find("Sekr1t-pw"), std::string::npos) << r.out;
+}
+
+// kioskctl db copy: a seeded SQLite center moves into the test's empty PostgreSQL database with every row, image and
+// consent and an audit chain that verifies; a second copy into it is refused and changes nothing.
+TEST_F(KioskctlOnPostgres, DbCopyMovesASeededSqliteCenterIntoAnEmptyDatabase) {
+    const auto file = m_dir / "sqlite" / "center.db";
+    std::filesystem::create_directories(file.parent_path());
+    const std::vector<std::string> env{"XDG_DATA_HOME=" + (m_dir / "xdg").string(), "KIOSK_CENTER_KEY=",
+                                       "KIOSK_CENTER_DIR=", "KIOSK_DB="};
+    auto onFile = [&](std::vector<std::string> args, const std::optional<StaffLogin>& staff = std::nullopt) {
+        std::vector<std::string> argv{m_bin, "--db", file.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return staff ? testsupport::runAs(*staff, argv, env) : testsupport::run(argv, env);
+    };
+    auto r = onFile({"demo-seed", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto seed = parse(r);
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    StaffLogin clerk;
+    for (const auto& s : seed["staff"])
+        if (s["role"] == "clerk") clerk = {std::to_string(s["id"].get<std::int64_t>()), s["pin"].get<std::string>()};
+    // What the kiosk adds: a signed consent and a portrait (binary, with zero bytes).
+    {
+        auto store = training::Store::open(file, {});
+        ASSERT_TRUE(store) << store.error().message;
+        const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 1, 2, 0xff, 0};
+        auto consent = (*store)->addConsent(2, training::ConsentKind::Biometric, "v1", "我同意", png, "kiosk:K01");
+        ASSERT_TRUE(consent) << consent.error().message;
+        auto& db = (*store)->database();
+        auto tx = db.transaction();
+        ASSERT_TRUE(tx);
+        auto ins = db.prepare("INSERT INTO worker_images (worker_id, kind, mime, data, captured_at) "
+                              "VALUES (1, 'portrait', 'image/png', ?, 1)");
+        ASSERT_TRUE(ins);
+        ASSERT_TRUE(ins->bindAll(png).run());
+        ASSERT_TRUE((*store)->audit("test", "worker.portrait", "worker:1", "{}"));
+        ASSERT_TRUE(tx->commit());
+    }
+    // Only an administrator copies (every record leaves the file).
+    r = onFile({"db", "copy", "--to", m_uri}, clerk);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("may not run"), std::string::npos) << r.err;
+    r = onFile({"db", "copy", "--to", (m_dir / "other.db").string()}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("not a PostgreSQL connection URI"), std::string::npos) << r.err;
+
+    r = onFile({"db", "copy", "--to", m_uri, "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto copied = parse(r);
+    // Signing in is audited too: the source's chain as it is now is the one copied.
+    auto sourceAudit = onFile({"audit", "verify", "--json"});
+    ASSERT_EQ(sourceAudit.exitCode, 0) << sourceAudit.err;
+    const auto sourceRows = parse(sourceAudit)["rows_checked"].get<std::int64_t>();
+    EXPECT_EQ(copied["audit_rows"].get<std::int64_t>(), sourceRows + 1) << "the copied chain and its db.copy row";
+    EXPECT_EQ(copied["tables"]["workers"], 6) << copied.dump(2);
+    EXPECT_EQ(copied["schema_version"], training::currentSchemaVersion());
+
+    // The same audit chain (plus the copy's row) and the same workers, on the server.
+    r = ctl({"audit", "verify", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["intact"], true);
+    EXPECT_EQ(parse(r)["rows_checked"].get<std::int64_t>(), sourceRows + 1);
+    auto fromFile = onFile({"worker", "list", "--json"}, admin);
+    auto fromServer = ctl({"worker", "list", "--json"}, admin);
+    ASSERT_EQ(fromServer.exitCode, 0) << fromServer.err;
+    EXPECT_EQ(parse(fromServer), parse(fromFile));
+    r = ctl({"audit", "list", "--after", std::to_string(sourceRows), "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    ASSERT_GE(parse(r).size(), 1u) << r.out;
+    EXPECT_EQ(parse(r)[0]["action"], "db.copy");
+    EXPECT_EQ(parse(r)[0]["actor"], "staff:" + admin->id);
+
+    // Every table holds the same rows, blobs byte for byte (images, signed consents).
+    {
+        auto src = training::Database::open(file, {});
+        auto dst = training::Database::open(m_uri, {});
+        ASSERT_TRUE(src && dst);
+        for (const auto& [table, rows] : copied["tables"].items()) {
+            if (table == "audit_log") continue;  // each side has audited its sign-ins since (verified above)
+            auto a = src->queryInt("SELECT count(*) FROM " + table);
+            auto b = dst->queryInt("SELECT count(*) FROM " + table);
+            ASSERT_TRUE(a && b) << table;
+            EXPECT_EQ(*a, *b) << table;
+            EXPECT_EQ(*a, rows.get<std::int64_t>()) << table;
+        }
+        EXPECT_GT(copied["tables"]["consents"].get<std::int64_t>(), 0) << "the demo has signed consents";
+        for (const std::string sql : {"SELECT worker_id || kind, data FROM worker_images ORDER BY worker_id, kind",
+                                      "SELECT id || kind, signature_png FROM consents ORDER BY id"}) {
+            auto sa = src->prepare(sql);
+            auto sb = dst->prepare(sql);
+            ASSERT_TRUE(sa && sb);
+            std::vector<std::pair<std::string, std::vector<std::uint8_t>>> va, vb;
+            ASSERT_TRUE(sa->forEachRow([&](training::Statement& s) { va.emplace_back(s.text(0), s.blob(1)); }));
+            ASSERT_TRUE(sb->forEachRow([&](training::Statement& s) { vb.emplace_back(s.text(0), s.blob(1)); }));
+            EXPECT_FALSE(va.empty()) << sql;
+            EXPECT_EQ(va, vb) << sql;
+        }
+    }
+
+    // New rows continue after the ids copied (each identity was set past them).
+    r = ctl({"worker", "add", "--name", "李新", "--id-number", "11010519491231002X", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["id"], 7);
+
+    // A second copy finds the center there and changes nothing.
+    r = onFile({"db", "copy", "--to", m_uri}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+    auto before = ctl({"audit", "verify", "--json"});
+    r = onFile({"db", "copy", "--to", m_uri}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+    r = ctl({"audit", "verify", "--json"});
+    EXPECT_EQ(parse(r), parse(before)) << "the refused copy wrote nothing";
+    EXPECT_EQ(parse(r)["intact"], true);
+}
+
+// A database that holds another application's tables is refused before anything is written.
+TEST_F(KioskctlOnPostgres, DbCopyRefusesADatabaseWithOtherTables) {
+    const auto file = m_dir / "center.db";
+    auto r = testsupport::run({m_bin, "--db", file.string(), "demo-seed", "--json"},
+                              {"XDG_DATA_HOME=" + (m_dir / "xdg").string(), "KIOSK_CENTER_KEY=", "KIOSK_CENTER_DIR="});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    {
+        auto db = training::Database::open(m_uri, {});
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("CREATE TABLE invoices (id BIGINT PRIMARY KEY)"));
+    }
+    r = testsupport::runAs(*admin, {m_bin, "--db", file.string(), "db", "copy", "--to", m_uri},
+                           {"KIOSK_CENTER_KEY=", "KIOSK_CENTER_DIR="});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+    auto db = training::Database::open(m_uri, {});
+    ASSERT_TRUE(db);
+    auto tables = db->queryInt("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    ASSERT_TRUE(tables);
+    EXPECT_EQ(*tables, 1) << "nothing was created beside the other application's table";
+}
+
+// kioskctl kiosk add/remove: a kiosk's own PostgreSQL role sees only the worker it looked up by document number, and
+// what a kiosk does with that worker works through the store's usual SQL; nothing else is open to it.
+TEST_F(KioskctlOnPostgres, AKioskRoleSeesOnlyTheWorkerItLooksUpAndDoesWhatAKioskDoes) {
+    const auto centerDir = m_dir / "center";
+    auto r = ctl({"demo-seed", "--center-dir", centerDir.string(), "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto seed = parse(r);
+    const auto admin = testsupport::adminFrom(r.out);
+    ASSERT_TRUE(admin);
+    StaffLogin clerk;
+    for (const auto& s : seed["staff"])
+        if (s["role"] == "clerk") clerk = {std::to_string(s["id"].get<std::int64_t>()), s["pin"].get<std::string>()};
+
+    r = ctl({"kiosk", "add", "K01"}, clerk);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("may not run"), std::string::npos) << r.err;
+    r = ctl({"kiosk", "add", "K01", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto login = parse(r);
+    const auto role = login["role"].get<std::string>();
+    const auto conninfo = login["conninfo"].get<std::string>();
+    EXPECT_NE(role.find("_kiosk_k01"), std::string::npos) << role;
+    EXPECT_TRUE(training::isPostgresUri(conninfo)) << conninfo;
+    EXPECT_NE(conninfo.find("user=" + role), std::string::npos) << conninfo;
+    EXPECT_NE(conninfo.find("password="), std::string::npos) << "a generated password: " << conninfo;
+    r = ctl({"kiosk", "add", "K01"}, admin);
+    EXPECT_EQ(r.exitCode, 1) << "the password is shown once; a second add is refused";
+    EXPECT_NE(r.err.find("has a login already"), std::string::npos) << r.err;
+    r = ctl({"kiosk", "add", "K 01"}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+
+    // The owner's view: a worker on the roster of the session running now, not checked in, and the open sitting.
+    std::int64_t workerId = 0, sessionId = 0, otherId = 0;
+    std::string docType, docNumber;
+    {
+        auto owner = training::Database::open(m_uri, {});
+        ASSERT_TRUE(owner);
+        auto q = owner->prepare(
+            "SELECT w.id, w.doc_type, w.doc_number, s.id FROM workers w JOIN roster r ON r.worker_id = w.id "
+            "JOIN sessions s ON s.id = r.session_id WHERE s.starts_at - 1800 <= ? AND s.ends_at > ? AND NOT EXISTS "
+            "(SELECT 1 FROM attendance a WHERE a.worker_id = w.id AND a.session_id = s.id) ORDER BY w.id LIMIT 1");
+        ASSERT_TRUE(q);
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        q->bindAll(now, now);
+        auto row = q->step();
+        ASSERT_TRUE(row && *row) << "the demo has a session running now with someone on its roster";
+        workerId = q->int64(0);
+        docType = q->text(1);
+        docNumber = q->text(2);
+        sessionId = q->int64(3);
+        q->reset();
+        auto other = owner->queryInt("SELECT min(id) FROM workers WHERE id <> " + std::to_string(workerId));
+        ASSERT_TRUE(other);
+        otherId = *other;
+    }
+
+    // Plain SQL on the kiosk's login: the personal tables, staff, batches and the claims are refused.
+    {
+        auto kiosk = training::Database::open(conninfo, {});
+        ASSERT_TRUE(kiosk) << kiosk.error().message;
+        for (const std::string sql : {"SELECT * FROM workers", "SELECT * FROM public.workers",
+                                      "SELECT * FROM public.consents", "SELECT * FROM public.worker_images",
+                                      "SELECT pin_hash FROM staff", "UPDATE staff SET role = 'admin'",
+                                      "SELECT * FROM submission_batches", "DELETE FROM kiosk_claims",
+                                      "INSERT INTO kiosk_claims (session, worker_id) VALUES ('x', 1)",
+                                      "SELECT * FROM public.attempts"}) {
+            auto res = kiosk->exec(sql);
+            ASSERT_FALSE(res) << sql << " was allowed";
+            EXPECT_NE(res.error().message.find("permission denied"), std::string::npos) << sql << ": "
+                                                                                         << res.error().message;
+        }
+        // The look-up by document number: that worker, and only that one.
+        auto claim = kiosk->prepare("SELECT kiosk_api.claim_worker(?, ?)");
+        ASSERT_TRUE(claim);
+        claim->bindAll(docType, docNumber);
+        auto row = claim->step();
+        ASSERT_TRUE(row && *row) << (row ? "" : row.error().message);
+        EXPECT_EQ(claim->int64(0), workerId);
+        claim->reset();
+        auto all = kiosk->prepare("SELECT id FROM workers");
+        ASSERT_TRUE(all);
+        auto ids = all->int64Rows();
+        ASSERT_TRUE(ids) << ids.error().message;
+        EXPECT_EQ(*ids, std::vector<std::int64_t>{workerId});
+        auto other = kiosk->queryInt("SELECT count(*) FROM workers WHERE id = " + std::to_string(otherId));
+        ASSERT_TRUE(other);
+        EXPECT_EQ(*other, 0);
+        auto consents = kiosk->queryInt("SELECT count(*) FROM consents WHERE worker_id <> " + std::to_string(workerId));
+        ASSERT_TRUE(consents);
+        EXPECT_EQ(*consents, 0);
+        auto res = kiosk->exec("SELECT * FROM public.workers");
+        EXPECT_FALSE(res) << "the table itself stays closed after a look-up";
+    }
+
+    // What the kiosk does, through the store and the center's operations on the kiosk's login.
+    {
+        auto store = training::Store::open(conninfo, {});
+        ASSERT_TRUE(store) << store.error().message;
+        EXPECT_TRUE((*store)->isKioskRole());
+        center::Operations ops(**store, center::CenterPaths::forDatabase(conninfo, centerDir));
+        auto who = ops.identify(docNumber, std::nullopt, "kiosk:K01");
+        ASSERT_TRUE(who) << who.error().message;
+        ASSERT_TRUE(who->known);
+        EXPECT_EQ(who->known->worker.id, workerId);
+        auto listed = (*store)->listWorkers({});
+        ASSERT_TRUE(listed) << listed.error().message;
+        ASSERT_EQ(listed->size(), 1u) << "a kiosk lists no one but the worker in front of it";
+        EXPECT_EQ(listed->front().id, workerId);
+        EXPECT_FALSE((*store)->worker(otherId)) << "another worker by id is not found";
+
+        auto in = ops.checkIn(sessionId, workerId, training::AttendanceMethod::Face, 0.9, "kiosk:K01");
+        ASSERT_TRUE(in) << in.error().message;
+        const std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
+        auto signedConsent =
+            (*store)->addConsent(workerId, training::ConsentKind::Biometric, "v1", "我同意", png, "kiosk:K01");
+        ASSERT_TRUE(signedConsent) << signedConsent.error().message;
+        ASSERT_TRUE(who->known->openSitting) << "the demo's sitting is open for every worker";
+        auto start = ops.startOrResumeAttempt(*who->known->openSitting, workerId, "kiosk:K01", "K01");
+        ASSERT_TRUE(start) << start.error().message;
+        ASSERT_TRUE(start->attempt) << "worker " << workerId << " has the hours the sitting requires";
+        auto answered = ops.exams().answer(*start->attempt, 0, {0});
+        ASSERT_TRUE(answered) << answered.error().message;
+        auto reloaded = ops.exams().loadAttempt(start->attempt->id);
+        ASSERT_TRUE(reloaded) << reloaded.error().message;
+        auto state = ops.loadWorkerState(workerId);
+        ASSERT_TRUE(state) << state.error().message;
+        EXPECT_TRUE(state->biometricConsent);
+        auto staff = (*store)->listStaff();
+        EXPECT_FALSE(staff) << "a kiosk's login does not read the staff";
+    }
+    // Every change the kiosk made is on the one chain.
+    r = ctl({"audit", "verify", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(parse(r)["intact"], true);
+
+    // Removed: the login fails, and a connection the kiosk had open is ended.
+    auto open = training::Database::open(conninfo, {});
+    ASSERT_TRUE(open) << open.error().message;
+    r = ctl({"kiosk", "remove", "K01", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    auto gone = training::Database::open(conninfo, {});
+    EXPECT_FALSE(gone) << "the removed kiosk still logs in";
+    EXPECT_FALSE(open->queryInt("SELECT 1")) << "the kiosk's open connection outlived its removal";
+    r = ctl({"kiosk", "remove", "K01"}, admin);
+    EXPECT_EQ(r.exitCode, 1);
+}
+
+// TLS with sslmode=verify-full: the fixture's server presents a certificate for localhost signed by a test CA
+// (tests/support/pg_fixture.sh). With that CA the connection is encrypted and kioskctl works over it, a kiosk's
+// settings keep it; with another CA the connection is refused with libpq's reason.
+TEST_F(KioskctlOnPostgres, VerifyFullConnectsWithTheCentersCaAndRefusesAnother) {
+    const auto state = std::filesystem::path(testsupport::env("KIOSK_TEST_PG_URI_FILE")).parent_path();
+    const auto tlsUri = testsupport::readFile(state / "tls-uri");
+    ASSERT_NE(tlsUri.find("sslmode=verify-full"), std::string::npos) << "the pg fixture writes tls-uri: " << tlsUri;
+    const auto uri = testsupport::withDatabase(tlsUri, training::postgresDatabaseName(m_uri));
+    {
+        auto db = training::Database::open(uri, {});
+        ASSERT_TRUE(db) << db.error().message;
+        auto tls = db->queryInt("SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        ASSERT_TRUE(tls) << tls.error().message;
+        EXPECT_EQ(*tls, 1) << "the connection is encrypted";
+    }
+    // kioskctl over it, and a kiosk's settings keep the TLS settings.
+    m_uri = uri;
+    const auto admin = init(m_dir / "center");
+    auto r = ctl({"kiosk", "add", "K02", "--json"}, admin);
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto conninfo = parse(r)["conninfo"].get<std::string>();
+    EXPECT_NE(conninfo.find("sslmode=verify-full"), std::string::npos) << conninfo;
+    {
+        auto kiosk = training::Database::open(conninfo, {});
+        ASSERT_TRUE(kiosk) << kiosk.error().message;
+        auto tls = kiosk->queryInt("SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        ASSERT_TRUE(tls) << tls.error().message;
+        EXPECT_EQ(*tls, 1);
+    }
+    r = ctl({"kiosk", "remove", "K02"}, admin);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+
+    // A server whose certificate another CA signed is not the center's: refused, and the message says why.
+    auto wrong = uri;
+    wrong.replace(wrong.find("/ca.pem"), 7, "/wrong-ca.pem");
+    auto refused = training::Database::open(wrong, {});
+    ASSERT_FALSE(refused) << "a server certificate the given CA did not sign was accepted";
+    EXPECT_NE(refused.error().message.find("certificate verify failed"), std::string::npos) << refused.error().message;
+    r = testsupport::run({m_bin, "--db", wrong, "audit", "verify"}, {"KIOSK_CENTER_KEY=", "KIOSK_CENTER_DIR="});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("certificate verify failed"), std::string::npos) << r.err;
+    // Without a CA to check against, verify-full does not connect either.
+    auto noCa = uri.substr(0, uri.find("&sslrootcert=")) + "&sslrootcert=" + (m_dir / "missing.pem").string();
+    auto missing = training::Database::open(noCa, {});
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("missing.pem"), std::string::npos) << missing.error().message;
 }

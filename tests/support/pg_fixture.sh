@@ -4,6 +4,10 @@
 # start: initdb in a fresh temporary folder, start the server (socket in that folder, a free TCP port on
 #   127.0.0.1 only, trust authentication for the test superuser), and write its connection URI to
 #   STATE_DIR/uri (tests read it through KIOSK_TEST_PG_URI_FILE) and the cluster folder to STATE_DIR/cluster.
+#   TLS on its TCP port: a test CA (STATE_DIR/ca.pem) signs the server's certificate for localhost and 127.0.0.1;
+#   a second CA that signed nothing is STATE_DIR/wrong-ca.pem; STATE_DIR/tls-uri connects with
+#   sslmode=verify-full and the test CA (the sockets of the other tests use no TLS). Tests may run openssl (the
+#   product never runs a program): its command-line tool makes the certificates.
 # stop: pg_ctl stop -m fast, then remove the cluster folder and STATE_DIR.
 # kill: the server stops at once as a crash would (pg_ctl stop -m immediate: no checkpoint), the data stays.
 # restart: start the server of STATE_DIR again (after kill) on the same port and socket folder.
@@ -66,8 +70,27 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 
 as_owner "$bindir/initdb" -D "$cluster/data" -U "$superuser" --auth=trust -E UTF8 --locale=C.UTF-8 \
     >"$cluster/initdb.log" 2>&1 || { cat "$cluster/initdb.log" >&2; stop; exit 1; }
+tls=$cluster/tls
+mkdir -p "$tls"
+make_tls() {
+    ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+    openssl req -x509 $ec -days 3 -subj "/CN=Badge kiosk test CA" -keyout "$tls/ca.key" -out "$tls/ca.pem" &&
+    openssl req -x509 $ec -days 3 -subj "/CN=Some other CA" -keyout "$tls/wrong-ca.key" -out "$tls/wrong-ca.pem" &&
+    openssl req $ec -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" &&
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+        >"$tls/server.ext" &&
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 3 \
+        -extfile "$tls/server.ext" -out "$tls/server.crt"
+}
+make_tls >"$tls/openssl.log" 2>&1 || { echo "openssl could not make the test certificates:" >&2; cat "$tls/openssl.log" >&2; stop; exit 1; }
+chmod 0600 "$tls/server.key"
+if [ "$(id -u)" -eq 0 ]; then chown -R nobody "$tls"; fi
+cp "$tls/ca.pem" "$tls/wrong-ca.pem" "$state/"
 # fsync off: a test cluster need not survive a power cut; synchronous_commit stays on (commits wait for WAL).
 cat >>"$cluster/data/postgresql.conf" <<EOF
+ssl = on
+ssl_cert_file = '$tls/server.crt'
+ssl_key_file = '$tls/server.key'
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$cluster'
@@ -84,4 +107,6 @@ if ! as_owner "$bindir/pg_ctl" start -D "$cluster/data" -l "$cluster/server.log"
     exit 1
 fi
 printf 'postgresql:///postgres?host=%s&port=%s&user=%s' "$cluster" "$port" "$superuser" >"$state/uri"
+printf 'postgresql://%s@localhost:%s/postgres?hostaddr=127.0.0.1&sslmode=verify-full&sslrootcert=%s' \
+    "$superuser" "$port" "$state/ca.pem" >"$state/tls-uri"
 echo "PostgreSQL on $cluster port $port: $(cat "$state/uri")"

@@ -187,7 +187,9 @@ TEST_F(AuditTest, AChangedTimeOrDetailIsNamed) {
 
 TEST_F(AuditTest, ARecomputedRowStillBreaksTheNextLink) {
     // Changing a row and its own hash moves the break to the next row's link.
-    tamper(dbPath(), "UPDATE audit_log SET hash = 'f' || substr(hash, 2) WHERE id = 2");
+    // (The first hex digit flipped whatever it is: a fixed 'f' would leave a hash that starts with 'f' as it was.)
+    tamper(dbPath(), "UPDATE audit_log SET hash = CASE WHEN substr(hash, 1, 1) = 'f' THEN '0' ELSE 'f' END || "
+                     "substr(hash, 2) WHERE id = 2");
     auto v = verify();
     EXPECT_FALSE(v.intact);
     EXPECT_EQ(v.firstBadRow.value_or(0), 2);

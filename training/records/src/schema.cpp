@@ -393,6 +393,102 @@ UPDATE course_modules SET
     WHEN 'badge' THEN 'The home-service badge' ELSE module_code END;
 )sql";
 
+// Version 8: least privilege for kiosks on a center server (issue 13). SQLite has one user: nothing changes there.
+// On PostgreSQL a kiosk logs in as a role of its own (`kioskctl kiosk add`, training/kiosk_roles.hpp) whose
+// search_path starts with the schema kiosk_api: views with the names of the personal tables that show only the
+// worker this connection looked up by document number (kiosk_api.claim_worker, SECURITY DEFINER, which keeps the
+// claim per backend in kiosk_claims, a table kiosks cannot touch). The store's SQL stays the same on both kinds of
+// connection. A later migration that adds a column to one of these tables must recreate its view (SELECT * is
+// expanded when a view is made).
+constexpr std::string_view kV8Postgres = R"sql(
+CREATE SCHEMA kiosk_api;
+CREATE TABLE kiosk_claims (
+  session    TEXT NOT NULL,
+  worker_id  BIGINT NOT NULL,
+  claimed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (session, worker_id)
+);
+-- One backend: its pid and start time (a pid is reused, the pair is not).
+CREATE FUNCTION kiosk_api.session_key() RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pg_backend_pid()::text || '@' ||
+    coalesce((SELECT a.backend_start::text FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()), '')
+$$;
+-- The workers this connection may see; refused before any look-up, so that a plain SELECT is denied.
+CREATE FUNCTION kiosk_api.looked_up() RETURNS SETOF bigint LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM public.kiosk_claims c WHERE c.session = kiosk_api.session_key()) THEN
+    RAISE EXCEPTION 'permission denied for table workers: a kiosk sees only the worker whose document it looked up'
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'a kiosk looks a worker up with kiosk_api.claim_worker(doc_type, doc_number)';
+  END IF;
+  RETURN QUERY SELECT c.worker_id FROM public.kiosk_claims c
+    WHERE c.session = kiosk_api.session_key() AND c.worker_id > 0;
+END $$;
+-- A kiosk's look-up: this connection now sees that one worker (or, when the document is not registered, no one:
+-- the claim 0 lets it register the worker). Claims of ended backends are pruned.
+CREATE FUNCTION kiosk_api.claim_worker(p_doc_type text, p_doc_number text) RETURNS bigint LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  found bigint;
+  me text := kiosk_api.session_key();
+BEGIN
+  DELETE FROM public.kiosk_claims c WHERE c.session = me
+    OR split_part(c.session, '@', 1)::int NOT IN (SELECT a.pid FROM pg_stat_activity a WHERE a.pid IS NOT NULL);
+  SELECT w.id INTO found FROM public.workers w WHERE w.doc_type = p_doc_type AND w.doc_number = p_doc_number;
+  INSERT INTO public.kiosk_claims (session, worker_id) VALUES (me, coalesce(found, 0));
+  RETURN found;
+END $$;
+-- A worker registered at a kiosk is that kiosk's to see.
+CREATE FUNCTION kiosk_api.claim_registered() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM public.kiosk_claims c WHERE c.session = kiosk_api.session_key()) THEN
+    INSERT INTO public.kiosk_claims (session, worker_id) VALUES (kiosk_api.session_key(), NEW.id)
+      ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER workers_claim_registered AFTER INSERT ON workers
+  FOR EACH ROW EXECUTE FUNCTION kiosk_api.claim_registered();
+REVOKE ALL ON FUNCTION kiosk_api.looked_up() FROM PUBLIC;
+REVOKE ALL ON FUNCTION kiosk_api.claim_worker(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION kiosk_api.claim_registered() FROM PUBLIC;
+
+CREATE VIEW kiosk_api.workers WITH (security_barrier) AS
+  SELECT * FROM public.workers WHERE id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.worker_images WITH (security_barrier) AS
+  SELECT * FROM public.worker_images WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.consents WITH (security_barrier) AS
+  SELECT * FROM public.consents WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.attendance WITH (security_barrier) AS
+  SELECT * FROM public.attendance WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.roster WITH (security_barrier) AS
+  SELECT * FROM public.roster WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.sitting_candidates WITH (security_barrier) AS
+  SELECT * FROM public.sitting_candidates WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.attempts WITH (security_barrier) AS
+  SELECT * FROM public.attempts WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.attempt_items WITH (security_barrier) AS
+  SELECT * FROM public.attempt_items WHERE attempt_id IN
+    (SELECT a.id FROM public.attempts a WHERE a.worker_id IN (SELECT kiosk_api.looked_up()));
+CREATE VIEW kiosk_api.attempt_events WITH (security_barrier) AS
+  SELECT * FROM public.attempt_events WHERE attempt_id IN
+    (SELECT a.id FROM public.attempts a WHERE a.worker_id IN (SELECT kiosk_api.looked_up()));
+CREATE VIEW kiosk_api.certificates WITH (security_barrier) AS
+  SELECT * FROM public.certificates WHERE worker_id IN (SELECT kiosk_api.looked_up());
+CREATE VIEW kiosk_api.batch_items WITH (security_barrier) AS
+  SELECT * FROM public.batch_items WHERE worker_id IN (SELECT kiosk_api.looked_up());
+-- The audit log: its first row (the store checks the chain's form), its last (the next row links to it) and the
+-- rows about the worker looked up; a kiosk appends rows.
+CREATE VIEW kiosk_api.audit_log WITH (security_barrier) AS
+  SELECT * FROM public.audit_log WHERE id = (SELECT min(l.id) FROM public.audit_log l)
+    OR id = (SELECT max(l.id) FROM public.audit_log l)
+    OR subject IN (SELECT 'worker:' || c.worker_id FROM public.kiosk_claims c
+                   WHERE c.session = kiosk_api.session_key() AND c.worker_id > 0);
+)sql";
+
 // PostgreSQL form of version 1's append-only triggers (SQLite's RAISE(ABORT) has no PostgreSQL spelling).
 constexpr std::string_view kV1Postgres = R"sql(
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -413,7 +509,7 @@ CREATE TABLE IF NOT EXISTS kiosk_meta (
   user_version   BIGINT NOT NULL
 ))sql";
 
-constexpr std::array<Migration, 7> kMigrations{{
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1,
      kV1Postgres},
     {2, "question banks, exam sittings, attempts and their items and events", kV2},
@@ -422,6 +518,8 @@ constexpr std::array<Migration, 7> kMigrations{{
     {5, "exam integrity: the concept each question version tests", kV5},
     {6, "who may sit: attendance required by a sitting, trainer admissions, who handed an attempt in", kV6},
     {7, "the syllabus as course data: each course module's display names", kV7},
+    {8, "kiosk roles on a center server: views that show a kiosk only the worker it looked up (PostgreSQL only)", "",
+     kV8Postgres},
 }};
 
 bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -504,8 +602,8 @@ Result<SchemaStamp> readSchemaStamp(Database& db) {
         if (!tables) return propagate(tables);
         return SchemaStamp{*appId != 0, *appId, *version, *tables};
     }
-    auto meta = db.queryInt("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-                            "AND tablename = 'kiosk_meta'");
+    // Through the search_path: a kiosk role's starts with kiosk_api (schema version 8), the center's tables follow.
+    auto meta = db.queryInt("SELECT CASE WHEN to_regclass('kiosk_meta') IS NULL THEN 0 ELSE 1 END");
     if (!meta) return propagate(meta);
     auto tables = db.queryInt("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()");
     if (!tables) return propagate(tables);
@@ -550,7 +648,9 @@ Result<int> migrateTo(Database& db, int target) {
     int applied = 0;
     for (const auto& m : kMigrations) {
         if (m.version <= *version || m.version > target) continue;
-        auto r = postgres ? db.exec(postgresSchemaSql(m.sql)) : db.exec(m.sql);
+        // A migration may be for one engine only (its SQL for the other is empty).
+        Result<void> r;
+        if (!m.sql.empty()) r = postgres ? db.exec(postgresSchemaSql(m.sql)) : db.exec(m.sql);
         if (r && postgres && !m.postgresExtra.empty()) r = db.exec(m.postgresExtra);
         if (!r)
             return fail(r.error().code, fmt::format("schema migration {} ({}) failed: {}", m.version,

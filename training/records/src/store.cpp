@@ -204,7 +204,11 @@ Result<std::unique_ptr<Store>> Store::openPostgres(std::string_view uri, const S
                     fmt::format("{} holds no center yet; create one with 'kioskctl --db URI init --center NAME'", where));
     if (auto r = migrateTo(db, currentSchemaVersion()); !r) return std::unexpected(r.error());
     if (auto r = markAuditChain(db, *clock); !r) return std::unexpected(r.error());
-    return std::unique_ptr<Store>(new Store(std::move(db), std::move(clock)));
+    auto kiosk = db.queryInt("SELECT CASE WHEN current_schema() = 'kiosk_api' THEN 1 ELSE 0 END");
+    if (!kiosk) return propagate(kiosk);
+    auto store = std::unique_ptr<Store>(new Store(std::move(db), std::move(clock)));
+    store->m_kioskRole = *kiosk == 1;
+    return store;
 }
 
 // ---------------------------------------------------------------- center

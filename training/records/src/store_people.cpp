@@ -515,6 +515,12 @@ Result<Worker> Store::findWorkerByDocument(const std::string& number, std::optio
         docType = "passport";
         docNumber = *n;
     }
+    if (m_kioskRole) {
+        // A kiosk sees the worker it looked up, and only that one (schema version 8).
+        auto claim = m_db.prepare("SELECT kiosk_api.claim_worker(?, ?)");
+        if (!claim) return propagate(claim);
+        if (auto r = claim->bindAll(docType, docNumber).run(); !r) return propagate(r);
+    }
     auto stmt = m_db.prepare(fmt::format("SELECT {} FROM workers WHERE doc_number = ? AND doc_type = ? LIMIT 1",
                                          workerColumns()));
     if (!stmt) return propagate(stmt);

@@ -184,6 +184,9 @@ public:
     /// @brief Full `PRAGMA integrity_check`; returns the problems found (empty when sound).
     [[nodiscard]] Result<std::vector<std::string>> integrityCheck();
     [[nodiscard]] int schemaVersion();
+    /// @brief True on a kiosk role's connection to a center server (`kioskctl kiosk add`): it sees only the worker
+    /// it looked up by document number, and no staff, keys or other records.
+    [[nodiscard]] bool isKioskRole() const noexcept { return m_kioskRole; }
 
     /// @brief The connection, for other training/ components (exam sittings, documents).
     [[nodiscard]] Database& database() { return m_db; }
@@ -202,6 +205,9 @@ private:
 
     Database m_db;
     std::shared_ptr<const Clock> m_clock;
+    /// A kiosk role's connection to a center server (its search_path starts with kiosk_api, schema version 8): a
+    /// look-up by document number first claims the worker (kiosk_api.claim_worker), the only one it then sees.
+    bool m_kioskRole{false};
 };
 
 /// @brief Hashes a PIN with Argon2id (libsodium's interactive limits).

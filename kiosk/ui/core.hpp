@@ -92,6 +92,8 @@ public:
 
     /// @brief A picture of the frame the script asked for, once the atlas holds every glyph drawn; taken once.
     [[nodiscard]] std::optional<std::filesystem::path> takeScreenshotRequest();
+    /// @brief A screenshot was asked for and not taken yet (it waits for a frame without new glyphs).
+    [[nodiscard]] bool screenshotPending() const noexcept { return m_pendingShot.has_value(); }
     /// @brief True when frames must follow at once (a script runs, a screen changed, fonts, a screenshot).
     [[nodiscard]] bool wantsFrames() const;
     /// @brief How long the shell may wait for input before the next frame is due (timers, idle timeout).

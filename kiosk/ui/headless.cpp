@@ -94,7 +94,8 @@ HeadlessRun HeadlessKiosk::run(std::string_view script, double timeoutSeconds) {
     ImGui::SetCurrentContext(k.context);
     const auto started = std::chrono::steady_clock::now();
     // As in the window: the admin exit (or a quit step) ends the run, whatever steps are left.
-    while (!k.core.scriptFinished() && !k.core.quitRequested()) {
+    // A screenshot asked for by the last step is still due (it waits for the font atlas to hold every glyph).
+    while ((!k.core.scriptFinished() || k.core.screenshotPending()) && !k.core.quitRequested()) {
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > timeoutSeconds) {
             out.status = 3;
             out.failure = fmt::format("the script did not finish within {} s (screen '{}')", timeoutSeconds,

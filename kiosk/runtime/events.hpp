@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "devices/face/recognizer.hpp"
+#include "training/change_feed.hpp"
 #include "training/records.hpp"
 
 namespace kiosk::ui {
@@ -74,8 +75,14 @@ struct JobDone {
     std::function<void()> apply;
 };
 
+/// @brief The center's records changed (posted by ChangeWatch, runtime/changes.hpp).
+struct RecordsChanged {
+    training::Changes changes;  ///< The topics heard (empty when only `pushed` changed).
+    bool pushed{false};         ///< The server pushes changes (PostgreSQL, connected): screens may rely on them.
+};
+
 using Event = std::variant<CardInserted, CardDetected, CardRemoved, CardFailed, DeviceStatus, FaceCaptured, PrintDone,
-                           JobDone>;
+                           JobDone, RecordsChanged>;
 
 /// @brief A multi-producer queue; the UI thread takes everything at once.
 class EventQueue {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "runtime/changes.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/face.hpp"
 #include "runtime/printing.hpp"
@@ -103,6 +104,7 @@ training::Result<void> UiCore::start() {
                          if (c) m_syllabus = std::move(c->modules);  // otherwise module codes are shown
                      });
     m_deviceWatch = std::make_unique<DeviceWatch>(m_options.config, m_queue);
+    m_changeWatch = std::make_unique<ChangeWatch>(m_options.databasePath, m_queue);
     m_face = std::make_unique<FaceService>(m_options.config, m_queue);
     m_ctx.face = m_face.get();
     m_printer = std::make_unique<PrintService>(m_options.config, m_queue);
@@ -173,6 +175,12 @@ void UiCore::handleEvent(Event& e) {
     if (auto* done = std::get_if<JobDone>(&e)) {
         m_backend.completed();
         if (done->generation == 0 || done->generation == m_backend.generation()) done->apply();
+        return;
+    }
+    if (auto* rc = std::get_if<RecordsChanged>(&e)) {
+        // Not the person's activity (the idle timeout runs on); the screen on show decides what to reload.
+        m_link.pushesChanges = rc->pushed;
+        if (!rc->changes.empty()) current().onEvent(m_ctx, e);
         return;
     }
     if (auto* st = std::get_if<DeviceStatus>(&e)) {
@@ -365,6 +373,7 @@ void UiCore::shutdown() {
     m_face.reset();
     m_printer.reset();
     m_deviceWatch.reset();
+    m_changeWatch.reset();
     m_ctx.face = nullptr;
     m_ctx.printer = nullptr;
     m_backend.drainBlocking();

@@ -31,6 +31,7 @@ struct ImGuiIO;
 namespace kiosk::ui {
 
 class DeviceWatch;
+class ChangeWatch;
 class FaceService;
 class PrintService;
 
@@ -155,6 +156,7 @@ private:
     std::unique_ptr<ScriptRunner> m_script;
     std::optional<std::filesystem::path> m_pendingShot;
     std::unique_ptr<DeviceWatch> m_deviceWatch;
+    std::unique_ptr<ChangeWatch> m_changeWatch;  ///< Tells live screens that records changed.
     std::unique_ptr<FaceService> m_face;
     std::unique_ptr<PrintService> m_printer;
     SteadyClock::time_point m_start{SteadyClock::now()};

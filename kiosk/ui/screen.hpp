@@ -157,6 +157,8 @@ inline constexpr std::string_view kServerUnreachable = "server.unreachable";
 struct ServerLink {
     bool lost{false};           ///< A database call found the server unreachable; not yet answered since.
     std::uint64_t restored{0};  ///< How many times the server answered again after being lost.
+    /// The server pushes changes (runtime/changes.hpp): live screens reload when told, and poll only slowly.
+    bool pushesChanges{false};
 };
 
 /// @brief What a screen may use.

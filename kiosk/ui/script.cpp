@@ -14,7 +14,7 @@ namespace kiosk::ui {
 
 namespace {
 const std::set<std::string> kVerbs{"tap",          "type",         "wait-screen",       "expect",
-                                   "expect-not",   "expect-enabled", "expect-disabled", "expect-signed-in",
+                                   "expect-not",   "expect-gone",  "expect-enabled", "expect-disabled", "expect-signed-in",
                                    "expect-signed-out", "card",   "sign",            "screenshot",
                                    "sleep",        "set",          "crash",             "quit"};
 using Clock = std::chrono::steady_clock;
@@ -60,7 +60,7 @@ training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std
         if (!kVerbs.contains(s.verb))
             return std::unexpected(training::Error{
                 training::ErrorCode::InvalidInput,
-                fmt::format("{}:{}: unknown step '{}'; use one of tap, type, wait-screen, expect, expect-not, "
+                fmt::format("{}:{}: unknown step '{}'; use one of tap, type, wait-screen, expect, expect-not, expect-gone, "
                             "expect-enabled, expect-disabled, expect-signed-in, expect-signed-out, card, sign, "
                             "screenshot, sleep, set, crash, quit",
                             name, no, s.verb)});
@@ -185,6 +185,11 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
     if (v == "expect-not") {
         if (widgets.sawText(step.rest)) fail(step, "the text is on screen");
         return true;
+    }
+    if (v == "expect-gone") {
+        if (!widgets.sawText(step.rest)) return true;
+        if (waited > 15) fail(step, "the text is still on screen after 15 s");
+        return false;
     }
     if (v == "expect-enabled" || v == "expect-disabled") {
         const Element* e = widgets.find(step.rest);

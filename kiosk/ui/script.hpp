@@ -8,6 +8,7 @@
 ///   wait-screen NAME [S]    wait until screen NAME is shown (default 10 s)
 ///   expect TEXT             wait up to 10 s until TEXT is drawn
 ///   expect-not TEXT         TEXT is not drawn now
+///   expect-gone TEXT        wait up to 15 s until TEXT is no longer drawn
 ///   expect-enabled KEY / expect-disabled KEY
 ///   expect-signed-in / expect-signed-out   a worker (or staff) is / is not in the session now
 ///   card present NUMBER NAME [SEX] [BIRTH]   post a document read (reader hook; an ID card through the SAM)

@@ -289,6 +289,50 @@ TEST_F(KioskFlow, AWorkerWhoseKioskDiesResumesAtAnotherWithTheSameAnswersAndTime
     k02.reset();
 }
 
+// Issue 13, point 4: live screens hear of changes made elsewhere. On a center server the board reloads when the
+// server says that something on it changed (its slow fallback is 15 s, longer than an `expect` waits); on an SQLite
+// file any commit by another connection is noticed.
+TEST_F(KioskFlow, TheProctorBoardShowsAnAnswerGivenAtAnotherKioskWhenTheServerSaysSo) {
+    const auto& w = m_workers[2];
+    run("wait-screen attract\ntap staff\n" + staffPin(kPin) +
+        "wait-screen staff-home\ntap proctor\nwait-screen proctor\nexpect 监考看板\nexpect " + w.identity.name + "\n");
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store);
+        training::ExamStore exams(*store);
+        ASSERT_TRUE(exams.admitCandidate(1, w.id, 2, kPin));
+        auto a = exams.startAttempt(1, w.id, "kiosk:K02");
+        ASSERT_TRUE(a) << a.error().message;
+        ASSERT_TRUE(exams.reportPresence(a->id, true, "K02"));
+        ASSERT_TRUE(exams.answer(*a, 0, {0}));
+    }
+    run("expect 已答 1 · 标记 0\nexpect 在考试界面（K02）\n");
+}
+
+// ... and an exam screen hears that the trainer paused its sitting at the desk.
+TEST_F(KioskFlow, AnExamScreenShowsAPauseMadeAtTheTrainersDesk) {
+    const auto& w = m_workers[1];
+    signConsentsFor(w.id);
+    run(identify(w.identity.docNumber) + "wait-screen home\ntap exam\nwait-screen exam\nexpect 第 1 题 / 共\n");
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store);
+        training::ExamStore exams(*store);
+        ASSERT_TRUE(exams.pauseSitting(1, "staff:2"));
+    }
+    // On SQLite the exam screen looks every 10 s (an `expect` waits 10 s: the sleep covers the time since it last
+    // looked); on a server it is told at once.
+    const std::string meanwhile = ts::onPostgres() ? "" : "sleep 3\n";
+    run(meanwhile + "expect 考试已被监考老师暂停\n");
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store);
+        training::ExamStore exams(*store);
+        ASSERT_TRUE(exams.resumeSitting(1, "staff:2"));
+    }
+    run(meanwhile + "expect-gone 考试已被监考老师暂停\nexpect 第 1 题 / 共\n");
+}
+
 TEST_F(KioskFlow, AFirstRegistrationSignsTheConsents) {
     const std::string first17 = "11010119900307002";
     const std::string doc = first17 + training::chinaIdCheckCharacter(first17);

@@ -62,6 +62,7 @@ public:
         m_saved.clear();
         m_unsaved.clear();
         m_lastPoll = std::chrono::steady_clock::now();
+        m_reloadWanted = false;
         dropTextures();
         if (!ctx.session.worker || !ctx.session.sittingId) {
             ctx.emit(Intent::Back);
@@ -331,24 +332,42 @@ private:
             if (!m_attempt->attempt.response(i).chosen.empty()) m_saved.insert(i);
     }
     void dropTextures() { m_textures.clear(); }
-    /// Every 10 s: report presence to the proctor board and reload the attempt (the trainer may have paused,
-    /// resumed or granted extra time).
+    /// Every 10 s: report presence to the proctor board. The attempt is reloaded (the trainer may have paused,
+    /// resumed, granted extra time or handed it in) when the server says that its sitting changed; where changes
+    /// are not pushed (SQLite, or the server away) it is reloaded with every report instead.
     /// The poll never disables the screen (a worker's tap must not be swallowed while it runs): its result
     /// is applied only when no answer, move or flag was started since it was queued, otherwise the next
     /// poll brings the trainer's changes.
+    void onEvent(Context& ctx, const Event& e) override {
+        const auto* rc = std::get_if<RecordsChanged>(&e);
+        if (!rc || !m_attempt || !rc->pushed) return;
+        if (rc->changes.has(training::sittingTopic(m_attempt->sittingId))) {
+            m_reloadWanted = true;
+            ctx.wakeIn(0);
+        }
+    }
     void pollProctor(Context& ctx) {
-        if (m_poll.running() || std::chrono::steady_clock::now() - m_lastPoll < std::chrono::seconds(10)) return;
-        m_lastPoll = std::chrono::steady_clock::now();
-        m_poll = ctx.backend.start([id = m_attempt->id, terminal = ctx.config.ui.kioskId](Records& r) {
-                               (void)r.exams.reportPresence(id, true, terminal);  // advisory, as on start
-                               return r.exams.loadAttempt(id);
-                           },
-                           [this, &ctx](training::Result<training::StoredAttempt> a) {
-                               if (!a || m_busy || !m_unsaved.empty()) return;
-                               m_attempt = std::move(*a);
-                               markStoredAnswers();
-                               if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
-                           });
+        if (m_poll.running()) return;
+        const bool due = std::chrono::steady_clock::now() - m_lastPoll >= std::chrono::seconds(10);
+        if (!due && !m_reloadWanted) return;
+        const bool reload = m_reloadWanted || !ctx.server.pushesChanges;
+        m_reloadWanted = false;
+        if (due) m_lastPoll = std::chrono::steady_clock::now();
+        m_poll = ctx.backend.start(
+            [id = m_attempt->id, terminal = ctx.config.ui.kioskId, due,
+             reload](Records& r) -> training::Result<std::optional<training::StoredAttempt>> {
+                if (due) (void)r.exams.reportPresence(id, true, terminal);  // advisory, as on start
+                if (!reload) return std::nullopt;
+                auto a = r.exams.loadAttempt(id);
+                if (!a) return std::unexpected(a.error());
+                return std::optional<training::StoredAttempt>(std::move(*a));
+            },
+            [this, &ctx](training::Result<std::optional<training::StoredAttempt>> a) {
+                if (!a || !*a || m_busy || !m_unsaved.empty()) return;
+                m_attempt = std::move(**a);
+                markStoredAnswers();
+                if (m_attempt->attempt.status() == exam::AttemptStatus::Submitted) finish(ctx);
+            });
     }
     /// Answers the server did not take because it was unreachable are sent again, one at a time, once it is back.
     void resendUnsaved(Context& ctx) {
@@ -419,6 +438,7 @@ private:
     static constexpr float kFooterW = 186;  ///< Six footer buttons in 1280 px.
     Confirm m_confirm{Confirm::None};
     std::chrono::steady_clock::time_point m_lastPoll;
+    bool m_reloadWanted{false};  ///< The server said that this attempt's sitting changed.
 };
 
 }  // namespace

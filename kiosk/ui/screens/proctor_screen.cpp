@@ -15,10 +15,22 @@ public:
         m_lines.reset();
         reload(ctx);
     }
+    void onEvent(Context& ctx, const Event& e) override {
+        if (const auto* rc = std::get_if<RecordsChanged>(&e); rc && rc->changes.has(training::kTopicBoard)) {
+            m_stale = true;
+            ctx.wakeIn(kMinInterval.count());
+        }
+    }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
-        ctx.wakeIn(5.0);
-        if (!m_busy && std::chrono::steady_clock::now() - m_loaded > std::chrono::seconds(5)) reload(ctx);
+        // Reload when told that something on the board changed (at most once a second); otherwise only for time
+        // passing (a kiosk falling silent shows as "no contact" after kPresenceTimeoutSeconds), or every 5 s when
+        // changes are not pushed.
+        const auto fallback = ctx.server.pushesChanges ? std::chrono::seconds(15) : std::chrono::seconds(5);
+        const auto since = std::chrono::steady_clock::now() - m_loaded;
+        ctx.wakeIn(std::chrono::duration<double>(fallback).count());
+        if (!m_busy && ((m_stale && since >= kMinInterval) || since >= fallback)) reload(ctx);
+        else if (m_stale) ctx.wakeIn(kMinInterval.count());
         ui.heading(ctx.tr("proctor.title"));
         ImGui::BeginChild("board", {0, ImGui::GetContentRegionAvail().y - 100});
         if (!m_lines) {
@@ -99,6 +111,7 @@ private:
     }
     void reload(Context& ctx) {
         m_busy = true;
+        m_stale = false;
         ctx.backend.submit([](Records& r) { return r.exams.proctorBoard(); },
                            [this, &ctx](training::Result<std::vector<training::ProctorLine>> d) {
                                m_busy = false;
@@ -126,7 +139,9 @@ private:
 
     std::optional<std::vector<training::ProctorLine>> m_lines;
     bool m_busy{false};
+    bool m_stale{false};  ///< Told that the board changed since it was loaded.
     std::chrono::steady_clock::time_point m_loaded{};
+    static constexpr std::chrono::duration<double> kMinInterval{1.0};
 };
 
 }  // namespace

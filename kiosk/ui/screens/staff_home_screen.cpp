@@ -12,6 +12,14 @@ public:
     ScreenId id() const override { return ScreenId::StaffHome; }
     void enter(Context& ctx) override {
         m_locked.clear();
+        loadLocked(ctx);
+    }
+    void onEvent(Context& ctx, const Event& e) override {
+        // An account locked (or unlocked) elsewhere shows here at once.
+        if (const auto* rc = std::get_if<RecordsChanged>(&e); rc && rc->changes.has(training::kTopicStaff))
+            loadLocked(ctx);
+    }
+    void loadLocked(Context& ctx) {
         ctx.backend.submit(
             [](Records& r) -> training::Result<std::vector<training::Staff>> {
                 auto list = r.store.listStaff();

@@ -12,6 +12,13 @@ public:
         m_data.reset();
         reload(ctx);
     }
+    void onEvent(Context& ctx, const Event& e) override {
+        // Another desk or kiosk opened, paused or closed a sitting, or seated a candidate.
+        if (const auto* rc = std::get_if<RecordsChanged>(&e); rc && rc->changes.has(training::kTopicBoard) && !m_busy) {
+            m_busy = true;
+            reload(ctx);
+        }
+    }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
         ui.heading(ctx.tr("sittings.title"));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exam/random.hpp"
+#include "training/change_feed.hpp"
 #include "training/syllabus.hpp"
 #include "training/validation.hpp"
 
@@ -428,6 +429,7 @@ Result<void> ExamStore::addCandidate(std::int64_t sittingId, std::int64_t worker
                                json{{"worker", workerId}}.dump());
         !r)
         return r;
+    db.notifyOnCommit(kTopicBoard);
     return tx->commit();
 }
 
@@ -452,6 +454,8 @@ Result<void> ExamStore::setExtraTime(std::int64_t sittingId, std::int64_t worker
                                json{{"worker", workerId}, {"seconds", seconds}}.dump());
         !r)
         return r;
+    db.notifyOnCommit(kTopicBoard);
+    db.notifyOnCommit(sittingTopic(sittingId));
     return tx->commit();
 }
 
@@ -510,6 +514,8 @@ Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::
     }
     if (auto r = m_store.audit(actor, fmt::format("sitting.{}", toName), fmt::format("sitting:{}", id), "{}"); !r)
         return propagate(r);
+    db.notifyOnCommit(kTopicBoard);
+    db.notifyOnCommit(sittingTopic(id));
     if (auto r = tx->commit(); !r) return propagate(r);
     return sitting(id);
 }
@@ -590,6 +596,7 @@ Result<void> ExamStore::admitCandidateAs(std::int64_t sittingId, std::int64_t wo
                                json{{"sitting", sittingId}, {"missing", missing}}.dump());
         !r)
         return r;
+    db.notifyOnCommit(kTopicBoard);
     return tx->commit();
 }
 
@@ -729,6 +736,7 @@ Result<StoredAttempt> ExamStore::startAttempt(std::int64_t sittingId, std::int64
                                    .dump());
         !r)
         return propagate(r);
+    db.notifyOnCommit(kTopicBoard);
     if (auto r = tx->commit(); !r) return propagate(r);
     return StoredAttempt{attemptId, sittingId, workerId, attemptNo, std::move(*attempt)};
 }
@@ -837,6 +845,8 @@ Result<void> ExamStore::writeSubmission(const StoredAttempt& a, const Actor& by)
                                    .dump());
         !r)
         return r;
+    db.notifyOnCommit(kTopicBoard);
+    if (submitReason == exam::SubmitReason::Proctor) db.notifyOnCommit(sittingTopic(a.sittingId));
     return tx->commit();
 }
 
@@ -880,6 +890,7 @@ Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEv
                      .run();
         !r)
         return r;
+    db.notifyOnCommit(kTopicBoard);
     return tx->commit();
 }
 
@@ -913,11 +924,28 @@ std::string_view presenceName(Presence p) noexcept {
 Result<void> ExamStore::reportPresence(std::int64_t attemptId, bool atScreen, std::string_view terminal) {
     auto& db = m_store.database();
     const auto now = m_store.now();
+    // The board hears of a report that changes what it shows (another kiosk, left or back, contact again after a
+    // silence), not of every heartbeat: a room of kiosks reporting every few seconds must not keep it reloading.
+    bool visible = true;
+    {
+        auto was = db.prepare("SELECT seen_from, left_at IS NULL, seen_at FROM attempts WHERE id = ?");
+        if (!was) return propagate(was);
+        was->bindAll(attemptId);
+        auto row = was->step();
+        if (!row) return propagate(row);
+        if (*row && !was->isNull(2))
+            visible = was->text(0) != terminal || (was->int64(1) != 0) != atScreen ||
+                      now - was->int64(2) >= kPresenceTimeoutSeconds;
+        was->reset();
+    }
     auto upd = db.prepare("UPDATE attempts SET seen_at = ?, seen_from = ?, left_at = ? WHERE id = ? AND submitted_at IS NULL");
     if (!upd) return propagate(upd);
     const std::optional<std::int64_t> leftAt = atScreen ? std::nullopt : std::optional<std::int64_t>(now);
     if (auto r = upd->bindAll(now, std::string(terminal), leftAt, attemptId).run(); !r) return r;
-    if (db.changes() > 0) return {};
+    if (db.changes() > 0) {
+        if (visible) db.notifyOnCommit(kTopicBoard);
+        return {};
+    }
     auto exists = db.queryInt(fmt::format("SELECT count(*) FROM attempts WHERE id = {}", attemptId));
     if (!exists) return propagate(exists);
     if (*exists == 0) return fail(ErrorCode::NotFound, fmt::format("there is no exam attempt {}", attemptId));

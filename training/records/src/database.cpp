@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include <thread>
 
 #include "postgres.hpp"
+#include "training/change_feed.hpp"
 
 namespace training {
 
@@ -271,7 +274,15 @@ Transaction::Transaction(Transaction&& other) noexcept
 
 Result<void> Transaction::commit() {
     if (m_done) return fail(ErrorCode::Internal, "transaction already finished");
-    const std::string sql = m_nested ? fmt::format("RELEASE sp{}", m_depth) : "COMMIT";
+    std::string sql = m_nested ? fmt::format("RELEASE sp{}", m_depth) : "COMMIT";
+    if (m_db->m_pg && !m_nested && !m_db->m_pg->pendingNotify.empty()) {
+        // The notifications ride with the COMMIT (one round trip); the server delivers them only if it commits.
+        std::string notify = "SELECT ";
+        for (const auto& topic : m_db->m_pg->pendingNotify)
+            notify += fmt::format("{}pg_notify('{}', '{}')", notify.size() > 7 ? ", " : "", kChangeChannel, topic);
+        sql = notify + "; " + sql;
+        m_db->m_pg->pendingNotify.clear();
+    }
     auto r = m_db->exec(sql);
     if (!r) return r;  // the destructor rolls back
     if (m_db->m_pg && !m_nested && m_db->m_pg->lastCommand != "COMMIT") {
@@ -291,6 +302,7 @@ Transaction::~Transaction() {
     if (m_nested) {
         (void)m_db->exec(fmt::format("ROLLBACK TO sp{0}; RELEASE sp{0}", m_depth));
     } else {
+        if (m_db->m_pg) m_db->m_pg->pendingNotify.clear();
         (void)m_db->exec("ROLLBACK");
     }
     --m_db->m_depth;
@@ -422,6 +434,7 @@ Result<Transaction> Database::transaction(WriteLock lock) {
     if (nested) {
         if (auto r = exec(fmt::format("SAVEPOINT sp{}", depth)); !r) return std::unexpected(r.error());
     } else {
+        if (m_pg) m_pg->pendingNotify.clear();
         // One writer at a time: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the database's write lock.
         // Either waits up to the busy (lock) timeout, then fails with Busy. Nothing has been done yet when this
         // fails, so it is safe to try again: after a pause when the lock stayed taken, and on PostgreSQL once at
@@ -445,6 +458,20 @@ Result<Transaction> Database::transaction(WriteLock lock) {
     }
     m_depth = depth;
     return Transaction(this, nested, depth);
+}
+
+void Database::notifyOnCommit(std::string_view topic) {
+    if (!m_pg || topic.empty() || topic.size() > 64) return;
+    const bool plain = std::ranges::all_of(topic, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '-' || c == '_' || c == '.';
+    });
+    if (!plain) return;  // only the store's own topics, which need no quoting
+    if (m_depth == 0) {
+        (void)exec(fmt::format("SELECT pg_notify('{}', '{}')", kChangeChannel, topic));  // advisory
+        return;
+    }
+    auto& pending = m_pg->pendingNotify;
+    if (std::ranges::find(pending, topic) == pending.end()) pending.emplace_back(topic);
 }
 
 void Database::pauseBeforeRetry(int attempt) {

@@ -44,6 +44,7 @@ struct PgConnection {
     long long lastChanges{0};
     std::string lastCommand;  ///< The command tag of the last command ("INSERT", "COMMIT", "ROLLBACK", ...).
     int nextStatement{0};
+    std::vector<std::string> pendingNotify;  ///< Topics to NOTIFY with the outermost COMMIT (notifyOnCommit).
     ~PgConnection();
 };
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "training/change_feed.hpp"
 #include "training/schema.hpp"
 #include "training/syllabus.hpp"
 #include "training/text.hpp"
@@ -312,7 +313,14 @@ Result<void> Store::audit(const Actor& actor, const std::string& action, const s
     auto upd = m_db.prepare("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) "
                             "ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash");
     if (!upd) return std::unexpected(upd.error());
-    return upd->bindAll(id, hash).run();
+    if (auto r = upd->bindAll(id, hash).run(); !r) return r;
+    // Live screens hear of what they show (change_feed.hpp): people and presence, staff accounts.
+    const std::string_view kind = std::string_view(action).substr(0, action.find('.'));
+    if (kind == "worker" || kind == "attendance" || kind == "roster" || kind == "session" || kind == "consent")
+        m_db.notifyOnCommit(kTopicPeople);
+    else if (kind == "staff")
+        m_db.notifyOnCommit(kTopicStaff);
+    return {};
 }
 
 Result<std::vector<AuditEntry>> Store::auditEntries(std::int64_t afterId, int limit) {

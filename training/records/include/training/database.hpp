@@ -245,6 +245,12 @@ public:
     /// @brief The file, or on PostgreSQL a description of the server and database (never a password).
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     [[nodiscard]] bool inTransaction() const { return m_depth > 0; }
+    /// @brief Tells the center's other connections that @p topic changed once the outermost transaction commits
+    /// (at once when none is open; nothing when it is rolled back). On PostgreSQL a NOTIFY on the channel
+    /// kChangeChannel (change_feed.hpp) goes with the COMMIT, in the same round trip; on SQLite nothing is sent (a
+    /// ChangeFeed there notices any commit to the file). @p topic is letters, digits and ":-_." (others are
+    /// ignored); the same topic twice in one transaction is sent once.
+    void notifyOnCommit(std::string_view topic);
     [[nodiscard]] Backend backend() const { return m_pg ? Backend::Postgres : Backend::Sqlite; }
 
     /// @brief Converts an SQLite result code and the connection's message into an Error.
@@ -253,6 +259,7 @@ public:
 private:
     friend class Statement;
     friend class Transaction;
+    friend class ChangeFeed;
     Database(sqlite3* handle, std::filesystem::path path);
     explicit Database(std::unique_ptr<detail::PgConnection> pg);
     static Result<Database> openPostgres(std::string_view uri, const OpenOptions& options);

@@ -407,6 +407,22 @@ TEST_F(KioskctlOnPostgres, AKioskRoleSeesOnlyTheWorkerItLooksUpAndDoesWhatAKiosk
     EXPECT_TRUE(training::isPostgresUri(conninfo)) << conninfo;
     EXPECT_NE(conninfo.find("user=" + role), std::string::npos) << conninfo;
     EXPECT_NE(conninfo.find("password="), std::string::npos) << "a generated password: " << conninfo;
+    {
+        // The server was given only a SCRAM verifier, never the password (CREATE ROLE's text shows in the server's
+        // statement log and in pg_stat_activity).
+        const auto password = conninfo.substr(conninfo.find("password=") + 9, 24);
+        auto owner = training::Database::open(m_uri, {});
+        ASSERT_TRUE(owner);
+        auto stored = owner->prepare("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = ?");
+        ASSERT_TRUE(stored);
+        stored->bindAll(role);
+        auto row = stored->step();
+        ASSERT_TRUE(row && *row) << (row ? "no such role" : row.error().message);
+        const auto verifier = stored->text(0);
+        stored->reset();
+        EXPECT_TRUE(verifier.starts_with("SCRAM-SHA-256$")) << verifier;
+        EXPECT_EQ(verifier.find(password), std::string::npos);
+    }
     r = ctl({"kiosk", "add", "K01"}, admin);
     EXPECT_EQ(r.exitCode, 1) << "the password is shown once; a second add is refused";
     EXPECT_NE(r.err.find("has a login already"), std::string::npos) << r.err;

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <fstream>
 
+#include "pg_test_database.hpp"
 #include "scenario_support.hpp"
 #include "test_support.hpp"
 #include "training/eligibility.hpp"
 #include "training/exam_store.hpp"
 #include "training/id_number.hpp"
+#include "training/kiosk_roles.hpp"
 #include "training/store.hpp"
 
 namespace ts = testsupport;
@@ -31,7 +33,14 @@ protected:
         std::filesystem::remove_all(m_artifacts);
         std::filesystem::create_directories(m_artifacts);
         m_db = m_tmp / "center.db";
-        auto seeded = ts::run({kioskctl, "--db", m_db.string(), "demo-seed"});
+        // On the PostgreSQL fixture (the _pg variant) the kiosks work on a server database of the test's own; the
+        // test folder is the center folder.
+        if (ts::onPostgres()) {
+            m_pg.emplace();
+            ASSERT_FALSE(m_pg->uri().empty()) << "no PostgreSQL test database";
+            m_db = m_pg->uri();
+        }
+        auto seeded = ts::run({kioskctl, "--db", m_db.string(), "--center-dir", m_tmp.path().string(), "demo-seed"});
         ASSERT_EQ(seeded.exitCode, 0) << seeded.err;
         auto store = openStore();
         for (std::int64_t id = 1; id <= 3; ++id) ASSERT_TRUE(store->setStaffPin(id, kPin, "test"));
@@ -50,8 +59,13 @@ protected:
         ASSERT_TRUE(s) << s.error().message;
         m_sessionId = s->id;
         for (const auto& w : m_workers) ASSERT_TRUE(store->addToRoster(s->id, w.id, "test"));
-        ts::writeFile(m_tmp / "kiosk.toml",
-                      "[card_reader]\nkind = \"none\"\n[camera]\nsource = \"none\"\n[speech]\nenabled = true\n");
+        ts::writeFile(m_tmp / "kiosk.toml", kioskConfig("K01"));
+    }
+
+    /// The kiosk's configuration: no reader or camera, speech to files, the test folder as the center folder.
+    [[nodiscard]] std::string kioskConfig(const std::string& kioskId) const {
+        return "[database]\ncenter_dir = \"" + m_tmp.path().string() + "\"\n[ui]\nkiosk_id = \"" + kioskId +
+               "\"\n[card_reader]\nkind = \"none\"\n[camera]\nsource = \"none\"\n[speech]\nenabled = true\n";
     }
 
     std::unique_ptr<training::Store> openStore() {
@@ -68,10 +82,11 @@ protected:
     }
 
     /// Runs the kiosk with @p script; returns its result (exit status 137 when the script crashed it).
-    ts::RunResult runKiosk(const std::string& name, const std::string& script) {
+    ts::RunResult runKiosk(const std::string& name, const std::string& script, const std::string& config = "kiosk.toml") {
         const auto file = m_artifacts / (name + ".script");
         ts::writeFile(file, script);
-        return kioskuitest::runKioskUnderXvfb(KIOSK_BIN, m_db, m_tmp / "kiosk.toml", file, m_artifacts,
+        return kioskuitest::runKioskUnderXvfb(KIOSK_BIN, m_kioskDb.empty() ? m_db : m_kioskDb, m_tmp / config, file,
+                                              m_artifacts,
                                               std::filesystem::path(KIOSK_UI_SOURCE_DIR) / "lsan.supp");
     }
 
@@ -136,6 +151,8 @@ protected:
 
     ts::TempDir m_tmp;
     std::filesystem::path m_db;
+    std::optional<ts::PgTestDatabase> m_pg;  ///< on the PostgreSQL fixture: the test's database
+    std::filesystem::path m_kioskDb;         ///< what the kiosk opens when not m_db (a kiosk role's URI)
     std::filesystem::path m_artifacts;
     std::vector<training::Worker> m_workers;
     std::int64_t m_courseId{0};
@@ -304,13 +321,39 @@ TEST_F(KioskScenario, ExamResumesAfterTheKioskIsKilled) {
     line = boardLine(w.id, later);
     ASSERT_TRUE(line);
     EXPECT_EQ(line->presence, training::Presence::NoContact) << "the killed kiosk reports no more";
+    auto started = openStore();
+    training::ExamStore startedExams(*started);
+    auto before = startedExams.attemptsOf(1);
+    ASSERT_TRUE(before && before->size() == 1u);
+    auto attempt = startedExams.loadAttempt(before->front());
+    ASSERT_TRUE(attempt);
+    // The worker walks to another kiosk, K02, a process of its own on the same database: it resumes the attempt
+    // at question 4 with the same answers and the same deadline, and the board shows K02.
+    ts::writeFile(m_tmp / "k02.toml", kioskConfig("K02"));
     auto second = runKiosk("resume-2", openExam(w.identity.docNumber) +
                                            "expect 第 4 题 / 共\nexpect 已答 3 / " + std::to_string(taps.size()) +
-                                           "\nscreenshot resumed.png\n" + answerItems(taps, 3, taps.size()) +
-                                           "tap submit\ntap confirm-submit\nwait-screen exam-result\n"
-                                           "expect 恭喜，考试合格\nquit\n");
+                                           "\nscreenshot resumed.png\ntap prev\nexpect 第 3 题 / 共\n"
+                                           "expect 已保存\ntap next\nsleep 1\nquit\n",
+                           "k02.toml");
     ASSERT_EQ(second.exitCode, 0) << second.err;
     expectGoodShot("resumed.png");
+    line = boardLine(w.id);
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->terminal, "K02") << "the board shows the kiosk the worker is at now";
+    EXPECT_EQ(line->answered, 3);
+    auto resumed = startedExams.loadAttempt(before->front());
+    ASSERT_TRUE(resumed);
+    const auto now = exam::fromUnix(started->now());
+    EXPECT_EQ(resumed->attempt.remaining(now), attempt->attempt.remaining(now)) << "the same deadline";
+    EXPECT_GT(resumed->attempt.remaining(now).count(), 0);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(resumed->attempt.response(i).chosen, attempt->attempt.response(i).chosen) << "question " << i + 1;
+    auto third = runKiosk("resume-3", openExam(w.identity.docNumber) + "expect 第 4 题 / 共\n" +
+                                          answerItems(taps, 3, taps.size()) +
+                                          "tap submit\ntap confirm-submit\nwait-screen exam-result\n"
+                                          "expect 恭喜，考试合格\nquit\n",
+                          "k02.toml");
+    ASSERT_EQ(third.exitCode, 0) << third.err;
     auto store = openStore();
     training::ExamStore exams(*store);
     auto ids = exams.attemptsOf(1);
@@ -570,6 +613,48 @@ TEST_F(KioskPhotoScenario, LivePhotoMatchesTheChipPhotoOfANewWorker) {
     auto gaps = exams.attendanceGaps(1, w->id);
     ASSERT_TRUE(gaps);
     EXPECT_FALSE(gaps->empty()) << "a brand-new worker does not sit the badge exam at once";
+}
+
+// Issue 13: the kiosk on a login of its own (kioskctl kiosk add) on the center server, which sees only the worker
+// in front of it: a walk-in registers with the live photo; once the trainer admitted them at the desk, they sign in
+// again with the card, sit the exam and hand it in; every change is on the one audit chain.
+TEST_F(KioskPhotoScenario, OnAKioskRoleAWalkInRegistersAndLaterSitsAndHandsInTheExam) {
+    if (!ts::onPostgres()) GTEST_SKIP() << "a kiosk role is a PostgreSQL login: this runs as kiosk_ui_tests_pg";
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store);
+        auto login = training::addKioskRole(*store, m_db.native(), "K01", "test");
+        ASSERT_TRUE(login) << login.error().message;
+        m_kioskDb = login->conninfo;
+    }
+    const std::string first17 = "11010119610804001";
+    const std::string doc = first17 + training::chinaIdCheckCharacter(first17);
+    const std::string card = "wait-screen attract\ncard photo " + (m_faces / "a_obama_idchip_240x320.jpg").string() +
+                             "\ncard present " + doc + " 欧巴马 M 1961-08-04\n";
+    auto r = runKiosk("role-register", card + "wait-screen consent\nsign\ntap sign\nwait-screen photo\n"
+                                      "wait-screen register 40\ntype 13912345678\ntap next\ntap svc-cleaning\ntap next\n"
+                                      "tap edu-junior\ntap next\ntap agency-1\ntap next\n" +
+                                      consents() + "wait-screen home\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    auto w = store->findWorkerByDocument(doc);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->identityMethod, "sam");
+    training::ExamStore exams(*store);
+    ASSERT_TRUE(exams.admitCandidate(1, w->id, 2, kPin)) << "the trainer admits the walk-in without the hours";
+    auto taps = plannedTaps(w->id, true);
+    ASSERT_GT(taps.size(), 3u);
+    r = runKiosk("role-exam", card + "wait-screen home 40\ntap exam\nwait-screen exam\n" +
+                                  answerItems(taps, 0, taps.size()) +
+                                  "tap submit\ntap confirm-submit\nwait-screen exam-result\nexpect 恭喜，考试合格\nquit\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto result = exams.latestResult(w->id, m_courseId);
+    ASSERT_TRUE(result && result->has_value()) << "the attempt handed in at the kiosk is on the server";
+    EXPECT_TRUE((*result)->first);
+    auto chain = store->verifyAudit();
+    ASSERT_TRUE(chain) << chain.error().message;
+    EXPECT_TRUE(chain->intact) << chain->problem;
 }
 
 TEST_F(KioskPhotoScenario, AnUnauthenticatedChipGoesToStaffEvenWhenTheFaceMatches) {

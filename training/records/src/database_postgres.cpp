@@ -56,6 +56,17 @@ std::string postgresDatabaseName(std::string_view uri) {
     return dbname;
 }
 
+Result<std::string> Database::encryptedPassword(std::string_view role, std::string_view password) {
+    if (!m_pg) return fail(ErrorCode::Refused, "an SQLite database has no roles or passwords");
+    if (auto r = ensureConnectedPostgres(); !r) return std::unexpected(r.error());
+    const std::string user(role), secret(password);
+    char* encrypted = PQencryptPasswordConn(m_pg->conn, secret.c_str(), user.c_str(), nullptr);
+    if (!encrypted) return std::unexpected(detail::pgError(*m_pg, nullptr, "encrypting a role's password"));
+    std::string out(encrypted);
+    PQfreemem(encrypted);
+    return out;
+}
+
 Result<Database> Database::openPostgres(std::string_view uri, const OpenOptions& options) {
     auto pg = std::make_unique<detail::PgConnection>();
     const std::string conninfo(uri);

@@ -179,11 +179,16 @@ Result<KioskLogin> addKioskRole(Store& store, std::string_view centerUri, std::s
     for (auto at = grants.find("{group}"); at != std::string::npos; at = grants.find("{group}", at))
         grants.replace(at, 7, ident(names->group));
     if (auto r = execAll(db, grants, "granting the kiosks' rights"); !r) return propagate(r);
-    const std::string password = generatePassword();  // letters and digits only: safe inside the quotes
+    const std::string password = generatePassword();
+    // Only the verifier goes to the server (SCRAM-SHA-256: letters, digits and "$:+/=", safe inside the quotes).
+    auto verifier = db.encryptedPassword(names->role, password);
+    if (!verifier) return propagate(verifier);
+    if (verifier->find('\'') != std::string::npos)
+        return fail(ErrorCode::Internal, "the server's password verifier has an unexpected form");
     if (auto r = execAll(db,
                          fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}' IN ROLE {}; "
                                      "ALTER ROLE {} IN DATABASE {} SET search_path = kiosk_api, public",
-                                     ident(names->role), password, ident(names->group), ident(names->role),
+                                     ident(names->role), *verifier, ident(names->group), ident(names->role),
                                      ident(names->database)),
                          "creating the kiosk's role");
         !r)

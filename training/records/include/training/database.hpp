@@ -245,6 +245,12 @@ public:
     /// @brief The file, or on PostgreSQL a description of the server and database (never a password).
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     [[nodiscard]] bool inTransaction() const { return m_depth > 0; }
+    /// @brief The form of @p password that PostgreSQL stores for role @p role, computed here with the server's
+    /// `password_encryption` (SCRAM-SHA-256 by default), so that `CREATE ROLE ... PASSWORD '<this>'` never sends the
+    /// password itself to the server (its log, pg_stat_activity).
+    /// @retval Refused on SQLite (it has no roles)
+    /// @retval Io the server could not be asked (reason `server.unreachable`)
+    [[nodiscard]] Result<std::string> encryptedPassword(std::string_view role, std::string_view password);
     /// @brief Tells the center's other connections that @p topic changed once the outermost transaction commits
     /// (at once when none is open; nothing when it is rolled back). On PostgreSQL a NOTIFY on the channel
     /// kChangeChannel (change_feed.hpp) goes with the COMMIT, in the same round trip; on SQLite nothing is sent (a

@@ -4,6 +4,8 @@
 #   badge-kioskctl  kioskctl, the data both programs read (question banks, certificate templates, submission
 #                   schema), the badge-kiosk system user, /var/lib/badge-kiosk and the daily backup timer
 #   badge-center    meta package for a training center's office machine (kioskctl, CUPS, fonts)
+#   badge-center-server  a center server: PostgreSQL 15, kioskctl, /etc/badge-kiosk/server.conf and the daily
+#                   dump-and-purge timer
 # dpkg-shlibdeps gives the library dependencies; the programs the code calls are listed by hand below.
 # Why CPack and not debhelper: see README "Installing a kiosk" (the build is CMake's; debhelper would need a
 # debian/ tree that repeats the install rules).
@@ -38,6 +40,9 @@ install(FILES "${KIOSK_DEB_DOC_DIR}/man/kioskctl.1.gz" DESTINATION "${CMAKE_INST
 kiosk_deb_docs(kiosk badge-kiosk)
 kiosk_deb_docs(kioskctl badge-kioskctl)
 kiosk_deb_docs(center badge-center)
+kiosk_deb_docs(server badge-center-server)
+install(FILES "${CMAKE_SOURCE_DIR}/packaging/README.installed.md" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/badge-center-server"
+        RENAME README.md COMPONENT server)
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/README.installed.md" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/badge-kiosk"
         RENAME README.md COMPONENT kiosk)
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/README.installed.md" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/badge-kioskctl"
@@ -54,6 +59,10 @@ install(PROGRAMS "${CMAKE_SOURCE_DIR}/packaging/daily-maintenance" DESTINATION "
 install(PROGRAMS "${CMAKE_SOURCE_DIR}/packaging/session-condition" "${CMAKE_SOURCE_DIR}/packaging/stop-session"
         DESTINATION "${CMAKE_INSTALL_LIBEXECDIR}/badge-kiosk" COMPONENT kiosk)
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/kiosk.toml" DESTINATION /etc/badge-kiosk COMPONENT kiosk)
+install(FILES "${CMAKE_SOURCE_DIR}/packaging/systemd/badge-center-server-daily.service"
+              "${CMAKE_SOURCE_DIR}/packaging/systemd/badge-center-server-daily.timer"
+        DESTINATION /lib/systemd/system COMPONENT server)
+install(FILES "${CMAKE_SOURCE_DIR}/packaging/server.conf" DESTINATION /etc/badge-kiosk COMPONENT server)
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "badge-kiosk")
@@ -67,11 +76,12 @@ set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
     OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ONE_PER_GROUP)
-set(CPACK_COMPONENTS_ALL kiosk models kioskctl center)
+set(CPACK_COMPONENTS_ALL kiosk models kioskctl center server)
 set(CPACK_COMPONENT_KIOSK_GROUP kiosk)
 set(CPACK_COMPONENT_MODELS_GROUP kiosk)
 set(CPACK_COMPONENT_KIOSKCTL_GROUP kioskctl)
 set(CPACK_COMPONENT_CENTER_GROUP center)
+set(CPACK_COMPONENT_SERVER_GROUP server)
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_VERSION "${KIOSK_PACKAGE_VERSION}")
@@ -88,7 +98,7 @@ set(ver "(= ${KIOSK_PACKAGE_VERSION})")
 
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME "badge-kiosk")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION "misc")
-set(CPACK_COMPONENT_KIOSK_DESCRIPTION
+string(CONCAT CPACK_COMPONENT_KIOSK_DESCRIPTION
     "home-service badge training kiosk (touchscreen app)\n"
     "The touchscreen kiosk of a home-service badge training center: workers\n"
     "identify with an ID card or passport and a live photo, check in to\n"
@@ -104,7 +114,7 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
 
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_NAME "badge-kioskctl")
 set(CPACK_DEBIAN_KIOSKCTL_PACKAGE_SECTION "misc")
-set(CPACK_COMPONENT_KIOSKCTL_DESCRIPTION
+string(CONCAT CPACK_COMPONENT_KIOSKCTL_DESCRIPTION
     "home-service badge training center records (command-line tool)\n"
     "kioskctl manages a home-service badge training center's records in its\n"
     "SQLite database: workers, agencies, sessions and attendance, exams,\n"
@@ -121,12 +131,28 @@ set(CPACK_DEBIAN_CENTER_PACKAGE_NAME "badge-center")
 set(CPACK_DEBIAN_CENTER_PACKAGE_SECTION "metapackages")
 set(CPACK_DEBIAN_CENTER_PACKAGE_ARCHITECTURE "all")
 set(CPACK_DEBIAN_CENTER_PACKAGE_SHLIBDEPS OFF)
-set(CPACK_COMPONENT_CENTER_DESCRIPTION
+string(CONCAT CPACK_COMPONENT_CENTER_DESCRIPTION
     "home-service badge training center office (metapackage)\n"
     "Installs what a training center's office machine needs to manage the\n"
     "center's records and print certificates and badges: kioskctl, CUPS\n"
     "and the CJK fonts of the documents.")
 set(CPACK_DEBIAN_CENTER_PACKAGE_DEPENDS
     "badge-kioskctl (>= ${KIOSK_PACKAGE_VERSION}), cups, cups-client, fonts-wqy-microhei, fonts-wqy-zenhei, poppler-utils")
+
+set(CPACK_DEBIAN_SERVER_PACKAGE_NAME "badge-center-server")
+set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION "misc")
+set(CPACK_DEBIAN_SERVER_PACKAGE_ARCHITECTURE "all")
+set(CPACK_DEBIAN_SERVER_PACKAGE_SHLIBDEPS OFF)
+string(CONCAT CPACK_COMPONENT_SERVER_DESCRIPTION
+    "home-service badge training center server (PostgreSQL)\n"
+    "Installs what a center with many kiosks runs its one database on:\n"
+    "PostgreSQL 15 and kioskctl, which creates the center's tables and the\n"
+    "kiosks' logins (kioskctl kiosk add), and a daily timer that dumps the\n"
+    "database with pg_dump, keeps the dumps for a number of days and runs\n"
+    "the privacy purge (/etc/badge-kiosk/server.conf).")
+set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS
+    "badge-kioskctl (>= ${KIOSK_PACKAGE_VERSION}), postgresql-15, postgresql-client-15")
+set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
+    "${deb}/badge-center-server/postinst;${deb}/badge-center-server/prerm;${deb}/badge-center-server/postrm;${deb}/badge-center-server/conffiles")
 
 include(CPack)

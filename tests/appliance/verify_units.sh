@@ -18,14 +18,15 @@ else
   src="$(cd "$1" && pwd)"
   map="s|/usr/libexec/badge-kiosk/|$src/|g"
 fi
-for u in badge-kiosk.service badge-kiosk-daily.service badge-kiosk-daily.timer; do
+names="badge-kiosk.service badge-kiosk-daily.service badge-kiosk-daily.timer badge-center-server-daily.service badge-center-server-daily.timer"
+for u in $names; do
   [ -f "$units/$u" ] || { echo "missing unit $units/$u"; exit 1; }
   sed -e "$map" "$units/$u" >"$tmp/$u"
 done
 # Programs run by Exec*= must exist: cage comes from its package (a dependency), the kiosk's scripts from ours.
-out="$(cd "$tmp" && systemd-analyze verify badge-kiosk.service badge-kiosk-daily.service badge-kiosk-daily.timer 2>&1 || true)"
+out="$(cd "$tmp" && systemd-analyze verify $names 2>&1 || true)"
 if [ -n "$out" ]; then
   echo "$out"
   exit 1
 fi
-echo "systemd-analyze verify: badge-kiosk.service badge-kiosk-daily.service badge-kiosk-daily.timer clean"
+echo "systemd-analyze verify: $names clean"

@@ -9,6 +9,7 @@
 #include "pg_test_database.hpp"
 #include <unistd.h>
 
+#include "training/change_feed.hpp"
 #include "training/id_number.hpp"
 #include "training/privacy.hpp"
 #include "training/schema.hpp"
@@ -309,4 +310,34 @@ TEST(PostgresStore, AnErasureByAUserWhoMayNotVacuumSaysTheFilesAreNotScrubbed) {
     }
     rawExec(pg.uri(), "REASSIGN OWNED BY " + role + " TO CURRENT_USER; DROP OWNED BY " + role);
     rawExec(pg.adminUri(), "DROP ROLE IF EXISTS " + role);
+}
+
+// Live screens (change_feed.hpp): the listening connection is lost, the feed says so, connects again on the next
+// wait and reports that anything may have changed meanwhile; then it hears the store's notifications again.
+TEST(PostgresStore, AChangeFeedWhoseConnectionWasLostListensAgainAndSaysAnythingMayHaveChanged) {
+    PgTestDatabase pg;
+    auto store = Store::open(pg.uri(), {.create = true});
+    ASSERT_TRUE(store) << store.error().message;
+    auto feed = ChangeFeed::open(pg.uri());
+    ASSERT_TRUE(feed) << feed.error().message;
+    ASSERT_TRUE((*feed)->pushes());
+    // The feed's own backend: the one in this test's database whose last command was the LISTEN.
+    rawExec(pg.uri(), "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' "
+                      "AND datname = current_database() AND pid <> pg_backend_pid()");
+    auto lost = (*feed)->wait(std::chrono::seconds(5));
+    ASSERT_FALSE(lost) << "the feed noticed that its connection ended";
+    EXPECT_EQ(lost.error().reason, "server.unreachable") << lost.error().message;
+    auto back = (*feed)->wait(std::chrono::seconds(5));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->topics, std::vector<std::string>{std::string(kTopicAny)});
+    auto& db = (*store)->database();
+    {
+        auto tx = db.transaction();
+        ASSERT_TRUE(tx);
+        db.notifyOnCommit(kTopicBoard);
+        ASSERT_TRUE(tx->commit());
+    }
+    auto heard = (*feed)->wait(std::chrono::seconds(5));
+    ASSERT_TRUE(heard) << heard.error().message;
+    EXPECT_TRUE(heard->has(kTopicBoard));
 }

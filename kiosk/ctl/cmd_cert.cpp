@@ -130,6 +130,12 @@ std::string reportText(const training::EligibilityReport& r, const std::string& 
     return out;
 }
 
+/// Whether the batch's manifest and portraits are on disk: "present", "deleted" (acknowledged), or "missing".
+std::string batchFiles(const training::SubmissionBatch& b) {
+    if (b.filesPresent) return "present";
+    return b.state == training::BatchState::Acknowledged ? "deleted" : "missing";
+}
+
 json batchJson(const training::SubmissionBatch& b) {
     json items = json::array();
     for (const auto& i : b.items)
@@ -146,7 +152,13 @@ json batchJson(const training::SubmissionBatch& b) {
                 {"manifest_sha256", b.manifestSha256},
                 {"send_attempts", b.sendAttempts},
                 {"receipt", b.receipt ? json::parse(*b.receipt, nullptr, false) : json(nullptr)},
+                {"files", batchFiles(b)},
                 {"workers", items}};
+}
+
+/// The network center's key installed in the center folder (nullopt: none yet; send and ack then refuse).
+training::Result<std::optional<training::CenterPublicKey>> networkCenterKey(Context& ctx) {
+    return training::loadNetworkCenterKey(training::networkCenterKeyPath(ctx.paths().directory));
 }
 
 }  // namespace
@@ -434,7 +446,9 @@ void addCertCommands(CLI::App& app, Action& action) {
                 if (!store) return ctx.failWith(store.error());
                 auto key = loadKey(ctx);
                 if (!key) return ctx.failWith(key.error());
-                training::Submissions subs(**store, *key);
+                auto network = networkCenterKey(ctx);
+                if (!network) return ctx.failWith(network.error());
+                training::Submissions subs(**store, *key, *network);
                 training::SendOptions opts = *security;
                 opts.maxAttempts = *attempts;
                 auto b = subs.send(*batch, *url, opts, ctx.actor);
@@ -447,17 +461,41 @@ void addCertCommands(CLI::App& app, Action& action) {
         auto file = std::make_shared<std::string>();
         auto ackBatch = std::make_shared<std::int64_t>(0);
         ack->add_option("--batch", *ackBatch, "batch id")->required();
-        ack->add_option("--file", *file, "the answer file (JSON)")->required();
+        ack->add_option("--file,--receipt", *file, "the network center's signed answer file (JSON)")->required();
         ack->callback([&action, ackBatch, file] {
             action = [ackBatch, file](Context& ctx) {
                 auto store = ctx.openStore();
                 if (!store) return ctx.failWith(store.error());
                 auto key = loadKey(ctx);
                 if (!key) return ctx.failWith(key.error());
-                training::Submissions subs(**store, *key);
+                auto network = networkCenterKey(ctx);
+                if (!network) return ctx.failWith(network.error());
+                training::Submissions subs(**store, *key, *network);
                 auto b = subs.ack(*ackBatch, *file, ctx.actor);
                 if (!b) return ctx.failWith(b.error());
-                return ctx.ok(batchJson(*b), fmt::format("batch {} acknowledged", b->code));
+                return ctx.ok(batchJson(*b), fmt::format("batch {} acknowledged; its manifest and portraits were "
+                                                         "deleted",
+                                                         b->code));
+            };
+        });
+        auto* trustNc = cmd->add_subcommand("trust-network-center",
+                                            "install the network center's public key, which signs its receipts and "
+                                            "answers (its exported key file)");
+        auto ncFile = std::make_shared<std::string>();
+        trustNc->add_option("FILE", *ncFile, "the key file the network center published")->required();
+        trustNc->callback([&action, ncFile] {
+            action = [ncFile](Context& ctx) {
+                auto text = readText(*ncFile);
+                if (!text) return ctx.failWith(text.error());
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                const auto path = training::networkCenterKeyPath(ctx.paths().directory);
+                auto k = training::installNetworkCenterKey(**store, path, *text, ctx.actor);
+                if (!k) return ctx.failWith(k.error());
+                return ctx.ok(json{{"ok", true}, {"center", k->centerId}, {"file", path.string()}},
+                              fmt::format("the network center key of {} is installed in {}; receipts and answers are "
+                                          "checked against it",
+                                          k->centerId, path.string()));
             };
         });
         auto* list = cmd->add_subcommand("list", "list the batches");
@@ -473,8 +511,8 @@ void addCertCommands(CLI::App& app, Action& action) {
                 std::string text;
                 for (const auto& b : *all) {
                     arr.push_back(batchJson(b));
-                    text += fmt::format("{} {} {} ({} workers)\n", b.id, b.code, training::batchStateName(b.state),
-                                        b.items.size());
+                    text += fmt::format("{} {} {} ({} workers, files {})\n", b.id, b.code,
+                                        training::batchStateName(b.state), b.items.size(), batchFiles(b));
                 }
                 return ctx.ok(arr, text);
             };

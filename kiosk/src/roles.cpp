@@ -95,6 +95,7 @@ constexpr std::array kTable{
     Permission{"kioskctl submit send", kClerks, "sends personal data"},
     Permission{"kioskctl submit ack", kClerks, "changes records"},
     Permission{"kioskctl submit list", kClerks, "batches"},
+    Permission{"kioskctl submit trust-network-center", kAdmin, "installs the key that signs badge numbers"},
     Permission{"kioskctl cert render", kClerks, "signs and renders a certificate"},
     Permission{"kioskctl cert print", kClerks, "signs and prints certificates"},
     Permission{"kioskctl print", kClerks, "prints"},

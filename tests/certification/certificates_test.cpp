@@ -1,5 +1,8 @@
+#include <nlohmann/json.hpp>
+
 #include "cert_fixture.hpp"
 #include "test_support.hpp"
+#include "training/audit_checkpoint.hpp"
 
 using namespace training;
 using certtest::CertTest;
@@ -155,4 +158,58 @@ TEST_F(CertificatesTest, TheDocumentCarriesEverythingTheCertificateShows) {
     const auto sample = sampleCertificateDocument(*m_key);
     EXPECT_FALSE(sample.qrPayload.empty());
     EXPECT_EQ(m_certs->verify(sample.qrPayload)->verdict, BadgeVerdict::Valid);
+}
+
+TEST_F(CertificatesTest, TheRevocationListCarriesTheSignedHeadOfTheAuditChain) {
+    const auto w = eligibleWorker("31010119780312002", "王秀英");
+    auto c = m_certs->issue(w, std::nullopt, "clerk").value();
+    ASSERT_TRUE(m_certs->revoke(c.number, "违规上门", "admin"));
+    auto list = m_certs->exportRevocationList();
+    ASSERT_TRUE(list) << list.error().message;
+    const auto j = nlohmann::json::parse(*list);
+    ASSERT_TRUE(j.contains("audit_checkpoint")) << *list;
+    const auto& head = j["audit_checkpoint"];
+    EXPECT_EQ(head["center"], m_key->centerId());
+    EXPECT_FALSE(head.contains("public_key")) << "receivers check it with the key they hold";
+
+    // Whoever holds the list holds a head that 'audit verify --checkpoint' checks, also after more rows.
+    auto cp = checkAuditCheckpoint(*m_store, *list);
+    ASSERT_TRUE(cp) << cp.error().message;
+    EXPECT_EQ(cp->rowId, head["row_id"].get<std::int64_t>());
+    ASSERT_TRUE(m_store->audit("admin", "test.later", "x", "{}"));
+    EXPECT_TRUE(checkAuditCheckpoint(*m_store, *list));
+    // A head altered inside the list does not verify.
+    auto altered = j;
+    altered["audit_checkpoint"]["row_id"] = head["row_id"].get<std::int64_t>() + 1;
+    auto bad = checkAuditCheckpoint(*m_store, altered.dump());
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::Refused);
+
+    // A list of the older form (no checkpoint) still imports; it cannot serve as a checkpoint.
+    auto old = j;
+    old.erase("audit_checkpoint");
+    old.erase("signature");
+    old["signature"] = base64UrlEncode(m_key->sign(old.dump()));
+    testsupport::TempDir dir;
+    auto other = Store::open(dir / "other.db", {.create = true}, m_clock).value();
+    ASSERT_TRUE(other->initCenter("C2", "第二中心", "t"));
+    auto ours = m_key->publicInfo();
+    ours.own = false;
+    ASSERT_TRUE(trustCenterKey(*other, *parsePublicKey(exportPublicKey(ours)), "t"));
+    Certificates theirs(*other, nullptr);
+    auto added = theirs.importRevocationList(old.dump(), "t");
+    ASSERT_TRUE(added) << added.error().message;
+    EXPECT_EQ(*added, 1);
+    auto none = checkAuditCheckpoint(*m_store, old.dump());
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, ErrorCode::InvalidInput);
+    EXPECT_NE(none.error().message.find("no audit_checkpoint"), std::string::npos) << none.error().message;
+    // A checkpoint of the wrong type is refused naming the field.
+    auto mistyped = j;
+    mistyped["audit_checkpoint"] = "row 7";
+    mistyped.erase("signature");
+    mistyped["signature"] = base64UrlEncode(m_key->sign(mistyped.dump()));
+    auto refused = theirs.importRevocationList(mistyped.dump(), "t");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("audit_checkpoint"), std::string::npos) << refused.error().message;
 }

@@ -620,7 +620,30 @@ protected:
         const auto j = parse(r);
         ASSERT_EQ(j["added"], 2) << j.dump(2);
         m_batch = j["batch"]["id"].get<std::int64_t>();
+        m_manifest = std::filesystem::path(j["batch"]["folder"].get<std::string>()) / "manifest.json";
+        // This center's key as registered with the network center; the network center's receipt key, installed
+        // here beforehand with 'submit trust-network-center'.
+        auto key = training::CenterKey::load(m_center.keyFile());
+        ASSERT_TRUE(key) << key.error().message;
+        testsupport::writeFile(m_dir / "center.pub", training::exportPublicKey(key->publicInfo()));
+        auto nc = training::CenterKey::create(m_dir / "network.key", "NETWORK");
+        ASSERT_TRUE(nc) << nc.error().message;
+        m_network = std::make_unique<training::CenterKey>(std::move(*nc));
+        testsupport::writeFile(m_dir / "network.pub", training::exportPublicKey(m_network->publicInfo()));
+        r = ctl({"submit", "trust-network-center", (m_dir / "network.pub").string()});
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        EXPECT_EQ(parse(r)["center"], "NETWORK");
     }
+    [[nodiscard]] certtest::ReceiverKeys keys() const { return {m_dir / "center.pub", m_dir / "network.key"}; }
+    /// Writes @p doc signed with @p key as the network center signs its answers; returns the file.
+    std::filesystem::path answerFile(const training::CenterKey& key, json doc) {
+        doc["signature"] = training::base64UrlEncode(key.sign(doc.dump()));
+        const auto p = m_dir / "answer.json";
+        testsupport::writeFile(p, doc.dump());
+        return p;
+    }
+    std::unique_ptr<training::CenterKey> m_network;
+    std::filesystem::path m_manifest;
     std::filesystem::path token(const std::string& text, mode_t mode) {
         const auto p = m_dir / "token";
         testsupport::writeFile(p, text);
@@ -652,7 +675,7 @@ TEST_F(SubmitCliTest, CreateIsIdempotent) {
 
 TEST_F(SubmitCliTest, SendCarriesTheBearerTokenAndIsNotRepeated) {
     const auto tokenFile = token("s3cret-Token_42\n", 0600);
-    certtest::SubmissionServer server(m_dir.path(), 0, tokenFile);
+    certtest::SubmissionServer server(m_dir.path(), 0, keys(), tokenFile);
     ASSERT_FALSE(server.url().empty()) << "the test server did not start";
 
     // Without the token the network center answers 401: refused, with its answer.
@@ -695,7 +718,7 @@ TEST_F(SubmitCliTest, SendExplainsTransportProblems) {
 
     // A CA file that is not a certificate.
     testsupport::writeFile(m_dir / "bad-ca.pem", "not a certificate\n");
-    certtest::SubmissionServer server(m_dir.path(), 0);
+    certtest::SubmissionServer server(m_dir.path(), 0, keys());
     ASSERT_FALSE(server.url().empty());
     auto https = server.url();
     https.replace(0, 4, "https");
@@ -721,6 +744,10 @@ TEST_F(SubmitCliTest, SendExplainsTransportProblems) {
     r = send("http://192.0.2.1/batches", {"--token-file", tokenFile.string()});
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("unencrypted"), std::string::npos) << r.err;
+    // Plain http to another machine is refused with or without a token: batches travel over https only.
+    r = send("http://192.0.2.1/batches");
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("not an https:// URL"), std::string::npos) << r.err;
     token("", 0600);
     r = send(server.url(), {"--token-file", tokenFile.string()});
     EXPECT_EQ(r.exitCode, 1);
@@ -761,7 +788,7 @@ TEST_F(SubmitCliTest, SendOverTlsWithTheCentersCaAndAClientCertificate) {
              "-out", f("client.pem"), "-days", "2"});
     ASSERT_FALSE(HasFailure());
 
-    certtest::SubmissionServer server(tls, 0, {},
+    certtest::SubmissionServer server(tls, 0, keys(), {},
                                       {"--tls-cert", f("server.pem"), "--tls-key", f("server.key"), "--client-ca",
                                        f("ca.pem")});
     ASSERT_TRUE(server.url().starts_with("https://")) << "the TLS test server did not start";
@@ -787,4 +814,90 @@ TEST_F(SubmitCliTest, SendOverTlsWithTheCentersCaAndAClientCertificate) {
     ASSERT_EQ(log.size(), 1u);
     EXPECT_EQ(log[0]["client"], "kiosk-A01") << "the server saw the client certificate";
     EXPECT_EQ(log[0]["stored"], true);
+}
+
+TEST_F(SubmitCliTest, ReceiptsAndAnswersMustBeSignedByTheNetworkCenterAndAcknowledgedFilesAreDeleted) {
+    // Without the installed network center key nothing is sent.
+    const auto installed = std::filesystem::path(m_center.dir) / "network-center-key.json";
+    ASSERT_TRUE(std::filesystem::exists(installed)) << "trust-network-center installs the key in the center folder";
+    std::filesystem::rename(installed, m_dir / "aside.json");
+    certtest::SubmissionServer unsignedServer(m_dir.path(), 0, {m_dir / "center.pub", {}});
+    ASSERT_FALSE(unsignedServer.url().empty());
+    auto r = send(unsignedServer.url());
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("trust-network-center"), std::string::npos) << r.err;
+    EXPECT_TRUE(unsignedServer.log().empty());
+    std::filesystem::rename(m_dir / "aside.json", installed);
+
+    // An unsigned receipt is refused and nothing is recorded.
+    r = send(unsignedServer.url());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_NE(r.err.find("is not signed"), std::string::npos) << r.err;
+    auto list = parse(ctl({"submit", "list"}));
+    EXPECT_EQ(list[0]["state"], "sending");
+    EXPECT_TRUE(list[0]["receipt"].is_null());
+
+    std::filesystem::remove(m_dir / "server.log");
+    certtest::SubmissionServer server(m_dir.path(), 0, keys());
+    ASSERT_FALSE(server.url().empty());
+    r = send(server.url());
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto batch = parse(r);
+    EXPECT_EQ(batch["state"], "sent");
+    EXPECT_EQ(batch["files"], "present");
+    const auto code = batch["code"].get<std::string>();
+    const auto first = batch["workers"][0]["certificate"].get<std::string>();
+    const json answer{{"batch", code}, {"badges", {{{"certificate", first}, {"badge", "SH-HB-0000042"}}}}};
+
+    // The manifest carries the audit chain's signed head: 'audit verify --checkpoint' takes the manifest itself.
+    std::filesystem::copy_file(m_manifest, m_dir / "kept-manifest.json");
+    r = ctl({"audit", "verify", "--checkpoint", (m_dir / "kept-manifest.json").string()});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["intact"], true);
+
+    // An unsigned answer, and one signed by another key, are refused; no badge number is written.
+    testsupport::writeFile(m_dir / "unsigned.json", answer.dump());
+    r = ctl({"submit", "ack", "--batch", std::to_string(m_batch), "--receipt", (m_dir / "unsigned.json").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("is not signed"), std::string::npos) << r.err;
+    const auto forger = training::CenterKey::ephemeral("NETWORK");
+    r = ctl({"submit", "ack", "--batch", std::to_string(m_batch), "--receipt", answerFile(forger, answer).string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("not signed with the installed network center key"), std::string::npos) << r.err;
+    list = parse(ctl({"submit", "list"}));
+    EXPECT_EQ(list[0]["state"], "sent");
+    EXPECT_TRUE(list[0]["workers"][0]["badge"].is_null());
+    EXPECT_EQ(list[0]["files"], "present");
+
+    // Signed by the network center: recorded, and the manifest and portraits are deleted.
+    r = ctl({"submit", "ack", "--batch", std::to_string(m_batch), "--receipt", answerFile(*m_network, answer).string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    list = parse(ctl({"submit", "list"}));
+    EXPECT_EQ(list[0]["state"], "acknowledged");
+    EXPECT_EQ(list[0]["workers"][0]["badge"], "SH-HB-0000042");
+    EXPECT_EQ(list[0]["files"], "deleted");
+    EXPECT_FALSE(list[0]["manifest_sha256"].get<std::string>().empty());
+    EXPECT_FALSE(list[0]["receipt"].is_null());
+    EXPECT_FALSE(std::filesystem::exists(list[0]["folder"].get<std::string>()));
+    EXPECT_FALSE(std::filesystem::exists(list[0]["zip"].get<std::string>()));
+    // The kept copy of the manifest still checks the chain, which has grown since.
+    r = ctl({"audit", "verify", "--checkpoint", (m_dir / "kept-manifest.json").string()});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+}
+
+TEST_F(SubmitCliTest, TheRevocationListCarriesACheckpointThatAuditVerifyTakes) {
+    const auto list = m_dir / "revocations.json";
+    auto r = ctl({"revocations", "export", "--out", list.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = json::parse(testsupport::readFile(list));
+    ASSERT_TRUE(j.contains("audit_checkpoint")) << j.dump();
+    r = ctl({"audit", "verify", "--checkpoint", list.string()});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(parse(r)["checkpoint_row"], j["audit_checkpoint"]["row_id"]);
+    // The head inside the list, altered: refused.
+    auto altered = j;
+    altered["audit_checkpoint"]["hash"] = std::string(64, '0');
+    testsupport::writeFile(m_dir / "altered.json", altered.dump());
+    r = ctl({"audit", "verify", "--checkpoint", (m_dir / "altered.json").string()});
+    EXPECT_EQ(r.exitCode, 1) << r.out;
 }

@@ -21,19 +21,29 @@ extern char** environ;
 
 namespace certtest {
 
+/// What the stand-in knows beforehand: the submitting center's public key as registered with it (exported form),
+/// and the secret key file it signs its receipts with (none: unsigned receipts).
+struct ReceiverKeys {
+    std::filesystem::path centerPublicKey;
+    std::filesystem::path receiptSecretKey;
+};
+
 class SubmissionServer {
 public:
     /// @param failFirst the first requests answered with HTTP 500
+    /// @param keys the registered center key and the receipt signing key
     /// @param tokenFile when set, requests without `Authorization: Bearer <its content>` are answered 401
     /// @param extraArgs more options of submission_server.py (e.g. --tls-cert FILE --tls-key FILE)
-    SubmissionServer(const std::filesystem::path& dir, int failFirst, const std::filesystem::path& tokenFile = {},
-                     const std::vector<std::string>& extraArgs = {})
+    SubmissionServer(const std::filesystem::path& dir, int failFirst, const ReceiverKeys& keys,
+                     const std::filesystem::path& tokenFile = {}, const std::vector<std::string>& extraArgs = {})
         : m_log(dir / "server.log") {
         const auto portFile = dir / "port";
         std::filesystem::remove(portFile);
         std::vector<std::string> argv{"/usr/bin/python3", std::string(CERT_TEST_DIR) + "/submission_server.py",
                                       "--port-file", portFile.string(), "--log", m_log.string(),
                                       "--fail-first", std::to_string(failFirst)};
+        argv.insert(argv.end(), {"--center-key", keys.centerPublicKey.string()});
+        if (!keys.receiptSecretKey.empty()) argv.insert(argv.end(), {"--receipt-key", keys.receiptSecretKey.string()});
         if (!tokenFile.empty()) argv.insert(argv.end(), {"--token-file", tokenFile.string()});
         argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
         const bool tls = std::ranges::find(extraArgs, "--tls-cert") != extraArgs.end();

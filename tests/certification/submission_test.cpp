@@ -10,6 +10,7 @@
 #include "cert_fixture.hpp"
 #include "submission_server.hpp"
 #include "test_support.hpp"
+#include "training/audit_checkpoint.hpp"
 #include "training/submission.hpp"
 #include "training/text.hpp"
 
@@ -33,9 +34,29 @@ class SubmissionTest : public CertTest {
 protected:
     void SetUp() override {
         CertTest::SetUp();
-        m_subs = std::make_unique<Submissions>(*m_store, *m_key);
+        // The network center's key signs its receipts and answers; its public half is installed here beforehand.
+        auto nc = CenterKey::create(m_dir / "network.key", "NETWORK");
+        ASSERT_TRUE(nc) << nc.error().message;
+        m_network = std::make_unique<CenterKey>(std::move(*nc));
+        auto installed = installNetworkCenterKey(*m_store, networkCenterKeyPath(m_dir.path()),
+                                                 exportPublicKey(m_network->publicInfo()), "admin");
+        ASSERT_TRUE(installed) << installed.error().message;
+        auto loaded = loadNetworkCenterKey(networkCenterKeyPath(m_dir.path()));
+        ASSERT_TRUE(loaded && *loaded);
+        m_subs = std::make_unique<Submissions>(*m_store, *m_key, **loaded);
+        // The center key as registered with the network center (the test receiver checks manifests with it).
+        testsupport::writeFile(m_dir / "center.pub", exportPublicKey(m_key->publicInfo()));
         std::filesystem::create_directories(m_dir / "out");
     }
+    /// What the test receiver knows: this center's registered key, and the key it signs receipts with.
+    certtest::ReceiverKeys keys() const { return {m_dir / "center.pub", m_dir / "network.key"}; }
+    /// @p doc signed as the network center signs (Ed25519 over the compact, key-sorted JSON without signature).
+    static json signedBy(const CenterKey& key, json doc) {
+        doc.erase("signature");
+        doc["signature"] = base64UrlEncode(key.sign(doc.dump()));
+        return doc;
+    }
+    std::unique_ptr<CenterKey> m_network;
     std::unique_ptr<Submissions> m_subs;
 };
 
@@ -75,7 +96,15 @@ TEST_F(SubmissionTest, CreatesASignedBatchThatMatchesTheSchemaAndIsIdempotent) {
     EXPECT_TRUE(verifySignature(m_key->publicKey(), manifestText, *sig));
     EXPECT_EQ(sha256Hex(manifestText), b.manifestSha256);
     const auto manifest = json::parse(manifestText);
-    EXPECT_EQ(manifest["schema_version"], 1);
+    EXPECT_EQ(manifest["schema_version"], 2);
+    // No public key travels in the manifest (the receiver uses the key registered with it); the audit chain's
+    // signed head does, and 'audit verify --checkpoint manifest.json' checks this center's chain against it.
+    EXPECT_FALSE(manifest["center"].contains("public_key")) << manifest["center"].dump();
+    ASSERT_TRUE(manifest.contains("audit_checkpoint"));
+    EXPECT_EQ(manifest["audit_checkpoint"]["center"], m_key->centerId());
+    auto cp = checkAuditCheckpoint(*m_store, manifestText);
+    ASSERT_TRUE(cp) << cp.error().message;
+    EXPECT_EQ(cp->rowId, manifest["audit_checkpoint"]["row_id"].get<std::int64_t>());
     ASSERT_EQ(manifest["workers"].size(), 2u);
     const auto& entry = manifest["workers"][0];
     EXPECT_EQ(entry["identity"]["name"], "王秀英");
@@ -126,7 +155,7 @@ TEST_F(SubmissionTest, SendRetriesAServerErrorThenRecordsTheReceiptAndAck) {
     auto created = m_subs->create(m_dir / "out", false, "clerk");  // folder only: send zips it
     ASSERT_TRUE(created && created->batch);
     const auto id = created->batch->id;
-    Server server(m_dir.path(), 1);
+    Server server(m_dir.path(), 1, keys());
     ASSERT_FALSE(server.url().empty()) << "the test server did not start";
 
     auto sent = m_subs->send(id, server.url(), fast(), "clerk");
@@ -149,10 +178,46 @@ TEST_F(SubmissionTest, SendRetriesAServerErrorThenRecordsTheReceiptAndAck) {
     json answer{{"batch", sent->code},
                 {"badges", {{{"certificate", items[0].certificateNumber}, {"badge", "SH-HB-0000001"}}}},
                 {"rejected", {{{"certificate", items[1].certificateNumber}, {"reason", "重复申请"}}}}};
+    // Unsigned, or signed by another key: refused, and no badge number is written.
+    const auto noBadge = [&] {
+        auto b = m_subs->batch(id);
+        EXPECT_EQ(b->state, BatchState::Sent);
+        EXPECT_FALSE(b->items[0].badgeNumber);
+        EXPECT_FALSE(b->items[1].rejection);
+        Certificates certs(*m_store, m_key.get());
+        EXPECT_FALSE(certs.certificate(items[0].certificateNumber)->badgeNumber);
+    };
     testsupport::writeFile(m_dir / "answer.json", answer.dump());
+    auto unsignedAck = m_subs->ack(id, m_dir / "answer.json", "clerk");
+    ASSERT_FALSE(unsignedAck);
+    EXPECT_EQ(unsignedAck.error().code, ErrorCode::Refused);
+    EXPECT_NE(unsignedAck.error().message.find("is not signed"), std::string::npos) << unsignedAck.error().message;
+    noBadge();
+    const auto forger = CenterKey::ephemeral("NETWORK");
+    testsupport::writeFile(m_dir / "answer.json", signedBy(forger, answer).dump());
+    auto forged = m_subs->ack(id, m_dir / "answer.json", "clerk");
+    ASSERT_FALSE(forged);
+    EXPECT_EQ(forged.error().code, ErrorCode::Refused);
+    EXPECT_NE(forged.error().message.find("not signed with the installed network center key"), std::string::npos)
+        << forged.error().message;
+    noBadge();
+    // Altered after signing (a badge number swapped): refused too.
+    auto altered = signedBy(*m_network, answer);
+    altered["badges"][0]["badge"] = "SH-HB-9999999";
+    testsupport::writeFile(m_dir / "answer.json", altered.dump());
+    EXPECT_EQ(m_subs->ack(id, m_dir / "answer.json", "clerk").error().code, ErrorCode::Refused);
+    noBadge();
+    // Without an installed network center key nothing can be checked: refused.
+    testsupport::writeFile(m_dir / "answer.json", signedBy(*m_network, answer).dump());
+    Submissions withoutKey(*m_store, *m_key);
+    auto noKey = withoutKey.ack(id, m_dir / "answer.json", "clerk");
+    ASSERT_FALSE(noKey);
+    EXPECT_NE(noKey.error().message.find("trust-network-center"), std::string::npos) << noKey.error().message;
+    noBadge();
+
     json wrong = answer;
     wrong["batch"] = "OTHER";
-    testsupport::writeFile(m_dir / "wrong.json", wrong.dump());
+    testsupport::writeFile(m_dir / "wrong.json", signedBy(*m_network, wrong).dump());
     EXPECT_EQ(m_subs->ack(id, m_dir / "wrong.json", "clerk").error().code, ErrorCode::InvalidInput);
     // Fields of the wrong type are refused naming the field (they used to throw nlohmann::json::type_error).
     const std::vector<std::pair<json, std::string>> mistyped{
@@ -162,17 +227,25 @@ TEST_F(SubmissionTest, SendRetriesAServerErrorThenRecordsTheReceiptAndAck) {
          "rejected[].reason"},
         {json{{"batch", sent->code}, {"badges", {{{"certificate", 12}, {"badge", "B"}}}}}, "badges[].certificate"}};
     for (const auto& [doc, field] : mistyped) {
-        testsupport::writeFile(m_dir / "mistyped.json", doc.dump());
+        testsupport::writeFile(m_dir / "mistyped.json", signedBy(*m_network, doc).dump());
         auto r = m_subs->ack(id, m_dir / "mistyped.json", "clerk");
         ASSERT_FALSE(r) << doc.dump();
         EXPECT_EQ(r.error().code, ErrorCode::InvalidInput) << doc.dump();
         EXPECT_NE(r.error().message.find("field " + field + " must be"), std::string::npos) << r.error().message;
     }
+    EXPECT_TRUE(std::filesystem::exists(sent->folder / "manifest.json"));
+    EXPECT_TRUE(sent->filesPresent);
     auto acked = m_subs->ack(id, m_dir / "answer.json", "clerk");
     ASSERT_TRUE(acked) << acked.error().message;
     EXPECT_EQ(acked->state, BatchState::Acknowledged);
     EXPECT_EQ(acked->items[0].badgeNumber, "SH-HB-0000001");
     EXPECT_EQ(acked->items[1].rejection, "重复申请");
+    // Acknowledged: the manifest and portraits (personal data) are deleted; the manifest's hash, the receipt and
+    // each worker's outcome stay in the database.
+    EXPECT_FALSE(std::filesystem::exists(sent->folder)) << sent->folder;
+    EXPECT_FALSE(acked->filesPresent);
+    EXPECT_EQ(acked->manifestSha256, sent->manifestSha256);
+    EXPECT_EQ(acked->receipt, sent->receipt);
     Certificates certs(*m_store, m_key.get());
     EXPECT_EQ(certs.certificate(items[0].certificateNumber)->badgeNumber, "SH-HB-0000001");
     // The rejected worker can go into a new batch.
@@ -187,7 +260,7 @@ TEST_F(SubmissionTest, GivesUpAfterTheRetriesAndRefusesAChangedManifest) {
     auto created = m_subs->create(m_dir / "out", true, "clerk");
     ASSERT_TRUE(created && created->batch);
     const auto id = created->batch->id;
-    Server server(m_dir.path(), 100);
+    Server server(m_dir.path(), 100, keys());
     ASSERT_FALSE(server.url().empty());
     auto opts = fast();
     opts.maxAttempts = 3;
@@ -209,7 +282,7 @@ TEST_F(SubmissionTest, ACrashBetweenUploadAndReceiptIsResumedWithoutADuplicate) 
     auto created = m_subs->create(m_dir / "out", true, "clerk");
     ASSERT_TRUE(created && created->batch);
     const auto id = created->batch->id;
-    Server server(m_dir.path(), 0);
+    Server server(m_dir.path(), 0, keys());
     ASSERT_FALSE(server.url().empty());
 
     // The child process uploads, and dies (as on power loss) before it can record the receipt.
@@ -220,7 +293,7 @@ TEST_F(SubmissionTest, ACrashBetweenUploadAndReceiptIsResumedWithoutADuplicate) 
         if (!store) ::_exit(3);
         auto key = CenterKey::load(m_dir / "center.db.center-key");
         if (!key) ::_exit(4);
-        Submissions subs(**store, *key);
+        Submissions subs(**store, *key, m_network->publicInfo());
         auto opts = fast();
         opts.afterUpload = [] { ::_exit(9); };
         (void)subs.send(id, server.url(), opts, "clerk");
@@ -243,4 +316,130 @@ TEST_F(SubmissionTest, ACrashBetweenUploadAndReceiptIsResumedWithoutADuplicate) 
     ASSERT_EQ(log.size(), 2u);
     EXPECT_EQ(log[1]["replay"], true) << "the second upload is recognised by its idempotency key";
     EXPECT_EQ(log[0]["key"], log[1]["key"]);
+}
+
+TEST_F(SubmissionTest, AZipBatchIsDeletedOnceAcknowledged) {
+    const auto w = eligibleWorker("31010119780312002", "王秀英");
+    ASSERT_TRUE(m_store->putWorkerImage(w, "portrait", "image/jpeg", {0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3}, "t"));
+    auto created = m_subs->create(m_dir / "out", true, "clerk");
+    ASSERT_TRUE(created && created->batch);
+    const auto b = *created->batch;
+    ASSERT_TRUE(b.zip);
+    Server server(m_dir.path(), 0, keys());
+    ASSERT_FALSE(server.url().empty());
+    ASSERT_TRUE(m_subs->send(b.id, server.url(), fast(), "clerk"));
+    const json answer{{"batch", b.code}, {"badges", {{{"certificate", b.items[0].certificateNumber}, {"badge", "B-1"}}}}};
+    testsupport::writeFile(m_dir / "answer.json", signedBy(*m_network, answer).dump());
+    auto acked = m_subs->ack(b.id, m_dir / "answer.json", "clerk");
+    ASSERT_TRUE(acked) << acked.error().message;
+    EXPECT_FALSE(std::filesystem::exists(b.folder));
+    EXPECT_FALSE(std::filesystem::exists(*b.zip));
+    EXPECT_FALSE(acked->filesPresent);
+    EXPECT_EQ(acked->items[0].badgeNumber, "B-1");
+    // Only the batch's own files went; the output folder stays.
+    EXPECT_TRUE(std::filesystem::is_directory(m_dir / "out"));
+}
+
+TEST_F(SubmissionTest, AReceiptNotSignedByTheNetworkCenterIsRefusedAndNothingIsRecorded) {
+    eligibleWorker("31010119780312002", "王秀英");
+    auto created = m_subs->create(m_dir / "out", true, "clerk");
+    ASSERT_TRUE(created && created->batch);
+    const auto id = created->batch->id;
+    const auto expectNothingRecorded = [&] {
+        auto b = m_subs->batch(id);
+        EXPECT_EQ(b->state, BatchState::Sending);
+        EXPECT_FALSE(b->receipt);
+        EXPECT_TRUE(b->filesPresent);
+    };
+    {
+        // Unsigned receipts.
+        Server server(m_dir.path(), 0, {m_dir / "center.pub", {}});
+        ASSERT_FALSE(server.url().empty());
+        auto r = m_subs->send(id, server.url(), fast(), "clerk");
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::Refused);
+        EXPECT_NE(r.error().message.find("receipt for batch " + created->batch->code + " is not signed"),
+                  std::string::npos)
+            << r.error().message;
+        expectNothingRecorded();
+    }
+    {
+        // Signed by another key than the installed one.
+        ASSERT_TRUE(CenterKey::create(m_dir / "forger.key", "NETWORK"));
+        std::filesystem::remove(m_dir / "server.log");
+        Server server(m_dir.path(), 0, {m_dir / "center.pub", m_dir / "forger.key"});
+        ASSERT_FALSE(server.url().empty());
+        auto r = m_subs->send(id, server.url(), fast(), "clerk");
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::Refused);
+        EXPECT_NE(r.error().message.find("not signed with the installed network center key"), std::string::npos)
+            << r.error().message;
+        expectNothingRecorded();
+    }
+    // Without an installed network center key nothing is sent at all.
+    std::filesystem::remove(m_dir / "server.log");
+    Server server(m_dir.path(), 0, keys());
+    ASSERT_FALSE(server.url().empty());
+    Submissions withoutKey(*m_store, *m_key);
+    auto r = withoutKey.send(id, server.url(), fast(), "clerk");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::Refused);
+    EXPECT_NE(r.error().message.find("trust-network-center"), std::string::npos) << r.error().message;
+    EXPECT_TRUE(server.log().empty());
+    // With it, the same batch goes through.
+    auto ok = m_subs->send(id, server.url(), fast(), "clerk");
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->state, BatchState::Sent);
+    EXPECT_TRUE(json::parse(*ok->receipt).contains("signature"));
+}
+
+TEST_F(SubmissionTest, TheReceiverChecksTheManifestWithTheKeyRegisteredWithIt) {
+    eligibleWorker("31010119780312002", "王秀英");
+    auto created = m_subs->create(m_dir / "out", true, "clerk");
+    ASSERT_TRUE(created && created->batch);
+    // The network center has another key registered for this center: the batch is refused (HTTP 403).
+    const auto other = CenterKey::ephemeral(m_key->centerId());
+    testsupport::writeFile(m_dir / "other.pub", exportPublicKey(other.publicInfo()));
+    {
+        Server server(m_dir.path(), 0, {m_dir / "other.pub", m_dir / "network.key"});
+        ASSERT_FALSE(server.url().empty());
+        auto r = m_subs->send(created->batch->id, server.url(), fast(), "clerk");
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::Refused);
+        EXPECT_NE(r.error().message.find("HTTP 403"), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find("not signed with the key registered"), std::string::npos) << r.error().message;
+        ASSERT_EQ(server.log().size(), 1u);
+        EXPECT_EQ(server.log()[0]["status"], 403);
+    }
+    std::filesystem::remove(m_dir / "server.log");
+    Server server(m_dir.path(), 0, keys());
+    ASSERT_FALSE(server.url().empty());
+    auto ok = m_subs->send(created->batch->id, server.url(), fast(), "clerk");
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(server.log().back()["stored"], true);
+}
+
+TEST_F(SubmissionTest, BatchesTravelOverHttpsOnlyPlainHttpOnlyToThisMachine) {
+    eligibleWorker("31010119780312002", "王秀英");
+    auto created = m_subs->create(m_dir / "out", true, "clerk");
+    ASSERT_TRUE(created && created->batch);
+    const auto id = created->batch->id;
+    for (const char* url : {"http://192.0.2.1/batches", "http://network-center.example/batches",
+                                  "ftp://127.0.0.1/batches", "127.0.0.1/batches"}) {
+        auto r = m_subs->send(id, url, fast(), "clerk");
+        ASSERT_FALSE(r) << url;
+        EXPECT_EQ(r.error().code, ErrorCode::InvalidInput) << url;
+        EXPECT_NE(r.error().message.find("https://"), std::string::npos) << r.error().message;
+        auto b = m_subs->batch(id);
+        EXPECT_EQ(b->state, BatchState::Created) << "nothing was recorded for " << url;
+        EXPECT_EQ(b->sendAttempts, 0);
+    }
+    Server server(m_dir.path(), 0, keys());
+    ASSERT_FALSE(server.url().empty());
+    ASSERT_TRUE(server.url().starts_with("http://127.0.0.1:"));
+    ASSERT_TRUE(m_subs->send(id, server.url(), fast(), "clerk"));
+    // The rule holds on every path, also for a batch that was sent already.
+    auto again = m_subs->send(id, "http://192.0.2.1/batches", fast(), "clerk");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::InvalidInput);
 }

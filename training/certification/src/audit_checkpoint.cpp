@@ -14,45 +14,76 @@ namespace {
 using json = nlohmann::json;
 constexpr std::string_view kFormat = "badge-audit-checkpoint";
 
-}  // namespace
+/// The signed checkpoint object of the current head; @p withPublicKey for the stand-alone file.
+Result<json> signedHead(Store& store, const CenterKey& key, bool withPublicKey) {
+    auto head = store.database().prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+    if (!head) return propagate(head);
+    auto row = head->step();
+    if (!row) return propagate(row);
+    if (!*row)
+        return fail(ErrorCode::Refused, "the audit log is empty; run 'kioskctl init' first");
+    json body{{"format", kFormat},
+              {"version", 1},
+              {"center", key.centerId()},
+              {"row_id", head->int64(0)},
+              {"hash", head->text(1)},
+              {"at", formatUtc(store.now())}};
+    if (withPublicKey) body["public_key"] = base64UrlEncode(key.publicKey());
+    head->reset();
+    body["signature"] = base64UrlEncode(key.sign(body.dump()));
+    return body;
+}
 
-Result<std::string> makeAuditCheckpoint(Store& store, const CenterKey& key, const Actor& actor) {
+Result<void> checkIntact(Store& store) {
     auto v = store.verifyAudit();
     if (!v) return propagate(v);
     if (!v->intact)
         return fail(ErrorCode::Refused, fmt::format("the audit chain is broken ({}); a checkpoint of it would vouch "
                                                     "for the damage: restore the latest good backup first",
                                                     v->problem));
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> signedAuditHead(Store& store, const CenterKey& key) {
+    if (auto r = checkIntact(store); !r) return propagate(r);
+    auto body = signedHead(store, key, false);
+    if (!body) return propagate(body);
+    return body->dump();
+}
+
+Result<std::string> makeAuditCheckpoint(Store& store, const CenterKey& key, const Actor& actor) {
+    if (auto r = checkIntact(store); !r) return propagate(r);
     auto& db = store.database();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     // The checkpoint is recorded first, so that it covers its own record.
     if (auto r = store.audit(actor, "audit.checkpoint", "audit", "{}"); !r) return propagate(r);
-    auto head = db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
-    if (!head) return propagate(head);
-    auto row = head->step();
-    if (!row) return propagate(row);
-    json body{{"format", kFormat},
-              {"version", 1},
-              {"center", key.centerId()},
-              {"public_key", base64UrlEncode(key.publicKey())},
-              {"row_id", head->int64(0)},
-              {"hash", head->text(1)},
-              {"at", formatUtc(store.now())}};
-    head->reset();
+    auto body = signedHead(store, key, true);
+    if (!body) return propagate(body);
     if (auto r = tx->commit(); !r) return propagate(r);
-    body["signature"] = base64UrlEncode(key.sign(body.dump()));
-    return body.dump(2) + "\n";
+    return body->dump(2) + "\n";
 }
 
 Result<AuditCheckpoint> checkAuditCheckpoint(Store& store, std::string_view text) {
     auto j = json::parse(text, nullptr, false);
     const auto bad = [](std::string_view what) {
         return fail(ErrorCode::InvalidInput, fmt::format("not an audit checkpoint ({}); use the output of 'kioskctl "
-                                                         "audit checkpoint'",
+                                                         "audit checkpoint', a submission manifest.json or a "
+                                                         "revocation list of this center",
                                                          what));
     };
     using jsonfields::Kind;
+    // A submission manifest or a revocation list carries the head as it stood when it was made.
+    if (j.is_object() && (j.contains("schema") || j.value("format", "") == "badge-revocations")) {
+        if (auto m = jsonfields::mistyped(j, {{"audit_checkpoint", Kind::Object}})) return bad(*m);
+        if (!j.contains("audit_checkpoint"))
+            return bad("this manifest or revocation list carries no audit_checkpoint: it was made before checkpoints "
+                       "travelled with them");
+        json head = j["audit_checkpoint"];
+        j = std::move(head);
+    }
     if (auto m = jsonfields::mistyped(j, {{"format", Kind::String}, {"version", Kind::Integer}, {"center", Kind::String},
                                           {"row_id", Kind::Integer}, {"hash", Kind::String}, {"at", Kind::String},
                                           {"signature", Kind::String}}))

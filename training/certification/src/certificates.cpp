@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "training/audit_checkpoint.hpp"
 #include "training/catalogs.hpp"
 #include "training/validation.hpp"
 #include "training/json_fields.hpp"
@@ -322,11 +323,15 @@ Result<std::string> Certificates::exportRevocationList() {
         entries.push_back({{"number", rec.text(0)}, {"revoked_at", formatUtc(rec.int64(1))}, {"reason", rec.text(2)}});
     }); !done)
         return propagate(done);
+    // The audit chain's signed head travels with the list: whoever holds it can later check this center's chain.
+    auto head = signedAuditHead(m_store, *m_key);
+    if (!head) return propagate(head);
     json body{{"format", kRevocationFormat},
               {"version", 1},
               {"center", m_key->centerId()},
               {"issued_at", formatUtc(m_store.now())},
-              {"revoked", entries}};
+              {"revoked", entries},
+              {"audit_checkpoint", json::parse(*head)}};
     const auto sig = m_key->sign(body.dump());
     body["signature"] = base64UrlEncode(sig);
     return body.dump(2) + "\n";
@@ -341,8 +346,15 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
     };
     using jsonfields::Kind;
     if (auto m = jsonfields::mistyped(j, {{"format", Kind::String}, {"version", Kind::Integer}, {"center", Kind::String},
-                                          {"signature", Kind::String}, {"revoked", Kind::Array}}))
+                                          {"signature", Kind::String}, {"revoked", Kind::Array},
+                                          {"audit_checkpoint", Kind::Object}}))
         return bad(*m);
+    // Optional (lists made before checkpoints travelled have none); covered by the list's signature.
+    if (j.contains("audit_checkpoint"))
+        if (auto m = jsonfields::mistyped(j["audit_checkpoint"], {{"row_id", Kind::Integer}, {"hash", Kind::String},
+                                                                  {"center", Kind::String}},
+                                          "audit_checkpoint."))
+            return bad(*m);
     if (!j.is_object() || j.value("format", "") != kRevocationFormat || j.value("version", 0) != 1)
         return bad("unknown format");
     if (!j.contains("signature") || !j["signature"].is_string() || !j.contains("center") || !j["center"].is_string() ||
@@ -386,8 +398,11 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
             return propagate(r);
         added += db.changes();
     }
-    if (auto r = m_store.audit(actor, "revocations.import", fmt::format("center:{}", centerId),
-                               json{{"entries", body["revoked"].size()}, {"added", added}}.dump());
+    json details{{"entries", body["revoked"].size()}, {"added", added}};
+    if (body.contains("audit_checkpoint"))  // the sender's head, kept here as a witness
+        details["audit_checkpoint"] = {{"row_id", body["audit_checkpoint"].value("row_id", std::int64_t{0})},
+                                       {"hash", body["audit_checkpoint"].value("hash", std::string{})}};
+    if (auto r = m_store.audit(actor, "revocations.import", fmt::format("center:{}", centerId), details.dump());
         !r)
         return propagate(r);
     if (auto r = tx->commit(); !r) return propagate(r);

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "training/audit_checkpoint.hpp"
 #include "training/certificates.hpp"
 #include "training/eligibility.hpp"
 #include "training/text.hpp"
@@ -236,6 +237,37 @@ Result<Transport> checkTransport(const std::string& url, const SendOptions& o) {
     return t;
 }
 
+/// True for URLs that may carry a batch: https, or plain http to this machine (tests).
+bool transportAllowed(const std::string& url) {
+    return url.starts_with("https://") || (url.starts_with("http://") && isLoopback(url));
+}
+
+/// Checks that @p doc (a receipt or answer of the network center) is signed with the installed network center key:
+/// Ed25519 over the object without `signature`, serialised compactly with keys in sorted order.
+Result<void> checkNetworkSignature(const std::optional<CenterPublicKey>& key, const json& doc, std::string_view what,
+                                   const std::string& batchCode) {
+    if (!key)
+        return fail(ErrorCode::Refused,
+                    fmt::format("no network center key is installed to check its {}; install the key the network "
+                                "center published with 'kioskctl submit trust-network-center FILE'",
+                                what));
+    if (!doc.is_object() || !doc.contains("signature") || !doc["signature"].is_string())
+        return fail(ErrorCode::Refused,
+                    fmt::format("the network center's {} for batch {} is not signed; nothing was recorded. Ask the "
+                                "network center for its signed {}",
+                                what, batchCode, what));
+    auto sig = base64Decode(doc["signature"].get<std::string>());
+    json body = doc;
+    body.erase("signature");
+    if (!sig || !verifySignature(key->key, body.dump(), *sig))
+        return fail(ErrorCode::Refused,
+                    fmt::format("the {} for batch {} is not signed with the installed network center key ({}); "
+                                "nothing was recorded. It may be forged or altered: ask the network center, and "
+                                "check the installed key ('kioskctl submit trust-network-center')",
+                                what, batchCode, key->centerId));
+    return {};
+}
+
 std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
     static_cast<std::string*>(user)->append(data, size * n);
     return size * n;
@@ -284,6 +316,34 @@ HttpResponse post(const std::string& url, const std::string& body, const std::ve
 
 }  // namespace
 
+fs::path networkCenterKeyPath(const fs::path& centerDir) { return centerDir / "network-center-key.json"; }
+
+Result<CenterPublicKey> installNetworkCenterKey(Store& store, const fs::path& path, std::string_view exportedKey,
+                                                const Actor& actor) {
+    auto key = parsePublicKey(exportedKey);
+    if (!key) return propagate(key);
+    key->own = false;
+    if (auto r = writePrivateFile(path, exportPublicKey(*key)); !r) return propagate(r);
+    if (auto r = store.audit(actor, "submission.network-key", fmt::format("center:{}", key->centerId),
+                             json{{"public_key", base64UrlEncode(key->key)}, {"file", path.string()}}.dump());
+        !r)
+        return propagate(r);
+    return *key;
+}
+
+Result<std::optional<CenterPublicKey>> loadNetworkCenterKey(const fs::path& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::optional<CenterPublicKey>{};
+    auto text = readFile(path);
+    if (!text) return propagate(text);
+    auto key = parsePublicKey(*text);
+    if (!key)
+        return fail(ErrorCode::Corrupt, fmt::format("{} is not the network center's public key ({}); install it again "
+                                                    "with 'kioskctl submit trust-network-center FILE'",
+                                                    path.string(), key.error().message));
+    return std::optional<CenterPublicKey>{*key};
+}
+
 std::string_view batchStateName(BatchState s) noexcept {
     switch (s) {
         case BatchState::Created: return "created";
@@ -319,6 +379,10 @@ Result<SubmissionBatch> Submissions::batch(std::int64_t batchId) {
     b.receipt = st->optText(10);
     b.acknowledgedAt = st->optInt64(11);
     st->reset();
+    {
+        std::error_code ec;
+        b.filesPresent = fs::exists(b.folder, ec) || (b.zip && fs::exists(*b.zip, ec));
+    }
     auto items = db.prepare("SELECT bi.worker_id, w.name, c.number, bi.badge_number, bi.rejection FROM batch_items bi "
                             "JOIN workers w ON w.id = bi.worker_id JOIN certificates c ON c.id = bi.certificate_id "
                             "WHERE bi.batch_id = ? ORDER BY bi.worker_id");
@@ -444,11 +508,15 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
         workers.push_back(workerEntry(*w, agency, *doc, *consents, portraitFile, portraitSha));
         if (auto r = item->bindAll(batchId, workerId, cert.id).run(); !r) return propagate(r);
     }
+    // No public key: the network center checks the signature with the key registered with it. The audit chain's
+    // signed head travels with the batch (its submission.create row, which records the manifest's hash, follows).
+    auto head = signedAuditHead(m_store, m_key);
+    if (!head) return propagate(head);
     json manifest{{"schema", "badge-submission"},
                   {"schema_version", kManifestSchemaVersion},
                   {"batch", {{"code", code}, {"idempotency_key", idemKey}, {"created_at", formatUtc(now)}}},
-                  {"center", {{"code", center->code}, {"name", center->name},
-                              {"public_key", base64UrlEncode(m_key.publicKey())}}},
+                  {"center", {{"code", center->code}, {"name", center->name}}},
+                  {"audit_checkpoint", json::parse(*head)},
                   {"workers", workers}};
     const auto manifestText = manifest.dump(2) + "\n";
     const auto sig = base64UrlEncode(m_key.sign(manifestText)) + "\n";
@@ -485,11 +553,20 @@ Result<CreateOutcome> Submissions::create(const fs::path& outDir, bool zip, cons
 
 Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::string& url, const SendOptions& options,
                                           const Actor& actor) {
+    if (!transportAllowed(url))
+        return fail(ErrorCode::InvalidInput,
+                    fmt::format("'{}' is not an https:// URL: a batch (personal data) never travels unencrypted; use "
+                                "the network center's https:// address (plain http is accepted only to this "
+                                "machine, for tests)",
+                                url));
     auto b = batch(batchId);
     if (!b) return b;
     if (b->state == BatchState::Sent || b->state == BatchState::Acknowledged) return b;  // never twice
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-        return fail(ErrorCode::InvalidInput, fmt::format("'{}' is not an http(s) URL of the network center", url));
+    if (!m_networkCenter)
+        return fail(ErrorCode::Refused, fmt::format("batch {} was not sent: no network center key is installed to check "
+                                                    "its receipt; install the key the network center published with "
+                                                    "'kioskctl submit trust-network-center FILE'",
+                                                    b->code));
     auto transport = checkTransport(url, options);
     if (!transport) return propagate(transport);
 
@@ -581,8 +658,14 @@ Result<SubmissionBatch> Submissions::send(std::int64_t batchId, const std::strin
                                                b->code, options.maxAttempts, lastProblem));
     if (options.afterUpload) options.afterUpload();
 
+    // Signed by the network center and about this batch, or nothing is recorded (the batch stays "sending").
     auto receipt = json::parse(resp.body, nullptr, false);
-    const std::string receiptText = receipt.is_discarded() ? json{{"raw", resp.body}}.dump() : receipt.dump();
+    if (auto r = checkNetworkSignature(m_networkCenter, receipt, "receipt", b->code); !r) return propagate(r);
+    if (!receipt.contains("batch") || !receipt["batch"].is_string() || receipt["batch"].get<std::string>() != b->code)
+        return fail(ErrorCode::Refused, fmt::format("the network center's receipt is not for batch {} (field batch); "
+                                                    "nothing was recorded; ask the network center",
+                                                    b->code));
+    const std::string receiptText = receipt.dump();
     auto tx = db.transaction();
     if (!tx) return propagate(tx);
     auto up = db.prepare("UPDATE submission_batches SET state = 'sent', sent_at = ?, receipt = ? WHERE id = ?");
@@ -605,6 +688,8 @@ Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& r
                                                          receiptFile.string(), b->code, what));
     };
     if (!j.is_object()) return bad("not a JSON object");
+    // Signed by the network center before anything of it is believed.
+    if (auto r = checkNetworkSignature(m_networkCenter, j, "answer", b->code); !r) return propagate(r);
     using jsonfields::Kind;
     if (auto m = jsonfields::mistyped(j, {{"batch", Kind::String}, {"badges", Kind::Array}, {"rejected", Kind::Array}}))
         return bad(*m);
@@ -665,10 +750,28 @@ Result<SubmissionBatch> Submissions::ack(std::int64_t batchId, const fs::path& r
     if (!up) return propagate(up);
     if (auto r = up->bindAll(m_store.now(), batchId).run(); !r) return propagate(r);
     if (auto r = m_store.audit(actor, "submission.ack", fmt::format("batch:{}", batchId),
-                               json{{"badges", badges}, {"rejected", rejected}, {"file_sha256", sha256Hex(*text)}}.dump());
+                               json{{"badges", badges}, {"rejected", rejected}, {"file_sha256", sha256Hex(*text)},
+                                    {"files_deleted", true}}
+                                   .dump());
         !r)
         return propagate(r);
     if (auto r = tx->commit(); !r) return propagate(r);
+    // The network center holds the batch now: its personal data leave this machine's disk. Unlinked, not
+    // overwritten (on journaling file systems and SSDs overwriting is no guarantee; the disk's encryption is).
+    // Only the batch's own folder and zip (named after its code), whatever the database says.
+    std::error_code ec;
+    if (!b->folder.empty() && b->folder.filename() == b->code) fs::remove_all(b->folder, ec);
+    if (ec)
+        return fail(ErrorCode::Io, fmt::format("batch {} is acknowledged but its folder {} could not be deleted ({}); "
+                                               "delete it by hand",
+                                               b->code, b->folder.string(), ec.message()));
+    if (b->zip && b->zip->filename() == b->code + ".zip") {
+        fs::remove(*b->zip, ec);
+        if (ec)
+            return fail(ErrorCode::Io, fmt::format("batch {} is acknowledged but {} could not be deleted ({}); delete "
+                                                   "it by hand",
+                                                   b->code, b->zip->string(), ec.message()));
+    }
     return batch(batchId);
 }
 

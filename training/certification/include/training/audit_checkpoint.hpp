@@ -27,9 +27,19 @@ struct AuditCheckpoint {
 /// @retval Refused the audit chain is broken (a checkpoint of a broken chain is worthless)
 [[nodiscard]] Result<std::string> makeAuditCheckpoint(Store& store, const CenterKey& key, const Actor& actor);
 
+/// @brief The signed head of the chain as it stands, as a compact JSON object (the checkpoint format without
+/// `public_key`: receivers check it with the key they hold, never one the document brings), for documents that
+/// travel: every submission manifest and revocation list carries one as `audit_checkpoint`. Writes nothing; the
+/// caller's own audit row (e.g. `submission.create`) follows it.
+/// @retval Refused the audit chain is broken (a checkpoint of a broken chain is worthless)
+[[nodiscard]] Result<std::string> signedAuditHead(Store& store, const CenterKey& key);
+
 /// @brief Checks that the chain is intact and still extends @p checkpointJson: its signature verifies with the
-/// center's own trusted key, the row it names exists and has the hash it names.
-/// @retval InvalidInput the file is not a checkpoint (the message names the field)
+/// center's own trusted key, the row it names exists and has the hash it names. @p checkpointJson is a checkpoint
+/// file ('kioskctl audit checkpoint'), or a submission manifest or revocation list of this center, whose
+/// `audit_checkpoint` is used.
+/// @retval InvalidInput the file is not a checkpoint, nor a manifest or revocation list that carries one (the
+///         message names the field)
 /// @retval Refused      the signature does not verify, it is another center's, or the chain no longer extends it
 ///                      (the message says which)
 [[nodiscard]] Result<AuditCheckpoint> checkAuditCheckpoint(Store& store, std::string_view checkpointJson);

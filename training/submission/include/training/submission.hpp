@@ -12,6 +12,14 @@
 /// HTTP 429 and 5xx with exponential backoff. The state is recorded before the upload ("sending") and the
 /// receipt after, so a crash at any point is resumed by sending again with the same key, which the
 /// network center answers with the same receipt instead of a second submission.
+///
+/// Batches travel over https only (plain http is accepted to this machine's loopback address, for tests). The
+/// manifest carries no public key: the network center checks its signature with the center key registered with it
+/// beforehand. Its receipts and answers are signed with the network center's key, which is installed at the center
+/// beforehand (installNetworkCenterKey, `kioskctl submit trust-network-center FILE`); a receipt or answer that is
+/// not signed with it is refused before anything is recorded. Once a batch is acknowledged its folder and zip
+/// (personal data: full ID numbers, portraits) are unlinked; the database keeps the manifest's SHA-256, the
+/// receipt and each worker's outcome.
 
 #include <chrono>
 #include <cstdint>
@@ -27,7 +35,9 @@
 namespace training {
 
 /// @brief Manifest schema version written by this build.
-inline constexpr int kManifestSchemaVersion = 1;
+/// Version 2: `center.public_key` is gone (receivers use the key registered with them) and `audit_checkpoint`
+/// (the signed head of the center's audit chain) is new.
+inline constexpr int kManifestSchemaVersion = 2;
 
 /// @brief Lifecycle of a batch: created -> sending -> sent -> acknowledged.
 enum class BatchState { Created, Sending, Sent, Acknowledged };
@@ -56,6 +66,7 @@ struct SubmissionBatch {
     std::optional<std::int64_t> sentAt;
     std::optional<std::string> receipt;  ///< the network center's receipt (JSON text)
     std::optional<std::int64_t> acknowledgedAt;
+    bool filesPresent{false};  ///< the folder or the zip is still on disk (false once acknowledged: deleted)
     std::vector<BatchItem> items;
 };
 
@@ -84,16 +95,35 @@ struct SendOptions {
     std::function<void()> afterUpload;
 };
 
+/// @brief Where the network center's public key is kept in the center folder @p centerDir
+/// (`network-center-key.json`, the exported key format of center_key.hpp).
+[[nodiscard]] std::filesystem::path networkCenterKeyPath(const std::filesystem::path& centerDir);
+/// @brief Installs the network center's public key (its exported form, @p exportedKey) at @p path (mode 0600),
+/// replacing an earlier one; audited as `submission.network-key` with the key.
+/// @retval InvalidInput not an exported public key (the message names the problem)
+/// @retval Io the file could not be written
+[[nodiscard]] Result<CenterPublicKey> installNetworkCenterKey(Store& store, const std::filesystem::path& path,
+                                                              std::string_view exportedKey, const Actor& actor);
+/// @brief The installed network center key at @p path, or nullopt when none is installed.
+/// @retval Corrupt the file is not an exported public key (install it again)
+[[nodiscard]] Result<std::optional<CenterPublicKey>> loadNetworkCenterKey(const std::filesystem::path& path);
+
 /// @brief Submission batches on top of a Store.
 class Submissions {
 public:
-    Submissions(Store& store, const CenterKey& key) : m_store(store), m_key(key) {}
+    /// @param networkCenter the network center's public key that signs receipts and answers (send() and ack()
+    ///        refuse without it)
+    Submissions(Store& store, const CenterKey& key, std::optional<CenterPublicKey> networkCenter = std::nullopt)
+        : m_store(store), m_key(key), m_networkCenter(std::move(networkCenter)) {}
 
     /// @brief Issues certificates as needed and writes a batch of the eligible workers not yet in one.
     [[nodiscard]] Result<CreateOutcome> create(const std::filesystem::path& outDir, bool zip, const Actor& actor);
     /// @brief Uploads a batch to @p url (resumes a crashed send; a sent batch is not sent again).
-    /// @retval InvalidInput a security option is wrong: a file missing or unreadable, a client certificate
-    ///         without its key, a CA file or client certificate with an http:// URL, an empty token
+    /// @retval InvalidInput the URL is not https (plain http only to this machine), or a security option is wrong:
+    ///         a file missing or unreadable, a client certificate without its key, a CA file or client certificate
+    ///         with an http:// URL, an empty token
+    /// @retval Refused no network center key is installed (nothing is sent), or its receipt is not signed with it
+    ///         or is another batch's (nothing is recorded: the batch stays "sending")
     /// @retval Refused the server refused it (4xx, e.g. 401 for a wrong token): the message carries its answer;
     ///         or its TLS certificate is not trusted (check caFile); or a token or key file is readable by others
     ///         (chmod 600); or a token would travel unencrypted to another machine
@@ -101,8 +131,11 @@ public:
     ///         send again later)
     [[nodiscard]] Result<SubmissionBatch> send(std::int64_t batchId, const std::string& url, const SendOptions& options,
                                                const Actor& actor);
-    /// @brief Records the network center's answer file (badge numbers and rejections).
+    /// @brief Records the network center's signed answer file (badge numbers and rejections), then deletes the
+    /// batch's folder and zip (unlink: the database keeps the manifest's SHA-256, the receipt and the outcomes).
     /// @retval InvalidInput the file does not match the batch or is malformed
+    /// @retval Refused no network center key is installed, or the answer is not signed with it (nothing is written)
+    /// @retval Io the answer was recorded but a file could not be deleted (the message names it: delete it)
     [[nodiscard]] Result<SubmissionBatch> ack(std::int64_t batchId, const std::filesystem::path& receiptFile,
                                               const Actor& actor);
     [[nodiscard]] Result<SubmissionBatch> batch(std::int64_t batchId);
@@ -111,6 +144,7 @@ public:
 private:
     Store& m_store;
     const CenterKey& m_key;
+    std::optional<CenterPublicKey> m_networkCenter;
 };
 
 }  // namespace training

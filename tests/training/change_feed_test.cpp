@@ -89,6 +89,32 @@ TEST_F(ChangeFeedTest, AnAnswerSavedAtAKioskIsHeardAsABoardChange) {
     }
 }
 
+// PostgreSQL makes every transaction that NOTIFYs take turns at its commit, so an answer is not notified inside
+// its own transaction: at most once a second per kiosk after it, and what was held back goes with the kiosk's next
+// report to the board.
+TEST_F(ChangeFeedTest, AnswersInQuickSuccessionAreNotifiedOnceASecondAndTheReportSendsTheRest) {
+    if (!m_feed->pushes()) GTEST_SKIP() << "SQLite sends no notifications (the feed reads the file's change counter)";
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk:K01");
+    ASSERT_TRUE(a) << a.error().message;
+    ASSERT_TRUE(m_exams->reportPresence(a->id, true, "K01"));
+    drain();
+    ASSERT_TRUE(m_exams->answer(*a, 0, {0}));
+    EXPECT_TRUE(heard().has(kTopicBoard)) << "the first answer is heard at once";
+    ASSERT_TRUE(m_exams->answer(*a, 1, {0}));
+    EXPECT_TRUE(heard(600ms).empty()) << "a second answer within the second is held back";
+    std::this_thread::sleep_for(1100ms);
+    ASSERT_TRUE(m_exams->reportPresence(a->id, true, "K01"));
+    EXPECT_TRUE(heard().has(kTopicBoard)) << "the report a second later sends what was held back";
+    {
+        // and no NOTIFY rides inside an answer's own transaction (it would make the room's commits take turns)
+        auto tx = m_store->database().transaction();
+        ASSERT_TRUE(tx);
+        m_store->database().notifySoon(kTopicBoard);
+        // nothing was sent yet: a listener hears nothing before the commit
+    }
+    EXPECT_TRUE(heard(300ms).empty());
+}
+
 TEST_F(ChangeFeedTest, APauseIsHeardOnItsSittingsTopicOnly) {
     drain();
     ASSERT_TRUE(m_exams->pauseSitting(m_sitting, "trainer"));

@@ -890,7 +890,9 @@ Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEv
                      .run();
         !r)
         return r;
-    db.notifyOnCommit(kTopicBoard);
+    // Not in this transaction: the answers of a room are committed side by side, and a NOTIFY would make their
+    // commits take turns (Database::notifySoon).
+    db.notifySoon(kTopicBoard);
     return tx->commit();
 }
 
@@ -944,6 +946,7 @@ Result<void> ExamStore::reportPresence(std::int64_t attemptId, bool atScreen, st
     if (auto r = upd->bindAll(now, std::string(terminal), leftAt, attemptId).run(); !r) return r;
     if (db.changes() > 0) {
         if (visible) db.notifyOnCommit(kTopicBoard);
+        db.flushNotifications();  // an answer's notification held back by notifySoon's once-a-second rule
         return {};
     }
     auto exists = db.queryInt(fmt::format("SELECT count(*) FROM attempts WHERE id = {}", attemptId));

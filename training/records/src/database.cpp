@@ -294,6 +294,7 @@ Result<void> Transaction::commit() {
     }
     m_done = true;
     --m_db->m_depth;
+    if (m_db->m_pg && !m_nested) m_db->flushNotifications();
     return {};
 }
 
@@ -460,18 +461,49 @@ Result<Transaction> Database::transaction(WriteLock lock) {
     return Transaction(this, nested, depth);
 }
 
-void Database::notifyOnCommit(std::string_view topic) {
-    if (!m_pg || topic.empty() || topic.size() > 64) return;
-    const bool plain = std::ranges::all_of(topic, [](char c) {
+namespace {
+bool plainTopic(std::string_view topic) {
+    return !topic.empty() && topic.size() <= 64 && std::ranges::all_of(topic, [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '-' || c == '_' || c == '.';
     });
-    if (!plain) return;  // only the store's own topics, which need no quoting
+}
+}  // namespace
+
+void Database::notifyOnCommit(std::string_view topic) {
+    if (!m_pg || !plainTopic(topic)) return;  // only the store's own topics, which need no quoting
     if (m_depth == 0) {
         (void)exec(fmt::format("SELECT pg_notify('{}', '{}')", kChangeChannel, topic));  // advisory
         return;
     }
     auto& pending = m_pg->pendingNotify;
     if (std::ranges::find(pending, topic) == pending.end()) pending.emplace_back(topic);
+}
+
+void Database::notifySoon(std::string_view topic) {
+    if (!m_pg || !plainTopic(topic)) return;
+    auto& pending = m_pg->soonNotify;
+    if (std::ranges::find(pending, topic) == pending.end()) pending.emplace_back(topic);
+    if (m_depth == 0) flushNotifications();
+}
+
+void Database::flushNotifications() {
+    if (!m_pg || m_depth > 0 || m_pg->soonNotify.empty()) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::string notify;
+    std::vector<std::string> later;
+    for (auto& topic : m_pg->soonNotify) {
+        auto sent = m_pg->soonSent.find(topic);
+        if (sent != m_pg->soonSent.end() && now - sent->second < std::chrono::seconds(1)) {
+            later.push_back(std::move(topic));
+            continue;
+        }
+        notify += fmt::format("{}pg_notify('{}', '{}')", notify.empty() ? "" : ", ", kChangeChannel, topic);
+        m_pg->soonSent[topic] = now;
+    }
+    m_pg->soonNotify = std::move(later);
+    if (notify.empty()) return;
+    // Advisory: a transaction of its own that holds the notification lock only for a commit without a WAL flush.
+    (void)exec("BEGIN; SET LOCAL synchronous_commit = off; SELECT " + notify + "; COMMIT");
 }
 
 void Database::pauseBeforeRetry(int attempt) {

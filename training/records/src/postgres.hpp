@@ -5,7 +5,9 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +47,8 @@ struct PgConnection {
     std::string lastCommand;  ///< The command tag of the last command ("INSERT", "COMMIT", "ROLLBACK", ...).
     int nextStatement{0};
     std::vector<std::string> pendingNotify;  ///< Topics to NOTIFY with the outermost COMMIT (notifyOnCommit).
+    std::vector<std::string> soonNotify;     ///< Topics to NOTIFY after it, once a second at most (notifySoon).
+    std::map<std::string, std::chrono::steady_clock::time_point> soonSent;  ///< When each was sent last.
     ~PgConnection();
 };
 

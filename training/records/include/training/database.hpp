@@ -257,6 +257,15 @@ public:
     /// ChangeFeed there notices any commit to the file). @p topic is letters, digits and ":-_." (others are
     /// ignored); the same topic twice in one transaction is sent once.
     void notifyOnCommit(std::string_view topic);
+    /// @brief Like notifyOnCommit, for changes so frequent that notifying inside their own transactions would cost
+    /// too much: PostgreSQL serialises the commits of every transaction that NOTIFYs (a cluster-wide lock held
+    /// through the commit), which would make a room's answers, saved side by side, take turns again. So @p topic
+    /// is sent after the outermost commit, in a transaction of its own that does not wait for the WAL flush, and
+    /// at most once a second per topic on this connection; one that comes sooner stays pending and goes with the
+    /// next commit or flushNotifications() a second or more later. Nothing on SQLite.
+    void notifySoon(std::string_view topic);
+    /// @brief Sends the topics notifySoon() left pending whose second has passed (e.g. from a periodic report).
+    void flushNotifications();
     [[nodiscard]] Backend backend() const { return m_pg ? Backend::Postgres : Backend::Sqlite; }
 
     /// @brief Converts an SQLite result code and the connection's message into an Error.

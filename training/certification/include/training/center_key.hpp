@@ -174,8 +174,10 @@ struct KeyCheck {
 [[nodiscard]] Result<CenterPublicKey> parsePublicKey(std::string_view text);
 
 /// @brief Records a trusted center key (audited). Re-importing the same key is a no-op; a different key
-/// for a known center id replaces it only when @p replace is set.
+/// for a known center id replaces it only when @p replace is set, and the key it replaces stays as that center's
+/// retired key (what it signed still verifies).
 /// @retval Conflict the center id is trusted with another key (check with that center, then pass replace)
+/// @retval Refused  the key was revoked (`kioskctl key revoke`): it cannot be trusted again
 [[nodiscard]] Result<CenterPublicKey> trustCenterKey(Store& store, const CenterPublicKey& key, const Actor& actor,
                                                      bool replace = false);
 /// @brief The current trusted keys (one per center), the center's own first.

@@ -113,7 +113,7 @@ void addAdminCommands(CLI::App& app, Action& action) {
             action = [out](Context& ctx) {
                 auto store = ctx.openStore();
                 if (!store) return ctx.failWith(store.error());
-                auto key = training::CenterKey::load(ctx.paths().key);
+                auto key = loadCenterKey(ctx);
                 if (!key) return ctx.failWith(key.error());
                 auto cp = training::makeAuditCheckpoint(**store, *key, ctx.actor);
                 if (!cp) return ctx.failWith(cp.error());

@@ -1,8 +1,11 @@
 // kioskctl: center key, eligibility, verify, revoke, revocation list, submission batches.
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sodium.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -33,7 +36,62 @@ using training::ErrorCode;
 
 namespace {
 
-training::Result<training::CenterKey> loadKey(const Context& ctx) { return training::CenterKey::load(ctx.paths().key); }
+/// A line typed on the terminal without echo, after @p prompt; nullopt when there is no terminal (or the standard
+/// input is not one: a script or a test never waits for a passphrase nobody types).
+std::optional<std::string> readHidden(const std::string& prompt) {
+    if (!::isatty(STDIN_FILENO)) return std::nullopt;
+    const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (tty < 0) return std::nullopt;
+    (void)!::write(tty, prompt.data(), prompt.size());
+    termios old{};
+    const bool isTerm = ::tcgetattr(tty, &old) == 0;
+    if (isTerm) {
+        termios quiet = old;
+        quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
+        ::tcsetattr(tty, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    char c = 0;
+    while (::read(tty, &c, 1) == 1 && c != '\n' && c != '\r' && line.size() < 1024) line.push_back(c);
+    if (isTerm) ::tcsetattr(tty, TCSAFLUSH, &old);
+    (void)!::write(tty, "\n", 1);
+    ::close(tty);
+    return line;
+}
+
+void wipe(std::string& s) {
+    if (!s.empty()) sodium_memzero(s.data(), s.size());
+    s.clear();
+}
+
+/// The passphrase of the center key: $KIOSK_KEY_PASSPHRASE, else typed on the terminal without echo (never an
+/// argument: it would show in `ps`). A new one (@p confirm) is typed twice.
+training::Result<std::string> readKeyPassphrase(bool confirm) {
+    if (const char* env = std::getenv("KIOSK_KEY_PASSPHRASE"); env && *env) return std::string(env);
+    auto first = readHidden(confirm ? "New passphrase of the center key (at least 12 characters): "
+                                    : "Passphrase of the center key: ");
+    if (!first)
+        return std::unexpected(training::Error{
+            ErrorCode::Refused,
+            "the center key needs its passphrase: set KIOSK_KEY_PASSPHRASE, or run kioskctl on a terminal to type it",
+            "key.passphrase-required"});
+    if (confirm) {
+        auto again = readHidden("The same passphrase again: ");
+        const bool same = again && *again == *first;
+        if (again) wipe(*again);
+        if (!same) {
+            wipe(*first);
+            return training::fail(ErrorCode::InvalidInput, "the two passphrases differ; run the command again");
+        }
+    }
+    return std::move(*first);
+}
+
+training::PassphraseSource passphraseSource() {
+    return [] { return readKeyPassphrase(false); };
+}
+
+training::Result<training::CenterKey> loadKey(const Context& ctx) { return loadCenterKey(ctx); }
 
 training::Result<std::string> readText(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -174,8 +232,33 @@ json eligibilityJson(const training::EligibilityReport& r, const std::string& na
     return json{{"worker", r.workerId}, {"name", name}, {"course", r.courseId}, {"eligible", r.eligible}, {"unmet", unmet}};
 }
 
-training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store) {
-    return training::ensureCenterKey(store, ctx.paths().key, ctx.actor);
+training::Result<training::CenterKey> loadCenterKey(const Context& ctx) {
+    return training::CenterKey::load(ctx.paths().key, passphraseSource());
+}
+
+training::PassphraseSource centerKeyPassphrase() { return passphraseSource(); }
+
+training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store, bool protect) {
+    const auto path = ctx.paths().key;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        // A new key: sealed under a new passphrase (typed twice) with --protect-key, else plain.
+        if (!protect) return training::ensureCenterKey(store, path, ctx.actor);
+        return training::ensureCenterKey(store, path, ctx.actor, [] { return readKeyPassphrase(true); });
+    }
+    if (protect) {
+        // A plain key made by an earlier init: sealed now.
+        auto info = training::CenterKey::inspect(path);
+        if (!info) return std::unexpected(info.error());
+        if (!info->isProtected) {
+            auto pass = readKeyPassphrase(true);
+            if (!pass) return std::unexpected(pass.error());
+            auto k = training::CenterKey::protect(path, *pass);
+            wipe(*pass);
+            if (!k) return k;
+        }
+    }
+    return training::ensureCenterKey(store, path, ctx.actor, passphraseSource());
 }
 
 void addWebCommands(CLI::App& app, Action& action);  // cmd_web.cpp: registered with the certification commands
@@ -189,10 +272,12 @@ void addCertCommands(CLI::App& app, Action& action) {
         auto* exp = key->add_subcommand("export", "print the public key and center id (give it to other centers)");
         exp->callback([&action] {
             action = [](Context& ctx) {
-                auto k = loadKey(ctx);
+                // The public half only: no passphrase needed.
+                auto k = training::CenterKey::inspect(ctx.paths().key);
                 if (!k) return ctx.failWith(k.error());
-                const auto text = training::exportPublicKey(k->publicInfo());
+                const auto text = training::exportPublicKey(k->publicKey);
                 std::cout << text;
+                std::cerr << fmt::format("key id {}\n", training::keyId(k->publicKey.key));
                 return kExitOk;
             };
         });
@@ -226,42 +311,120 @@ void addCertCommands(CLI::App& app, Action& action) {
                 if (*clear && !address->empty())
                     return ctx.failWith({ErrorCode::InvalidInput, "give either URL or --clear, not both"});
                 if (!*clear && address->empty()) {
-                    auto k = loadKey(ctx);
+                    auto k = training::CenterKey::inspect(ctx.paths().key);
                     if (!k) return ctx.failWith(k.error());
-                    return ctx.ok(json{{"center", k->centerId()}, {"verify_url", k->verifyUrl()}},
-                                  k->verifyUrl().empty() ? "no verification address (set one with 'kioskctl key url "
-                                                           "https://HOST/PATH')"
-                                                         : k->verifyUrl());
+                    return ctx.ok(json{{"center", k->publicKey.centerId}, {"verify_url", k->verifyUrl}},
+                                  k->verifyUrl.empty() ? "no verification address (set one with 'kioskctl key url "
+                                                         "https://HOST/PATH')"
+                                                       : k->verifyUrl);
                 }
                 auto k = training::CenterKey::setVerifyUrl(ctx.paths().key, *address);
                 if (!k) return ctx.failWith(k.error());
                 if (auto store = ctx.openStore(); store) {
-                    if (auto r = training::recordVerifyUrlChange(**store, k->centerId(), *address, ctx.actor); !r)
+                    if (auto r = training::recordVerifyUrlChange(**store, k->publicKey.centerId, *address,
+                                                                 ctx.actor);
+                        !r)
                         return ctx.failWith(r.error());
                 }
-                return ctx.ok(json{{"ok", true}, {"center", k->centerId()}, {"verify_url", k->verifyUrl()}},
-                              k->verifyUrl().empty()
+                return ctx.ok(json{{"ok", true}, {"center", k->publicKey.centerId}, {"verify_url", k->verifyUrl}},
+                              k->verifyUrl.empty()
                                   ? "verification address removed; new QR codes hold the bare code"
                                   : fmt::format("new QR codes read {}#CODE; certificates already issued keep "
                                                 "theirs",
-                                                k->verifyUrl()));
+                                                k->verifyUrl));
             };
         });
-        auto* list = key->add_subcommand("list", "list the trusted center keys");
+        auto* list = key->add_subcommand("list", "list the center keys: current, retired and revoked");
         list->callback([&action] {
             action = [](Context& ctx) {
                 auto store = ctx.openStore();
                 if (!store) return ctx.failWith(store.error());
-                auto keys = training::trustedKeys(**store);
+                auto keys = training::centerKeys(**store);
                 if (!keys) return ctx.failWith(keys.error());
                 json arr = json::array();
                 std::string text;
                 for (const auto& k : *keys) {
                     const auto pk = training::base64UrlEncode(k.key);
-                    arr.push_back({{"center", k.centerId}, {"name", k.name}, {"own", k.own}, {"public_key", pk}});
-                    text += fmt::format("{}{} {} {}\n", k.centerId, k.own ? " (own)" : "", pk, k.name);
+                    const auto id = training::keyId(k.key);
+                    const auto status = std::string(training::keyStatusName(k.status));
+                    json row{{"center", k.centerId}, {"name", k.name}, {"own", k.own}, {"key_id", id},
+                             {"status", status}, {"public_key", pk}};
+                    std::string note;
+                    if (k.status != training::KeyStatus::Current) {
+                        row[k.status == training::KeyStatus::Revoked ? "revoked_at" : "retired_at"] =
+                            training::formatUtc(k.since);
+                        note = fmt::format(" since {}", training::formatUtc(k.since));
+                    }
+                    if (k.status == training::KeyStatus::Revoked) {
+                        row["reason"] = k.revocationReason;
+                        note += fmt::format(" ({})", k.revocationReason);
+                    }
+                    arr.push_back(std::move(row));
+                    text += fmt::format("{} {}{} {}{} {} {}\n", id, k.centerId, k.own ? " (own)" : "", status, note, pk,
+                                        k.name);
                 }
                 return ctx.ok(arr, text);
+            };
+        });
+        auto* prot = key->add_subcommand("protect", "seal the center key under a passphrase (KIOSK_KEY_PASSPHRASE or "
+                                                    "typed twice; at least 12 characters)");
+        prot->callback([&action] {
+            action = [](Context& ctx) {
+                auto pass = readKeyPassphrase(true);
+                if (!pass) return ctx.failWith(pass.error());
+                auto k = training::CenterKey::protect(ctx.paths().key, *pass);
+                wipe(*pass);
+                if (!k) return ctx.failWith(k.error());
+                if (auto store = ctx.openStore(); store) {
+                    if (auto r = (*store)->audit(ctx.actor, "key.protect", fmt::format("key:{}", training::keyId(k->publicKey())),
+                                                 json{{"center", k->centerId()}}.dump());
+                        !r)
+                        return ctx.failWith(r.error());
+                }
+                return ctx.ok(json{{"ok", true}, {"center", k->centerId()}, {"key_id", training::keyId(k->publicKey())},
+                                   {"protected", true}},
+                              fmt::format("the center key {} is sealed under the passphrase; every signing command now "
+                                          "asks for it (or reads KIOSK_KEY_PASSPHRASE)",
+                                          ctx.paths().key.string()));
+            };
+        });
+        auto* rot = key->add_subcommand("rotate", "make a new key pair; the earlier public key stays trusted for what "
+                                                  "it signed");
+        rot->callback([&action] {
+            action = [](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto before = training::CenterKey::inspect(ctx.paths().key);
+                if (!before) return ctx.failWith(before.error());
+                auto k = training::rotateCenterKey(**store, ctx.paths().key, passphraseSource(), ctx.actor);
+                if (!k) return ctx.failWith(k.error());
+                const auto oldId = training::keyId(before->publicKey.key);
+                const auto newId = training::keyId(k->publicKey());
+                return ctx.ok(json{{"ok", true}, {"center", k->centerId()}, {"current", newId}, {"retired", oldId}},
+                              fmt::format("new key {} signs from now on; key {} is retired (what it signed still "
+                                          "verifies). Give other centers the new key ('kioskctl key export') and "
+                                          "publish the web page again ('kioskctl web export')",
+                                          newId, oldId));
+            };
+        });
+        auto* rev = key->add_subcommand("revoke", "mark a compromised key revoked: nothing it signed verifies any more");
+        auto keyIdArg = std::make_shared<std::string>();
+        auto reason = std::make_shared<std::string>();
+        rev->add_option("KEYID", *keyIdArg, "the key id 'kioskctl key list' shows")->required();
+        rev->add_option("--reason", *reason, "why (goes into the audit log)")->required();
+        rev->callback([&action, keyIdArg, reason] {
+            action = [keyIdArg, reason](Context& ctx) {
+                auto store = ctx.openStore();
+                if (!store) return ctx.failWith(store.error());
+                auto k = training::revokeCenterKey(**store, *keyIdArg, *reason, ctx.actor);
+                if (!k) return ctx.failWith(k.error());
+                const auto id = training::keyId(k->key);
+                return ctx.ok(json{{"ok", true}, {"key_id", id}, {"center", k->centerId}, {"own", k->own},
+                                   {"reason", k->revocationReason}},
+                              fmt::format("key {} of center {} is revoked: nothing it signed verifies any more{}", id,
+                                          k->centerId,
+                                          k->own ? "; re-issue the certificates it signed"
+                                                 : "; trust the center's new key with 'kioskctl key trust'"));
             };
         });
     }

@@ -164,8 +164,12 @@ void addRecordCommands(CLI::App& app, Action& action) {
         auto code = std::make_shared<std::string>("C001");
         cmd->add_option("--center", *center, "the center's name")->required();
         cmd->add_option("--code", *code, "the center's short code used on certificates and badges");
-        cmd->callback([&action, center, code] {
-            action = [center, code](Context& ctx) {
+        auto protectKey = std::make_shared<bool>(false);
+        cmd->add_flag("--protect-key", *protectKey,
+                      "seal the center key under a passphrase (KIOSK_KEY_PASSPHRASE or typed twice; at least 12 "
+                      "characters); every signing command then asks for it");
+        cmd->callback([&action, center, code, protectKey] {
+            action = [center, code, protectKey](Context& ctx) {
                 auto store = ctx.openStore(true);
                 if (!store) return ctx.failWith(store.error());
                 auto c = (*store)->initCenter(*code, *center, ctx.actor);
@@ -180,7 +184,7 @@ void addRecordCommands(CLI::App& app, Action& action) {
                     }
                 }
                 if (!c) return ctx.failWith(c.error());
-                if (auto key = initCenterKey(ctx, **store); !key) {
+                if (auto key = initCenterKey(ctx, **store, *protectKey); !key) {
                     auto e = key.error();
                     e.message += "; the center record is saved: fix this, then run the same 'kioskctl init' again";
                     return ctx.failWith(e);

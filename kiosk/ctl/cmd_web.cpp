@@ -92,7 +92,7 @@ void addWebCommands(CLI::App& app, Action& action) {
         action = [o](Context& ctx) {
             auto store = ctx.openStore();
             if (!store) return ctx.failWith(store.error());
-            auto key = training::CenterKey::load(ctx.paths().key);
+            auto key = loadCenterKey(ctx);
             if (!key) return ctx.failWith(key.error());
             training::Certificates certs(**store, &*key);
             auto keys = certs.exportWebKeys();

@@ -87,8 +87,15 @@ nlohmann::json toJson(const training::Session& s);
 nlohmann::json toJson(const training::Course& c);
 nlohmann::json toJson(const training::Attendance& a);
 
-/// Creates the center key next to the database (or loads it) and trusts it (`kioskctl init`; cmd_cert.cpp).
-training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store);
+/// Creates the center key next to the database (or loads it) and trusts it (`kioskctl init`; cmd_cert.cpp);
+/// @p protect seals it under a passphrase (`init --protect-key`).
+training::Result<training::CenterKey> initCenterKey(Context& ctx, training::Store& store, bool protect = false);
+
+/// The one place kioskctl obtains the center's signing key (cmd_cert.cpp): a protected key's passphrase comes from
+/// $KIOSK_KEY_PASSPHRASE, else is typed on the terminal without echo (never an argument).
+training::Result<training::CenterKey> loadCenterKey(const Context& ctx);
+/// The same passphrase source, for center::Operations::setPassphraseSource.
+training::PassphraseSource centerKeyPassphrase();
 
 /// An eligibility report as JSON: worker, name, course, eligible, unmet conditions (cmd_cert.cpp).
 nlohmann::json eligibilityJson(const training::EligibilityReport& report, const std::string& name);

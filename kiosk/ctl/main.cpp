@@ -38,6 +38,7 @@ training::Result<OpenCenter> openCenter(const Context& ctx, bool create, const s
     auto paths = ctx.paths();
     paths.templates = templates;
     c.ops = std::make_unique<center::Operations>(*c.store, std::move(paths));
+    c.ops->setPassphraseSource(centerKeyPassphrase());
     return c;
 }
 

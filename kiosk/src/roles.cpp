@@ -34,9 +34,12 @@ constexpr std::array kTable{
     Permission{"kioskctl staff deactivate", kAdmin, "closes an account"},
     Permission{"kioskctl staff login", kOpen, "checks a PIN (counts towards the lockout)"},
     Permission{"kioskctl key export", kOpen, "the center's public key"},
-    Permission{"kioskctl key list", kOpen, "trusted public keys"},
+    Permission{"kioskctl key list", kOpen, "center keys: current, retired, revoked"},
     Permission{"kioskctl key trust", kAdmin, "trusts another center's documents"},
     Permission{"kioskctl key url", kAdmin, "sets the address printed in every QR code"},
+    Permission{"kioskctl key protect", kAdmin, "seals the signing key under a passphrase"},
+    Permission{"kioskctl key rotate", kAdmin, "replaces the signing key"},
+    Permission{"kioskctl key revoke", kAdmin, "stops a key's documents verifying"},
     Permission{"kioskctl web export", kClerks, "publishes keys and the signed revocation list"},
     Permission{"kioskctl id csca import", kAdmin, "trusts a country's passports"},
     // ---- people

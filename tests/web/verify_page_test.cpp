@@ -398,6 +398,40 @@ TEST_F(VerifyPageTest, APageNotExportedOrWithAnAlteredKeysFileNeverSaysValid) {
 }
 
 
+// Key custody: after `key rotate` the page's keys file carries the retired key too, so a badge signed before the
+// rotation still shows as valid (the page tries every key of the center); once that key is revoked it is left out
+// of the keys file and the page no longer says valid, as kioskctl verify.
+TEST_F(VerifyPageTest, ABadgeSignedBeforeARotationStaysValidUntilItsKeyIsRevoked) {
+    ASSERT_EQ(ctl({"key", "url", kVerifyUrl}).exitCode, 0);
+    const auto before = issue("31010119780312002", "王秀英");
+    ASSERT_FALSE(before.empty());
+    auto rot = ctl({"key", "rotate"});
+    ASSERT_EQ(rot.exitCode, 0) << rot.err << rot.out;
+    const auto retired = json::parse(rot.out).value("retired", std::string{});
+    ASSERT_EQ(retired.size(), 16u) << rot.out;
+    const auto after = issue("11010519491231002", "张桂兰");
+    ASSERT_FALSE(after.empty());
+    ASSERT_EQ(ctl({"web", "export", "--out", (m_dir / "site").string()}).exitCode, 0);
+    {
+        LoopbackServer server(m_dir / "site", m_dir.path());
+        ASSERT_GT(server.port(), 0);
+        for (const auto& text : {before, after}) {
+            EXPECT_EQ(cliVerdict(text), "valid");
+            const auto dom = pageDom(server.port(), std::string(training::badgeCodeOf(text)));
+            EXPECT_EQ(domVerdict(dom), "valid") << dom.substr(0, 4000);
+        }
+    }
+    auto rev = ctl({"key", "revoke", retired, "--reason", "laptop stolen"});
+    ASSERT_EQ(rev.exitCode, 0) << rev.err << rev.out;
+    ASSERT_EQ(ctl({"web", "export", "--out", (m_dir / "site2").string()}).exitCode, 0);
+    EXPECT_EQ(testsupport::readFile(m_dir / "site2" / "keys.json").find(retired), std::string::npos);
+    LoopbackServer server(m_dir / "site2", m_dir.path());
+    ASSERT_GT(server.port(), 0);
+    EXPECT_EQ(cliVerdict(before), "forged");
+    EXPECT_EQ(domVerdict(pageDom(server.port(), std::string(training::badgeCodeOf(before)))), "forged");
+    EXPECT_EQ(domVerdict(pageDom(server.port(), std::string(training::badgeCodeOf(after)))), "valid");
+}
+
 // Offline once opened: the first visit (server up) installs the service worker, which keeps the page, its keys
 // file and the revocation list. With the server gone, the same browser opens the page again and checks codes: a
 // valid one stays valid, a revoked one stays revoked from the kept list. A browser that never opened the page gets

@@ -197,13 +197,21 @@
       show('unknown-key', '无法核验：信任的培训中心名单无法读取或已被改动。', 'Cannot check: the list of trusted centers is missing or was altered.', String(e.message || e));
       return;
     }
-    const entry = (keys.keys || []).find((k) => k.center === code.center);
-    if (!entry) {
+    // Every key of the center the file lists (its current key and earlier ones kept for what they signed; revoked
+    // keys are never in it): any of them verifies.
+    const entries = (keys.keys || []).filter((k) => k.center === code.center);
+    if (entries.length === 0) {
       show('unknown-key', `无法核验：发证中心 ${code.center} 不在本页信任的名单中。`,
         `Cannot check: center ${code.center} is not among the centers this page trusts.`, '');
       return;
     }
-    const valid = await verifySignature(await importKey(entry.public_key), code.signature, code.signed);
+    let valid = false;
+    for (const entry of entries) {
+      if (await verifySignature(await importKey(entry.public_key), code.signature, code.signed)) {
+        valid = true;
+        break;
+      }
+    }
     if (!valid) {
       show('forged', '无效：二维码内容被篡改或伪造，请勿接受。', 'Not valid: the code was altered or forged. Do not accept it.', '');
       return;

@@ -191,7 +191,8 @@ private:
             },
             [this, &ctx, wid = row.workerId](training::Result<Rendered> r) {
                 if (!r) {
-                    m_status[wid] = format(ctx.tr("certs.print_failed"), {r.error().message});
+                    // Catalog text for a known reason (a protected key: sign at the clerk's PC), with the detail.
+                    m_status[wid] = format(ctx.tr("certs.print_failed"), {errorText(ctx.i18n, r.error(), true)});
                     return;
                 }
                 ctx.printer->enqueue(PrintRequest{wid, r->certificate, r->file});

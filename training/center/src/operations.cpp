@@ -309,7 +309,7 @@ Result<training::Sitting> Operations::createSittingFromRosters(const training::S
 
 Result<const training::CenterKey*> Operations::key() {
     if (!m_key) {
-        auto k = training::CenterKey::load(m_paths.key);
+        auto k = training::CenterKey::load(m_paths.key, m_passphrase);
         if (!k) return propagate(k);
         m_key = std::move(*k);
     }

@@ -108,8 +108,14 @@ Result<AuditCheckpoint> checkAuditCheckpoint(Store& store, std::string_view text
     auto sig = base64Decode(j["signature"].get<std::string>());
     json body = j;
     body.erase("signature");
-    if (!sig || !verifySignature(own->key, body.dump(), *sig))
-        return fail(ErrorCode::Refused, "the checkpoint's signature does not verify with this center's key: it was "
+    // Any key of this center that is not revoked: a checkpoint taken before `key rotate` is signed by the retired key.
+    auto all = centerKeys(store);
+    if (!all) return propagate(all);
+    const auto check = sig ? checkCenterSignature(*all, own->centerId, body.dump(), *sig) : KeyCheck{};
+    if (check.outcome == KeyCheck::Outcome::RevokedKey)
+        return fail(ErrorCode::Refused, fmt::format("the checkpoint was signed with a revoked key: {}", check.revokedText()));
+    if (check.outcome != KeyCheck::Outcome::Verified)
+        return fail(ErrorCode::Refused, "the checkpoint's signature does not verify with this center's keys: it was "
                                         "altered or is not this center's");
     auto v = store.verifyAudit();
     if (!v) return propagate(v);

@@ -389,17 +389,23 @@ BadgeVerification verifyBadgePayload(std::string_view text, std::span<const Cent
     }
     v.fields = d->fields;
     const auto& f = d->fields;
-    const CenterPublicKey* key = nullptr;
-    for (const auto& k : trusted)
-        if (k.centerId == f.centerId) key = &k;
-    if (!key) {
+    // Every key of the center (its current one, and earlier ones kept for what they signed); a revoked key no more.
+    const auto check = checkCenterSignature(trusted, f.centerId, d->signedPart, d->signature);
+    if (check.outcome == KeyCheck::Outcome::UnknownCenter) {
         v.verdict = BadgeVerdict::UnknownCenter;
         v.message = fmt::format("issued by center '{}', whose key is not trusted here; import its public key with "
                                 "'kioskctl key trust FILE' to check it",
                                 f.centerId);
         return v;
     }
-    if (!verifySignature(key->key, d->signedPart, d->signature)) {
+    if (check.outcome == KeyCheck::Outcome::RevokedKey) {
+        v.verdict = BadgeVerdict::BadSignature;
+        v.message = fmt::format("signed with a revoked key: {}; do not accept it (the holder must get a new "
+                                "certificate)",
+                                check.revokedText());
+        return v;
+    }
+    if (check.outcome != KeyCheck::Outcome::Verified) {
         v.verdict = BadgeVerdict::BadSignature;
         v.message = fmt::format("the signature does not match center {}'s key: the code was altered or forged; do "
                                 "not accept it",

@@ -363,18 +363,21 @@ Result<int> Certificates::importRevocationList(std::string_view text, const Acto
     const auto centerId = j["center"].get<std::string>();
     auto sig = base64Decode(j["signature"].get<std::string>());
     if (!sig) return bad("signature is not base64url");
-    auto keys = trustedKeys(m_store);
+    auto keys = centerKeys(m_store);
     if (!keys) return propagate(keys);
-    const CenterPublicKey* key = nullptr;
-    for (const auto& k : *keys)
-        if (k.centerId == centerId) key = &k;
-    if (!key)
+    json body = j;
+    body.erase("signature");
+    // Any current or retired key of the center (key custody: a list signed before a rotation still imports).
+    const auto check = checkCenterSignature(*keys, centerId, body.dump(), *sig);
+    if (check.outcome == KeyCheck::Outcome::UnknownCenter)
         return fail(ErrorCode::Refused, fmt::format("center {} is not trusted: import its key with 'kioskctl key trust' "
                                                     "first",
                                                     centerId));
-    json body = j;
-    body.erase("signature");
-    if (!verifySignature(key->key, body.dump(), *sig))
+    if (check.outcome == KeyCheck::Outcome::RevokedKey)
+        return fail(ErrorCode::Refused, fmt::format("the revocation list is signed with a revoked key: {}; ask center "
+                                                    "{} for a list signed with its new key",
+                                                    check.revokedText(), centerId));
+    if (check.outcome != KeyCheck::Outcome::Verified)
         return fail(ErrorCode::Refused,
                     fmt::format("the revocation list's signature does not match center {}'s key; it was altered, do not "
                                 "use it",
@@ -422,11 +425,18 @@ std::string signedEnvelope(const CenterKey& key, const json& body) {
 Result<std::string> Certificates::exportWebKeys() {
     if (!m_key)
         return fail(ErrorCode::Refused, "no center key to sign the keys file: run 'kioskctl init' or set KIOSK_CENTER_KEY");
-    auto keys = trustedKeys(m_store);
+    // Every key that still verifies: current and retired (a badge signed before a rotation stays valid), never a
+    // revoked one.
+    auto keys = centerKeys(m_store);
     if (!keys) return propagate(keys);
     json list = json::array();
     for (const auto& k : *keys)
-        list.push_back({{"center", k.centerId}, {"name", k.name}, {"public_key", base64UrlEncode(k.key)}});
+        if (k.status != KeyStatus::Revoked)
+            list.push_back({{"center", k.centerId},
+                            {"name", k.name},
+                            {"public_key", base64UrlEncode(k.key)},
+                            {"key_id", keyId(k.key)},
+                            {"status", keyStatusName(k.status)}});
     auto agencies = m_store.listAgencies();
     if (!agencies) return propagate(agencies);
     json byId = json::object();
@@ -467,7 +477,7 @@ Result<std::string> Certificates::exportWebRevocations() {
 }
 
 Result<BadgeVerification> Certificates::verify(std::string_view payload) {
-    auto keys = trustedKeys(m_store);
+    auto keys = centerKeys(m_store);
     if (!keys) return propagate(keys);
     auto st = m_store.database().prepare(
         "SELECT reason FROM revocations WHERE center_id = ? AND certificate_number = ?");

@@ -24,7 +24,7 @@ GRANT SELECT, INSERT ON kiosk_api.roster, kiosk_api.attempt_events, kiosk_api.au
 GRANT SELECT ON kiosk_api.certificates, kiosk_api.batch_items TO {group};
 GRANT SELECT ON public.center, public.agencies, public.courses, public.course_modules, public.sessions,
   public.sittings, public.sitting_pauses, public.question_banks, public.questions, public.certification_rules,
-  public.trusted_keys, public.revocations, public.kiosk_meta TO {group};
+  public.trusted_keys, public.former_keys, public.revocations, public.kiosk_meta TO {group};
 GRANT SELECT, INSERT, UPDATE ON public.audit_head TO {group};
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {group};
 )sql";

@@ -502,6 +502,37 @@ CREATE TRIGGER audit_log_append_only_truncate BEFORE TRUNCATE ON audit_log
 )sql";
 
 // The PostgreSQL home of what SQLite keeps in PRAGMA user_version and application_id.
+// Version 9: key custody (issue 14): a center's earlier keys. A rotated key (or another center's key replaced with
+// `key trust --replace`) stays here as retired, so the documents it signed still verify; a compromised key is
+// marked revoked (time and reason), and nothing it signed verifies. trusted_keys keeps each center's current key.
+constexpr std::string_view kV9 = R"sql(
+CREATE TABLE former_keys (
+  key_id         TEXT PRIMARY KEY,
+  center_id      TEXT NOT NULL,
+  name           TEXT NOT NULL DEFAULT '',
+  public_key     TEXT NOT NULL,
+  own            INTEGER NOT NULL DEFAULT 0,
+  retired_at     INTEGER NOT NULL,
+  revoked_at     INTEGER,
+  revoked_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX former_keys_center ON former_keys(center_id);
+)sql";
+
+// On a center server, whoever may read trusted_keys (the kiosks' group roles made before this version) may read
+// the earlier keys too: kiosks verify badges.
+constexpr std::string_view kV9Postgres = R"sql(
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+           WHERE table_schema = 'public' AND table_name = 'trusted_keys' AND privilege_type = 'SELECT'
+             AND grantee <> current_user AND grantee <> 'PUBLIC' LOOP
+    EXECUTE format('GRANT SELECT ON public.former_keys TO %I', r.grantee);
+  END LOOP;
+END $$;
+)sql";
+
 constexpr std::string_view kPostgresMeta = R"sql(
 CREATE TABLE IF NOT EXISTS kiosk_meta (
   id             BIGINT PRIMARY KEY CHECK (id = 1),
@@ -509,7 +540,7 @@ CREATE TABLE IF NOT EXISTS kiosk_meta (
   user_version   BIGINT NOT NULL
 ))sql";
 
-constexpr std::array<Migration, 8> kMigrations{{
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "center records: agencies, workers, consents, staff, courses, sessions, attendance, audit log", kV1,
      kV1Postgres},
     {2, "question banks, exam sittings, attempts and their items and events", kV2},
@@ -520,6 +551,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {7, "the syllabus as course data: each course module's display names", kV7},
     {8, "kiosk roles on a center server: views that show a kiosk only the worker it looked up (PostgreSQL only)", "",
      kV8Postgres},
+    {9, "key custody: a center's retired and revoked keys", kV9, kV9Postgres},
 }};
 
 bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }

@@ -189,8 +189,16 @@ public:
                                                          const Actor& actor, const std::string& terminal = {});
 
     // ---- certification
-    /// @brief The center's signing key (loaded once from CenterPaths::key).
+    /// @brief The center's signing key (loaded once from CenterPaths::key): the one place every signing path of the
+    /// operations obtains it. A key protected by a passphrase asks the source set with setPassphraseSource().
+    /// @retval Refused    the key is protected and there is no passphrase source (reason
+    ///                    `key.passphrase-required`: sign at the clerk's PC with kioskctl)
+    /// @retval AuthFailed the passphrase is wrong (reason `key.passphrase-wrong`); asked again at the next call
+    /// @retval NotFound, Corrupt as training::CenterKey::load()
     [[nodiscard]] Result<const training::CenterKey*> key();
+    /// @brief Where key() gets the passphrase of a protected key (kioskctl: KIOSK_KEY_PASSPHRASE or the terminal).
+    /// None by default: a kiosk never holds the passphrase.
+    void setPassphraseSource(training::PassphraseSource source) { m_passphrase = std::move(source); }
     /// @brief Issues the worker's certificate (idempotent: the valid one they hold is kept) and renders the
     /// certificate or badge card; written to @p outFile when it is not empty. After a revocation a new
     /// certificate needs an explicit decision: @p reissueReason (audited).
@@ -217,6 +225,7 @@ private:
     training::ExamStore m_exams;
     CenterPaths m_paths;
     std::optional<training::CenterKey> m_key;
+    training::PassphraseSource m_passphrase;
     std::unique_ptr<training::DocumentRenderer> m_renderer;
 };
 

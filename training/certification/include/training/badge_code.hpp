@@ -85,7 +85,9 @@ using RevocationLookup = std::function<std::optional<std::string>(const std::str
                                                                   const std::string& certificateNumber)>;
 
 /// @brief Verifies @p text: well-formed, issued by a trusted center, signature valid, not revoked,
-/// not expired on @p today (the expiry date itself is still valid). Checks run in that order.
+/// not expired on @p today (the expiry date itself is still valid). Checks run in that order. @p trusted may hold
+/// several keys of one center (centerKeys(): current, retired, revoked): any current or retired one verifies; a
+/// code only a revoked key verifies is BadSignature, and the message names the revoked key.
 [[nodiscard]] BadgeVerification verifyBadgePayload(std::string_view text, std::span<const CenterPublicKey> trusted,
                                                    const RevocationLookup& revoked, std::chrono::year_month_day today);
 

@@ -4,7 +4,6 @@
 #include <sodium.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,25 +37,9 @@ namespace {
 
 /// A line typed on the terminal without echo, after @p prompt; nullopt when there is no terminal (or the standard
 /// input is not one: a script or a test never waits for a passphrase nobody types).
-std::optional<std::string> readHidden(const std::string& prompt) {
+std::optional<std::string> readPassphrase(const std::string& prompt) {
     if (!::isatty(STDIN_FILENO)) return std::nullopt;
-    const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-    if (tty < 0) return std::nullopt;
-    (void)!::write(tty, prompt.data(), prompt.size());
-    termios old{};
-    const bool isTerm = ::tcgetattr(tty, &old) == 0;
-    if (isTerm) {
-        termios quiet = old;
-        quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
-        ::tcsetattr(tty, TCSAFLUSH, &quiet);
-    }
-    std::string line;
-    char c = 0;
-    while (::read(tty, &c, 1) == 1 && c != '\n' && c != '\r' && line.size() < 1024) line.push_back(c);
-    if (isTerm) ::tcsetattr(tty, TCSAFLUSH, &old);
-    (void)!::write(tty, "\n", 1);
-    ::close(tty);
-    return line;
+    return readHidden(prompt, 1024);
 }
 
 void wipe(std::string& s) {
@@ -68,7 +51,7 @@ void wipe(std::string& s) {
 /// argument: it would show in `ps`). A new one (@p confirm) is typed twice.
 training::Result<std::string> readKeyPassphrase(bool confirm) {
     if (const char* env = std::getenv("KIOSK_KEY_PASSPHRASE"); env && *env) return std::string(env);
-    auto first = readHidden(confirm ? "New passphrase of the center key (at least 12 characters): "
+    auto first = readPassphrase(confirm ? "New passphrase of the center key (at least 12 characters): "
                                     : "Passphrase of the center key: ");
     if (!first)
         return std::unexpected(training::Error{
@@ -76,7 +59,7 @@ training::Result<std::string> readKeyPassphrase(bool confirm) {
             "the center key needs its passphrase: set KIOSK_KEY_PASSPHRASE, or run kioskctl on a terminal to type it",
             "key.passphrase-required"});
     if (confirm) {
-        auto again = readHidden("The same passphrase again: ");
+        auto again = readPassphrase("The same passphrase again: ");
         const bool same = again && *again == *first;
         if (again) wipe(*again);
         if (!same) {

@@ -102,6 +102,9 @@ nlohmann::json eligibilityJson(const training::EligibilityReport& report, const 
 
 /// A staff PIN: $KIOSK_STAFF_PIN, else typed on the terminal without echo (main.cpp); never an argument.
 training::Result<std::string> readStaffPin(std::int64_t staffId);
+/// @brief A line of at most @p maxLength characters typed on the controlling terminal without echo, after
+/// @p prompt; nullopt when there is no terminal.
+std::optional<std::string> readHidden(const std::string& prompt, std::size_t maxLength);
 
 /// Resolves a worker given as id or document number.
 training::Result<training::Worker> resolveWorker(training::Store& store, const std::string& key);

@@ -108,15 +108,9 @@ std::string commandPath(CLI::App& app) {
 
 }  // namespace
 
-// The PIN: $KIOSK_STAFF_PIN, else typed on the terminal without echo; never a command-line argument (it would
-// show in `ps`).
-training::Result<std::string> readStaffPin(std::int64_t staffId) {
-    if (const char* env = std::getenv("KIOSK_STAFF_PIN"); env && *env) return std::string(env);
+std::optional<std::string> readHidden(const std::string& prompt, std::size_t maxLength) {
     const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-    if (tty < 0)
-        return training::fail(training::ErrorCode::AuthFailed,
-                              "no PIN: set KIOSK_STAFF_PIN, or run kioskctl on a terminal to type it");
-    const std::string prompt = fmt::format("PIN of staff {}: ", staffId);
+    if (tty < 0) return std::nullopt;
     (void)!::write(tty, prompt.data(), prompt.size());
     termios old{};
     const bool isTerm = ::tcgetattr(tty, &old) == 0;
@@ -125,13 +119,24 @@ training::Result<std::string> readStaffPin(std::int64_t staffId) {
         quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
         ::tcsetattr(tty, TCSAFLUSH, &quiet);
     }
-    std::string pin;
+    std::string line;
     char c = 0;
-    while (::read(tty, &c, 1) == 1 && c != '\n' && c != '\r' && pin.size() < 64) pin.push_back(c);
+    while (::read(tty, &c, 1) == 1 && c != '\n' && c != '\r' && line.size() < maxLength) line.push_back(c);
     if (isTerm) ::tcsetattr(tty, TCSAFLUSH, &old);
     (void)!::write(tty, "\n", 1);
     ::close(tty);
-    return pin;
+    return line;
+}
+
+// The PIN: $KIOSK_STAFF_PIN, else typed on the terminal without echo; never a command-line argument (it would
+// show in `ps`).
+training::Result<std::string> readStaffPin(std::int64_t staffId) {
+    if (const char* env = std::getenv("KIOSK_STAFF_PIN"); env && *env) return std::string(env);
+    auto pin = readHidden(fmt::format("PIN of staff {}: ", staffId), 64);
+    if (!pin)
+        return training::fail(training::ErrorCode::AuthFailed,
+                              "no PIN: set KIOSK_STAFF_PIN, or run kioskctl on a terminal to type it");
+    return std::move(*pin);
 }
 
 namespace {

@@ -359,10 +359,7 @@ void addCertCommands(CLI::App& app, Action& action) {
                 wipe(*pass);
                 if (!k) return ctx.failWith(k.error());
                 if (auto store = ctx.openStore(); store) {
-                    if (auto r = (*store)->audit(ctx.actor, "key.protect", fmt::format("key:{}", training::keyId(k->publicKey())),
-                                                 json{{"center", k->centerId()}}.dump());
-                        !r)
-                        return ctx.failWith(r.error());
+                    if (auto r = training::recordKeyProtected(**store, *k, ctx.actor); !r) return ctx.failWith(r.error());
                 }
                 return ctx.ok(json{{"ok", true}, {"center", k->centerId()}, {"key_id", training::keyId(k->publicKey())},
                                    {"protected", true}},

@@ -584,6 +584,16 @@ Result<CenterPublicKey> parsePublicKey(std::string_view text) {
     return k;
 }
 
+Result<void> recordKeyProtected(Store& store, const CenterKey& key, const Actor& actor) {
+    auto tx = store.database().transaction();
+    if (!tx) return propagate(tx);
+    if (auto r = store.audit(actor, "key.protect", fmt::format("key:{}", keyId(key.publicKey())),
+                             json{{"center", key.centerId()}}.dump());
+        !r)
+        return propagate(r);
+    return tx->commit();
+}
+
 Result<void> recordVerifyUrlChange(Store& store, const std::string& centerId, const std::string& url,
                                    const Actor& actor) {
     auto tx = store.database().transaction();

@@ -323,11 +323,16 @@ Result<CenterPublicKey> installNetworkCenterKey(Store& store, const fs::path& pa
     auto key = parsePublicKey(exportedKey);
     if (!key) return propagate(key);
     key->own = false;
-    if (auto r = writePrivateFile(path, exportPublicKey(*key)); !r) return propagate(r);
+    // The audit row is written in a transaction of its own (the chain's head is taken in turn), and the file only
+    // once it is committed.
+    auto tx = store.database().transaction();
+    if (!tx) return propagate(tx);
     if (auto r = store.audit(actor, "submission.network-key", fmt::format("center:{}", key->centerId),
                              json{{"public_key", base64UrlEncode(key->key)}, {"file", path.string()}}.dump());
         !r)
         return propagate(r);
+    if (auto r = writePrivateFile(path, exportPublicKey(*key)); !r) return propagate(r);
+    if (auto r = tx->commit(); !r) return propagate(r);
     return *key;
 }
 

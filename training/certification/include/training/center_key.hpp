@@ -215,6 +215,10 @@ struct KeyCheck {
 [[nodiscard]] Result<CenterKey> ensureCenterKey(Store& store, const std::filesystem::path& keyPath, const Actor& actor,
                                                 const PassphraseSource& passphrase = {});
 
+/// @brief Records in the audit log ("key.protect") that the key file of @p key was sealed under a passphrase
+/// (CenterKey::protect), in a transaction of its own.
+[[nodiscard]] Result<void> recordKeyProtected(Store& store, const CenterKey& key, const Actor& actor);
+
 /// @brief Records in the audit log that the center's verification address changed (CenterKey::setVerifyUrl).
 [[nodiscard]] Result<void> recordVerifyUrlChange(Store& store, const std::string& centerId, const std::string& url,
                                                  const Actor& actor);

@@ -28,45 +28,45 @@ bool ChangeWatch::stopRequested(double seconds) {
 void ChangeWatch::run() {
     double backoff = 1;
     bool pushed = false;  // what the screens were last told
-    while (!stopRequested(0)) {
+    // The feed could not connect or lost its connection: screens poll again; pause before the next try (a refused
+    // connection fails at once). True when the watch is stopping.
+    const auto pauseAfterLoss = [&] {
+        if (pushed) m_queue.post(RecordsChanged{{}, false});
+        pushed = false;
+        const bool stop = stopRequested(backoff);
+        backoff = std::min(backoff * 2, 8.0);
+        return stop;
+    };
+    std::unique_ptr<training::ChangeFeed> feed;
+    while (!feed) {
         auto opened = training::ChangeFeed::open(m_database);
-        if (!opened) {
-            if (pushed) m_queue.post(RecordsChanged{{}, false});
-            pushed = false;
-            if (stopRequested(backoff)) return;
-            backoff = std::min(backoff * 2, 8.0);
+        if (opened) feed = std::move(*opened);
+        else if (pauseAfterLoss()) return;
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stop) return;
+        m_feed = feed.get();
+    }
+    // Connected: what changed while it was not is unknown, so screens reload once.
+    pushed = feed->pushes();
+    m_queue.post(RecordsChanged{{{std::string(training::kTopicAny)}}, pushed});
+    backoff = 1;
+    while (!stopRequested(0)) {
+        auto heard = feed->wait(std::chrono::seconds(30));
+        if (!heard) {
+            // Lost: the feed connects again on its next wait.
+            if (pauseAfterLoss()) break;
             continue;
         }
-        std::unique_ptr<training::ChangeFeed> feed = std::move(*opened);
-        {
-            std::lock_guard lock(m_mutex);
-            if (m_stop) return;
-            m_feed = feed.get();
+        if (!pushed && feed->pushes()) {
+            pushed = true;
+            backoff = 1;
         }
-        // Connected: what changed while it was not is unknown, so screens reload once.
-        pushed = feed->pushes();
-        m_queue.post(RecordsChanged{{{std::string(training::kTopicAny)}}, pushed});
-        backoff = 1;
-        while (!stopRequested(0)) {
-            auto heard = feed->wait(std::chrono::seconds(30));
-            if (!heard) {
-                // Lost: the feed connects again on its next wait; pause first (a refused connection fails at once).
-                if (pushed) m_queue.post(RecordsChanged{{}, false});
-                pushed = false;
-                if (stopRequested(backoff)) break;
-                backoff = std::min(backoff * 2, 8.0);
-                continue;
-            }
-            if (!pushed && feed->pushes()) {
-                pushed = true;
-                backoff = 1;
-            }
-            if (!heard->empty()) m_queue.post(RecordsChanged{std::move(*heard), pushed});
-        }
-        std::lock_guard lock(m_mutex);
-        m_feed = nullptr;
-        return;
+        if (!heard->empty()) m_queue.post(RecordsChanged{std::move(*heard), pushed});
     }
+    std::lock_guard lock(m_mutex);
+    m_feed = nullptr;
 }
 
 }  // namespace kiosk::ui

@@ -12,6 +12,8 @@ FUZZ_TARGETS ?=
 # ccache: key on paths relative to the checkout so that clones in other folders share the cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
+# Both build types together need about 9 GB of objects; the default 5 GB evicted one while the other built.
+export CCACHE_MAXSIZE ?= 20G
 
 all: build
 

@@ -97,7 +97,18 @@ const std::vector<Section>& schema() {
                       integer("window_height", 480, 4320, [](Config& c) -> int& { return c.ui.windowHeight; }),
                       integer("idle_timeout_seconds", 15, 3600,
                               [](Config& c) -> int& { return c.ui.idleTimeoutSeconds; }),
-                      text("kiosk_id", "", [](Config& c) -> std::string& { return c.ui.kioskId; })}});
+                      text("kiosk_id", "", [](Config& c) -> std::string& { return c.ui.kioskId; }),
+                      text("help_phone", "", [](Config& c) -> std::string& { return c.ui.helpPhone; }),
+                      Key{"scale", "",
+                          [](const toml::node& n, Config& c) -> std::optional<std::string> {
+                              const std::string range = "0 (from the display) or a number from 0.5 to 4";
+                              std::optional<double> v;
+                              if (n.is_floating_point()) v = *n.value<double>();
+                              if (n.is_integer()) v = static_cast<double>(*n.value<std::int64_t>());
+                              if (!v || (*v != 0 && (*v < 0.5 || *v > 4))) return range;
+                              c.ui.scale = *v;
+                              return std::nullopt;
+                          }}}});
         s.push_back({"card_reader",
                      {choice("kind", {"pcsc", "cn-vendor", "none"},
                              [](Config& c) -> std::string& { return c.cardReader.kind; }),
@@ -207,7 +218,9 @@ std::string toToml(const Config& c) {
                            {"window_width", c.ui.windowWidth},
                            {"window_height", c.ui.windowHeight},
                            {"idle_timeout_seconds", c.ui.idleTimeoutSeconds},
-                           {"kiosk_id", c.ui.kioskId}}},
+                           {"kiosk_id", c.ui.kioskId},
+                           {"help_phone", c.ui.helpPhone},
+                           {"scale", c.ui.scale}}},
         {"card_reader", toml::table{{"kind", c.cardReader.kind},
                                     {"reader", c.cardReader.reader},
                                     {"vendor_library", c.cardReader.vendorLibrary},

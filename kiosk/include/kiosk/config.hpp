@@ -30,6 +30,10 @@ struct UiConfig {
     int windowHeight{800};
     int idleTimeoutSeconds{90};     ///< 15..3600: back to the attract screen, worker data forgotten.
     std::string kioskId{"K01"};     ///< Terminal name in the audit log.
+    std::string helpPhone;          ///< The center's help number, shown on the attract screen (empty: not shown).
+    /// Size of the UI against a 1280x800 design: 0 picks it from the display (its shorter side over 800, and the
+    /// monitor's content scale); 0.5..4 fixes it (a screen whose EDID size is wrong, a viewing distance).
+    double scale{0};
 };
 
 /// @brief [card_reader]

@@ -54,6 +54,7 @@ UiCore::UiCore(CoreOptions options, std::unique_ptr<training::Store> store, Text
             [this](double s) { m_wakeAt = std::min(m_wakeAt, secondsSince(m_start) + s); },
             [this](const std::string& e) { if (e.empty()) m_error.reset(); else m_error = e; },
             [this](Event e) { m_queue.post(std::move(e)); },
+            m_footer,
             nullptr,
             nullptr},
       m_idleTimeout(m_options.config.ui.idleTimeoutSeconds) {
@@ -315,6 +316,46 @@ void UiCore::drawTopBar() {
     ImGui::SetCursorScreenPos({p.x, p.y + barH});
 }
 
+void UiCore::drawFooter() {
+    if (m_footer.empty()) {
+        m_footerHeight = 0;
+        return;
+    }
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float h = theme::kTarget;
+    m_footerHeight = h + st.ItemSpacing.y + 8;
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float y = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - st.WindowPadding.y - h;
+    const float left = origin.x;
+    const float right = origin.x + ImGui::GetContentRegionAvail().x;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddLine({left, y - 12}, {right, y - 12}, theme::kSecondaryActive, 2.0f);
+    auto width = [&](const FooterAction& a) {
+        m_fonts.require(a.label);
+        return std::max(280.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16);
+    };
+    std::function<void()> tapped;
+    auto draw = [&](const FooterAction& a, float x) {
+        ImGui::SetCursorScreenPos({x, y});
+        if (m_widgets.button(a.id, a.label, {width(a), h}, a.kind, a.enabled) && a.onTap) tapped = a.onTap;
+    };
+    if (m_footer.back) draw(*m_footer.back, left);
+    float x = right;
+    if (m_footer.primary) {
+        x -= width(*m_footer.primary);
+        draw(*m_footer.primary, x);
+        x -= st.ItemSpacing.x;
+    }
+    if (m_footer.secondary) draw(*m_footer.secondary, x - width(*m_footer.secondary));
+    // Double-tap protection: a second tap within 0.8 s of the last one (a finger that bounced, an impatient
+    // double tap on "submit" or "print") does nothing.
+    const double now = secondsSince(m_start);
+    if (tapped && now - m_lastFooterTap >= 0.8) {
+        m_lastFooterTap = now;
+        tapped();
+    }
+}
+
 void UiCore::frame() {
     const auto buildStart = SteadyClock::now();
     ImGui::NewFrame();
@@ -330,9 +371,11 @@ void UiCore::frame() {
     if (m_error) {
         m_widgets.notice(*m_error, theme::kWarnBg, theme::kErrorText);
     }
-    ImGui::BeginChild("##content", {0, 0}, false, ImGuiWindowFlags_NoBackground);
+    ImGui::BeginChild("##content", {0, -m_footerHeight}, false, ImGuiWindowFlags_NoBackground);
+    m_footer = Footer{};
     current().draw(m_ctx);
     ImGui::EndChild();
+    drawFooter();
     ImGui::End();
     ImGui::Render();
     auto& stat = m_stats[m_current];

@@ -127,6 +127,7 @@ private:
     void applyIntent(Intent i);
     void resetSession();
     void drawTopBar();
+    void drawFooter();
     void probeServer();
     Screen& current() { return *m_screens[static_cast<std::size_t>(m_current)]; }
     [[nodiscard]] double secondsSince(SteadyClock::time_point t) const;
@@ -146,6 +147,9 @@ private:
     double m_probeAt{0};          ///< When the next probe is due (seconds since start).
     double m_probeDelay{1};       ///< Backoff: 1 s, doubling up to 8 s.
     std::vector<training::CourseModule> m_syllabus;  ///< The badge course's modules (Context::syllabus).
+    Footer m_footer;              ///< The current screen's bottom bar, filled in by its draw().
+    float m_footerHeight{0};      ///< Height the last frame's bottom bar took (reserved below the content).
+    double m_lastFooterTap{-10};  ///< When a bottom-bar button was last tapped (double-tap protection).
     Context m_ctx;
     std::optional<FontFile> m_fontFile;
     std::vector<std::unique_ptr<Screen>> m_screens;

@@ -161,6 +161,26 @@ struct ServerLink {
     bool pushesChanges{false};
 };
 
+/// @brief One button of the bottom bar (Footer).
+struct FooterAction {
+    std::string id;     ///< Element id for scripts ("back", "next", "submit", ...).
+    std::string label;  ///< Catalog text.
+    std::function<void()> onTap;
+    bool enabled{true};
+    Kind kind{Kind::Primary};
+};
+
+/// @brief The bottom bar of a screen, the same place on every screen: back at the bottom left, the primary
+/// action at the bottom right, an optional second action just left of the primary one. A screen fills it in
+/// during draw(); the core draws it below the screen's content (which scrolls above it) and calls onTap.
+/// A button is tapped at most once per 0.8 s (double-tap protection for submit and print).
+struct Footer {
+    std::optional<FooterAction> back;
+    std::optional<FooterAction> primary;
+    std::optional<FooterAction> secondary;
+    [[nodiscard]] bool empty() const { return !back && !primary && !secondary; }
+};
+
 /// @brief What a screen may use.
 struct Context {
     I18n& i18n;
@@ -178,6 +198,7 @@ struct Context {
     std::function<void(double)> wakeIn;  ///< Ask for a frame within this many seconds (countdowns).
     std::function<void(const std::string&)> setError;  ///< An error banner (message for people).
     std::function<void(Event)> post;                   ///< Posts an event (from any thread).
+    Footer& footer;                                    ///< This frame's bottom bar (cleared before each draw).
     FaceService* face;                                 ///< Camera + live photo pipeline; null in unit tests.
     PrintService* printer;                             ///< Print queue; null in unit tests.
 

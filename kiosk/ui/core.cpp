@@ -150,6 +150,7 @@ std::optional<std::string> UiCore::scriptFailure() const {
 
 void UiCore::resetSession() {
     m_backend.newGeneration();
+    m_largeText = false;  // the next person starts with the normal size
     m_session = WorkerSession{};
     m_error.reset();
 }
@@ -261,6 +262,22 @@ void UiCore::probeServer() {
 void UiCore::buildFonts() { m_fonts.build(); }
 
 void UiCore::feedInput(ImGuiIO& io) {
+    // The screens are laid out in the logical pixels of a 1280x800 design. The display's shorter side over 800
+    // (or [ui] scale) gives the physical pixels per logical one; large-text mode makes that about 1.5x, keeping
+    // at least 560 logical pixels on the shorter side. ImGui then lays out at the logical size and the renderer
+    // draws at the framebuffer's (DisplayFramebufferScale), so every size, target and gap grows with the screen;
+    // the atlas is rasterised at the physical size (crisp text).
+    const ImVec2 phys = io.DisplaySize;
+    const float shortSide = std::max(1.0f, std::min(phys.x, phys.y));
+    const auto configured = static_cast<float>(m_options.config.ui.scale);
+    float s = configured > 0 ? configured : std::max(0.6f, shortSide / 800.0f);
+    if (m_largeText) s = std::max(s, std::min(s * 1.5f, shortSide / 560.0f));
+    m_scale = s;
+    io.DisplaySize = {phys.x / s, phys.y / s};
+    io.DisplayFramebufferScale = {io.DisplayFramebufferScale.x * s, io.DisplayFramebufferScale.y * s};
+    if (io.MousePos.x > -1e30f && io.MousePos.y > -1e30f) io.MousePos = {io.MousePos.x / s, io.MousePos.y / s};
+    m_logical = io.DisplaySize;
+    m_fonts.setRasterScale(io.DisplayFramebufferScale.x);
     if (m_script) m_script->frame(io, m_widgets);
     // Any touch or mouse change counts as activity for the idle timeout.
     if (io.MousePos.x != m_lastMouseX || io.MousePos.y != m_lastMouseY || io.MouseDown[0] != m_lastDown) {
@@ -272,23 +289,34 @@ void UiCore::feedInput(ImGuiIO& io) {
     }
 }
 
+namespace {
+/// @p text cut to @p room pixels of the current font, with "…" when cut.
+std::string elide(const std::string& text, float room) {
+    if (ImGui::CalcTextSize(text.c_str()).x <= room) return text;
+    std::string t = text;
+    while (!t.empty()) {
+        // Drop one UTF-8 character from the end.
+        std::size_t k = t.size() - 1;
+        while (k > 0 && (static_cast<unsigned char>(t[k]) & 0xC0) == 0x80) --k;
+        t.resize(k);
+        const std::string shown = t + "\xE2\x80\xA6";
+        if (ImGui::CalcTextSize(shown.c_str()).x <= room) return shown;
+    }
+    return {};
+}
+}  // namespace
+
 void UiCore::drawTopBar() {
+    // The center's name on the left; the device status, large text and language on the right. When they do not
+    // fit one row (portrait, a long name), the name takes the first row and the rest the second; the name and the
+    // status are shortened with "…" rather than drawn over each other.
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x;
-    const float barH = 88.0f;
-    dl->PushClipRectFullScreen();
-    dl->AddRectFilled({0, 0}, {ImGui::GetIO().DisplaySize.x, p.y + barH - 16}, theme::kBar);
-    dl->PopClipRect();
-    ImGui::SetCursorScreenPos({p.x, p.y + 2});
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32_WHITE);
-    ImGui::PushFont(m_fonts.large());
+    const float gap = 16.0f;
+    const float langW = 180.0f, bigW = 180.0f, btnH = 64.0f;
+    const float buttonsW = langW + gap + bigW;
     const std::string title = m_centerName.empty() ? m_i18n.tr("app.title") : m_centerName;
-    m_widgets.recordText(title);
-    ImGui::TextUnformatted(title.c_str());
-    ImGui::PopFont();
-    ImGui::PopStyleColor();
-    // Device status and language switch on the right.
     std::string status;
     auto add = [&](bool ok, const char* key) {
         if (!ok) status += (status.empty() ? "" : "  ") + m_i18n.tr(key);
@@ -296,20 +324,52 @@ void UiCore::drawTopBar() {
     add(m_devices.reader, "status.no_reader");
     add(m_devices.camera, "status.no_camera");
     add(m_devices.printer, "status.no_printer");
-    const float langW = 200.0f;
+    m_widgets.recordText(title);
+    if (!status.empty()) m_widgets.recordText(status);
+
+    ImGui::PushFont(m_fonts.large());
+    const float titleW = ImGui::CalcTextSize(title.c_str()).x;
+    const float titleH = ImGui::GetFontSize();
+    ImGui::PopFont();
+    ImGui::PushFont(m_fonts.small());
+    const float statusW = status.empty() ? 0 : ImGui::CalcTextSize(status.c_str()).x;
+    ImGui::PopFont();
+    const bool oneRow = titleW + gap + (status.empty() ? 0 : statusW + gap) + buttonsW <= width;
+    const float rowH = 72.0f;
+    const float barH = oneRow ? rowH : 2 * rowH;
+    dl->PushClipRectFullScreen();
+    dl->AddRectFilled({0, 0}, {ImGui::GetIO().DisplaySize.x, p.y + barH - 8}, theme::kBar);
+    dl->PopClipRect();
+
+    ImGui::PushFont(m_fonts.large());
+    const std::string shownTitle = elide(title, oneRow ? width - buttonsW - gap : width);
+    const ImVec2 tpos{p.x, p.y + (rowH - 8 - titleH) / 2};
+    dl->AddText(tpos, IM_COL32_WHITE, shownTitle.c_str());
+    const float shownTitleW = ImGui::CalcTextSize(shownTitle.c_str()).x;
+    ImGui::PopFont();
+    m_widgets.recordStatic("title", title, tpos, {tpos.x + shownTitleW, tpos.y + titleH});
+
+    const float row2 = oneRow ? p.y : p.y + rowH;
+    const float buttonsX = p.x + width - buttonsW;
     if (!status.empty()) {
-        m_widgets.recordText(status);
         ImGui::PushFont(m_fonts.small());
-        const float sw = ImGui::CalcTextSize(status.c_str()).x;
-        ImGui::SetCursorScreenPos({p.x + width - langW - sw - 24, p.y + 18});
-        ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0xFF, 0xE0, 0x8A, 0xFF));  // 10.9:1 on the bar
-        ImGui::TextUnformatted(status.c_str());
-        ImGui::PopStyleColor();
+        const float left = oneRow ? p.x + shownTitleW + gap : p.x;
+        const std::string shown = elide(status, buttonsX - gap - left);
+        const float sw = ImGui::CalcTextSize(shown.c_str()).x;
+        const ImVec2 spos{buttonsX - gap - sw, row2 + (rowH - 8 - ImGui::GetFontSize()) / 2};
+        dl->AddText(spos, IM_COL32(0xFF, 0xE0, 0x8A, 0xFF), shown.c_str());  // 10.9:1 on the bar
+        m_widgets.recordStatic("device-status", status, spos, {spos.x + sw, spos.y + ImGui::GetFontSize()});
         ImGui::PopFont();
     }
-    ImGui::SetCursorScreenPos({p.x + width - langW, p.y});
-    const std::string other = m_i18n.tr("app.switch_language");
-    if (m_widgets.button("lang", other, {langW, 64}, Kind::Secondary)) {
+    ImGui::SetCursorScreenPos({buttonsX, row2 + (rowH - 8 - btnH) / 2});
+    if (m_widgets.button("large-text", m_i18n.tr(m_largeText ? "app.large_text_off" : "app.large_text"),
+                         {bigW, btnH}, Kind::Secondary)) {
+        m_largeText = !m_largeText;
+        if (m_largeText) m_speech.say(m_i18n.tr("app.large_text_on"), m_i18n.language());
+        wantFrames(3);
+    }
+    ImGui::SameLine(0, gap);
+    if (m_widgets.button("lang", m_i18n.tr("app.switch_language"), {langW, btnH}, Kind::Secondary)) {
         m_i18n.toggle();
         m_speech.say(m_i18n.tr("app.language_changed"), m_i18n.language());
     }
@@ -324,10 +384,9 @@ void UiCore::drawFooter() {
     const ImGuiStyle& st = ImGui::GetStyle();
     const float h = theme::kTarget;
     m_footerHeight = h + st.ItemSpacing.y + 8;
-    const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float y = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - st.WindowPadding.y - h;
-    const float left = origin.x;
-    const float right = origin.x + ImGui::GetContentRegionAvail().x;
+    const float left = m_columnLeft;
+    const float right = m_columnLeft + m_columnWidth;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddLine({left, y - 12}, {right, y - 12}, theme::kSecondaryActive, 2.0f);
     auto width = [&](const FooterAction& a) {
@@ -371,7 +430,12 @@ void UiCore::frame() {
     if (m_error) {
         m_widgets.notice(*m_error, theme::kWarnBg, theme::kErrorText);
     }
-    ImGui::BeginChild("##content", {0, -m_footerHeight}, false, ImGuiWindowFlags_NoBackground);
+    // The screens in a centred column at most the design's width (a wide display keeps margins on both sides).
+    const float avail = ImGui::GetContentRegionAvail().x;
+    m_columnWidth = std::min(avail, 1280.0f - 2 * theme::kPad);
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - m_columnWidth) / 2);
+    m_columnLeft = ImGui::GetCursorScreenPos().x;
+    ImGui::BeginChild("##content", {m_columnWidth, -m_footerHeight}, false, ImGuiWindowFlags_NoBackground);
     m_footer = Footer{};
     current().draw(m_ctx);
     ImGui::EndChild();
@@ -384,6 +448,8 @@ void UiCore::frame() {
     stat.buildUs += buildUs;
     if (m_options.keepFrameSamples) stat.samples.push_back(static_cast<float>(buildUs));
 }
+
+std::vector<std::string> UiCore::layoutProblems() const { return m_widgets.layoutProblems(m_logical); }
 
 void UiCore::frameShown() {
     if (m_framesToDraw > 0) --m_framesToDraw;

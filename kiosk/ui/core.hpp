@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <imgui.h>
+
 #include "kiosk/config.hpp"
 #include "runtime/backend.hpp"
 #include "runtime/events.hpp"
@@ -109,6 +111,15 @@ public:
     [[nodiscard]] std::optional<std::string> scriptFailure() const;
 
     [[nodiscard]] ScreenId screen() const noexcept { return m_current; }
+    /// @brief Physical pixels per logical pixel of the last frame: screens are laid out in the units of a
+    /// 1280x800 design, scaled to the display (its shorter side over 800, or [ui] scale) and by large-text mode.
+    [[nodiscard]] float scale() const noexcept { return m_scale; }
+    /// @brief The last frame's display size in logical pixels.
+    [[nodiscard]] ImVec2 logicalSize() const noexcept { return m_logical; }
+    /// @brief Large-text mode (about 1.5x: text and targets) is on; turned off when the session ends.
+    [[nodiscard]] bool largeText() const noexcept { return m_largeText; }
+    /// @brief What is wrong with the last frame's layout (Widgets::layoutProblems at the logical display size).
+    [[nodiscard]] std::vector<std::string> layoutProblems() const;
     [[nodiscard]] const WorkerSession& session() const noexcept { return m_session; }
     /// @brief A worker, a document just read or a staff member is in the session.
     [[nodiscard]] bool signedIn() const;
@@ -147,6 +158,11 @@ private:
     double m_probeAt{0};          ///< When the next probe is due (seconds since start).
     double m_probeDelay{1};       ///< Backoff: 1 s, doubling up to 8 s.
     std::vector<training::CourseModule> m_syllabus;  ///< The badge course's modules (Context::syllabus).
+    float m_scale{1.0f};
+    ImVec2 m_logical{1280, 800};
+    bool m_largeText{false};
+    float m_columnLeft{0};        ///< The content column (centred, at most the design's width), screen x.
+    float m_columnWidth{0};
     Footer m_footer;              ///< The current screen's bottom bar, filled in by its draw().
     float m_footerHeight{0};      ///< Height the last frame's bottom bar took (reserved below the content).
     double m_lastFooterTap{-10};  ///< When a bottom-bar button was last tapped (double-tap protection).

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -117,7 +118,7 @@ void Fonts::build() {
         cfg.OversampleH = 1;
         cfg.OversampleV = 1;
         cfg.PixelSnapH = true;
-        return io.Fonts->AddFontFromMemoryTTF(m_data.data(), static_cast<int>(m_data.size()), px, &cfg,
+        return io.Fonts->AddFontFromMemoryTTF(m_data.data(), static_cast<int>(m_data.size()), px * m_rasterScale, &cfg,
                                               m_ranges.data());
     };
     m_body = add(m_sizes.body);
@@ -126,8 +127,15 @@ void Fonts::build() {
     m_huge = add(m_sizes.huge);
     io.Fonts->Build();
     io.FontDefault = m_body;
+    io.FontGlobalScale = 1.0f / m_rasterScale;
     m_dirty = false;
     ++m_generation;
+}
+
+void Fonts::setRasterScale(float scale) {
+    if (scale <= 0 || std::abs(scale - m_rasterScale) < 1e-3f) return;
+    m_rasterScale = scale;
+    m_dirty = true;
 }
 
 }  // namespace kiosk::ui

@@ -50,6 +50,11 @@ public:
     [[nodiscard]] bool dirty() const noexcept { return m_dirty; }
     /// @brief Rebuilds the atlas (call between frames; then recreate the GPU texture).
     void build();
+    /// @brief Physical pixels per logical pixel: glyphs are rasterised at their size times @p scale (crisp on a
+    /// large screen) and drawn at 1/scale (ImGuiIO::FontGlobalScale), so text keeps its logical size. A change
+    /// marks the atlas dirty.
+    void setRasterScale(float scale);
+    [[nodiscard]] float rasterScale() const noexcept { return m_rasterScale; }
     [[nodiscard]] ImFont* small() const { return m_small; }
     [[nodiscard]] ImFont* body() const { return m_body; }
     [[nodiscard]] ImFont* large() const { return m_large; }
@@ -65,6 +70,7 @@ private:
     std::vector<unsigned short> m_ranges;
     bool m_dirty{true};
     unsigned m_generation{0};
+    float m_rasterScale{1.0f};
     ImFont* m_small{nullptr};
     ImFont* m_body{nullptr};
     ImFont* m_large{nullptr};

@@ -107,6 +107,7 @@ HeadlessRun HeadlessKiosk::run(std::string_view script, double timeoutSeconds) {
         ImGuiIO& io = ImGui::GetIO();
         const auto now = std::chrono::steady_clock::now();
         io.DisplaySize = {k.options.width, k.options.height};
+        io.DisplayFramebufferScale = {1, 1};
         io.DeltaTime = std::max(std::chrono::duration<float>(now - k.lastFrame).count(), 1e-4f);
         k.lastFrame = now;
         k.core.feedInput(io);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "ui/text_layout.hpp"
 
 namespace kiosk::ui {
@@ -75,16 +77,62 @@ void Widgets::beginFrame() {
     m_current.clear();
     m_lastTexts.swap(m_currentTexts);
     m_currentTexts.clear();
+    m_lastOverflows.swap(m_currentOverflows);
+    m_currentOverflows.clear();
+}
+
+void Widgets::overflow(std::string_view where, std::string_view text, float need, float room) {
+    if (need <= room + 0.5f) return;
+    std::string t(text.substr(0, std::min<std::size_t>(text.size(), 60)));
+    m_currentOverflows.push_back(fmt::format("'{}' does not fit {}: {:.0f} px wide in {:.0f}", t, where, need, room));
+}
+
+std::vector<std::string> Widgets::layoutProblems(ImVec2 display, float minTarget) const {
+    std::vector<std::string> out = m_lastOverflows;
+    auto name = [](const Element& e) { return e.id.empty() ? "'" + e.label + "'" : e.id; };
+    std::vector<const Element*> shown;
+    for (const auto& e : m_last)
+        if (e.visible) shown.push_back(&e);
+    for (const Element* e : shown) {
+        const float w = e->max.x - e->min.x, h = e->max.y - e->min.y;
+        if (e->touch && !e->clipped && (w < minTarget - 0.5f || h < minTarget - 0.5f))
+            out.push_back(fmt::format("{} is {:.0f}x{:.0f}, under the {:.0f} px touch target", name(*e), w, h, minTarget));
+        if (e->min.x < -0.5f || e->min.y < -0.5f || e->max.x > display.x + 0.5f || e->max.y > display.y + 0.5f)
+            out.push_back(fmt::format("{} is outside the screen", name(*e)));
+    }
+    for (std::size_t i = 0; i < shown.size(); ++i)
+        for (std::size_t j = i + 1; j < shown.size(); ++j) {
+            const Element& a = *shown[i];
+            const Element& b = *shown[j];
+            const float ox = std::min(a.max.x, b.max.x) - std::max(a.min.x, b.min.x);
+            const float oy = std::min(a.max.y, b.max.y) - std::max(a.min.y, b.min.y);
+            if (ox > 1.0f && oy > 1.0f) out.push_back(fmt::format("{} overlaps {}", name(a), name(b)));
+        }
+    return out;
 }
 
 void Widgets::record(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max, bool enabled) {
+    if (!m_scrollTo.empty() && id == m_scrollTo) {
+        // Scroll the panel so the element is in the middle of it (a person would scroll it into view).
+        ImGui::SetScrollFromPosY((min.y + max.y) / 2 - ImGui::GetWindowPos().y, 0.5f);
+        m_scrollTo.clear();
+    }
     // Only the visible part counts (an element scrolled out of its panel cannot be touched).
     const ImVec2 cmin = ImGui::GetWindowDrawList()->GetClipRectMin();
     const ImVec2 cmax = ImGui::GetWindowDrawList()->GetClipRectMax();
     const ImVec2 vmin{std::max(min.x, cmin.x), std::max(min.y, cmin.y)};
     const ImVec2 vmax{std::min(max.x, cmax.x), std::min(max.y, cmax.y)};
-    if (vmax.x - vmin.x < 8 || vmax.y - vmin.y < 8) return;
-    m_current.push_back({std::string(id), std::string(label), vmin, vmax, enabled});
+    if (vmax.x - vmin.x < 8 || vmax.y - vmin.y < 8) {
+        m_current.push_back({std::string(id), std::string(label), min, max, enabled, false, true});
+        return;
+    }
+    const bool clipped = vmin.x > min.x + 0.5f || vmin.y > min.y + 0.5f || vmax.x < max.x - 0.5f || vmax.y < max.y - 0.5f;
+    m_current.push_back({std::string(id), std::string(label), vmin, vmax, enabled, true, clipped});
+}
+
+void Widgets::recordStatic(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max) {
+    record(id, label, min, max, true);
+    if (!m_current.empty() && m_current.back().id == id) m_current.back().touch = false;
 }
 
 void Widgets::recordText(std::string_view s) {
@@ -102,9 +150,10 @@ bool Widgets::button(std::string_view id, std::string_view label, ImVec2 size, K
             bgActive = theme::kSecondaryActive;
             fg = theme::kText;
             break;
-        case Kind::Danger: bg = bgActive = theme::kDanger; break;
-        case Kind::Ok: bg = bgActive = theme::kOk; break;
-        case Kind::Selected: bg = bgActive = theme::kPrimary; break;
+        // Every kind darkens while pressed (press feedback: the finger sees the button go down).
+        case Kind::Danger: bg = theme::kDanger, bgActive = IM_COL32(0x5E, 0x0A, 0x0A, 0xFF); break;
+        case Kind::Ok: bg = theme::kOk, bgActive = IM_COL32(0x09, 0x3A, 0x1B, 0xFF); break;
+        case Kind::Selected: bg = theme::kPrimary, bgActive = theme::kPrimaryActive; break;
     }
     if (!enabled) {
         bg = bgActive = IM_COL32(0xD8, 0xDC, 0xE2, 0xFF);
@@ -119,6 +168,11 @@ bool Widgets::button(std::string_view id, std::string_view label, ImVec2 size, K
     ImGui::PushStyleColor(ImGuiCol_Text, fg);
     if (kind == Kind::Selected) ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 4.0f);
     const std::string text = std::string(label) + "##b";
+    if (size.x > 0) {
+        // A label wider than its button is cut by ImGui: a layout defect (the checker reports it).
+        const float need = ImGui::CalcTextSize(label.data(), label.data() + label.size(), true).x;
+        overflow("button " + std::string(id), label, need, size.x - 2 * 8.0f);
+    }
     bool clicked = ImGui::Button(text.c_str(), size);
     if (kind == Kind::Selected) ImGui::PopStyleVar();
     ImGui::PopStyleColor(4);
@@ -179,6 +233,7 @@ void Widgets::field(std::string_view id, std::string_view value, std::string_vie
     recordText(shown);
     ImGui::PushFont(m_fonts.large());
     const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
+    overflow("field " + std::string(id), shown, ts.x, width - 40);
     dl->AddText({p.x + 20, p.y + (h - ts.y) / 2}, empty ? theme::kMuted : theme::kText, shown.c_str());
     ImGui::PopFont();
     ImGui::Dummy({width, h});
@@ -204,6 +259,7 @@ bool Widgets::labelledField(std::string_view id, std::string_view label, std::st
     if (empty) shown = placeholder;
     recordText(shown);
     ImGui::PushFont(m_fonts.large());
+    overflow("field " + std::string(id), shown, ImGui::CalcTextSize(shown.c_str()).x, width - 40);
     dl->AddText({p.x + 20, p.y + 48}, empty ? theme::kMuted : theme::kText, shown.c_str());
     ImGui::PopFont();
     record(id, label, p, {p.x + width, p.y + h});

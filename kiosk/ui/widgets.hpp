@@ -43,9 +43,12 @@ enum class Kind { Primary, Secondary, Danger, Selected, Ok };
 struct Element {
     std::string id;
     std::string label;
-    ImVec2 min;
+    ImVec2 min;  ///< The visible part (the whole element when it is scrolled out: see visible).
     ImVec2 max;
     bool enabled{true};
+    bool visible{true};   ///< False when scrolled out of its panel (it cannot be touched until scrolled to).
+    bool clipped{false};  ///< Only part of it shows (its panel cuts it).
+    bool touch{true};     ///< Something to touch (a target); false for text boxes recorded for the layout check.
 };
 
 /// @brief The widget set and the per-frame record of what was drawn.
@@ -76,8 +79,20 @@ public:
                        std::string_view placeholder, float width, bool selected);
     /// @brief Records an element drawn by other means (signature pad, images).
     void record(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max, bool enabled = true);
+    /// @brief Records a box of text that is not a touch target (for find and the layout check: overlap only).
+    void recordStatic(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max);
     /// @brief Records text drawn by other means (and makes sure its glyphs are in the atlas).
     void recordText(std::string_view s);
+
+    /// @brief Asks the panel holding element @p id to scroll it into view when it is next drawn (scripts tap
+    /// what a person would scroll to).
+    void scrollTo(std::string_view id) { m_scrollTo = id; }
+    /// @brief Notes a text that does not fit the box it is drawn in (checked by layoutProblems).
+    void overflow(std::string_view where, std::string_view text, float need, float room);
+    /// @brief What is wrong with the last frame's layout for a person at a touch screen: text that does not fit
+    /// its box, two visible elements overlapping, a fully visible element smaller than @p minTarget logical
+    /// pixels either way, an element outside @p display. Empty when the layout is sound.
+    [[nodiscard]] std::vector<std::string> layoutProblems(ImVec2 display, float minTarget = theme::kMinTarget) const;
 
     [[nodiscard]] const std::vector<Element>& lastElements() const { return m_last; }
     [[nodiscard]] const std::vector<std::string>& lastTexts() const { return m_lastTexts; }
@@ -93,6 +108,9 @@ private:
     std::vector<Element> m_last;
     std::vector<std::string> m_currentTexts;
     std::vector<std::string> m_lastTexts;
+    std::vector<std::string> m_currentOverflows;
+    std::vector<std::string> m_lastOverflows;
+    std::string m_scrollTo;
     /// Text broken into lines, by text, width and font: what this frame drew, and what the last one drew
     /// (a text on screen is broken once, not every frame; what left the screen is forgotten).
     std::unordered_map<std::string, std::string> m_wrapNow;

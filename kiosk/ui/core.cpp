@@ -383,36 +383,42 @@ void UiCore::drawFooter() {
     }
     const ImGuiStyle& st = ImGui::GetStyle();
     const float h = theme::kTarget;
-    m_footerHeight = h + st.ItemSpacing.y + 8;
-    const float y = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - st.WindowPadding.y - h;
     const float left = m_columnLeft;
     const float right = m_columnLeft + m_columnWidth;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddLine({left, y - 12}, {right, y - 12}, theme::kSecondaryActive, 2.0f);
     auto width = [&](const FooterAction& a) {
         m_fonts.require(a.label);
-        return std::max(280.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16);
+        return std::min(m_columnWidth, std::max(280.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16));
     };
+    // One row; when the buttons do not fit side by side (portrait, large text), the second action goes on a row
+    // above the primary one (still at the right), and back keeps the bottom left.
+    float need = 0;
+    for (const auto* a : {&m_footer.back, &m_footer.secondary, &m_footer.primary})
+        if (*a) need += width(**a) + st.ItemSpacing.x;
+    const bool twoRows = need - st.ItemSpacing.x > m_columnWidth && m_footer.secondary;
+    const float y = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - st.WindowPadding.y - h;
+    const float top = twoRows ? y - h - st.ItemSpacing.y : y;
+    m_footerHeight = (y + h) - top + st.ItemSpacing.y + 8;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddLine({left, top - 12}, {right, top - 12}, theme::kSecondaryActive, 2.0f);
     std::function<void()> tapped;
-    auto draw = [&](const FooterAction& a, float x) {
-        ImGui::SetCursorScreenPos({x, y});
-        if (m_widgets.button(a.id, a.label, {width(a), h}, a.kind, a.enabled) && a.onTap) tapped = a.onTap;
+    auto draw = [&](const FooterAction& a, float x, float rowY) {
+        ImGui::SetCursorScreenPos({x, rowY});
+        bool tap = m_widgets.button(a.id, a.label, {width(a), h}, a.kind, a.enabled);
+        if (a.guard) tap = m_widgets.guarded(a.id, tap);
+        if (tap && a.onTap) tapped = a.onTap;
     };
-    if (m_footer.back) draw(*m_footer.back, left);
+    if (m_footer.back) draw(*m_footer.back, left, y);
     float x = right;
     if (m_footer.primary) {
         x -= width(*m_footer.primary);
-        draw(*m_footer.primary, x);
+        draw(*m_footer.primary, x, y);
         x -= st.ItemSpacing.x;
     }
-    if (m_footer.secondary) draw(*m_footer.secondary, x - width(*m_footer.secondary));
-    // Double-tap protection: a second tap within 0.8 s of the last one (a finger that bounced, an impatient
-    // double tap on "submit" or "print") does nothing.
-    const double now = secondsSince(m_start);
-    if (tapped && now - m_lastFooterTap >= 0.8) {
-        m_lastFooterTap = now;
-        tapped();
+    if (m_footer.secondary) {
+        if (twoRows) draw(*m_footer.secondary, right - width(*m_footer.secondary), top);
+        else draw(*m_footer.secondary, x - width(*m_footer.secondary), y);
     }
+    if (tapped) tapped();
 }
 
 void UiCore::frame() {

@@ -168,12 +168,13 @@ struct FooterAction {
     std::function<void()> onTap;
     bool enabled{true};
     Kind kind{Kind::Primary};
+    bool guard{false};  ///< Double-tap protection (Widgets::guarded): hand in, print, sign.
 };
 
 /// @brief The bottom bar of a screen, the same place on every screen: back at the bottom left, the primary
 /// action at the bottom right, an optional second action just left of the primary one. A screen fills it in
 /// during draw(); the core draws it below the screen's content (which scrolls above it) and calls onTap.
-/// A button is tapped at most once per 0.8 s (double-tap protection for submit and print).
+/// A guarded button acts at most once per 0.8 s (double-tap protection for hand in, print and sign).
 struct Footer {
     std::optional<FooterAction> back;
     std::optional<FooterAction> primary;

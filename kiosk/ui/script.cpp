@@ -16,7 +16,8 @@ namespace {
 const std::set<std::string> kVerbs{"tap",          "type",         "wait-screen",       "expect",
                                    "expect-not",   "expect-gone",  "expect-enabled", "expect-disabled", "expect-signed-in",
                                    "expect-signed-out", "card",   "sign",            "screenshot",
-                                   "sleep",        "set",          "crash",             "quit"};
+                                   "sleep",        "set",          "crash",             "quit",
+                                   "check-layout"};
 using Clock = std::chrono::steady_clock;
 
 /// A number argument, read without exceptions (a script runs inside the frame loop); nullopt unless it is a
@@ -62,10 +63,10 @@ training::Result<std::vector<ScriptStep>> parseScript(std::string_view text, std
                 training::ErrorCode::InvalidInput,
                 fmt::format("{}:{}: unknown step '{}'; use one of tap, type, wait-screen, expect, expect-not, expect-gone, "
                             "expect-enabled, expect-disabled, expect-signed-in, expect-signed-out, card, sign, "
-                            "screenshot, sleep, set, crash, quit",
+                            "screenshot, sleep, set, crash, quit, check-layout",
                             name, no, s.verb)});
         static const std::set<std::string> kNoArgument{"crash", "quit", "sign", "expect-signed-in",
-                                                       "expect-signed-out"};
+                                                       "expect-signed-out", "check-layout"};
         if (!kNoArgument.contains(s.verb) && s.args.empty())
             return std::unexpected(training::Error{training::ErrorCode::InvalidInput,
                                                    fmt::format("{}:{}: '{}' needs an argument", name, no, s.verb)});
@@ -95,7 +96,8 @@ void ScriptRunner::tapAt(ImVec2 pos) {
     m_mouse.push_back({{-1.0f, -1.0f}, false});
 }
 
-void ScriptRunner::frame(ImGuiIO& io, const Widgets& widgets) {
+void ScriptRunner::frame(ImGuiIO& io, Widgets& widgets) {
+    m_display = io.DisplaySize;
     if (!m_mouse.empty()) {
         const auto m = m_mouse.front();
         m_mouse.pop_front();
@@ -121,11 +123,17 @@ void ScriptRunner::frame(ImGuiIO& io, const Widgets& widgets) {
     }
 }
 
-bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
+bool ScriptRunner::run(const ScriptStep& step, Widgets& widgets) {
     const double waited = std::chrono::duration<double>(Clock::now() - *m_stepStart).count();
     const auto& v = step.verb;
     if (v == "tap") {
         const Element* e = widgets.find(step.rest);
+        if (e && !e->visible) {
+            widgets.scrollTo(e->id);  // scrolled out of its panel: scroll it into view, then tap
+            m_tapRect.reset();
+            if (waited > 15) fail(step, "the element stays scrolled out of view");
+            return false;
+        }
         if (e && e->enabled) {
             // Tap only where the element stayed put for two frames and no job result is about to re-lay the
             // screen (a busy backend is waited for up to 5 s: a screen may keep a job going).
@@ -154,9 +162,24 @@ bool ScriptRunner::run(const ScriptStep& step, const Widgets& widgets) {
                 fail(step, "no keypad key " + id + " on screen");
                 return false;
             }
+            if (!e->visible) {
+                widgets.scrollTo(e->id);  // the keypad is scrolled out of view: scroll, then type all of it
+                m_mouse.clear();
+                if (waited > 15) fail(step, "the keypad stays scrolled out of view");
+                return false;
+            }
             tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
         }
         return true;
+    }
+    if (v == "check-layout") {
+        const auto problems = widgets.layoutProblems(m_display);
+        if (problems.empty()) return true;
+        std::string all;
+        for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+        fail(step, fmt::format("screen '{}' at {:.0f}x{:.0f} logical px: {}", m_host.screenName(), m_display.x,
+                               m_display.y, all));
+        return false;
     }
     if (v == "wait-screen") {
         const double limit = step.args.size() > 1 ? number(step.args[1]).value_or(10.0) : 10.0;

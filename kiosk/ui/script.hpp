@@ -19,10 +19,13 @@
 ///   sign                    draw a stroke on the element "signature-pad"
 ///   screenshot FILE         save a PNG of the next rendered frame (relative to the script's directory; skipped
 ///                           with a note in the log when the kiosk runs without a window)
+///   check-layout            fail when the frame's layout has a problem (text that does not fit its box, elements
+///                           overlapping, a touch target under 56 logical px, something off the screen)
 ///   sleep SECONDS           let time pass (frames keep running)
 ///   set idle-timeout S      change the idle timeout
 ///   crash                   end the process at once (SIGKILL), as a power cut would (not in-process: fails)
 ///   quit                    close the app (exit status 0)
+/// "tap" and "type" scroll a panel to an element scrolled out of view first, as a person would.
 /// A step that cannot be done in time fails the script: the app exits with status 3 and names the line.
 
 #include <chrono>
@@ -75,7 +78,7 @@ public:
     ScriptRunner(std::vector<ScriptStep> steps, std::filesystem::path baseDir, ScriptHost host);
     /// @brief Called every frame after the backend's NewFrame and before ImGui::NewFrame: advances the
     /// script and writes the injected mouse state into @p io.
-    void frame(ImGuiIO& io, const Widgets& widgets);
+    void frame(ImGuiIO& io, Widgets& widgets);
     [[nodiscard]] bool finished() const { return m_index >= m_steps.size() && m_mouse.empty(); }
     [[nodiscard]] bool failed() const { return m_failure.has_value(); }
     [[nodiscard]] const std::optional<std::string>& failure() const { return m_failure; }
@@ -85,7 +88,7 @@ private:
         ImVec2 pos;
         bool down{false};
     };
-    bool run(const ScriptStep& step, const Widgets& widgets);  ///< true when the step is done
+    bool run(const ScriptStep& step, Widgets& widgets);  ///< true when the step is done
     void fail(const ScriptStep& step, const std::string& why);
     void tapAt(ImVec2 pos);
 
@@ -100,6 +103,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> m_stepStart;
     int m_settleFrames{0};
     std::optional<std::pair<ImVec2, ImVec2>> m_tapRect;  ///< Where the element of the current tap was last frame.
+    ImVec2 m_display{1280, 800};  ///< The logical display size of the current frame (check-layout).
     std::optional<std::string> m_failure;
 };
 

@@ -181,6 +181,15 @@ bool Widgets::button(std::string_view id, std::string_view label, ImVec2 size, K
     return clicked && enabled;
 }
 
+bool Widgets::guarded(std::string_view id, bool tapped) {
+    if (!tapped) return false;
+    const double now = ImGui::GetTime();
+    auto [it, added] = m_guardedAt.try_emplace(std::string(id), now);
+    if (!added && now - it->second < 0.8) return false;
+    it->second = now;
+    return true;
+}
+
 void Widgets::text(std::string_view s, ImFont* font, ImU32 color) {
     recordText(s);
     if (font) ImGui::PushFont(font);

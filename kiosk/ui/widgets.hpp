@@ -61,6 +61,9 @@ public:
     /// @brief A button at least kMinTarget high; true when tapped.
     bool button(std::string_view id, std::string_view label, ImVec2 size = {0, 0}, Kind kind = Kind::Primary,
                 bool enabled = true);
+    /// @brief Double-tap protection for actions that must not run twice (hand in, print, sign): @p tapped unless
+    /// the element @p id was taken within the last 0.8 s (a bounced finger, an impatient second tap).
+    [[nodiscard]] bool guarded(std::string_view id, bool tapped);
     /// @brief Wrapped text in @p font (body by default).
     void text(std::string_view s, ImFont* font = nullptr, ImU32 color = theme::kText);
     /// @brief Large heading.
@@ -111,6 +114,7 @@ private:
     std::vector<std::string> m_currentOverflows;
     std::vector<std::string> m_lastOverflows;
     std::string m_scrollTo;
+    std::unordered_map<std::string, double> m_guardedAt;  ///< When each guarded element last acted (ImGui time).
     /// Text broken into lines, by text, width and font: what this frame drew, and what the last one drew
     /// (a text on screen is broken once, not every frame; what left the screen is forgotten).
     std::unordered_map<std::string, std::string> m_wrapNow;

@@ -33,14 +33,19 @@ inline std::string cardFailureText(const Context& ctx, const CardFailed& f) {
     return ctx.tr(key) + "\n" + f.message;
 }
 
-/// @brief A row of Back / Finish buttons at the bottom of a worker screen.
+/// @brief Back (bottom left) and Finish (bottom right, or beside the screen's primary action) in the bottom bar.
 inline void workerNav(Context& ctx, bool back = true) {
-    ImGui::Spacing();
-    if (back) {
-        if (ctx.ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
-        ImGui::SameLine();
-    }
-    if (ctx.ui.button("logout", ctx.tr("common.finish"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+    if (back) ctx.footer.back = FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Back); }, true,
+                                             Kind::Secondary};
+    FooterAction finish{"logout", ctx.tr("common.finish"), [&ctx] { ctx.emit(Intent::Logout); }, true, Kind::Secondary};
+    if (ctx.footer.primary) ctx.footer.secondary = std::move(finish);
+    else ctx.footer.primary = std::move(finish);
+}
+
+/// @brief Back to the staff home in the bottom bar (bottom left).
+inline void staffBack(Context& ctx) {
+    ctx.footer.back = FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Back); }, true,
+                                   Kind::Secondary};
 }
 
 }  // namespace kiosk::ui

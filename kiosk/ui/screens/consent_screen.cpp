@@ -149,15 +149,19 @@ public:
         ImGui::BeginGroup();
         if (ui.button("clear-signature", ctx.tr("consent.clear"), {sideW, btnH}, Kind::Secondary)) m_strokes.clear();
         const bool signable = !m_strokes.empty() && !m_busy;
-        if (ui.button("sign", ctx.tr("consent.agree"), {sideW, btnH}, Kind::Ok, signable)) submit(ctx, size);
-        if (ui.button("logout", ctx.tr("consent.decline"), {sideW, btnH}, Kind::Secondary)) {
-            if (ctx.session.biometricFromMyData) {
-                ctx.session.biometricFromMyData = false;  // not now: back to "my data", nothing changed
-                ctx.emit(Intent::OpenMyData);
-            } else {
-                ctx.emit(Intent::Logout);
-            }
-        }
+        ctx.footer.primary =
+            FooterAction{"sign", ctx.tr("consent.agree"), [this, &ctx, size] { submit(ctx, size); }, signable, Kind::Ok, true};
+        ctx.footer.back = FooterAction{"logout", ctx.tr("consent.decline"),
+                                       [&ctx] {
+                                           if (ctx.session.biometricFromMyData) {
+                                               // Not now: back to "my data", nothing changed.
+                                               ctx.session.biometricFromMyData = false;
+                                               ctx.emit(Intent::OpenMyData);
+                                           } else {
+                                               ctx.emit(Intent::Logout);
+                                           }
+                                       },
+                                       true, Kind::Secondary};
         ImGui::EndGroup();
         if (m_biometricStage && !ctx.session.biometricFromMyData) {
             // The alternative to face recognition, on a row of its own (its label is long): staff compare the

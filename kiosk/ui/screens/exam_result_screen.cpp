@@ -29,9 +29,9 @@ public:
             ui.text(o.partialItems > 0 ? format(ctx.tr("result.partial"), {std::to_string(o.partialItems)})
                                        : ctx.tr("result.scoring_proportional"),
                     nullptr, theme::kMuted);
-        if (ui.button("progress", ctx.tr("home.progress"), {360, 0})) ctx.emit(Intent::OpenProgress);
-        ImGui::SameLine();
-        if (ui.button("logout", ctx.tr("common.finish"), {360, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        ctx.footer.primary = FooterAction{"progress", ctx.tr("home.progress"), [&ctx] { ctx.emit(Intent::OpenProgress); },
+                                          true, Kind::Primary};
+        workerNav(ctx, false);
         // Per-module scores in two columns.
         int i = 0;
         for (const auto& m : o.modules) {

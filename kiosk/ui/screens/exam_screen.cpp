@@ -182,7 +182,7 @@ public:
         const auto& q = item.question;
         const float w = ImGui::GetContentRegionAvail().x;
         const float navW = 330;
-        ImGui::BeginChild("question", {w - navW - 16, ImGui::GetContentRegionAvail().y - 100}, false);
+        ImGui::BeginChild("question", {w - navW - 16, ImGui::GetContentRegionAvail().y - 90}, false);
         ui.text(ctx.i18n.pick(q.stem.zh, q.stem.en), ui.fonts().large());
         if (q.type == exam::QuestionType::MultipleResponse)
             ui.text(ctx.tr("exam.multiple_hint"), ui.fonts().small(), theme::kMuted);
@@ -239,11 +239,8 @@ public:
         ImGui::EndChild();
         ImGui::SameLine();
         drawNavigator(ctx, navW);
-        // Bottom row.
-        if (ui.button("prev", ctx.tr("exam.prev"), {kFooterW, 0}, Kind::Secondary, cur > 0 && !m_busy)) go(ctx, cur - 1);
-        ImGui::SameLine();
-        if (ui.button("next", ctx.tr("exam.next"), {kFooterW, 0}, Kind::Primary, cur + 1 < n && !m_busy)) go(ctx, cur + 1);
-        ImGui::SameLine();
+        // The row under the question: flag, read aloud, leave; the bottom bar: previous (left), next and hand in
+        // (right).
         if (ui.button("flag", ctx.tr(resp.flagged ? "exam.unflag" : "exam.flag"), {kFooterW, 0}, Kind::Secondary, !m_busy))
             flag(ctx, cur, !resp.flagged);
         ImGui::SameLine();
@@ -257,8 +254,12 @@ public:
         }
         ImGui::SameLine();
         if (ui.button("leave", ctx.tr("exam.leave"), {kFooterW, 0}, Kind::Secondary, !m_busy)) m_confirm = Confirm::Leave;
-        ImGui::SameLine();
-        if (ui.button("submit", ctx.tr("exam.submit"), {kFooterW, 0}, Kind::Danger, !m_busy)) m_confirm = Confirm::Submit;
+        ctx.footer.back = FooterAction{"prev", ctx.tr("exam.prev"), [this, &ctx, cur] { go(ctx, cur - 1); },
+                                       cur > 0 && !m_busy, Kind::Secondary};
+        ctx.footer.primary = FooterAction{"next", ctx.tr("exam.next"), [this, &ctx, cur] { go(ctx, cur + 1); },
+                                          cur + 1 < n && !m_busy, Kind::Primary};
+        ctx.footer.secondary = FooterAction{"submit", ctx.tr("exam.submit"), [this] { m_confirm = Confirm::Submit; },
+                                            !m_busy, Kind::Danger, true};
     }
 
 private:
@@ -271,8 +272,8 @@ private:
     void drawNavigator(Context& ctx, float width) {
         auto& ui = ctx.ui;
         auto& at = m_attempt->attempt;
-        ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 100}, true,
-                          ImGuiWindowFlags_AlwaysVerticalScrollbar);
+        // A scrollbar only when the numbers do not fit (a long paper on a short screen).
+        ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 90}, true);
         ui.text(format(ctx.tr("exam.answered"), {std::to_string(at.answeredCount()), std::to_string(at.itemCount())}),
                 ui.fonts().small());
         const float gap = ImGui::GetStyle().ItemSpacing.x;
@@ -302,7 +303,8 @@ private:
         // Handing in waits until every answer is on the server.
         const bool allSaved = m_unsaved.empty() && !ctx.server.lost;
         if (!allSaved) ui.notice(ctx.tr("exam.not_saved"));
-        if (ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy && allSaved))
+        if (ui.guarded("confirm-submit",
+                       ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy && allSaved)))
             submit(ctx, exam::SubmitReason::Candidate);
         ImGui::SameLine();
         if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;

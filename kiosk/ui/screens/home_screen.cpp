@@ -47,7 +47,7 @@ public:
         const float sw = twoColumns ? sideW : bw;
         if (twoColumns) ImGui::SameLine(0, theme::kPad);
         ImGui::BeginGroup();
-        if (ui.button("logout", ctx.tr("common.finish"), {sw, 110}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        workerNav(ctx, false);
         if (ui.button("my-data", ctx.tr("mydata.open"), {sw, 0}, Kind::Secondary)) ctx.emit(Intent::OpenMyData);
         ImGui::EndGroup();
     }

@@ -60,7 +60,7 @@ public:
         ui.text(format(ctx.tr("photo.hello"), {ctx.session.displayName()}) + "    " +
                     format(ctx.tr("photo.document"), {maskDocument(ctx.session.documentNumber())}),
                 ui.fonts().large());
-        const float bottom = 110;
+        const float bottom = 0;
         const float areaH = ImGui::GetContentRegionAvail().y - bottom - 16;
         if (!faceReady(ctx)) {
             // Where the preview would be: a dark panel saying why there is none (same layout as with a camera).
@@ -81,14 +81,15 @@ public:
         } else {
             drawLive(ctx, areaH);
         }
-        ImGui::SetCursorPosY(ImGui::GetWindowHeight() - bottom);
-        if (ui.button("call-staff", ctx.tr("photo.call_staff"), {420, 0}, Kind::Secondary)) callStaff(ctx);
-        ImGui::SameLine();
-        if (!m_capturing && faceReady(ctx) && m_tries < ctx.face->maxAttempts() &&
-            ui.button("retry", ctx.tr("photo.retry"), {320, 0}, Kind::Primary))
-            startCapture(ctx);
-        ImGui::SameLine();
-        if (ui.button("logout", ctx.tr("common.finish"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        ctx.footer.back = FooterAction{"logout", ctx.tr("common.finish"), [&ctx] { ctx.emit(Intent::Logout); }, true,
+                                       Kind::Secondary};
+        if (!m_capturing && faceReady(ctx) && m_tries < ctx.face->maxAttempts())
+            ctx.footer.primary =
+                FooterAction{"retry", ctx.tr("photo.retry"), [this, &ctx] { startCapture(ctx); }, true, Kind::Primary};
+        FooterAction staff{"call-staff", ctx.tr("photo.call_staff"), [this, &ctx] { callStaff(ctx); }, true,
+                           Kind::Secondary};
+        if (ctx.footer.primary) ctx.footer.secondary = std::move(staff);
+        else ctx.footer.primary = std::move(staff);
     }
 
 private:

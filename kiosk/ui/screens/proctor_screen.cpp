@@ -32,7 +32,7 @@ public:
         if (!m_busy && ((m_stale && since >= kMinInterval) || since >= fallback)) reload(ctx);
         else if (m_stale) ctx.wakeIn(kMinInterval.count());
         ui.heading(ctx.tr("proctor.title"));
-        ImGui::BeginChild("board", {0, ImGui::GetContentRegionAvail().y - 100});
+        ImGui::BeginChild("board", {0, 0});
         if (!m_lines) {
             ui.text(ctx.tr("common.loading"));
         } else if (m_lines->empty()) {
@@ -54,7 +54,7 @@ public:
             ImGui::EndTable();
         }
         ImGui::EndChild();
-        if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
+        staffBack(ctx);
     }
 
 private:

@@ -65,15 +65,16 @@ public:
             drawRows(ctx);
         }
         if (!m_message.empty()) ui.text(m_message, nullptr, theme::kOk);
-        if (ui.button("back", ctx.tr("common.back"), {240, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
-        ImGui::SameLine();
+        staffBack(ctx);
         const bool any = m_sheet && std::ranges::any_of(m_sheet->rows, &Row::eligible);
-        if (ui.button("print-all", ctx.tr("certs.print_all"), {380, 0}, Kind::Primary, any && !m_busy))
-            for (const auto& r : m_sheet->rows)
-                if (r.eligible) print(ctx, r, training::DocumentKind::Certificate);
-        ImGui::SameLine();
-        if (ui.button("submit-batch", ctx.tr("certs.submit_batch"), {380, 0}, Kind::Secondary, any && !m_busy))
-            createBatch(ctx);
+        ctx.footer.primary = FooterAction{"print-all", ctx.tr("certs.print_all"),
+                                          [this, &ctx] {
+                                              for (const auto& r : m_sheet->rows)
+                                                  if (r.eligible) print(ctx, r, training::DocumentKind::Certificate);
+                                          },
+                                          any && !m_busy, Kind::Primary, true};
+        ctx.footer.secondary = FooterAction{"submit-batch", ctx.tr("certs.submit_batch"), [this, &ctx] { createBatch(ctx); },
+                                            any && !m_busy, Kind::Secondary, true};
     }
 
 private:
@@ -81,20 +82,31 @@ private:
         auto& ui = ctx.ui;
         ui.text(ctx.tr("certs.sitting"), ui.fonts().small(), theme::kMuted);
         int shown = 0;
+        const float right = ImGui::GetContentRegionAvail().x;
+        float x = 0;
         for (const auto& s : m_sheet->sittings) {
             if (shown++ == 4) break;  // the latest four: older lists through kioskctl
-            if (shown > 1) ImGui::SameLine();
             ImGui::PushID(static_cast<int>(s.id));
             const std::string sid = std::to_string(s.id);
-            if (ui.button("sitting-" + sid, "#" + sid + " " + s.title, {290, 64},
-                          s.id == m_sheet->sittingId ? Kind::Selected : Kind::Secondary, !m_busy))
+            const std::string label = "#" + sid + " " + s.title;
+            // As wide as its title; the next one on a new row when the row is full.
+            const float bw = std::min(right, std::max(290.0f, ImGui::CalcTextSize(label.c_str()).x + 56));
+            const float gap = ImGui::GetStyle().ItemSpacing.x;
+            if (shown > 1 && x + gap + bw <= right) {
+                ImGui::SameLine();
+                x += gap + bw;
+            } else {
+                x = bw;
+            }
+            if (ui.button("sitting-" + sid, label, {bw, 64}, s.id == m_sheet->sittingId ? Kind::Selected : Kind::Secondary,
+                          !m_busy))
                 load(ctx, s.id);
             ImGui::PopID();
         }
     }
     void drawRows(Context& ctx) {
         auto& ui = ctx.ui;
-        ImGui::BeginChild("rows", {0, ImGui::GetContentRegionAvail().y - 130});
+        ImGui::BeginChild("rows", {0, ImGui::GetContentRegionAvail().y - (m_message.empty() ? 0.0f : 60.0f)});
         if (m_sheet->rows.empty()) ui.notice(ctx.tr("certs.no_candidates"));
         for (const auto& r : m_sheet->rows) {
             ImGui::PushID(static_cast<int>(r.workerId));
@@ -114,10 +126,12 @@ private:
             ImGui::EndGroup();
             if (r.eligible) {
                 ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 556);
-                if (ui.button("print-cert-" + wid, ctx.tr("certs.print_certificate"), {270, 64}, Kind::Primary, !m_busy))
+                if (ui.guarded("print-cert-" + wid, ui.button("print-cert-" + wid, ctx.tr("certs.print_certificate"), {270, 64},
+                                                             Kind::Primary, !m_busy)))
                     print(ctx, r, training::DocumentKind::Certificate);
                 ImGui::SameLine();
-                if (ui.button("print-badge-" + wid, ctx.tr("certs.print_badge"), {270, 64}, Kind::Secondary, !m_busy))
+                if (ui.guarded("print-badge-" + wid, ui.button("print-badge-" + wid, ctx.tr("certs.print_badge"), {270, 64},
+                                                              Kind::Secondary, !m_busy)))
                     print(ctx, r, training::DocumentKind::Badge);
             }
             ImGui::Separator();

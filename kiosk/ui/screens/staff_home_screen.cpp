@@ -74,7 +74,8 @@ public:
         const bool muted = ctx.speech.muted();
         if (ui.button("mute", ctx.tr(muted ? "staffhome.unmute" : "staffhome.mute"), {bw, 96}, Kind::Secondary))
             ctx.speech.setMuted(!muted);
-        if (ui.button("logout", ctx.tr("staffhome.logout"), {bw, 96}, Kind::Secondary)) ctx.emit(Intent::Logout);
+        ctx.footer.back = FooterAction{"logout", ctx.tr("staffhome.logout"), [&ctx] { ctx.emit(Intent::Logout); }, true,
+                                       Kind::Secondary};
         if (ui.button("exit-kiosk", ctx.tr("staffhome.exit"), {bw, 96}, Kind::Danger)) {
             ctx.session.staffPurpose = StaffPurpose::Exit;
             ctx.emit(Intent::ExitRequested);

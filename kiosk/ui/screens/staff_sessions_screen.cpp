@@ -53,7 +53,7 @@ public:
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
         ui.heading(ctx.tr("sessions.title"));
-        ImGui::BeginChild("list", {0, ImGui::GetContentRegionAvail().y - 100});
+        ImGui::BeginChild("list", {0, 0});
         if (!m_data) {
             ui.text(ctx.tr("common.loading"));
         } else if (m_data->empty()) {
@@ -76,7 +76,7 @@ public:
             }
         }
         ImGui::EndChild();
-        if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
+        staffBack(ctx);
     }
 
 private:

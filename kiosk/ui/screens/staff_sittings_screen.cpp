@@ -22,7 +22,7 @@ public:
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
         ui.heading(ctx.tr("sittings.title"));
-        ImGui::BeginChild("list", {0, ImGui::GetContentRegionAvail().y - 100});
+        ImGui::BeginChild("list", {0, 0});
         if (!m_data) {
             ui.text(ctx.tr("common.loading"));
         } else {
@@ -60,9 +60,9 @@ public:
             }
         }
         ImGui::EndChild();
-        if (ui.button("back", ctx.tr("common.back"), {260, 0}, Kind::Secondary)) ctx.emit(Intent::Back);
-        ImGui::SameLine();
-        if (ui.button("create", ctx.tr("sittings.create"), {520, 0}, Kind::Primary, !m_busy)) create(ctx);
+        staffBack(ctx);
+        ctx.footer.primary =
+            FooterAction{"create", ctx.tr("sittings.create"), [this, &ctx] { create(ctx); }, !m_busy, Kind::Primary};
     }
 
 private:

@@ -334,7 +334,10 @@ void UiCore::drawTopBar() {
     ImGui::PushFont(m_fonts.small());
     const float statusW = status.empty() ? 0 : ImGui::CalcTextSize(status.c_str()).x;
     ImGui::PopFont();
-    const bool oneRow = titleW + gap + (status.empty() ? 0 : statusW + gap) + buttonsW <= width;
+    // Landscape keeps one row (height is what a landscape screen lacks) and shortens; portrait takes a second row.
+    const bool fits = titleW + gap + (status.empty() ? 0 : statusW + gap) + buttonsW <= width;
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const bool oneRow = fits || display.x >= display.y;
     const float rowH = 72.0f;
     const float barH = oneRow ? rowH : 2 * rowH;
     dl->PushClipRectFullScreen();
@@ -342,7 +345,9 @@ void UiCore::drawTopBar() {
     dl->PopClipRect();
 
     ImGui::PushFont(m_fonts.large());
-    const std::string shownTitle = elide(title, oneRow ? width - buttonsW - gap : width);
+    const float rowRoom = width - buttonsW - gap;
+    const float titleRoom = !oneRow ? width : fits || status.empty() ? rowRoom : std::max(rowRoom * 0.55f, rowRoom - statusW - gap);
+    const std::string shownTitle = elide(title, titleRoom);
     const ImVec2 tpos{p.x, p.y + (rowH - 8 - titleH) / 2};
     dl->AddText(tpos, IM_COL32_WHITE, shownTitle.c_str());
     const float shownTitleW = ImGui::CalcTextSize(shownTitle.c_str()).x;
@@ -387,7 +392,7 @@ void UiCore::drawFooter() {
     const float right = m_columnLeft + m_columnWidth;
     auto width = [&](const FooterAction& a) {
         m_fonts.require(a.label);
-        return std::min(m_columnWidth, std::max(280.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16));
+        return std::min(m_columnWidth, std::max(220.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16));
     };
     // One row; when the buttons do not fit side by side (portrait, large text), the second action goes on a row
     // above the primary one (still at the right), and back keeps the bottom left.

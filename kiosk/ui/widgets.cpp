@@ -106,7 +106,10 @@ std::vector<std::string> Widgets::layoutProblems(ImVec2 display, float minTarget
             const Element& b = *shown[j];
             const float ox = std::min(a.max.x, b.max.x) - std::max(a.min.x, b.min.x);
             const float oy = std::min(a.max.y, b.max.y) - std::max(a.min.y, b.min.y);
-            if (ox > 1.0f && oy > 1.0f) out.push_back(fmt::format("{} overlaps {}", name(a), name(b)));
+            if (ox > 1.0f && oy > 1.0f)
+                out.push_back(fmt::format("{} ({:.0f},{:.0f})-({:.0f},{:.0f}) overlaps {} ({:.0f},{:.0f})-({:.0f},{:.0f})",
+                                          name(a), a.min.x, a.min.y, a.max.x, a.max.y, name(b), b.min.x, b.min.y,
+                                          b.max.x, b.max.y));
         }
     return out;
 }
@@ -188,6 +191,35 @@ bool Widgets::guarded(std::string_view id, bool tapped) {
     if (!added && now - it->second < 0.8) return false;
     it->second = now;
     return true;
+}
+
+bool Widgets::wrappedButton(std::string_view id, std::string_view label, float width, float minHeight, Kind kind,
+                            bool enabled) {
+    recordText(label);
+    const float padX = 20.0f, padY = 12.0f;
+    ImFont* font = ImGui::GetFont();
+    const float size = ImGui::GetFontSize();
+    const float scale = size / font->FontSize;
+    const std::string lines = wrapText(label, std::max(width - 2 * padX, 1.0f), [font, scale](unsigned cp) {
+        return font->GetCharAdvance(static_cast<ImWchar>(cp > 0xFFFF ? 0xFFFD : cp)) * scale;
+    });
+    const ImVec2 ts = ImGui::CalcTextSize(lines.c_str());
+    const float h = std::max(minHeight, ts.y + 2 * padY);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::PushID(id.data(), id.data() + id.size());
+    const bool clicked = ImGui::InvisibleButton("##w", {width, h});
+    const bool held = ImGui::IsItemActive();
+    ImGui::PopID();
+    ImU32 bg = theme::kSecondary, fg = theme::kText;
+    if (kind == Kind::Selected) bg = held ? theme::kPrimaryActive : theme::kPrimary, fg = IM_COL32_WHITE;
+    else if (held) bg = theme::kSecondaryActive;
+    if (!enabled) bg = IM_COL32(0xD8, 0xDC, 0xE2, 0xFF), fg = IM_COL32(0x37, 0x41, 0x51, 0xFF);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, {p.x + width, p.y + h}, bg, ImGui::GetStyle().FrameRounding);
+    if (kind == Kind::Selected) dl->AddRect(p, {p.x + width, p.y + h}, theme::kText, ImGui::GetStyle().FrameRounding, 0, 4.0f);
+    dl->AddText({p.x + padX, p.y + (h - ts.y) / 2}, fg, lines.c_str());
+    record(id, label, p, {p.x + width, p.y + h}, enabled);
+    return clicked && enabled;
 }
 
 void Widgets::text(std::string_view s, ImFont* font, ImU32 color) {

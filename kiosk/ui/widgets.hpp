@@ -64,6 +64,10 @@ public:
     /// @brief Double-tap protection for actions that must not run twice (hand in, print, sign): @p tapped unless
     /// the element @p id was taken within the last 0.8 s (a bounced finger, an impatient second tap).
     [[nodiscard]] bool guarded(std::string_view id, bool tapped);
+    /// @brief A full-width answer button whose label wraps onto as many lines as it needs (left aligned); at least
+    /// @p minHeight high. True when tapped.
+    bool wrappedButton(std::string_view id, std::string_view label, float width, float minHeight, Kind kind,
+                       bool enabled = true);
     /// @brief Wrapped text in @p font (body by default).
     void text(std::string_view s, ImFont* font = nullptr, ImU32 color = theme::kText);
     /// @brief Large heading.

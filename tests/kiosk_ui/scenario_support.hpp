@@ -109,16 +109,38 @@ inline std::string fixtureDisplay() {
 inline testsupport::RunResult runKioskUnderXvfb(const std::filesystem::path& kiosk, const std::filesystem::path& db,
                                                 const std::filesystem::path& config, const std::filesystem::path& script,
                                                 const std::filesystem::path& artifacts,
-                                                const std::filesystem::path& lsanSuppressions) {
+                                                const std::filesystem::path& lsanSuppressions,
+                                                const std::string& window = "1280x800") {
     std::filesystem::create_directories(artifacts / "speech");
     const auto display = fixtureDisplay();
     if (display.empty())
         return {-1, "", "no Xvfb display: run the scenarios through ctest (its fixture xvfb starts Xvfb)"};
     return testsupport::run({kiosk.string(), "--db", db.string(), "--config", config.string(), "--window",
-                             "1280x800", "--script", script.string()},
+                             window, "--script", script.string()},
                             {"DISPLAY=" + display, "KIOSK_SPEECH_WAV_DIR=" + (artifacts / "speech").string(),
                              "LIBGL_ALWAYS_SOFTWARE=1", "LSAN_OPTIONS=suppressions=" + lsanSuppressions.string(),
                              "ASAN_OPTIONS=detect_leaks=0"});
+}
+
+/// @brief The part of a screenshot below the top bar that is drawn on (differs from the page background), as
+/// fractions of the width and of the height below the bar: how much of the screen a screen's content uses.
+struct Coverage {
+    double width{0};
+    double height{0};
+};
+inline Coverage contentCoverage(const Shot& s) {
+    // The bar is dark blue from the top; the page background is #F7F8FA.
+    int bar = 0;
+    while (bar < s.h && s.at(2, bar)[2] < 120) ++bar;
+    int x0 = s.w, x1 = -1, y0 = s.h, y1 = -1;
+    for (int y = bar; y < s.h; ++y)
+        for (int x = 0; x < s.w; ++x) {
+            const auto p = s.at(x, y);
+            if (std::abs(p[0] - 0xF7) + std::abs(p[1] - 0xF8) + std::abs(p[2] - 0xFA) <= 24) continue;
+            x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+        }
+    if (x1 < 0 || bar >= s.h) return {};
+    return {static_cast<double>(x1 - x0 + 1) / s.w, static_cast<double>(y1 - y0 + 1) / (s.h - bar)};
 }
 
 }  // namespace kioskuitest

@@ -82,12 +82,13 @@ protected:
     }
 
     /// Runs the kiosk with @p script; returns its result (exit status 137 when the script crashed it).
-    ts::RunResult runKiosk(const std::string& name, const std::string& script, const std::string& config = "kiosk.toml") {
+    ts::RunResult runKiosk(const std::string& name, const std::string& script, const std::string& config = "kiosk.toml",
+                           const std::string& window = "1280x800") {
         const auto file = m_artifacts / (name + ".script");
         ts::writeFile(file, script);
         return kioskuitest::runKioskUnderXvfb(KIOSK_BIN, m_kioskDb.empty() ? m_db : m_kioskDb, m_tmp / config, file,
                                               m_artifacts,
-                                              std::filesystem::path(KIOSK_UI_SOURCE_DIR) / "lsan.supp");
+                                              std::filesystem::path(KIOSK_UI_SOURCE_DIR) / "lsan.supp", window);
     }
 
     static std::string identify(const std::string& doc) {
@@ -810,6 +811,78 @@ TEST_F(KioskScenario, AScriptStepThatCannotHappenFailsTheRun) {
     auto r = runKiosk("fails", "wait-screen attract\ntap no-such-button\nquit\n");
     EXPECT_EQ(r.exitCode, 3);
     EXPECT_NE(r.err.find("script line 2"), std::string::npos) << r.err;
+}
+
+// Issue 18: every screen at the three sizes kiosks come in, checked by the layout checker (text that does not fit
+// its box, overlapping elements, targets under 56 logical px) and kept as screenshots in an HTML gallery; a whole
+// worker flow in large-text mode (about 1.5x) at each size, in Chinese and in English; the attract and staff
+// sign-in screens use the screen.
+TEST_F(KioskScenario, EveryScreenAtThreeSizesPassesTheLayoutCheckAndLargeTextWorksThroughAnExam) {
+    const std::vector<std::string> sizes{"1280x800", "1920x1080", "1080x1920"};
+    std::string gallery = "<!doctype html><meta charset=\"utf-8\"><title>Kiosk screens</title>"
+                          "<style>body{font-family:sans-serif}img{max-height:480px;margin:4px;border:1px solid #999}"
+                          "figure{display:inline-block;margin:0}</style><h1>Kiosk screens at three sizes</h1>\n";
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+        const auto& size = sizes[k];
+        const auto& w = m_workers[k];
+        signConsentsFor(w.id);
+        auto taps = plannedTaps(w.id, true);
+        ASSERT_FALSE(taps.empty());
+        std::vector<std::string> shots;
+        auto shot = [&](const std::string& screen) {
+            const std::string name = size + "-" + screen + ".png";
+            shots.push_back(name);
+            return "check-layout\nscreenshot " + name + "\n";
+        };
+        // Staff screens, then the worker's in normal size; then the worker again in large text through the exam.
+        std::string s = "wait-screen attract\n" + shot("attract") + "tap help\n" + shot("attract-help") +
+                        "tap begin\nwait-screen identify\n" + shot("identify") + "type 1101\n" + shot("identify-typed") +
+                        "tap back\nwait-screen attract\ntap staff\nwait-screen staff-pin\n" + shot("staff-pin") +
+                        "type 1\ntap staff-next\ntype " + kPin + "\n" + shot("staff-pin-typed") + "tap ok\n" +
+                        "wait-screen staff-home\n" + shot("staff-home") + "tap sessions\nwait-screen staff-sessions\n" +
+                        shot("staff-sessions") + "tap back\nwait-screen staff-home\ntap sittings\n" +
+                        "wait-screen staff-sittings\n" + shot("staff-sittings") +
+                        "tap back\nwait-screen staff-home\ntap proctor\nwait-screen proctor\n" + shot("proctor") +
+                        "tap back\nwait-screen staff-home\ntap certificates\nwait-screen staff-certificates\n" +
+                        shot("staff-certificates") + "tap back\nwait-screen staff-home\ntap logout\n" +
+                        identify(w.identity.docNumber) + "wait-screen home\n" + shot("home") +
+                        "tap attendance\nwait-screen attendance\n" + shot("attendance") +
+                        "tap back\nwait-screen home\ntap progress\nwait-screen progress\n" + shot("progress") +
+                        "tap back\nwait-screen home\ntap my-data\nwait-screen my-data\n" + shot("my-data") +
+                        "tap back\nwait-screen home\ntap logout\nwait-screen attract\n";
+        // Large text, the language switched at the second size: the whole exam.
+        s += "tap large-text\n" + std::string(k == 1 ? "tap lang\n" : "") + shot("attract-large") +
+             identify(w.identity.docNumber) + "wait-screen home\n" + shot("home-large") +
+             "tap exam\nwait-screen exam\n" + shot("exam-large");
+        for (std::size_t i = 0; i < taps.size(); ++i) {
+            for (int p : taps[i]) s += "tap opt-" + std::to_string(p) + "\n";
+            if (i == 0) s += shot("exam-answered-large");
+            if (i + 1 < taps.size()) s += "tap next\n";
+        }
+        s += "tap submit\n" + shot("exam-confirm-large") + "tap confirm-submit\nwait-screen exam-result\n" +
+             shot("result-large") + "tap progress\nwait-screen progress\n" + shot("progress-large") + "quit\n";
+        auto r = runKiosk("screens-" + size, s, "kiosk.toml", size);
+        ASSERT_EQ(r.exitCode, 0) << size << ": " << r.err;
+        gallery += "<h2>" + size + "</h2>\n";
+        for (const auto& n : shots) gallery += "<figure><img src=\"" + n + "\"><figcaption>" + n + "</figcaption></figure>\n";
+        // The attract and staff sign-in screens use the screen: at least 60 % of the width and 45 % of the height
+        // below the top bar.
+        if (k > 0)
+            for (const auto* name : {"attract", "staff-pin"}) {
+                auto pic = kioskuitest::loadShot(m_artifacts / (size + "-" + name + ".png"));
+                ASSERT_TRUE(pic) << size << " " << name;
+                const auto c = kioskuitest::contentCoverage(*pic);
+                EXPECT_GE(c.width, 0.60) << size << " " << name << ": content spans " << c.width << " of the width";
+                EXPECT_GE(c.height, 0.45) << size << " " << name << ": content spans " << c.height << " of the height";
+            }
+        // The hand-in in large text counted.
+        auto store = openStore();
+        training::ExamStore exams(*store);
+        auto res = exams.latestResult(w.id, m_courseId);
+        ASSERT_TRUE(res && res->has_value()) << size;
+        EXPECT_TRUE((*res)->first) << size;
+    }
+    ts::writeFile(m_artifacts / "gallery.html", gallery);
 }
 
 }  // namespace

@@ -182,7 +182,10 @@ public:
         const auto& q = item.question;
         const float w = ImGui::GetContentRegionAvail().x;
         const float navW = 330;
-        ImGui::BeginChild("question", {w - navW - 16, ImGui::GetContentRegionAvail().y - 90}, false);
+        // Wide: the question beside the navigator, both fitted to the screen. Narrow (portrait, large text): the
+        // question, then its actions, then the navigator below, the whole scrolling.
+        const bool wide = w >= 1000;
+        if (wide) ImGui::BeginChild("question", {w - navW - 16, ImGui::GetContentRegionAvail().y - 90}, false);
         ui.text(ctx.i18n.pick(q.stem.zh, q.stem.en), ui.fonts().large());
         if (q.type == exam::QuestionType::MultipleResponse)
             ui.text(ctx.tr("exam.multiple_hint"), ui.fonts().small(), theme::kMuted);
@@ -195,11 +198,11 @@ public:
         // The options share what the stem leaves (a line stays free for "saved"), at least kMinTarget high.
         const int nOptions = static_cast<int>(item.optionOrder.size());
         const float optGap = ImGui::GetStyle().ItemSpacing.y;
-        const float optRoom = ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing();
-        const float optH = nOptions > 0 ? std::clamp((optRoom - optGap * static_cast<float>(nOptions - 1)) /
-                                                         static_cast<float>(nOptions),
-                                                     theme::kMinTarget, 76.0f)
-                                        : 76.0f;
+        const float optRoom = wide ? ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() : 0.0f;
+        const float optH = nOptions > 0 && wide ? std::clamp((optRoom - optGap * static_cast<float>(nOptions - 1)) /
+                                                                 static_cast<float>(nOptions),
+                                                             theme::kMinTarget, 76.0f)
+                                                : 76.0f;
         ImGui::BeginGroup();
         for (int pos = 0; pos < nOptions; ++pos) {
             const int orig = item.optionOrder[static_cast<std::size_t>(pos)];
@@ -208,11 +211,10 @@ public:
             ImGui::PushID(pos);
             const std::string label = std::string(1, static_cast<char>('A' + pos)) + ".  " +
                                       ctx.i18n.pick(opt.text.zh, opt.text.en);
-            ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, {0.0f, 0.5f});
-            const bool tapped = ui.button("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
-                          {ImGui::GetContentRegionAvail().x, optH}, chosen ? Kind::Selected : Kind::Secondary,
-                          !m_busy && !paused);
-            ImGui::PopStyleVar();
+            // A long option wraps onto more lines (the button grows) rather than being cut.
+            const bool tapped = ui.wrappedButton("opt-" + std::to_string(pos), (chosen ? "\xE2\x88\x9A " : "") + label,
+                                                 ImGui::GetContentRegionAvail().x, optH,
+                                                 chosen ? Kind::Selected : Kind::Secondary, !m_busy && !paused);
             if (tapped) {
                 std::vector<int> next;
                 if (q.type == exam::QuestionType::MultipleResponse) {
@@ -236,9 +238,11 @@ public:
         } else if (m_saved.contains(cur) && !resp.chosen.empty()) {
             ui.text(ctx.tr("exam.saved"), ui.fonts().small(), theme::kOk);
         }
-        ImGui::EndChild();
-        ImGui::SameLine();
-        drawNavigator(ctx, navW);
+        if (wide) {
+            ImGui::EndChild();
+            ImGui::SameLine();
+            drawNavigator(ctx, navW, true);
+        }
         // The row under the question: flag, read aloud, leave; the bottom bar: previous (left), next and hand in
         // (right).
         if (ui.button("flag", ctx.tr(resp.flagged ? "exam.unflag" : "exam.flag"), {kFooterW, 0}, Kind::Secondary, !m_busy))
@@ -254,6 +258,7 @@ public:
         }
         ImGui::SameLine();
         if (ui.button("leave", ctx.tr("exam.leave"), {kFooterW, 0}, Kind::Secondary, !m_busy)) m_confirm = Confirm::Leave;
+        if (!wide) drawNavigator(ctx, w, false);
         ctx.footer.back = FooterAction{"prev", ctx.tr("exam.prev"), [this, &ctx, cur] { go(ctx, cur - 1); },
                                        cur > 0 && !m_busy, Kind::Secondary};
         ctx.footer.primary = FooterAction{"next", ctx.tr("exam.next"), [this, &ctx, cur] { go(ctx, cur + 1); },
@@ -269,17 +274,20 @@ private:
         std::snprintf(buf, sizeof buf, "%02lld:%02lld", s / 60, s % 60);
         return buf;
     }
-    void drawNavigator(Context& ctx, float width) {
+    void drawNavigator(Context& ctx, float width, bool beside) {
         auto& ui = ctx.ui;
         auto& at = m_attempt->attempt;
-        // A scrollbar only when the numbers do not fit (a long paper on a short screen).
-        ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 90}, true);
+        // Beside the question: its own panel, with a scrollbar only when the numbers do not fit (a long paper on a
+        // short screen). Below it: as many rows as the numbers take, in the scrolling screen.
+        if (beside) ImGui::BeginChild("navigator", {width, ImGui::GetContentRegionAvail().y - 90}, true);
+        else ImGui::Spacing();
         ui.text(format(ctx.tr("exam.answered"), {std::to_string(at.answeredCount()), std::to_string(at.itemCount())}),
                 ui.fonts().small());
         const float gap = ImGui::GetStyle().ItemSpacing.x;
-        const float bw = (ImGui::GetContentRegionAvail().x - 2 * gap) / 3;
+        const int perRow = beside ? 3 : std::max(3, static_cast<int>((ImGui::GetContentRegionAvail().x + gap) / (96 + gap)));
+        const float bw = (ImGui::GetContentRegionAvail().x - static_cast<float>(perRow - 1) * gap) / static_cast<float>(perRow);
         for (int i = 0; i < at.itemCount(); ++i) {
-            if (i % 3 != 0) ImGui::SameLine();
+            if (i % perRow != 0) ImGui::SameLine();
             const auto& r = at.response(i);
             std::string label = std::to_string(i + 1);
             Kind kind = i == at.currentIndex() ? Kind::Primary : !r.chosen.empty() ? Kind::Ok : Kind::Secondary;
@@ -289,7 +297,7 @@ private:
             ImGui::PopID();
         }
         ui.text(ctx.tr("exam.legend"), ui.fonts().small(), theme::kMuted);
-        ImGui::EndChild();
+        if (beside) ImGui::EndChild();
     }
     void drawConfirm(Context& ctx) {
         auto& ui = ctx.ui;
@@ -437,7 +445,7 @@ private:
     bool m_busy{false};
     JobHandle m_poll;  ///< The proctor poll; reset when an answer, move or flag starts (its result is stale).
     enum class Confirm { None, Submit, Leave };
-    static constexpr float kFooterW = 186;  ///< Six footer buttons in 1280 px.
+    static constexpr float kFooterW = 200;  ///< Flag, read aloud and leave under the question.
     Confirm m_confirm{Confirm::None};
     std::chrono::steady_clock::time_point m_lastPoll;
     bool m_reloadWanted{false};  ///< The server said that this attempt's sitting changed.

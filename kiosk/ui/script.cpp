@@ -141,7 +141,13 @@ bool ScriptRunner::run(const ScriptStep& step, Widgets& widgets) {
                                m_tapRect->second.x == e->max.x && m_tapRect->second.y == e->max.y;
             m_tapRect = std::pair{e->min, e->max};
             const bool quiet = !m_host.busy || !m_host.busy() || waited > 5;
-            if (still && quiet) {
+            // A person does not tap a double-tap-protected button twice within 0.8 s (the second would be
+            // ignored): the next tap of the same one waits.
+            const bool rested = !e->guarded || e->id != m_lastTapId ||
+                                std::chrono::duration<double>(Clock::now() - m_lastTapAt).count() > 0.9;
+            if (still && quiet && rested) {
+                m_lastTapId = e->id;
+                m_lastTapAt = Clock::now();
                 m_tapRect.reset();
                 tapAt({(e->min.x + e->max.x) / 2, (e->min.y + e->max.y) / 2});
                 return true;

@@ -103,7 +103,9 @@ private:
     std::optional<std::chrono::steady_clock::time_point> m_stepStart;
     int m_settleFrames{0};
     std::optional<std::pair<ImVec2, ImVec2>> m_tapRect;  ///< Where the element of the current tap was last frame.
-    ImVec2 m_display{1280, 800};  ///< The logical display size of the current frame (check-layout).
+    ImVec2 m_display{1280, 800};
+    std::string m_lastTapId;                  ///< The element of the last tap, and when (double-tap protection).
+    std::chrono::steady_clock::time_point m_lastTapAt{};  ///< The logical display size of the current frame (check-layout).
     std::optional<std::string> m_failure;
 };
 

@@ -185,6 +185,11 @@ bool Widgets::button(std::string_view id, std::string_view label, ImVec2 size, K
 }
 
 bool Widgets::guarded(std::string_view id, bool tapped) {
+    for (auto it = m_current.rbegin(); it != m_current.rend(); ++it)
+        if (it->id == id) {
+            it->guarded = true;
+            break;
+        }
     if (!tapped) return false;
     const double now = ImGui::GetTime();
     auto [it, added] = m_guardedAt.try_emplace(std::string(id), now);

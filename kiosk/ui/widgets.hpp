@@ -49,6 +49,7 @@ struct Element {
     bool visible{true};   ///< False when scrolled out of its panel (it cannot be touched until scrolled to).
     bool clipped{false};  ///< Only part of it shows (its panel cuts it).
     bool touch{true};     ///< Something to touch (a target); false for text boxes recorded for the layout check.
+    bool guarded{false};  ///< Double-tap protected (Widgets::guarded): a second tap within 0.8 s does nothing.
 };
 
 /// @brief The widget set and the per-frame record of what was drawn.

@@ -2,6 +2,8 @@
 // auto-capture and the 1:1 match against the chip photo. A "refer" decision, a document without a chip photo,
 // or max_attempts failed tries call staff, who compare the two photos side by side (staff PIN screen).
 #include <chrono>
+#include <cmath>
+#include <optional>
 #include <opencv2/imgcodecs.hpp>
 
 #include "devices/face/live_capture.hpp"
@@ -21,6 +23,7 @@ public:
 
     void enter(Context& ctx) override {
         m_preview.reset();
+        m_doneAt.reset();
         m_shownGeneration = 0;
         m_tries = 0;
         m_capturing = false;
@@ -56,6 +59,16 @@ public:
 
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        // The match is shown for a moment before the next screen (the worker sees that it worked).
+        if (m_doneAt) {
+            if (SteadyClock::now() >= *m_doneAt) {
+                m_doneAt.reset();
+                if (m_doneNeedsStaff) callStaff(ctx);
+                else ctx.emit(Intent::PhotoDone);
+            } else {
+                ctx.wakeIn(std::chrono::duration<double>(*m_doneAt - SteadyClock::now()).count());
+            }
+        }
         ui.heading(ctx.tr("photo.title"));
         ui.text(format(ctx.tr("photo.hello"), {ctx.session.displayName()}) + "    " +
                     format(ctx.tr("photo.document"), {maskDocument(ctx.session.documentNumber())}),
@@ -65,12 +78,15 @@ public:
         if (!faceReady(ctx)) {
             // Where the preview would be: a dark panel saying why there is none (same layout as with a camera).
             const bool starting = ctx.face && ctx.face->state() == FaceService::State::Starting;
-            const float w = std::min(ImGui::GetContentRegionAvail().x * 0.55f, areaH * 4.0f / 3.0f);
+            const float availW = ImGui::GetContentRegionAvail().x;
+            const bool beside = availW >= 1000;
+            const float w = beside ? std::min(availW * 0.55f, areaH * 4.0f / 3.0f)
+                                   : std::min(availW, areaH * 0.55f * 4.0f / 3.0f);
             const ImVec2 p = ImGui::GetCursorScreenPos();
             ImGui::GetWindowDrawList()->AddRectFilled(p, {p.x + w, p.y + w * 0.75f}, IM_COL32(0x1F, 0x29, 0x37, 0xFF),
                                                       12.0f);
             ImGui::Dummy({w, w * 0.75f});
-            ImGui::SameLine(0, 32);
+            if (beside) ImGui::SameLine(0, 32);
             ImGui::BeginGroup();
             ui.text(ctx.tr(starting ? "photo.camera_starting" : "photo.no_camera"), ui.fonts().large());
             if (!starting && ctx.face && !ctx.face->problem().empty())
@@ -126,7 +142,12 @@ private:
             m_preview.upload(ctx.textures, p.image.data, p.image.cols, p.image.rows);
             m_shownGeneration = p.generation;
         }
-        const float previewW = std::min(ImGui::GetContentRegionAvail().x * 0.55f, areaH * 4.0f / 3.0f);
+        // A large view: most of a landscape screen beside the instructions; in portrait the whole width, with the
+        // instructions below.
+        const float availW = ImGui::GetContentRegionAvail().x;
+        const bool beside = availW >= 1000;
+        const float previewW = beside ? std::min(availW * 0.62f, areaH * 4.0f / 3.0f)
+                                      : std::min(availW, areaH * 0.62f * 4.0f / 3.0f);
         ImGui::BeginGroup();
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         if (m_preview.empty()) {
@@ -135,6 +156,7 @@ private:
                                                       IM_COL32(0x1F, 0x29, 0x37, 0xFF), 12.0f);
         } else {
             const float s = m_preview.draw({previewW, areaH});
+            drawOvalGuide(origin, {previewW, previewW * 0.75f}, p.instruction.empty() && m_capturing);
             if (p.faceBox && m_capturing) {
                 const auto& b = *p.faceBox;
                 const ImU32 col = p.instruction.empty() ? theme::kOk : IM_COL32(0xF5, 0x9E, 0x0B, 0xFF);
@@ -144,9 +166,11 @@ private:
             }
         }
         ImGui::EndGroup();
-        ImGui::SameLine(0, 32);
+        if (beside) ImGui::SameLine(0, 32);
         ImGui::BeginGroup();
-        if (m_capturing) {
+        if (m_doneAt) {
+            ui.text("\xE2\x9C\x93 " + ctx.tr("photo.matched"), ui.fonts().huge(), theme::kOk);
+        } else if (m_capturing) {
             const std::string key = p.instruction.empty() ? "hold-still-ok" : p.instruction;
             ui.text(ctx.tr("face." + key), ui.fonts().huge(), p.instruction.empty() ? theme::kOk : theme::kText);
             speakInstruction(ctx, key);
@@ -161,6 +185,20 @@ private:
                     ui.fonts().small(), theme::kMuted);
         noChipPhotoNote(ctx);
         ImGui::EndGroup();
+    }
+    /// An oval where the face goes, in the middle of the preview (green once the picture is good).
+    static void drawOvalGuide(ImVec2 origin, ImVec2 size, bool good) {
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        const ImVec2 c{origin.x + size.x / 2, origin.y + size.y * 0.47f};
+        const float rx = size.y * 0.27f, ry = size.y * 0.36f;
+        constexpr int kPoints = 64;
+        ImVec2 pts[kPoints];
+        for (int i = 0; i < kPoints; ++i) {
+            const float a = 6.2831853f * static_cast<float>(i) / kPoints;
+            pts[i] = {c.x + rx * std::cos(a), c.y + ry * std::sin(a)};
+        }
+        dl->AddPolyline(pts, kPoints, IM_COL32(0x11, 0x18, 0x27, 0xC0), ImDrawFlags_Closed, 9.0f);
+        dl->AddPolyline(pts, kPoints, good ? IM_COL32(0x4A, 0xDE, 0x80, 0xFF) : IM_COL32_WHITE, ImDrawFlags_Closed, 5.0f);
     }
     static void noChipPhotoNote(Context& ctx) {
         if (ctx.session.chipPhoto.empty())
@@ -197,8 +235,7 @@ private:
             const bool documentUnproven = ctx.session.identityMethod == center::IdentityMethod::Chip;
             if (!ctx.session.worker) {
                 // registration records the match with the new worker
-                if (documentUnproven) callStaff(ctx);
-                else ctx.emit(Intent::PhotoDone);
+                showDone(ctx, documentUnproven);
                 return;
             }
             const auto wid = ctx.session.worker->id;
@@ -207,8 +244,7 @@ private:
             ctx.backend.submit([=](Records& r) { return r.store.markFaceVerified(wid, score, actor); },
                                [this, &ctx, documentUnproven](training::Result<void> res) {
                                    if (!res) ctx.showError(res.error());
-                                   if (documentUnproven) callStaff(ctx);
-                                   else ctx.emit(Intent::PhotoDone);
+                                   showDone(ctx, documentUnproven);
                                });
             return;
         }
@@ -225,6 +261,13 @@ private:
         callStaff(ctx);
     }
 
+    /// Shows the match for 1.5 s, then goes on (to staff when the document itself is not proven).
+    void showDone(Context& ctx, bool needsStaff) {
+        m_doneAt = SteadyClock::now() + std::chrono::milliseconds(1500);
+        m_doneNeedsStaff = needsStaff;
+        ctx.wakeIn(1.5);
+    }
+
     void callStaff(Context& ctx) {
         if (m_capturing && ctx.face) {
             if (auto* live = ctx.face->live()) live->cancel();
@@ -236,6 +279,8 @@ private:
     }
 
     Texture m_preview;
+    std::optional<SteadyClock::time_point> m_doneAt;  ///< The match is on show until then.
+    bool m_doneNeedsStaff{false};
     std::uint64_t m_shownGeneration{0};
     int m_tries{0};
     bool m_capturing{false};

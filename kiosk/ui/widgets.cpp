@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <imgui_internal.h>
 
 #include "ui/text_layout.hpp"
 
@@ -39,6 +40,13 @@ void applyTheme() {
     c[ImGuiCol_ScrollbarGrabHovered] = ImGui::ColorConvertU32ToFloat4(theme::kText);
     c[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(theme::kText);
     c[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, 0.55f);
+    // Tables made for reading: tall rows, a tinted header, zebra rows, light rules.
+    s.CellPadding = {12, 10};
+    c[ImGuiCol_TableHeaderBg] = ImGui::ColorConvertU32ToFloat4(theme::kSecondary);
+    c[ImGuiCol_TableRowBg] = ImVec4(1, 1, 1, 1);
+    c[ImGuiCol_TableRowBgAlt] = ImGui::ColorConvertU32ToFloat4(IM_COL32(0xEC, 0xF0, 0xF5, 0xFF));
+    c[ImGuiCol_TableBorderStrong] = ImGui::ColorConvertU32ToFloat4(IM_COL32(0xB8, 0xC2, 0xCE, 0xFF));
+    c[ImGuiCol_TableBorderLight] = ImGui::ColorConvertU32ToFloat4(IM_COL32(0xD5, 0xDB, 0xE3, 0xFF));
 }
 
 void Widgets::textLines(std::string_view s, float width) {
@@ -70,6 +78,13 @@ void Widgets::textLines(std::string_view s, float width) {
     ImGui::TextUnformatted(it->second.data(), it->second.data() + it->second.size());
 }
 
+float Widgets::wrapWidth() const {
+    // PushTextWrapPos (a row keeping its text clear of buttons beside it) narrows the text, as in ImGui's own.
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float pos = ImGui::GetCurrentWindowRead()->DC.TextWrapPos;
+    return pos > 0 ? std::min(avail, pos - ImGui::GetCursorPosX()) : avail;
+}
+
 void Widgets::beginFrame() {
     m_wrapLast.swap(m_wrapNow);
     m_wrapNow.clear();
@@ -89,7 +104,7 @@ void Widgets::overflow(std::string_view where, std::string_view text, float need
 
 std::vector<std::string> Widgets::layoutProblems(ImVec2 display, float minTarget) const {
     std::vector<std::string> out = m_lastOverflows;
-    auto name = [](const Element& e) { return e.id.empty() ? "'" + e.label + "'" : e.id; };
+    auto name = [](const Element& e) { return e.id.empty() ? "text '" + e.label + "'" : e.id; };
     std::vector<const Element*> shown;
     for (const auto& e : m_last)
         if (e.visible) shown.push_back(&e);
@@ -134,8 +149,9 @@ void Widgets::record(std::string_view id, std::string_view label, ImVec2 min, Im
 }
 
 void Widgets::recordStatic(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max) {
-    record(id, label, min, max, true);
-    if (!m_current.empty() && m_current.back().id == id) m_current.back().touch = false;
+    const auto n = m_current.size();
+    record(id, label.substr(0, std::min<std::size_t>(label.size(), 48)), min, max, true);
+    if (m_current.size() > n) m_current.back().touch = false;
 }
 
 void Widgets::recordText(std::string_view s) {
@@ -231,9 +247,10 @@ void Widgets::text(std::string_view s, ImFont* font, ImU32 color) {
     recordText(s);
     if (font) ImGui::PushFont(font);
     ImGui::PushStyleColor(ImGuiCol_Text, color);
-    textLines(s, ImGui::GetContentRegionAvail().x);
+    textLines(s, wrapWidth());
     ImGui::PopStyleColor();
     if (font) ImGui::PopFont();
+    recordStatic("", s, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
 }
 
 void Widgets::centered(std::string_view s, ImFont* font, ImU32 color) {
@@ -246,6 +263,7 @@ void Widgets::centered(std::string_view s, ImFont* font, ImU32 color) {
     textLines(s, avail);
     ImGui::PopStyleColor();
     if (font) ImGui::PopFont();
+    recordStatic("", s, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
 }
 
 void Widgets::notice(std::string_view s, ImU32 bg, ImU32 fg) {
@@ -260,6 +278,7 @@ void Widgets::notice(std::string_view s, ImU32 bg, ImU32 fg) {
     textLines(s, width - 32);
     ImGui::PopStyleColor();
     const ImVec2 end = {start.x + width, ImGui::GetItemRectMax().y + 12};
+    recordStatic("", s, start, end);
     dl->ChannelsSetCurrent(0);
     dl->AddRectFilled(start, end, bg, 10.0f);
     dl->ChannelsMerge();
@@ -345,13 +364,37 @@ bool Widgets::keypad(std::string& value, std::size_t maxLen, bool withX, float w
     return changed;
 }
 
+ListRow::ListRow(int index)
+    : m_list(ImGui::GetWindowDrawList()), m_start(ImGui::GetCursorScreenPos()),
+      m_width(ImGui::GetContentRegionAvail().x), m_index(index) {
+    m_split.Split(m_list, 2);
+    m_split.SetCurrentChannel(m_list, 1);
+    ImGui::SetCursorScreenPos({m_start.x + 12, m_start.y + 10});
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(m_start.x + m_width - 12 - ImGui::GetWindowPos().x);
+}
+
+ListRow::~ListRow() {
+    ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+    const float bottom = ImGui::GetItemRectMax().y + 10;
+    m_split.SetCurrentChannel(m_list, 0);
+    m_list->AddRectFilled(m_start, {m_start.x + m_width, bottom},
+                          m_index % 2 == 1 ? IM_COL32(0xEC, 0xF0, 0xF5, 0xFF) : IM_COL32_WHITE, 6.0f);
+    m_list->AddLine({m_start.x, bottom}, {m_start.x + m_width, bottom}, IM_COL32(0xD5, 0xDB, 0xE3, 0xFF), 1.0f);
+    m_split.Merge(m_list);
+    ImGui::SetCursorScreenPos({m_start.x, bottom + 2});
+    ImGui::Dummy({m_width, 0});
+}
+
 const Element* Widgets::find(std::string_view key) const {
     for (const auto& e : m_last)
         if (e.id == key) return &e;
+    // By label only what can be touched (text boxes are in the list for the layout check).
     for (const auto& e : m_last)
-        if (e.label == key) return &e;
+        if (e.touch && e.label == key) return &e;
     for (const auto& e : m_last)
-        if (!key.empty() && e.label.find(key) != std::string::npos) return &e;
+        if (e.touch && !key.empty() && e.label.find(key) != std::string::npos) return &e;
     return nullptr;
 }
 

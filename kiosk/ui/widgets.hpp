@@ -52,6 +52,23 @@ struct Element {
     bool guarded{false};  ///< Double-tap protected (Widgets::guarded): a second tap within 0.8 s does nothing.
 };
 
+/// @brief One row of a list made for reading: padded, every second row tinted (zebra), a thin rule below.
+/// Draw the row's content between construction and destruction (one scope per row).
+class ListRow {
+public:
+    explicit ListRow(int index);
+    ~ListRow();
+    ListRow(const ListRow&) = delete;
+    ListRow& operator=(const ListRow&) = delete;
+
+private:
+    ImDrawListSplitter m_split;
+    ImDrawList* m_list;
+    ImVec2 m_start;
+    float m_width;
+    int m_index;
+};
+
 /// @brief The widget set and the per-frame record of what was drawn.
 class Widgets {
 public:
@@ -125,6 +142,7 @@ private:
     std::unordered_map<std::string, std::string> m_wrapNow;
     std::unordered_map<std::string, std::string> m_wrapLast;
     void textLines(std::string_view s, float width);
+    [[nodiscard]] float wrapWidth() const;
 };
 
 }  // namespace kiosk::ui

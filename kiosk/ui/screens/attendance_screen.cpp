@@ -29,9 +29,11 @@ public:
         } else if (m_rows->empty()) {
             ui.notice(ctx.tr("attendance.none"));
         } else {
+            int index = 0;
             for (const auto& row : *m_rows) {
                 const auto& s = row.session;
                 ImGui::PushID(static_cast<int>(s.id));
+                ListRow listRow(index++);
                 ui.text(format(ctx.tr("attendance.session"), {moduleName(ctx, s.moduleCode), clockTime(s.startsAt),
                                                               clockTime(s.endsAt), s.room}),
                         ui.fonts().large());
@@ -47,7 +49,6 @@ public:
                     if (ui.button("checkin-" + sid, ctx.tr("attendance.check_in"), {420, 96}, Kind::Ok, !m_busy))
                         act(ctx, s.id, true);
                 }
-                ImGui::Separator();
                 ImGui::PopID();
             }
         }

@@ -108,10 +108,15 @@ private:
         auto& ui = ctx.ui;
         ImGui::BeginChild("rows", {0, ImGui::GetContentRegionAvail().y - (m_message.empty() ? 0.0f : 60.0f)});
         if (m_sheet->rows.empty()) ui.notice(ctx.tr("certs.no_candidates"));
+        int index = 0;
+        const bool wide = ImGui::GetContentRegionAvail().x >= 1000;
         for (const auto& r : m_sheet->rows) {
             ImGui::PushID(static_cast<int>(r.workerId));
             const std::string wid = std::to_string(r.workerId);
+            ListRow row(index++);
             ImGui::BeginGroup();
+            // The buttons beside the text on a wide screen (the text keeps clear of them), below it otherwise.
+            if (wide && r.eligible) ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - 580);
             ui.text(r.name + "  " + maskDocument(r.document), ui.fonts().large());
             if (r.eligible) {
                 ui.text(r.certificate ? format(ctx.tr("certs.eligible_with"), {*r.certificate}) : ctx.tr("certs.eligible"),
@@ -123,9 +128,10 @@ private:
             }
             if (auto it = m_status.find(r.workerId); it != m_status.end())
                 ui.text(it->second, ui.fonts().small(), theme::kMuted);
+            if (wide && r.eligible) ImGui::PopTextWrapPos();
             ImGui::EndGroup();
             if (r.eligible) {
-                ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 556);
+                if (wide) ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 570);
                 if (ui.guarded("print-cert-" + wid, ui.button("print-cert-" + wid, ctx.tr("certs.print_certificate"), {270, 64},
                                                              Kind::Primary, !m_busy)))
                     print(ctx, r, training::DocumentKind::Certificate);
@@ -134,7 +140,6 @@ private:
                                                               Kind::Secondary, !m_busy)))
                     print(ctx, r, training::DocumentKind::Badge);
             }
-            ImGui::Separator();
             ImGui::PopID();
         }
         ImGui::EndChild();

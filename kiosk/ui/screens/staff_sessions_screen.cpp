@@ -59,19 +59,31 @@ public:
         } else if (m_data->empty()) {
             ui.notice(ctx.tr("sessions.none"));
         } else {
+            int index = 0;
             for (const auto& v : *m_data) {
                 ImGui::PushID(static_cast<int>(v.session.id));
+                ListRow row(index++);
                 ui.text(format(ctx.tr("attendance.session"), {moduleName(ctx, v.session.moduleCode),
                                                               clockTime(v.session.startsAt),
                                                               clockTime(v.session.endsAt), v.session.room}),
                         ui.fonts().large());
-                for (const auto& l : v.roster) {
-                    const char* key = l.in ? "sessions.in" : l.attended ? "sessions.attended" : "sessions.absent";
-                    ui.text("   " + l.worker.identity.name + "  " + maskDocument(l.worker.identity.docNumber) + "   " +
-                                ctx.tr(key),
-                            nullptr, l.in ? theme::kOk : theme::kText);
+                // The roster as a table: name, document, state (zebra rows).
+                if (!v.roster.empty() &&
+                    ImGui::BeginTable("roster", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
+                    ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+                    ImGui::TableSetupColumn("document", ImGuiTableColumnFlags_WidthStretch, 1.4f);
+                    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+                    for (const auto& l : v.roster) {
+                        const char* key = l.in ? "sessions.in" : l.attended ? "sessions.attended" : "sessions.absent";
+                        ImGui::TableNextColumn();
+                        ui.text(l.worker.identity.name);
+                        ImGui::TableNextColumn();
+                        ui.text(maskDocument(l.worker.identity.docNumber), nullptr, theme::kMuted);
+                        ImGui::TableNextColumn();
+                        ui.text(ctx.tr(key), nullptr, l.in ? theme::kOk : theme::kText);
+                    }
+                    ImGui::EndTable();
                 }
-                ImGui::Separator();
                 ImGui::PopID();
             }
         }

@@ -27,8 +27,10 @@ public:
             ui.text(ctx.tr("common.loading"));
         } else {
             if (m_data->empty()) ui.notice(ctx.tr("sittings.none"));
+            int index = 0;
             for (const auto& s : *m_data) {
                 ImGui::PushID(static_cast<int>(s.id));
+                ListRow row(index++);
                 const std::string sid = std::to_string(s.id);
                 ui.text(format(ctx.tr("sittings.line"),
                                {sid, s.title, ctx.tr("sitting_state." + std::string(training::sittingStateName(s.state))),
@@ -55,7 +57,6 @@ public:
                 if ((s.state == St::Open || s.state == St::Paused) &&
                     ui.button("close-" + sid, ctx.tr("sittings.close"), {240, 0}, Kind::Danger, !m_busy))
                     change(ctx, s.id, 'c');
-                ImGui::Separator();
                 ImGui::PopID();
             }
         }

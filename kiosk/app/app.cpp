@@ -122,6 +122,13 @@ bool App::init() {
     ImGui_ImplGlfw_InitForOpenGL(m_window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
     const double tFonts = secondsSince(m_start);
+    {
+        int ww = 0, wh = 0, fw = 0, fh = 0;
+        glfwGetWindowSize(m_window, &ww, &wh);
+        glfwGetFramebufferSize(m_window, &fw, &fh);
+        m_core.prepareDisplay({static_cast<float>(ww), static_cast<float>(wh)},
+                              ww > 0 ? static_cast<float>(fw) / static_cast<float>(ww) : 1.0f);
+    }
     m_core.buildFonts();
     if (m_options.printFirstFrame)
         std::cout << fmt::format("startup-ms glfw-init {:.0f} window+gl+imgui {:.0f} font-atlas {:.0f} ({} glyphs)\n",

@@ -261,6 +261,14 @@ void UiCore::probeServer() {
 
 void UiCore::buildFonts() { m_fonts.build(); }
 
+float UiCore::scaleFor(ImVec2 phys) const {
+    const float shortSide = std::max(1.0f, std::min(phys.x, phys.y));
+    const auto configured = static_cast<float>(m_options.config.ui.scale);
+    float s = configured > 0 ? configured : std::max(0.6f, shortSide / 800.0f);
+    if (m_largeText) s = std::max(s, std::min(s * 1.5f, shortSide / 560.0f));
+    return s;
+}
+
 void UiCore::feedInput(ImGuiIO& io) {
     // The screens are laid out in the logical pixels of a 1280x800 design. The display's shorter side over 800
     // (or [ui] scale) gives the physical pixels per logical one; large-text mode makes that about 1.5x, keeping
@@ -268,10 +276,7 @@ void UiCore::feedInput(ImGuiIO& io) {
     // draws at the framebuffer's (DisplayFramebufferScale), so every size, target and gap grows with the screen;
     // the atlas is rasterised at the physical size (crisp text).
     const ImVec2 phys = io.DisplaySize;
-    const float shortSide = std::max(1.0f, std::min(phys.x, phys.y));
-    const auto configured = static_cast<float>(m_options.config.ui.scale);
-    float s = configured > 0 ? configured : std::max(0.6f, shortSide / 800.0f);
-    if (m_largeText) s = std::max(s, std::min(s * 1.5f, shortSide / 560.0f));
+    const float s = scaleFor(phys);
     m_scale = s;
     io.DisplaySize = {phys.x / s, phys.y / s};
     io.DisplayFramebufferScale = {io.DisplayFramebufferScale.x * s, io.DisplayFramebufferScale.y * s};

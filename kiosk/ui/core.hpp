@@ -84,6 +84,14 @@ public:
     /// intents, and the idle timeout (back to the attract screen, the worker forgotten).
     void update();
     [[nodiscard]] bool fontsDirty() const noexcept { return m_fonts.dirty(); }
+    /// @brief Physical pixels per logical pixel on a display of @p physical size (window pixels) with the
+    /// platform's @p framebufferScale: [ui] scale, else the shorter side over 800, times 1.5 in large text.
+    [[nodiscard]] float scaleFor(ImVec2 physical) const;
+    /// @brief Before the first buildFonts(): rasterise the atlas for a display of @p physical size, so the first
+    /// frames need no second build.
+    void prepareDisplay(ImVec2 physical, float framebufferScale = 1.0f) {
+        m_fonts.setRasterScale(scaleFor(physical) * framebufferScale);
+    }
     /// @brief Rebuilds the font atlas with every glyph drawn so far (then the shell recreates its font texture).
     void buildFonts();
     /// @brief After the platform's NewFrame: the script's step and injected touches, activity for the idle timeout.

@@ -70,6 +70,7 @@ training::Result<std::unique_ptr<HeadlessKiosk>> HeadlessKiosk::open(HeadlessOpt
     impl->context = ImGui::CreateContext();
     ImGui::SetCurrentContext(impl->context);
     ImGui::GetIO().DisplaySize = {impl->options.width, impl->options.height};
+    impl->core.prepareDisplay({impl->options.width, impl->options.height});
     impl->buildFonts();
     if (auto r = impl->core.start(); !r) return std::unexpected(r.error());
     return std::unique_ptr<HeadlessKiosk>(new HeadlessKiosk(std::move(impl)));

@@ -40,6 +40,9 @@ enum class ErrorCode {
 ///                                refused. Nothing of the failed call was saved unless its commit had already
 ///                                succeeded (a lost answer to COMMIT is reported so too: repeat idempotent work);
 ///                                the same Database connects again at its next use, between transactions.
+/// - `key.passphrase-required`    (code Refused) the center key is sealed with a passphrase and none was given:
+///                                staff enter it (kioskctl asks on the terminal or reads KIOSK_KEY_PASSPHRASE)
+/// - `key.passphrase-wrong`       (code AuthFailed) the passphrase does not open the sealed center key
 /// An empty reason means "no worker-facing text": the kiosk shows the generic text of the code.
 struct Error {
     ErrorCode code{ErrorCode::Internal};

@@ -816,6 +816,34 @@ TEST_F(ExamStoreTest, TheHandInIsAuditedWithWhoHandedItIn) {
     EXPECT_EQ(byAttempt[std::to_string(other->id)], "staff:7");
 }
 
+TEST_F(ExamStoreTest, AnAnswerFromAKioskAfterTheSittingWasClosedIsNotStoredAndTheKioskGetsTheResult) {
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(m_exams->answer(*a, 0, {0}));
+    // The trainer closes the sitting while the kiosk still holds its copy of the attempt: the close hands it in.
+    ASSERT_TRUE(m_exams->closeSitting(m_sitting, "staff:7"));
+    auto graded = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(graded);
+    ASSERT_EQ(graded->attempt.status(), exam::AttemptStatus::Submitted);
+    const double score = graded->attempt.grade().score;
+    // The kiosk's late answer and flag change nothing that was graded; it is told so and gets the stored attempt.
+    auto late = m_exams->answer(*a, 1, {1});
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error().code, training::ErrorCode::Refused);
+    EXPECT_EQ(late.error().reason, "exam.handed-in") << late.error().message;
+    EXPECT_EQ(a->attempt.status(), exam::AttemptStatus::Submitted) << "the kiosk's copy is the stored one now";
+    auto copy = *graded;
+    auto flagged = m_exams->flag(copy, 2, true);
+    // (the reloaded copy is submitted: the engine refuses before the database is asked)
+    EXPECT_FALSE(flagged);
+    auto again = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->attempt.response(1).chosen.empty()) << "the late answer was not stored";
+    EXPECT_FALSE(again->attempt.response(2).flagged);
+    EXPECT_DOUBLE_EQ(again->attempt.grade().score, score);
+}
+
 TEST_F(ExamStoreTest, ARetiredQuestionLeavesFuturePapersButNotPastAttempts) {
     ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
     auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");

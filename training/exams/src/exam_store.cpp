@@ -876,13 +876,23 @@ Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEv
         if (auto r = upd->bindAll(e.item, a.id).run(); !r) return r;
     } else {
         const auto& resp = a.attempt.response(e.item);
+        // Only while the attempt is not handed in (in the same statement: no extra round trip). A kiosk may still
+        // hold an attempt that the trainer's closing of the sitting, or the deadline seen elsewhere, handed in and
+        // graded: its late answer must not change what was graded.
         auto upd = db.prepare("UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
-                              "WHERE attempt_id = ? AND position = ?");
+                              "WHERE attempt_id = ? AND position = ? AND EXISTS "
+                              "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)");
         if (!upd) return propagate(upd);
         std::optional<std::int64_t> answeredAt;
         if (resp.answeredAt) answeredAt = exam::toUnix(*resp.answeredAt);
-        if (auto r = upd->bindAll(chosenJson(resp.chosen).dump(), resp.flagged, answeredAt, a.id, e.item).run(); !r)
+        if (auto r = upd->bindAll(chosenJson(resp.chosen).dump(), resp.flagged, answeredAt, a.id, e.item, a.id).run(); !r)
             return r;
+        if (db.changes() == 0)
+            return fail(ErrorCode::Refused,
+                        fmt::format("exam attempt {} was handed in already (the sitting was closed, or its time ran "
+                                    "out); the answer was not stored",
+                                    a.id),
+                        "exam.handed-in");
     }
     auto ev = db.prepare("INSERT INTO attempt_events (attempt_id, at, kind, item, chosen) VALUES (?,?,?,?,?)");
     if (!ev) return propagate(ev);
@@ -896,14 +906,20 @@ Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEv
     return tx->commit();
 }
 
+Result<void> ExamStore::refreshIfHandedIn(StoredAttempt& a, Result<void> r) {
+    if (r || r.error().reason != "exam.handed-in") return r;
+    // What the database holds replaces what this kiosk held: the screen shows the stored result.
+    if (auto stored = loadAttempt(a.id)) a = std::move(*stored);
+    return r;
+}
 Result<void> ExamStore::answer(StoredAttempt& a, int item, std::vector<int> chosen) {
-    return persistAfter(a, a.attempt.answer(item, std::move(chosen), exam::fromUnix(m_store.now())));
+    return refreshIfHandedIn(a, persistAfter(a, a.attempt.answer(item, std::move(chosen), exam::fromUnix(m_store.now()))));
 }
 Result<void> ExamStore::clearAnswer(StoredAttempt& a, int item) {
-    return persistAfter(a, a.attempt.clear(item, exam::fromUnix(m_store.now())));
+    return refreshIfHandedIn(a, persistAfter(a, a.attempt.clear(item, exam::fromUnix(m_store.now()))));
 }
 Result<void> ExamStore::flag(StoredAttempt& a, int item, bool flagged) {
-    return persistAfter(a, a.attempt.setFlag(item, flagged, exam::fromUnix(m_store.now())));
+    return refreshIfHandedIn(a, persistAfter(a, a.attempt.setFlag(item, flagged, exam::fromUnix(m_store.now()))));
 }
 Result<void> ExamStore::goTo(StoredAttempt& a, int item) {
     return persistAfter(a, a.attempt.goTo(item, exam::fromUnix(m_store.now())));

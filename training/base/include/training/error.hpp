@@ -36,6 +36,8 @@ enum class ErrorCode {
 /// - `face.bad-score`             the live-photo score is not a number (take the photo again)
 /// - `exam.not-a-candidate`       starting an exam of a sitting the worker is not a candidate of
 /// - `exam.hours-missing`         starting an exam whose sitting requires the course's hours, before them
+/// - `exam.handed-in`             (code Refused) an answer or flag for an attempt the database holds handed in
+///                                (the trainer closed the sitting, or its time ran out): not stored
 /// - `server.unreachable`         (code Io) the PostgreSQL server cannot be reached: the connection was lost or
 ///                                refused. Nothing of the failed call was saved unless its commit had already
 ///                                succeeded (a lost answer to COMMIT is reported so too: repeat idempotent work);

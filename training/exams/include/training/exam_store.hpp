@@ -222,7 +222,9 @@ public:
     [[nodiscard]] Result<StoredAttempt> loadAttempt(std::int64_t attemptId);
     /// @brief Sets an answer (original option indices) of a loaded attempt; durable when this returns.
     /// The in-memory attempt is updated too (so a screen can keep it between calls).
-    /// @retval Refused the attempt is submitted (also when time ran out just now) or the sitting is paused
+    /// @retval Refused the attempt is submitted (also when time ran out just now) or the sitting is paused;
+    /// reason `exam.handed-in` when the database holds it handed in already (the trainer closed the sitting while
+    /// this copy was on a kiosk): nothing is stored and @p a is reloaded from the database (submitted, graded)
     [[nodiscard]] Result<void> answer(StoredAttempt& a, int item, std::vector<int> chosen);
     /// @brief Removes an answer; durable when this returns.
     [[nodiscard]] Result<void> clearAnswer(StoredAttempt& a, int item);
@@ -257,6 +259,8 @@ public:
 private:
     Result<void> persistAfter(StoredAttempt& a, const exam::Result<exam::AttemptEvent>& outcome, const Actor& by = {});
     Result<void> persistSubmission(const StoredAttempt& a, const Actor& by = {});
+    /// @p r, after reloading @p a from the database when @p r says the attempt was handed in there already.
+    Result<void> refreshIfHandedIn(StoredAttempt& a, Result<void> r);
     Result<void> writeSubmission(const StoredAttempt& a, const Actor& by);
     Result<void> writeEvent(const StoredAttempt& a, const exam::AttemptEvent& e);
     Result<std::int64_t> bankId(const std::string& code);

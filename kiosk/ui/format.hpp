@@ -72,6 +72,24 @@ inline bool hintedLabelledField(Widgets& ui, std::string_view id, std::string_vi
     return tapped;
 }
 
+/// @brief Whether a keypad stands beside its field(s) rather than under them: from 1000 logical px of available
+/// width, or from 780 when the area is clearly wider than high (large-text mode on a landscape screen).
+[[nodiscard]] inline bool keypadBeside() {
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    return avail.x >= 1000.0f || (avail.x >= 780.0f && avail.x > 1.2f * avail.y);
+}
+
+/// @brief Height screenActions() takes below the content.
+[[nodiscard]] inline float screenActionsHeight() { return theme::kTarget + 12 + 2 * ImGui::GetStyle().ItemSpacing.y; }
+
+/// @brief Starts the part of a screen above its actions: a region that scrolls when the content is taller than
+/// the screen (large text, a low window), so that the actions stay on screen. Ends with endScreenBody().
+inline void beginScreenBody() {
+    ImGui::BeginChild("##body", {0, std::max(ImGui::GetContentRegionAvail().y - screenActionsHeight(), 120.0f)},
+                      false, ImGuiWindowFlags_NoBackground);
+}
+inline void endScreenBody() { ImGui::EndChild(); }
+
 /// @brief A screen's actions in the places of the bottom bar (Footer): @p back at the bottom left, @p primary at
 /// the bottom right, @p secondary just left of it.
 ///

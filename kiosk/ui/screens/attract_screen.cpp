@@ -90,12 +90,14 @@ void pictogram(ImDrawList* dl, ImVec2 min, ImVec2 max) {
     const float cardW = std::min(w * 0.38f, space / 0.63f);
     const float passW = std::min(w * 0.16f, space / 1.4f);
     const float gap = w * 0.06f;
-    const float total = cardW + gap + passW;
-    const ImVec2 cardP{min.x + (w - total) / 2, top + (space - cardW * 0.63f) / 2};
+    // The card straight above the pad, the passport beside it.
+    const ImVec2 cardP{min.x + (w - cardW) / 2, top + (space - cardW * 0.63f) / 2};
     idCard(dl, cardP, cardW);
     passport(dl, {cardP.x + cardW + gap, top + (space - passW * 1.4f) / 2}, passW);
-    const float ax = min.x + w / 2;
-    arrow(dl, {ax, top + space + h * 0.01f}, {ax, r0.y + rh * 0.12f}, std::max(6.0f, h * 0.025f), theme::kPrimary);
+    // From under the card down onto the middle of the pad.
+    const float cardBottom = cardP.y + cardW * 0.63f;
+    arrow(dl, {cardP.x + cardW / 2, cardBottom + h * 0.03f}, {(pad0.x + pad1.x) / 2, pad0.y + (pad1.y - pad0.y) * 0.3f},
+          std::max(6.0f, h * 0.025f), theme::kPrimary);
 }
 
 /// The icon of step @p step (0 document, 1 photo, 2 training/exam) centred at @p c, about @p s wide.
@@ -179,9 +181,12 @@ public:
         const float startY = ImGui::GetCursorPosY();
         const ImGuiStyle& style = ImGui::GetStyle();
 
-        drawHeader(ctx, w);
+        // A low area (large text on a landscape screen) leaves out the center's name (the top bar shows it) and the
+        // subtitle, so that the actions stay on screen.
+        const bool low = avail.y < kLowHeight;
+        drawHeader(ctx, w, !low);
         ui.centered(ctx.tr("attract.prompt"), ui.fonts().huge());
-        ui.centered(ctx.tr("attract.subtitle"), ui.fonts().body(), theme::kMuted);
+        if (!low) ui.centered(ctx.tr("attract.subtitle"), ui.fonts().body(), theme::kMuted);
         if (!m_cardNotice.empty()) ui.notice(ctx.tr("attract.card_detected"));
         if (!ctx.devices.reader) ui.notice(ctx.tr("attract.no_reader"));
         if (m_help) ui.notice(ctx.tr("attract.help_text"), theme::kSecondary);
@@ -191,7 +196,15 @@ public:
         const float gap = 24;
         const float actionsH = landscape ? kBeginH : kBeginH + style.ItemSpacing.y + theme::kTarget;
         const float used = ImGui::GetCursorPosY() - startY;
-        const float main = std::max(avail.y - used - actionsH - gap - style.ItemSpacing.y, kMinMain);
+        const float room = avail.y - used - actionsH - gap - style.ItemSpacing.y;
+        // Too low for both (large text on a landscape screen): the actions first, so that they stay on screen;
+        // the pictogram and the steps under them (the content scrolls).
+        const bool actionsFirst = room < kMinMain;
+        if (actionsFirst) {
+            drawActions(ctx, w, landscape);
+            ImGui::Dummy({0, gap - style.ItemSpacing.y});
+        }
+        const float main = std::max(room, kMinMain);
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         float mainH = main;
         if (landscape) {
@@ -204,16 +217,20 @@ public:
             mainH = ph + gap + drawSteps(ctx, {origin.x, origin.y + ph + gap}, {w, main - ph - gap});
         }
         ImGui::SetCursorScreenPos({origin.x, origin.y + mainH + gap});
-        drawActions(ctx, w, landscape);
+        if (actionsFirst)
+            ImGui::Dummy({0, 0});
+        else
+            drawActions(ctx, w, landscape);
         scheduleClock(ctx);
     }
 
 private:
     static constexpr float kBeginH = 100.0f;  ///< Height of the keypad fallback button.
     static constexpr float kMinMain = 220.0f;  ///< The pictogram and the steps are never lower than this.
+    static constexpr float kLowHeight = 560.0f;  ///< Below this content height the attract screen is compact.
 
-    /// The center's name and the help phone on the left; the time and today's date on the right.
-    void drawHeader(Context& ctx, float w) {
+    /// The center's name (@p withName) and the help phone on the left; the time and today's date on the right.
+    void drawHeader(Context& ctx, float w, bool withName) {
         auto& ui = ctx.ui;
         const std::time_t now = std::time(nullptr);
         std::tm tm{};
@@ -241,7 +258,7 @@ private:
         // The name and the phone, wrapped to what the clock leaves.
         const float wrap = std::max(w - rightW - 32, 100.0f);
         float leftH = 0;
-        if (!m_center.empty()) {
+        if (withName && !m_center.empty()) {
             ui.recordText(m_center);
             leftH = textHeight(large, m_center, wrap);
             dl->AddText(large, large->FontSize, p, theme::kPrimary, m_center.c_str(), nullptr, wrap);

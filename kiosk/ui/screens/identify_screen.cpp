@@ -27,12 +27,13 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         ui.heading(ctx.tr("identify.title"));
         ui.text(ctx.tr("identify.prompt"), nullptr, theme::kMuted);
         ImGui::Dummy({0, 8});
         // Landscape: the field on the left, the keypad beside it; otherwise the keypad under the field.
         const float avail = ImGui::GetContentRegionAvail().x;
-        const bool beside = avail >= kBesideWidth;
+        const bool beside = keypadBeside();
         const float fw = beside ? std::min((avail - 40) * 0.5f, 620.0f) : std::min(avail, 620.0f);
         const float kw = beside ? std::min(avail - fw - 40, 560.0f) : fw;
         ImGui::BeginGroup();
@@ -42,6 +43,7 @@ public:
         ImGui::BeginGroup();
         if (ui.keypad(m_number, 18, true, kw)) ctx.setError({});
         ImGui::EndGroup();
+        endScreenBody();
 
         const bool ready = (m_number.size() == 18 || m_number.size() == 15) && !m_lookup.running();
         screenActions(ctx,
@@ -53,8 +55,6 @@ public:
     }
 
 private:
-    /// Available width from which the keypad stands beside the field (landscape) rather than under it.
-    static constexpr float kBesideWidth = 1000.0f;
     std::string m_number;
     JobHandle m_lookup;  ///< The look-up of the number typed or read; dropped when the screen is left.
 };

@@ -60,9 +60,7 @@ public:
         }
         // 1. The next step, first and prominent. 2. The exam and the health check. 3. Certificate and badge.
         // 4. The hours per module. The body scrolls when it is long; the actions stay at the bottom.
-        const float rowH = theme::kTarget + 12 + 2 * ImGui::GetStyle().ItemSpacing.y;
-        ImGui::BeginChild("body", {0, std::max(ImGui::GetContentRegionAvail().y - rowH, 200.0f)}, false,
-                          ImGuiWindowFlags_NoBackground);
+        beginScreenBody();
         drawNextStep(ctx);
         ImGui::Dummy({0, 8});
         if (m_data->exam) {
@@ -83,7 +81,7 @@ public:
         ImGui::Dummy({0, 12});
         ui.text(ctx.tr("progress.hours_title"), ui.fonts().large());
         drawHours(ctx);
-        ImGui::EndChild();
+        endScreenBody();
         actions(ctx);
     }
 
@@ -161,11 +159,15 @@ private:
         const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH |
                                       ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX;
         ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, {12, 10});
+        ImGui::PushStyleColor(ImGuiCol_TableRowBg, IM_COL32_WHITE);
+        ImGui::PushStyleColor(ImGuiCol_TableRowBgAlt, IM_COL32(0xEE, 0xF2, 0xF7, 0xFF));  // kText on it: 15.5:1
+        ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::kSecondaryActive);
+        ImGui::PushStyleColor(ImGuiCol_TableBorderStrong, theme::kSecondaryActive);
         if (ImGui::BeginTable("hours", 3, flags)) {
             ImGui::TableSetupColumn("m", ImGuiTableColumnFlags_WidthStretch, 3);
             ImGui::TableSetupColumn("h", ImGuiTableColumnFlags_WidthStretch, 3);
             ImGui::TableSetupColumn("s", ImGuiTableColumnFlags_WidthStretch, 2);
-            ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+            ImGui::TableNextRow();
             for (const char* key : {"progress.module", "progress.hours", "progress.state"}) {
                 ImGui::TableNextColumn();
                 ui.text(ctx.tr(key), ui.fonts().small(), theme::kMuted);
@@ -183,6 +185,7 @@ private:
             }
             ImGui::EndTable();
         }
+        ImGui::PopStyleColor(4);
         ImGui::PopStyleVar();
     }
 

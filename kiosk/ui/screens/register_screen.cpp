@@ -38,6 +38,7 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         ui.heading(format(ctx.tr("register.title"), {ctx.session.displayName()}));
         ui.text(format(ctx.tr("register.step"), {std::to_string(m_step + 1), "4"}), nullptr, theme::kMuted);
         bool canNext = false;
@@ -47,7 +48,7 @@ public:
             case 0: {
                 ui.text(ctx.tr("register.phone"));
                 // The keypad beside the field in landscape, under it otherwise.
-                const bool beside = w >= kBesideWidth;
+                const bool beside = keypadBeside();
                 const float fw = beside ? std::min((w - 40) * 0.5f, 560.0f) : std::min(w, 560.0f);
                 const float kw = beside ? std::min(w - fw - 40, 560.0f) : fw;
                 ImGui::BeginGroup();
@@ -118,6 +119,7 @@ public:
             default: break;
         }
         ImGui::EndGroup();
+        endScreenBody();
         // Back bottom left (one step back, or away on the first), next / save bottom right.
         const FooterAction back{"back", ctx.tr("common.back"),
                                        [this, &ctx] {
@@ -179,8 +181,6 @@ private:
             });
     }
 
-    /// Available width from which the keypad stands beside the field (landscape) rather than under it.
-    static constexpr float kBesideWidth = 1000.0f;
     int m_step{0};
     bool m_busy{false};
     std::string m_phone;

@@ -30,6 +30,7 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         const char* title = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity ? "staff.confirm_title"
                             : ctx.session.staffPurpose == StaffPurpose::Exit          ? "staff.exit_title"
                                                                                       : "staff.title";
@@ -47,6 +48,7 @@ public:
         ImGui::BeginGroup();
         drawPicker(ctx, confirming);
         ImGui::EndGroup();
+        endScreenBody();
         screenActions(ctx, std::exchange(m_back, std::nullopt), std::exchange(m_primary, std::nullopt),
                       std::exchange(m_secondary, std::nullopt));
     }
@@ -92,7 +94,7 @@ private:
         ui.text(m_chosen ? format(ctx.tr("staff.pin_for"), {std::to_string(*m_chosen)}) : ctx.tr("staff.pick"),
                 nullptr, m_chosen ? theme::kText : theme::kMuted);
         const float avail = ImGui::GetContentRegionAvail().x;
-        const bool beside = avail >= (confirming ? 760.0f : kBesideWidth);
+        const bool beside = confirming ? avail >= 760.0f : keypadBeside();
         const float fw = beside ? std::min((avail - 40) * 0.5f, 560.0f) : std::min(avail, 560.0f);
         const float kw = beside ? std::min(avail - fw - 40, 560.0f) : fw;
         std::string& value = m_chosen ? m_pin : m_number;

@@ -1,4 +1,7 @@
 // Identity by keypad: the ID number typed when no reader is at hand (known workers only).
+#include <algorithm>
+
+#include "ui/format.hpp"
 #include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 
@@ -24,24 +27,31 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         ui.heading(ctx.tr("identify.title"));
         ui.text(ctx.tr("identify.prompt"), nullptr, theme::kMuted);
-        const float w = std::min(ImGui::GetContentRegionAvail().x * 0.55f, 680.0f);
+        ImGui::Dummy({0, 8});
+        // Landscape: the field on the left, the keypad beside it; otherwise the keypad under the field.
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const bool beside = keypadBeside();
+        const float fw = beside ? std::min((avail - 40) * 0.5f, 620.0f) : std::min(avail, 620.0f);
+        const float kw = beside ? std::min(avail - fw - 40, 560.0f) : fw;
         ImGui::BeginGroup();
-        ui.field("id-field", m_number, ctx.tr("identify.placeholder"), w);
-        if (ui.keypad(m_number, 18, true, w)) ctx.setError({});
+        hintedField(ui, "id-field", m_number, ctx.tr("identify.placeholder"), fw);
         ImGui::EndGroup();
-        ImGui::SameLine(0, 40);
+        if (beside) ImGui::SameLine(0, 40);
         ImGui::BeginGroup();
-        const float bw = std::min(ImGui::GetContentRegionAvail().x, 420.0f);
+        if (ui.keypad(m_number, 18, true, kw)) ctx.setError({});
+        ImGui::EndGroup();
+        endScreenBody();
+
         const bool ready = (m_number.size() == 18 || m_number.size() == 15) && !m_lookup.running();
-        ImGui::PushFont(ui.fonts().large());
-        if (ui.button("ok", ctx.tr("common.ok"), {bw, 160}, Kind::Primary, ready)) {
-            m_lookup = identifyByDocument(ctx, m_number, std::nullopt);
-        }
-        ImGui::PopFont();
-        if (ui.button("back", ctx.tr("common.back"), {bw, 0}, Kind::Secondary)) ctx.emit(Intent::Logout);
-        ImGui::EndGroup();
+        screenActions(ctx,
+                      FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Logout); }, true,
+                                   Kind::Secondary},
+                      FooterAction{"ok", ctx.tr("common.ok"),
+                                   [this, &ctx] { m_lookup = identifyByDocument(ctx, m_number, std::nullopt); }, ready,
+                                   Kind::Primary});
     }
 
 private:

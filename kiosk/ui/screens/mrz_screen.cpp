@@ -1,5 +1,6 @@
 // Passport on the reader: the MRZ key (document number, date of birth, date of expiry) typed on an
 // on-screen Latin/digit keyboard, then the chip read with BAC on a device thread (never in a frame).
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <string_view>
@@ -7,6 +8,7 @@
 
 #include "devices/id/emrtd.hpp"
 #include "kiosk/config.hpp"
+#include "ui/format.hpp"
 #include "ui/lookup.hpp"
 #include "runtime/task_runner.hpp"
 #include "ui/screens/common.hpp"
@@ -91,43 +93,63 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         ui.heading(ctx.tr("mrz.title"));
         ui.text(ctx.tr("mrz.prompt"), nullptr, theme::kMuted);
-        // The three fields side by side (tap one to type into it), then the keyboard and the actions:
-        // everything fits on a 1280 x 800 screen with a three-line error banner, without scrolling.
+        ImGui::Dummy({0, 8});
+        // Landscape: the three fields one under the other on the left, the keyboard beside them. Otherwise the
+        // fields side by side when each gets enough room (else one under the other), the keyboard under them.
         static constexpr const char* kLabels[3] = {"mrz.number", "mrz.birth", "mrz.expiry"};
         static constexpr const char* kIds[3] = {"mrz-number", "mrz-birth", "mrz-expiry"};
-        static constexpr const char* kHints[3] = {"L898902C3", "YYMMDD", "YYMMDD"};
-        const float colW = (ImGui::GetContentRegionAvail().x - 2 * 24) / 3;
+        static constexpr const char* kHints[3] = {"mrz.number_hint", "mrz.birth_hint", "mrz.expiry_hint"};
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const float gap = 24;
+        const float keyboardW = std::min(keyboardWidth(kKey), avail);
+        const bool beside = avail >= kBesideWidth && avail - keyboardW - gap >= 360;
+        const bool row = !beside && (avail - 2 * gap) / 3 >= 300;
+        const float colW = beside ? avail - keyboardW - gap : row ? (avail - 2 * gap) / 3 : avail;
+        ImGui::BeginGroup();
         for (int i = 0; i < 3; ++i) {
-            if (i > 0) ImGui::SameLine(0, 24);
-            if (ui.labelledField(std::string(kIds[i]) + "-select", ctx.tr(kLabels[i]),
-                                 m_values[static_cast<std::size_t>(i)], kHints[i], colW, i == m_field))
+            if (i > 0 && row) ImGui::SameLine(0, gap);
+            if (hintedLabelledField(ui, std::string(kIds[i]) + "-select", ctx.tr(kLabels[i]),
+                                    m_values[static_cast<std::size_t>(i)], ctx.tr(kHints[i]), colW, i == m_field))
                 m_field = i;
         }
-        ImGui::BeginGroup();
-        keyboard(ui, m_values[static_cast<std::size_t>(m_field)], m_field == 0 ? 9 : 6, m_field == 0);
         ImGui::EndGroup();
-        ImGui::SameLine(0, 24);
+        if (beside) ImGui::SameLine(0, gap);
         ImGui::BeginGroup();
-        if (ui.button("read", ctx.tr(m_reading ? "mrz.reading" : "mrz.read"), {ImGui::GetContentRegionAvail().x, 140},
-                      Kind::Primary, ready() && !m_reading))
-            read(ctx);
-        if (ui.button("back", ctx.tr("common.back"), {ImGui::GetContentRegionAvail().x, 0}, Kind::Secondary))
-            ctx.emit(Intent::Logout);
+        keyboard(ui, m_values[static_cast<std::size_t>(m_field)], m_field == 0 ? 9 : 6, m_field == 0,
+                 keyWidth(keyboardW));
         ImGui::EndGroup();
+        endScreenBody();
+
+        screenActions(ctx,
+                      FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Logout); }, true,
+                                   Kind::Secondary},
+                      FooterAction{"read", ctx.tr(m_reading ? "mrz.reading" : "mrz.read"), [this, &ctx] { read(ctx); },
+                                   ready() && !m_reading, Kind::Primary});
     }
 
 private:
     [[nodiscard]] bool ready() const {
         return !m_values[0].empty() && m_values[1].size() == 6 && m_values[2].size() == 6;
     }
+    /// Available width from which the keyboard stands beside the fields (landscape) rather than under them.
+    static constexpr float kBesideWidth = 1000.0f;
+    static constexpr float kKey = 64.0f;     ///< Key width when there is room (keys are 60 high).
+    static constexpr float kKeyGap = 8.0f;
+    /// Width of the ten-key rows with keys @p key wide.
+    static constexpr float keyboardWidth(float key) { return 10 * key + 9 * kKeyGap; }
+    /// The widest key (at most kKey) whose rows fit in @p width.
+    static float keyWidth(float width) { return std::clamp((width - 9 * kKeyGap) / 10, 40.0f, kKey); }
+
     /// A compact Latin/digit keyboard in four rows (digits, then QWERTY letters, backspace and clear):
-    /// keys 64 px, ids key-<character>, key-back, key-clear. Letters are disabled for the date fields.
-    static void keyboard(Widgets& ui, std::string& v, std::size_t maxLen, bool letters) {
+    /// keys @p keyW wide and 60 px high, ids key-<character>, key-back, key-clear. Letters are disabled for the
+    /// date fields.
+    static void keyboard(Widgets& ui, std::string& v, std::size_t maxLen, bool letters, float keyW) {
         static constexpr std::array<std::string_view, 4> kRows{"1234567890", "QWERTYUIOP", "ASDFGHJKL<", "ZXCVBNM#"};
-        const ImVec2 key{64, 60};
-        ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, {8, 8});
+        const ImVec2 key{keyW, 60};
+        ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, {kKeyGap, kKeyGap});
         for (std::size_t r = 0; r < kRows.size(); ++r) {
             for (std::size_t i = 0; i < kRows[r].size(); ++i) {
                 if (i > 0) ImGui::SameLine();
@@ -136,7 +158,8 @@ private:
                 if (c == '<') {
                     if (ui.button("key-back", "\xE2\x86\x90", key, Kind::Secondary, !v.empty())) v.pop_back();
                 } else if (c == '#') {
-                    if (ui.button("key-clear", "C", {64 * 3 + 16, 60}, Kind::Secondary, !v.empty())) v.clear();
+                    if (ui.button("key-clear", "C", {keyW * 3 + 2 * kKeyGap, 60}, Kind::Secondary, !v.empty()))
+                        v.clear();
                 } else {
                     const bool digit = c >= '0' && c <= '9';
                     const std::string k(1, c);

@@ -1,6 +1,10 @@
 // "My progress": hours per module, exam result, certificate and badge status, what is still missing.
+#include <algorithm>
+#include <utility>
+
 #include "training/certificates.hpp"
 #include "training/eligibility.hpp"
+#include "ui/format.hpp"
 #include "ui/screens/common.hpp"
 
 namespace kiosk::ui {
@@ -48,70 +52,143 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
-        ui.heading(ctx.tr("progress.title"));
         if (!m_data) {
+            ui.heading(ctx.tr("progress.title"));
             ui.text(ctx.tr("common.loading"));
-            workerNav(ctx);
+            actions(ctx);
             return;
         }
-        // The body scrolls when the list of what is missing is long; the buttons stay at the bottom.
-        ImGui::BeginChild("body", {0, ImGui::GetContentRegionAvail().y - 100});
-        int missingModules = 0;
-        if (ImGui::BeginTable("hours", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
+        // 1. The next step, first and prominent. 2. The exam and the health check. 3. Certificate and badge.
+        // 4. The hours per module. The body scrolls when it is long; the actions stay at the bottom.
+        beginScreenBody();
+        drawNextStep(ctx);
+        ImGui::Dummy({0, 8});
+        if (m_data->exam) {
+            ui.text(format(ctx.tr(m_data->exam->first ? "progress.exam_passed" : "progress.exam_failed"),
+                           {exam::formatScore(m_data->exam->second)}),
+                    ui.fonts().large(), m_data->exam->first ? theme::kOk : theme::kErrorText);
+        } else {
+            ui.text(ctx.tr("progress.exam_none"), ui.fonts().large());
+        }
+        const auto [health, healthOk] = healthLine(ctx);
+        ui.text(health, ui.fonts().large(), healthOk ? theme::kOk : theme::kText);
+        if (m_data->certificate) {
+            const auto& c = *m_data->certificate;
+            ui.text(format(ctx.tr("progress.certificate_issued"), {c.number, c.issueDate}));
+            ui.text(c.badgeNumber ? format(ctx.tr("progress.badge_issued"), {*c.badgeNumber})
+                                  : ctx.tr("progress.badge_pending"));
+        }
+        ImGui::Dummy({0, 12});
+        ui.text(ctx.tr("progress.hours_title"), ui.fonts().large());
+        drawHours(ctx);
+        endScreenBody();
+        actions(ctx);
+    }
+
+private:
+    /// Back (to the worker's home) bottom left, finish (log out) bottom right.
+    static void actions(Context& ctx) {
+        screenActions(ctx,
+                      FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Back); }, true,
+                                   Kind::Secondary},
+                      FooterAction{"logout", ctx.tr("common.finish"), [&ctx] { ctx.emit(Intent::Logout); }, true,
+                                   Kind::Secondary});
+    }
+
+    /// Minutes of training still missing, over every module.
+    [[nodiscard]] int missingMinutes() const {
+        int missing = 0;
+        for (const auto& h : m_data->hours) missing += std::max(0, h.requiredMinutes - h.attendedMinutes);
+        return missing;
+    }
+
+    /// The one thing to do next, in a coloured panel: done (certificate issued or to collect), training still
+    /// missing (how long, for people), the exam, or ask staff (with what the certificate still needs).
+    void drawNextStep(Context& ctx) {
+        auto& ui = ctx.ui;
+        const auto& d = *m_data;
+        const bool eligible = d.eligibility && d.eligibility->eligible;
+        const int missing = missingMinutes();
+        const bool examPassed = d.exam && d.exam->first;
+        std::string text;
+        bool done = false;
+        if (d.certificate) {
+            text = ctx.tr("progress.next_issued");
+            done = true;
+        } else if (eligible) {
+            text = ctx.tr("progress.next_collect");
+            done = true;
+        } else if (missing > 0) {
+            text = format(ctx.tr("progress.next_training"), {formatDuration(missing, ctx.i18n.language())});
+        } else if (!examPassed) {
+            text = ctx.tr(d.exam ? "progress.next_exam_retake" : "progress.next_exam");
+        } else {
+            text = ctx.tr("progress.next_staff");
+        }
+        const ImU32 bg = done ? theme::kOk : theme::kPrimary;
+        ImGui::PushFont(ui.fonts().large());
+        ui.notice(text, bg, IM_COL32_WHITE);
+        ImGui::PopFont();
+        // What else the certificate needs (identity, consents, agency...), when the hours and the exam are done.
+        if (!done && missing == 0 && examPassed && d.eligibility) {
+            ui.text(ctx.tr("progress.still_missing"));
+            for (const auto& u : d.eligibility->unmet)
+                ui.text("\xC2\xB7 " + ctx.i18n.pick(u.worker.zh, u.worker.en), nullptr, theme::kErrorText);
+        }
+    }
+
+    /// The health check line, and whether it is in order.
+    [[nodiscard]] std::pair<std::string, bool> healthLine(const Context& ctx) const {
+        const auto& w = ctx.session.worker;
+        const auto& p = w ? w->profile : training::WorkerProfile{};
+        const bool unmet = m_data->eligibility &&
+                           std::ranges::any_of(m_data->eligibility->unmet, [](const training::UnmetCondition& u) {
+                               return u.condition == training::Condition::HealthCheck;
+                           });
+        const std::string date = p.healthCheckDate.value_or("");
+        if (p.healthCheckResult == "pass" && unmet) return {format(ctx.tr("progress.health_expired"), {date}), false};
+        if (p.healthCheckResult == "pass") return {format(ctx.tr("progress.health_passed"), {date}), true};
+        if (p.healthCheckResult == "fail") return {ctx.tr("progress.health_failed"), false};
+        return {ctx.tr("progress.health_none"), false};
+    }
+
+    /// Module, hours done / required (for people: "1 小时 30 分 / 4 小时"), and a state, in zebra rows.
+    void drawHours(Context& ctx) {
+        auto& ui = ctx.ui;
+        const Language lang = ctx.i18n.language();
+        const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH |
+                                      ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX;
+        ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, {12, 10});
+        ImGui::PushStyleColor(ImGuiCol_TableRowBg, IM_COL32_WHITE);
+        ImGui::PushStyleColor(ImGuiCol_TableRowBgAlt, IM_COL32(0xEE, 0xF2, 0xF7, 0xFF));  // kText on it: 15.5:1
+        ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::kSecondaryActive);
+        ImGui::PushStyleColor(ImGuiCol_TableBorderStrong, theme::kSecondaryActive);
+        if (ImGui::BeginTable("hours", 3, flags)) {
             ImGui::TableSetupColumn("m", ImGuiTableColumnFlags_WidthStretch, 3);
-            ImGui::TableSetupColumn("h", ImGuiTableColumnFlags_WidthStretch, 2);
+            ImGui::TableSetupColumn("h", ImGuiTableColumnFlags_WidthStretch, 3);
             ImGui::TableSetupColumn("s", ImGuiTableColumnFlags_WidthStretch, 2);
             ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ui.text(ctx.tr("progress.module"), ui.fonts().small(), theme::kMuted);
-            ImGui::TableNextColumn();
-            ui.text(ctx.tr("progress.hours"), ui.fonts().small(), theme::kMuted);
-            ImGui::TableNextColumn();
-            ui.text(ctx.tr("progress.state"), ui.fonts().small(), theme::kMuted);
+            for (const char* key : {"progress.module", "progress.hours", "progress.state"}) {
+                ImGui::TableNextColumn();
+                ui.text(ctx.tr(key), ui.fonts().small(), theme::kMuted);
+            }
             for (const auto& h : m_data->hours) {
-                ImGui::TableNextRow();
+                ImGui::TableNextRow(0, 56);
                 ImGui::TableNextColumn();
                 ui.text(moduleName(ctx, h.moduleCode));
                 ImGui::TableNextColumn();
-                char buf[64];
-                std::snprintf(buf, sizeof buf, "%.1f / %.1f h", h.attendedMinutes / 60.0, h.requiredMinutes / 60.0);
-                ui.text(buf);
+                ui.text(formatDuration(h.attendedMinutes, lang) + " / " + formatDuration(h.requiredMinutes, lang));
                 ImGui::TableNextColumn();
                 const bool done = h.attendedMinutes >= h.requiredMinutes;
-                if (!done) ++missingModules;
                 ui.text(ctx.tr(done ? "progress.complete" : "progress.missing"), nullptr,
                         done ? theme::kOk : theme::kErrorText);
             }
             ImGui::EndTable();
         }
-        ImGui::Dummy({0, 8});
-        if (m_data->exam) {
-            ui.text(format(ctx.tr(m_data->exam->first ? "progress.exam_passed" : "progress.exam_failed"),
-                           {exam::formatScore(m_data->exam->second)}));
-        } else {
-            ui.text(ctx.tr("progress.exam_none"));
-        }
-        // Certificate and badge: issued (with the badge number once the network center gave one), eligible
-        // and waiting for staff to print, or what is still missing according to the one eligibility rule.
-        if (m_data->certificate) {
-            const auto& c = *m_data->certificate;
-            ui.notice(format(ctx.tr("progress.certificate_issued"), {c.number, c.issueDate}), theme::kOk, IM_COL32_WHITE);
-            ui.text(c.badgeNumber ? format(ctx.tr("progress.badge_issued"), {*c.badgeNumber})
-                                  : ctx.tr("progress.badge_pending"));
-        } else if (m_data->eligibility && m_data->eligibility->eligible) {
-            ui.notice(ctx.tr("progress.certificate_pending"), theme::kOk, IM_COL32_WHITE);
-        } else if (m_data->eligibility) {
-            ui.text(ctx.tr("progress.still_missing"), ui.fonts().large());
-            for (const auto& u : m_data->eligibility->unmet)
-                ui.text("· " + ctx.i18n.pick(u.worker.zh, u.worker.en), nullptr, theme::kErrorText);
-        } else if (missingModules > 0) {
-            ui.notice(format(ctx.tr("progress.still_missing_hours"), {std::to_string(missingModules)}));
-        }
-        ImGui::EndChild();
-        workerNav(ctx);
+        ImGui::PopStyleColor(4);
+        ImGui::PopStyleVar();
     }
 
-private:
     std::optional<Progress> m_data;
 };
 

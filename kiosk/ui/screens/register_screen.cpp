@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "training/catalogs.hpp"
+#include "ui/format.hpp"
 #include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 
@@ -37,19 +38,29 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         ui.heading(format(ctx.tr("register.title"), {ctx.session.displayName()}));
         ui.text(format(ctx.tr("register.step"), {std::to_string(m_step + 1), "4"}), nullptr, theme::kMuted);
         bool canNext = false;
-        const float navW = 300;
-        const float w = ImGui::GetContentRegionAvail().x - navW - 40;
+        const float w = ImGui::GetContentRegionAvail().x;
         ImGui::BeginGroup();
         switch (m_step) {
-            case 0:
+            case 0: {
                 ui.text(ctx.tr("register.phone"));
-                ui.field("phone-field", m_phone, ctx.tr("register.phone_placeholder"), 560);
-                ui.keypad(m_phone, 11, false, 560);
+                // The keypad beside the field in landscape, under it otherwise.
+                const bool beside = keypadBeside();
+                const float fw = beside ? std::min((w - 40) * 0.5f, 560.0f) : std::min(w, 560.0f);
+                const float kw = beside ? std::min(w - fw - 40, 560.0f) : fw;
+                ImGui::BeginGroup();
+                hintedField(ui, "phone-field", m_phone, ctx.tr("register.phone_placeholder"), fw);
+                ImGui::EndGroup();
+                if (beside) ImGui::SameLine(0, 40);
+                ImGui::BeginGroup();
+                ui.keypad(m_phone, 11, false, kw);
+                ImGui::EndGroup();
                 canNext = m_phone.size() == 11 && m_phone[0] == '1';
                 break;
+            }
             case 1: {
                 ui.text(ctx.tr("register.services"));
                 int i = 0;
@@ -108,27 +119,31 @@ public:
             default: break;
         }
         ImGui::EndGroup();
-        ImGui::SameLine(0, 40);
-        ImGui::BeginGroup();
-        if (ui.button("back", ctx.tr("common.back"), {navW, 0}, Kind::Secondary)) {
-            if (m_step > 0)
-                --m_step;
-            else
-                ctx.emit(Intent::Logout);
-        }
+        endScreenBody();
+        // Back bottom left (one step back, or away on the first), next / save bottom right.
+        const FooterAction back{"back", ctx.tr("common.back"),
+                                       [this, &ctx] {
+                                           if (m_step > 0)
+                                               --m_step;
+                                           else
+                                               ctx.emit(Intent::Logout);
+                                       },
+                                       true, Kind::Secondary};
         const bool last = m_step == 3;
-        if (ui.button("next", ctx.tr(last ? "register.save" : "common.next"), {navW, 140}, Kind::Primary,
-                      canNext && !m_busy)) {
-            if (last) {
-                save(ctx);
-            } else {
-                ++m_step;
-                static constexpr const char* kSay[] = {"register.phone", "register.services", "register.education",
-                                                       "register.agency"};
-                ctx.say(kSay[m_step]);
-            }
-        }
-        ImGui::EndGroup();
+        const FooterAction next{"next", ctx.tr(last ? "register.save" : "common.next"),
+                                          [this, &ctx, last] {
+                                              if (last) {
+                                                  save(ctx);
+                                                  return;
+                                              }
+                                              ++m_step;
+                                              static constexpr const char* kSay[] = {
+                                                  "register.phone", "register.services", "register.education",
+                                                  "register.agency"};
+                                              ctx.say(kSay[m_step]);
+                                          },
+                                          canNext && !m_busy, Kind::Primary};
+        screenActions(ctx, back, next);
     }
 
 private:

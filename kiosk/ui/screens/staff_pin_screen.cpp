@@ -4,8 +4,10 @@
 // side; confirm or reject, both with the PIN and recorded with the staff member's id), and (admins only) to
 // leave the kiosk.
 #include <charconv>
+#include <utility>
 
 #include "kiosk/roles.hpp"
+#include "ui/format.hpp"
 #include "ui/lookup.hpp"
 #include "ui/screens/common.hpp"
 #include "ui/texture.hpp"
@@ -28,22 +30,27 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
+        beginScreenBody();
         const char* title = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity ? "staff.confirm_title"
                             : ctx.session.staffPurpose == StaffPurpose::Exit          ? "staff.exit_title"
                                                                                       : "staff.title";
         ui.heading(ctx.tr(title));
         const bool confirming = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity;
+        const bool landscape = ImGui::GetContentRegionAvail().x >= kBesideWidth;
         if (confirming) {
             // A typed ID number: neither a name nor whether it is registered is shown before staff confirm.
             ui.text(ctx.session.displayName().empty()
                         ? format(ctx.tr("privacy.confirm_typed"), {maskDocument(ctx.session.documentNumber())})
                         : format(ctx.tr("staff.confirm_who"), {ctx.session.displayName()}));
             drawPhotos(ctx);
-            ImGui::SameLine(0, 32);
+            if (landscape) ImGui::SameLine(0, 32);
         }
         ImGui::BeginGroup();
         drawPicker(ctx, confirming);
         ImGui::EndGroup();
+        endScreenBody();
+        screenActions(ctx, std::exchange(m_back, std::nullopt), std::exchange(m_primary, std::nullopt),
+                      std::exchange(m_secondary, std::nullopt));
     }
 
 private:
@@ -80,53 +87,53 @@ private:
             });
     }
 
+    /// The staff number, then the PIN: a field with the keypad beside it in landscape, under it otherwise; the
+    /// step's action in the bottom bar (primary), Back bottom left.
     void drawPicker(Context& ctx, bool confirming) {
         auto& ui = ctx.ui;
+        ui.text(m_chosen ? format(ctx.tr("staff.pin_for"), {std::to_string(*m_chosen)}) : ctx.tr("staff.pick"),
+                nullptr, m_chosen ? theme::kText : theme::kMuted);
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const bool beside = confirming ? avail >= 760.0f : keypadBeside();
+        const float fw = beside ? std::min((avail - 40) * 0.5f, 560.0f) : std::min(avail, 560.0f);
+        const float kw = beside ? std::min(avail - fw - 40, 560.0f) : fw;
+        std::string& value = m_chosen ? m_pin : m_number;
+        ImGui::BeginGroup();
+        if (m_chosen)
+            hintedField(ui, "pin-field", m_pin, ctx.tr("staff.pin_placeholder"), fw, true);
+        else
+            hintedField(ui, "staff-number", m_number, ctx.tr("staff.number_placeholder"), fw);
+        ImGui::EndGroup();
+        if (beside) ImGui::SameLine(0, 40);
+        ImGui::BeginGroup();
+        ui.keypad(value, m_chosen ? 12 : 6, false, kw);
+        ImGui::EndGroup();
+
         if (!m_chosen) {
             // The staff number on a keypad: no list of names and roles for a passer-by to read.
-            ui.text(ctx.tr("staff.pick"), nullptr, theme::kMuted);
-            const float w = confirming ? 360 : 560;
-            ImGui::BeginGroup();
-            ui.field("staff-number", m_number, ctx.tr("staff.number_placeholder"), w, false);
-            ui.keypad(m_number, 6, false, w);
-            ImGui::EndGroup();
-            ImGui::SameLine(0, 40);
-            ImGui::BeginGroup();
             std::int64_t id = 0;
             const auto* end = m_number.data() + m_number.size();
             const bool valid = !m_number.empty() && std::from_chars(m_number.data(), end, id).ptr == end && id > 0;
-            if (ui.button("staff-next", ctx.tr("staff.next"), {confirming ? 300.0f : 400.0f, 140}, Kind::Primary, valid))
-                m_chosen = id;
-            if (ui.button("back", ctx.tr("common.back"), {confirming ? 300.0f : 400.0f, 0}, Kind::Secondary))
-                ctx.emit(Intent::Back);
-            ImGui::EndGroup();
+            m_back = FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Back); }, true,
+                                           Kind::Secondary};
+            m_primary = FooterAction{"staff-next", ctx.tr("staff.next"), [this, id] { m_chosen = id; }, valid,
+                                              Kind::Primary};
             return;
-        } else {
-            ui.text(format(ctx.tr("staff.pin_for"), {std::to_string(*m_chosen)}));
-            const float w = confirming ? 360 : 560;
-            ImGui::BeginGroup();
-            ui.field("pin-field", m_pin, ctx.tr("staff.pin_placeholder"), w, true);
-            ui.keypad(m_pin, 12, false, w);
-            ImGui::EndGroup();
-            ImGui::SameLine(0, 40);
-            ImGui::BeginGroup();
-            ImGui::PushFont(ui.fonts().large());
-            const float bw = confirming ? 300 : 400;
-            if (ui.button("ok", ctx.tr(confirming ? "staff.confirm_same" : "common.ok"), {bw, 140}, Kind::Primary,
-                          m_pin.size() >= training::kMinPinDigits && !m_busy))
-                submit(ctx, false);
-            if (confirming && ui.button("reject", ctx.tr("staff.reject"), {bw, 0}, Kind::Danger,
-                                        m_pin.size() >= training::kMinPinDigits && !m_busy))
-                submit(ctx, true);
-            ImGui::PopFont();
-            if (ui.button("back", ctx.tr("common.back"), {bw, 0}, Kind::Secondary)) {
-                // Back to an empty keypad: one staff member's number is not left for whoever comes next.
-                m_chosen.reset();
-                m_number.clear();
-                m_pin.clear();
-            }
-            ImGui::EndGroup();
         }
+        const bool canSubmit = m_pin.size() >= training::kMinPinDigits && !m_busy;
+        // Back to an empty keypad: one staff member's number is not left for whoever comes next.
+        m_back = FooterAction{"back", ctx.tr("common.back"),
+                                       [this] {
+                                           m_chosen.reset();
+                                           m_number.clear();
+                                           m_pin.clear();
+                                       },
+                                       true, Kind::Secondary};
+        m_primary = FooterAction{"ok", ctx.tr(confirming ? "staff.confirm_same" : "common.ok"),
+                                          [this, &ctx] { submit(ctx, false); }, canSubmit, Kind::Primary};
+        if (confirming)
+            m_secondary = FooterAction{"reject", ctx.tr("staff.reject"), [this, &ctx] { submit(ctx, true); },
+                                                canSubmit, Kind::Danger};
     }
 
     /// Checks the PIN; for an identity check, records the confirmation (or the rejection) with the staff id.
@@ -215,7 +222,11 @@ private:
             });
     }
 
+    /// Available width from which the keypad stands beside the field (landscape) rather than under it.
+    static constexpr float kBesideWidth = 1000.0f;
     Texture m_chip;
+    /// The step's actions, set by drawPicker and drawn at the end of the frame's content.
+    std::optional<FooterAction> m_back, m_primary, m_secondary;
     Texture m_live;
     std::string m_number;                  ///< the staff number being typed
     std::optional<std::int64_t> m_chosen;  ///< the staff number entered (the PIN step)

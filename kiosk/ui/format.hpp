@@ -1,0 +1,136 @@
+#pragma once
+/// @file format.hpp
+/// @brief Numbers and hints formatted for people on the kiosk's screens: durations as "1 小时 30 分" /
+/// "1 h 30 min", example values drawn in a field so that they cannot be taken for a typed value, and a screen's
+/// back / primary actions in their fixed places.
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runtime/i18n.hpp"
+#include "ui/screen.hpp"
+#include "ui/widgets.hpp"
+
+namespace kiosk::ui {
+
+/// @brief A duration of @p minutes for people: "1 小时 30 分", "2 小时", "45 分" (Chinese) or "1 h 30 min",
+/// "2 h", "45 min" (English). Negative durations count as 0 ("0 分", "0 min").
+[[nodiscard]] inline std::string formatDuration(int minutes, Language language) {
+    if (minutes < 0) minutes = 0;
+    const int h = minutes / 60;
+    const int m = minutes % 60;
+    const bool zh = language == Language::Zh;
+    const std::string hours = std::to_string(h) + (zh ? " 小时" : " h");
+    const std::string mins = std::to_string(m) + (zh ? " 分" : " min");
+    if (h == 0) return mins;
+    if (m == 0) return hours;
+    return hours + " " + mins;
+}
+
+/// @brief Grey of a hint (an example value) in an empty field: lighter than the muted text so that it never
+/// looks like a typed value, still 4.8:1 on the field's white.
+inline constexpr ImU32 kHintColor = IM_COL32(0x6B, 0x72, 0x80, 0xFF);
+
+/// @brief Draws @p hint (an example from the catalog, "例如 L898902C3") inside the empty field whose box is
+/// @p min..@p max, in the small font and the hint grey, vertically at @p y (or centred when @p y < 0), and records
+/// it as a text on screen. The field itself is drawn by Widgets with an empty placeholder.
+inline void drawHint(Widgets& ui, std::string_view hint, ImVec2 min, ImVec2 max, float y = -1.0f) {
+    if (hint.empty()) return;
+    ui.recordText(hint);
+    ImFont* font = ui.fonts().small();
+    const float size = font->FontSize;
+    const float wrap = max.x - min.x - 40;
+    const ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, wrap, hint.data(), hint.data() + hint.size());
+    const float top = y >= 0 ? y : min.y + (max.y - min.y - ts.y) / 2;
+    ImGui::GetWindowDrawList()->AddText(font, size, {min.x + 20, top}, kHintColor, hint.data(),
+                                        hint.data() + hint.size(), wrap);
+}
+
+/// @brief A field (Widgets::field) showing @p value, or @p hint in the hint style when @p value is empty.
+inline void hintedField(Widgets& ui, std::string_view id, std::string_view value, std::string_view hint, float width,
+                        bool mask = false) {
+    ui.field(id, value, {}, width, mask);
+    if (value.empty()) drawHint(ui, hint, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+}
+
+/// @brief A tappable labelled field (Widgets::labelledField) with @p hint in the hint style when @p value is
+/// empty; true when tapped.
+inline bool hintedLabelledField(Widgets& ui, std::string_view id, std::string_view label, std::string_view value,
+                                std::string_view hint, float width, bool selected) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const bool tapped = ui.labelledField(id, label, value, {}, width, selected);
+    if (value.empty()) {
+        const ImVec2 q = ImGui::GetItemRectMax();
+        drawHint(ui, hint, p, {p.x + width, q.y}, p.y + 58);
+    }
+    return tapped;
+}
+
+/// @brief Whether a keypad stands beside its field(s) rather than under them: from 1000 logical px of available
+/// width, or from 780 when the area is clearly wider than high (large-text mode on a landscape screen).
+[[nodiscard]] inline bool keypadBeside() {
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    return avail.x >= 1000.0f || (avail.x >= 780.0f && avail.x > 1.2f * avail.y);
+}
+
+/// @brief Height screenActions() takes below the content.
+[[nodiscard]] inline float screenActionsHeight() { return theme::kTarget + 12 + 2 * ImGui::GetStyle().ItemSpacing.y; }
+
+/// @brief Starts the part of a screen above its actions: a region that scrolls when the content is taller than
+/// the screen (large text, a low window), so that the actions stay on screen. Ends with endScreenBody().
+inline void beginScreenBody() {
+    ImGui::BeginChild("##body", {0, std::max(ImGui::GetContentRegionAvail().y - screenActionsHeight(), 120.0f)},
+                      false, ImGuiWindowFlags_NoBackground);
+}
+inline void endScreenBody() { ImGui::EndChild(); }
+
+/// @brief A screen's actions in the places of the bottom bar (Footer): @p back at the bottom left, @p primary at
+/// the bottom right, @p secondary just left of it.
+///
+/// Drawn here as the last row of the screen's content, pushed to the bottom of the content area, with the
+/// footer's button sizes. Not yet handed to ctx.footer: the core's double-tap protection drops every footer tap
+/// within 0.8 s of the previous one, whichever button it was, so scripted flows that tap one footer action after
+/// another (identify "ok", then "staff-next", then "ok") lose the second tap. Once that protection is per button
+/// (or ignores taps with other input between them), this becomes `ctx.footer.back = back; ...`.
+inline void screenActions(Context& ctx, std::optional<FooterAction> back, std::optional<FooterAction> primary,
+                          std::optional<FooterAction> secondary = std::nullopt) {
+    Widgets& ui = ctx.ui;
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float h = theme::kTarget;
+    auto width = [&](const FooterAction& a) {
+        ui.fonts().require(a.label);
+        return std::max(280.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16);
+    };
+    const float left = ImGui::GetCursorPosX();
+    const float right = left + ImGui::GetContentRegionAvail().x;
+    // At the bottom of the content area, or under the content when it is taller.
+    // (Content coordinates, as GetCursorPos: the first page of the content area ends at its region's maximum.)
+    const float bottom = ImGui::GetWindowContentRegionMax().y + ImGui::GetScrollY() - h;
+    const float y = std::max(ImGui::GetCursorPosY() + 12 + st.ItemSpacing.y, bottom);
+    const ImVec2 origin = ImGui::GetWindowPos();
+    ImGui::GetWindowDrawList()->AddLine({origin.x + left, origin.y + y - 12 - ImGui::GetScrollY()},
+                                        {origin.x + right, origin.y + y - 12 - ImGui::GetScrollY()},
+                                        theme::kSecondaryActive, 2.0f);
+    std::function<void()> tapped;
+    auto draw = [&](const FooterAction& a, float x) {
+        ImGui::SetCursorPos({x, y});
+        if (ui.button(a.id, a.label, {width(a), h}, a.kind, a.enabled) && a.onTap) tapped = a.onTap;
+    };
+    if (back) draw(*back, left);
+    float x = right;
+    if (primary) {
+        x -= width(*primary);
+        draw(*primary, x);
+        x -= st.ItemSpacing.x;
+    }
+    if (secondary) draw(*secondary, x - width(*secondary));
+    if (tapped) tapped();
+}
+
+}  // namespace kiosk::ui

@@ -79,58 +79,13 @@ inline bool hintedLabelledField(Widgets& ui, std::string_view id, std::string_vi
     return avail.x >= 1000.0f || (avail.x >= 780.0f && avail.x > 1.2f * avail.y);
 }
 
-/// @brief Height screenActions() takes below the content.
-[[nodiscard]] inline float screenActionsHeight() { return theme::kTarget + 12 + 2 * ImGui::GetStyle().ItemSpacing.y; }
-
-/// @brief Starts the part of a screen above its actions: a region that scrolls when the content is taller than
-/// the screen (large text, a low window), so that the actions stay on screen. Ends with endScreenBody().
-inline void beginScreenBody() {
-    ImGui::BeginChild("##body", {0, std::max(ImGui::GetContentRegionAvail().y - screenActionsHeight(), 120.0f)},
-                      false, ImGuiWindowFlags_NoBackground);
-}
-inline void endScreenBody() { ImGui::EndChild(); }
-
-/// @brief A screen's actions in the places of the bottom bar (Footer): @p back at the bottom left, @p primary at
-/// the bottom right, @p secondary just left of it.
-///
-/// Drawn here as the last row of the screen's content, pushed to the bottom of the content area, with the
-/// footer's button sizes. Not yet handed to ctx.footer: the core's double-tap protection drops every footer tap
-/// within 0.8 s of the previous one, whichever button it was, so scripted flows that tap one footer action after
-/// another (identify "ok", then "staff-next", then "ok") lose the second tap. Once that protection is per button
-/// (or ignores taps with other input between them), this becomes `ctx.footer.back = back; ...`.
+/// @brief A screen's actions in the bottom bar (Footer): @p back at the bottom left, @p primary at the bottom
+/// right, @p secondary just left of it (the core draws the bar below the scrolling content).
 inline void screenActions(Context& ctx, std::optional<FooterAction> back, std::optional<FooterAction> primary,
                           std::optional<FooterAction> secondary = std::nullopt) {
-    Widgets& ui = ctx.ui;
-    const ImGuiStyle& st = ImGui::GetStyle();
-    const float h = theme::kTarget;
-    auto width = [&](const FooterAction& a) {
-        ui.fonts().require(a.label);
-        return std::max(280.0f, ImGui::CalcTextSize(a.label.c_str()).x + 2 * st.FramePadding.x + 16);
-    };
-    const float left = ImGui::GetCursorPosX();
-    const float right = left + ImGui::GetContentRegionAvail().x;
-    // At the bottom of the content area, or under the content when it is taller.
-    // (Content coordinates, as GetCursorPos: the first page of the content area ends at its region's maximum.)
-    const float bottom = ImGui::GetWindowContentRegionMax().y + ImGui::GetScrollY() - h;
-    const float y = std::max(ImGui::GetCursorPosY() + 12 + st.ItemSpacing.y, bottom);
-    const ImVec2 origin = ImGui::GetWindowPos();
-    ImGui::GetWindowDrawList()->AddLine({origin.x + left, origin.y + y - 12 - ImGui::GetScrollY()},
-                                        {origin.x + right, origin.y + y - 12 - ImGui::GetScrollY()},
-                                        theme::kSecondaryActive, 2.0f);
-    std::function<void()> tapped;
-    auto draw = [&](const FooterAction& a, float x) {
-        ImGui::SetCursorPos({x, y});
-        if (ui.button(a.id, a.label, {width(a), h}, a.kind, a.enabled) && a.onTap) tapped = a.onTap;
-    };
-    if (back) draw(*back, left);
-    float x = right;
-    if (primary) {
-        x -= width(*primary);
-        draw(*primary, x);
-        x -= st.ItemSpacing.x;
-    }
-    if (secondary) draw(*secondary, x - width(*secondary));
-    if (tapped) tapped();
+    ctx.footer.back = std::move(back);
+    ctx.footer.primary = std::move(primary);
+    ctx.footer.secondary = std::move(secondary);
 }
 
 }  // namespace kiosk::ui

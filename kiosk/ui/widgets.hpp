@@ -33,6 +33,10 @@ inline constexpr float kMinTarget = 56.0f;
 inline constexpr float kPad = 24.0f;
 }  // namespace theme
 
+/// @brief The size in logical pixels that @p font draws at (its atlas is rasterised at the display's scale:
+/// pass this, not ImFont::FontSize, to ImDrawList::AddText and ImFont::CalcTextSizeA).
+[[nodiscard]] inline float fontPx(const ImFont* font) { return font->FontSize * ImGui::GetIO().FontGlobalScale; }
+
 /// @brief Applies the touch style to ImGui.
 void applyTheme();
 

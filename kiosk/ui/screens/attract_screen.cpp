@@ -131,7 +131,7 @@ void stepIcon(ImDrawList* dl, int step, ImVec2 c, float s) {
 
 /// Height of @p s in @p font wrapped at @p wrap.
 float textHeight(ImFont* font, const std::string& s, float wrap) {
-    return font->CalcTextSizeA(font->FontSize, FLT_MAX, wrap, s.c_str()).y;
+    return font->CalcTextSizeA(fontPx(font), FLT_MAX, wrap, s.c_str()).y;
 }
 
 /// @p s in @p font centred in the width @p w from @p x at @p y (wrapped at @p w); returns its height.
@@ -139,9 +139,9 @@ float centeredText(Widgets& ui, ImDrawList* dl, ImFont* font, const std::string&
                    ImU32 color) {
     ui.recordText(s);
     const float wrap = w;
-    const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, wrap, s.c_str());
+    const ImVec2 ts = font->CalcTextSizeA(fontPx(font), FLT_MAX, wrap, s.c_str());
     const float left = ts.x < w ? x + (w - ts.x) / 2 : x;
-    dl->AddText(font, font->FontSize, {left, y}, color, s.c_str(), nullptr, wrap);
+    dl->AddText(font, fontPx(font), {left, y}, color, s.c_str(), nullptr, wrap);
     return ts.y;
 }
 
@@ -247,29 +247,29 @@ private:
         ImDrawList* dl = ImGui::GetWindowDrawList();
         ImFont* large = ui.fonts().large();
         ImFont* body = ui.fonts().body();
-        const ImVec2 ts = large->CalcTextSizeA(large->FontSize, FLT_MAX, 0, hhmm);
-        const ImVec2 ds = body->CalcTextSizeA(body->FontSize, FLT_MAX, 0, date.c_str());
+        const ImVec2 ts = large->CalcTextSizeA(fontPx(large), FLT_MAX, 0, hhmm);
+        const ImVec2 ds = body->CalcTextSizeA(fontPx(body), FLT_MAX, 0, date.c_str());
         const float rightW = std::max(ts.x, ds.x);
         ui.recordText(hhmm);
         ui.recordText(date);
-        dl->AddText(large, large->FontSize, {p.x + w - ts.x, p.y}, theme::kText, hhmm);
-        dl->AddText(body, body->FontSize, {p.x + w - ds.x, p.y + ts.y}, theme::kMuted, date.c_str());
-        ui.record("clock", std::string(hhmm), {p.x + w - rightW, p.y}, {p.x + w, p.y + ts.y + ds.y});
+        dl->AddText(large, fontPx(large), {p.x + w - ts.x, p.y}, theme::kText, hhmm);
+        dl->AddText(body, fontPx(body), {p.x + w - ds.x, p.y + ts.y}, theme::kMuted, date.c_str());
+        ui.recordStatic("clock", std::string(hhmm), {p.x + w - rightW, p.y}, {p.x + w, p.y + ts.y + ds.y});
         // The name and the phone, wrapped to what the clock leaves.
         const float wrap = std::max(w - rightW - 32, 100.0f);
         float leftH = 0;
         if (withName && !m_center.empty()) {
             ui.recordText(m_center);
             leftH = textHeight(large, m_center, wrap);
-            dl->AddText(large, large->FontSize, p, theme::kPrimary, m_center.c_str(), nullptr, wrap);
-            ui.record("center-name", m_center, p, {p.x + wrap, p.y + leftH});
+            dl->AddText(large, fontPx(large), p, theme::kPrimary, m_center.c_str(), nullptr, wrap);
+            ui.recordStatic("center-name", m_center, p, {p.x + wrap, p.y + leftH});
         }
         if (!ctx.config.ui.helpPhone.empty()) {
             const std::string phone = format(ctx.tr("attract.help_phone"), {ctx.config.ui.helpPhone});
             ui.recordText(phone);
             const float h = textHeight(body, phone, wrap);
-            dl->AddText(body, body->FontSize, {p.x, p.y + leftH}, theme::kText, phone.c_str(), nullptr, wrap);
-            ui.record("help-phone", phone, {p.x, p.y + leftH}, {p.x + wrap, p.y + leftH + h});
+            dl->AddText(body, fontPx(body), {p.x, p.y + leftH}, theme::kText, phone.c_str(), nullptr, wrap);
+            ui.recordStatic("help-phone", phone, {p.x, p.y + leftH}, {p.x + wrap, p.y + leftH + h});
             leftH += h;
         }
         ImGui::Dummy({w, std::max(leftH, ts.y + ds.y)});
@@ -277,7 +277,7 @@ private:
 
     void drawPictogram(Widgets& ui, ImVec2 p, ImVec2 size) {
         pictogram(ImGui::GetWindowDrawList(), p, {p.x + size.x, p.y + size.y});
-        ui.record("pictogram", {}, p, {p.x + size.x, p.y + size.y});
+        ui.recordStatic("pictogram", {}, p, {p.x + size.x, p.y + size.y});
     }
 
     /// Three numbered tiles, left to right with arrows between them, each with its number, icon, name and a
@@ -310,13 +310,13 @@ private:
             dl->AddCircleFilled(bc, badge, theme::kPrimary);
             const std::string n = std::to_string(i + 1);
             ui.recordText(n);
-            const ImVec2 ns = large->CalcTextSizeA(large->FontSize, FLT_MAX, 0, n.c_str());
-            dl->AddText(large, large->FontSize, {bc.x - ns.x / 2, bc.y - ns.y / 2}, IM_COL32_WHITE, n.c_str());
+            const ImVec2 ns = large->CalcTextSizeA(fontPx(large), FLT_MAX, 0, n.c_str());
+            dl->AddText(large, fontPx(large), {bc.x - ns.x / 2, bc.y - ns.y / 2}, IM_COL32_WHITE, n.c_str());
             stepIcon(dl, i, {t0.x + tw / 2 + badge * 0.5f, t0.y + pad + iconArea / 2}, iconS);
             float y = t1.y - pad - textH;
             y += centeredText(ui, dl, large, ctx.tr(kNames[i]), t0.x + pad, y, tw - 2 * pad, theme::kText) + 6;
             centeredText(ui, dl, small, ctx.tr(kHints[i]), t0.x + pad, y, tw - 2 * pad, theme::kMuted);
-            ui.record("step-" + n, ctx.tr(kNames[i]), t0, t1);
+            ui.recordStatic("step-" + n, ctx.tr(kNames[i]), t0, t1);
             if (i < 2) {
                 const float ay = t0.y + th / 2;
                 arrow(dl, {t1.x + 6, ay}, {t1.x + arrowW - 6, ay}, 6.0f, theme::kPrimary);

@@ -158,10 +158,16 @@ public:
         const auto remaining = at.remaining(now).count();
         const bool paused = at.isPaused(now);
         // Header: question n of m, time left, saved state.
-        ui.text(format(ctx.tr("exam.position"), {std::to_string(cur + 1), std::to_string(n)}), ui.fonts().large());
-        ImGui::SameLine(ImGui::GetContentRegionAvail().x - 400);
-        const std::string clock = format(ctx.tr("exam.time_left"),
-                                         {fmtClock(remaining)});
+        const std::string position = format(ctx.tr("exam.position"), {std::to_string(cur + 1), std::to_string(n)});
+        const std::string clock = format(ctx.tr("exam.time_left"), {fmtClock(remaining)});
+        // The time left at the right of the same line when both fit, on a line of its own otherwise.
+        ImGui::PushFont(ui.fonts().large());
+        const float clockW = ImGui::CalcTextSize(clock.c_str()).x + 8;
+        const bool oneLine = ImGui::CalcTextSize(position.c_str()).x + 32 + clockW <= ImGui::GetContentRegionAvail().x;
+        ImGui::PopFont();
+        const float lineW = ImGui::GetContentRegionAvail().x;
+        ui.text(position, ui.fonts().large());
+        if (oneLine) ImGui::SameLine(lineW - clockW);
         ui.text(clock, ui.fonts().large(), remaining < 300 ? theme::kErrorText : theme::kText);
         if (paused) ui.notice(ctx.tr("exam.paused"));
         resendUnsaved(ctx);

@@ -27,7 +27,6 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
-        beginScreenBody();
         ui.heading(ctx.tr("identify.title"));
         ui.text(ctx.tr("identify.prompt"), nullptr, theme::kMuted);
         ImGui::Dummy({0, 8});
@@ -43,7 +42,6 @@ public:
         ImGui::BeginGroup();
         if (ui.keypad(m_number, 18, true, kw)) ctx.setError({});
         ImGui::EndGroup();
-        endScreenBody();
 
         const bool ready = (m_number.size() == 18 || m_number.size() == 15) && !m_lookup.running();
         screenActions(ctx,

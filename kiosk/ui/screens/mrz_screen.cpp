@@ -93,7 +93,6 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
-        beginScreenBody();
         ui.heading(ctx.tr("mrz.title"));
         ui.text(ctx.tr("mrz.prompt"), nullptr, theme::kMuted);
         ImGui::Dummy({0, 8});
@@ -121,7 +120,6 @@ public:
         keyboard(ui, m_values[static_cast<std::size_t>(m_field)], m_field == 0 ? 9 : 6, m_field == 0,
                  keyWidth(keyboardW));
         ImGui::EndGroup();
-        endScreenBody();
 
         screenActions(ctx,
                       FooterAction{"back", ctx.tr("common.back"), [&ctx] { ctx.emit(Intent::Logout); }, true,

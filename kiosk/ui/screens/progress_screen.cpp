@@ -60,7 +60,6 @@ public:
         }
         // 1. The next step, first and prominent. 2. The exam and the health check. 3. Certificate and badge.
         // 4. The hours per module. The body scrolls when it is long; the actions stay at the bottom.
-        beginScreenBody();
         drawNextStep(ctx);
         ImGui::Dummy({0, 8});
         if (m_data->exam) {
@@ -81,7 +80,6 @@ public:
         ImGui::Dummy({0, 12});
         ui.text(ctx.tr("progress.hours_title"), ui.fonts().large());
         drawHours(ctx);
-        endScreenBody();
         actions(ctx);
     }
 

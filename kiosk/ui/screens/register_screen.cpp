@@ -38,7 +38,6 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
-        beginScreenBody();
         ui.heading(format(ctx.tr("register.title"), {ctx.session.displayName()}));
         ui.text(format(ctx.tr("register.step"), {std::to_string(m_step + 1), "4"}), nullptr, theme::kMuted);
         bool canNext = false;
@@ -119,7 +118,6 @@ public:
             default: break;
         }
         ImGui::EndGroup();
-        endScreenBody();
         // Back bottom left (one step back, or away on the first), next / save bottom right.
         const FooterAction back{"back", ctx.tr("common.back"),
                                        [this, &ctx] {

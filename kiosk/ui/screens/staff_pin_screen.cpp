@@ -30,7 +30,6 @@ public:
     }
     void draw(Context& ctx) override {
         auto& ui = ctx.ui;
-        beginScreenBody();
         const char* title = ctx.session.staffPurpose == StaffPurpose::ConfirmIdentity ? "staff.confirm_title"
                             : ctx.session.staffPurpose == StaffPurpose::Exit          ? "staff.exit_title"
                                                                                       : "staff.title";
@@ -48,7 +47,6 @@ public:
         ImGui::BeginGroup();
         drawPicker(ctx, confirming);
         ImGui::EndGroup();
-        endScreenBody();
         screenActions(ctx, std::exchange(m_back, std::nullopt), std::exchange(m_primary, std::nullopt),
                       std::exchange(m_secondary, std::nullopt));
     }

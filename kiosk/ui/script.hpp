@@ -19,8 +19,9 @@
 ///   sign                    draw a stroke on the element "signature-pad"
 ///   screenshot FILE         save a PNG of the next rendered frame (relative to the script's directory; skipped
 ///                           with a note in the log when the kiosk runs without a window)
-///   check-layout            fail when the frame's layout has a problem (text that does not fit its box, elements
-///                           overlapping, a touch target under 56 logical px, something off the screen)
+///   check-layout            fail when the layout has a problem for 1 s of frames (text that does not fit its box,
+///                           elements overlapping, a touch target under 56 logical px, something off the screen or
+///                           cut off at the side of its panel)
 ///   sleep SECONDS           let time pass (frames keep running)
 ///   set idle-timeout S      change the idle timeout
 ///   crash                   end the process at once (SIGKILL), as a power cut would (not in-process: fails)

@@ -112,6 +112,7 @@ std::vector<std::string> Widgets::layoutProblems(ImVec2 display, float minTarget
         const float w = e->max.x - e->min.x, h = e->max.y - e->min.y;
         if (e->touch && !e->clipped && (w < minTarget - 0.5f || h < minTarget - 0.5f))
             out.push_back(fmt::format("{} is {:.0f}x{:.0f}, under the {:.0f} px touch target", name(*e), w, h, minTarget));
+        if (e->cutAtSide) out.push_back(fmt::format("{} is cut off at the side of its panel", name(*e)));
         if (e->min.x < -0.5f || e->min.y < -0.5f || e->max.x > display.x + 0.5f || e->max.y > display.y + 0.5f)
             out.push_back(fmt::format("{} is outside the screen", name(*e)));
     }
@@ -144,8 +145,9 @@ void Widgets::record(std::string_view id, std::string_view label, ImVec2 min, Im
         m_current.push_back({std::string(id), std::string(label), min, max, enabled, false, true});
         return;
     }
-    const bool clipped = vmin.x > min.x + 0.5f || vmin.y > min.y + 0.5f || vmax.x < max.x - 0.5f || vmax.y < max.y - 0.5f;
-    m_current.push_back({std::string(id), std::string(label), vmin, vmax, enabled, true, clipped});
+    const bool cutAtSide = vmin.x > min.x + 0.5f || vmax.x < max.x - 0.5f;
+    const bool clipped = cutAtSide || vmin.y > min.y + 0.5f || vmax.y < max.y - 0.5f;
+    m_current.push_back({std::string(id), std::string(label), vmin, vmax, enabled, true, clipped, cutAtSide});
 }
 
 void Widgets::recordStatic(std::string_view id, std::string_view label, ImVec2 min, ImVec2 max) {
@@ -198,6 +200,14 @@ bool Widgets::button(std::string_view id, std::string_view label, ImVec2 size, K
     ImGui::PopID();
     record(id, label, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled);
     return clicked && enabled;
+}
+
+bool Widgets::sameLineIfFits(float nextWidth) {
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + spacing + nextWidth > right + 0.5f) return false;
+    ImGui::SameLine();
+    return true;
 }
 
 bool Widgets::guarded(std::string_view id, bool tapped) {

@@ -52,6 +52,7 @@ struct Element {
     bool enabled{true};
     bool visible{true};   ///< False when scrolled out of its panel (it cannot be touched until scrolled to).
     bool clipped{false};  ///< Only part of it shows (its panel cuts it).
+    bool cutAtSide{false};  ///< Its panel cuts it at the left or right (panels scroll only up and down).
     bool touch{true};     ///< Something to touch (a target); false for text boxes recorded for the layout check.
     bool guarded{false};  ///< Double-tap protected (Widgets::guarded): a second tap within 0.8 s does nothing.
 };
@@ -90,6 +91,9 @@ public:
     /// @p minHeight high. True when tapped.
     bool wrappedButton(std::string_view id, std::string_view label, float width, float minHeight, Kind kind,
                        bool enabled = true);
+    /// @brief Puts the next item of width @p nextWidth on the same line when it fits there (a row of buttons that
+    /// wraps on a narrow screen); true when it does.
+    bool sameLineIfFits(float nextWidth);
     /// @brief Wrapped text in @p font (body by default).
     void text(std::string_view s, ImFont* font = nullptr, ImU32 color = theme::kText);
     /// @brief Large heading.

@@ -3,7 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <imgui.h>
+
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "kiosk/config.hpp"
@@ -15,6 +19,7 @@
 #include "ui/script.hpp"
 #include "test_support.hpp"
 #include "ui/text_layout.hpp"
+#include "ui/widgets.hpp"
 
 using namespace kiosk::ui;
 
@@ -381,4 +386,53 @@ TEST(PrintSpool, IsAPrivateFreshFolderUnderTheRuntimeDirectory) {
         EXPECT_EQ(st.st_uid, ::geteuid());
     }
     std::filesystem::remove(*fallback);
+}
+
+// The layout checker behind the script step check-layout: each kind of problem is reported, a sound layout is not.
+TEST(LayoutCheck, OverlapsSmallTargetsCutOffAndOffScreenBoxesAreReported) {
+    ImGuiContext* imgui = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = {1280, 800};
+    io.Fonts->AddFontDefault();
+    unsigned char* px = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+    Fonts fonts;
+    Widgets ui(fonts);
+    auto frame = [&](const std::function<void()>& draw) {
+        ImGui::NewFrame();
+        ui.beginFrame();
+        ImGui::SetNextWindowPos({0, 0});
+        ImGui::SetNextWindowSize({1280, 800});
+        ImGui::Begin("##t", nullptr, ImGuiWindowFlags_NoDecoration);
+        draw();
+        ImGui::End();
+        ImGui::Render();
+        ui.beginFrame();  // the frame just drawn becomes the one checked
+        return ui.layoutProblems({1280, 800});
+    };
+    const auto sound = frame([&] {
+        ui.record("a", "A", {100, 100}, {300, 180});
+        ui.record("b", "B", {320, 100}, {520, 180});
+        ui.recordStatic("", "a text", {100, 200}, {400, 230});
+    });
+    EXPECT_TRUE(sound.empty()) << sound.front();
+    const auto broken = frame([&] {
+        ui.record("a", "A", {100, 100}, {300, 180});
+        ui.record("b", "B", {250, 120}, {450, 200});              // overlaps a
+        ui.record("tiny", "T", {600, 100}, {640, 130});           // 40x30: under 56
+        ui.recordStatic("", "a caption", {600, 300}, {900, 330});  // a text may be small...
+        ui.record("c", "C", {820, 310}, {1000, 390});             // ...but not under a button
+        ui.record("off", "O", {1200, 700}, {1400, 780});          // cut at the window's side
+    });
+    auto has = [&](std::string_view s) {
+        return std::ranges::any_of(broken, [&](const std::string& p) { return p.find(s) != std::string::npos; });
+    };
+    EXPECT_TRUE(has("a (")) << "overlap of a and b";
+    EXPECT_TRUE(has("overlaps b")) << "overlap of a and b";
+    EXPECT_TRUE(has("tiny is 40x30, under the 56 px touch target"));
+    EXPECT_TRUE(has("text 'a caption'")) << "a text under a button";
+    EXPECT_TRUE(has("off is cut off at the side"));
+    EXPECT_FALSE(has("caption' is")) << "a text is not a touch target";
+    ImGui::DestroyContext(imgui);
 }

@@ -253,7 +253,7 @@ public:
         // (right).
         if (ui.button("flag", ctx.tr(resp.flagged ? "exam.unflag" : "exam.flag"), {kFooterW, 0}, Kind::Secondary, !m_busy))
             flag(ctx, cur, !resp.flagged);
-        ImGui::SameLine();
+        ui.sameLineIfFits(kFooterW);
         if (ui.button("read-aloud", ctx.tr("exam.read_aloud"), {kFooterW, 0}, Kind::Secondary)) {
             std::string text = ctx.i18n.pick(q.stem.zh, q.stem.en);
             for (int pos = 0; pos < static_cast<int>(item.optionOrder.size()); ++pos)
@@ -262,7 +262,7 @@ public:
                                       q.options[static_cast<std::size_t>(item.optionOrder[static_cast<std::size_t>(pos)])].text.en);
             ctx.speech.say(text, ctx.i18n.language());
         }
-        ImGui::SameLine();
+        ui.sameLineIfFits(kFooterW);
         if (ui.button("leave", ctx.tr("exam.leave"), {kFooterW, 0}, Kind::Secondary, !m_busy)) m_confirm = Confirm::Leave;
         if (!wide) drawNavigator(ctx, w, false);
         ctx.footer.back = FooterAction{"prev", ctx.tr("exam.prev"), [this, &ctx, cur] { go(ctx, cur - 1); },
@@ -317,11 +317,12 @@ private:
         // Handing in waits until every answer is on the server.
         const bool allSaved = m_unsaved.empty() && !ctx.server.lost;
         if (!allSaved) ui.notice(ctx.tr("exam.not_saved"));
-        if (ui.guarded("confirm-submit",
-                       ui.button("confirm-submit", ctx.tr("exam.confirm_yes"), {420, 96}, Kind::Danger, !m_busy && allSaved)))
-            submit(ctx, exam::SubmitReason::Candidate);
-        ImGui::SameLine();
-        if (ui.button("cancel-submit", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
+        // Back to the questions at the bottom left, hand in at the bottom right.
+        ctx.footer.back = FooterAction{"cancel-submit", ctx.tr("exam.confirm_no"), [this] { m_confirm = Confirm::None; },
+                                       true, Kind::Secondary};
+        ctx.footer.primary = FooterAction{"confirm-submit", ctx.tr("exam.confirm_yes"),
+                                          [this, &ctx] { submit(ctx, exam::SubmitReason::Candidate); },
+                                          !m_busy && allSaved, Kind::Danger, true};
     }
     /// Stepping away: the clock keeps running (only the trainer can pause), the answers are saved, and the
     /// worker resumes by signing in again at any kiosk. The proctor board shows "left the exam screen".
@@ -332,10 +333,10 @@ private:
         // Leaving waits until every answer is on the server (the next kiosk resumes from what it holds).
         const bool allSaved = m_unsaved.empty() && !ctx.server.lost;
         if (!allSaved) ui.notice(ctx.tr("exam.not_saved"));
-        if (ui.button("confirm-leave", ctx.tr("exam.leave_yes"), {420, 96}, Kind::Primary, !m_busy && allSaved))
-            ctx.emit(Intent::Logout);
-        ImGui::SameLine();
-        if (ui.button("cancel-leave", ctx.tr("exam.confirm_no"), {420, 96}, Kind::Secondary)) m_confirm = Confirm::None;
+        ctx.footer.back = FooterAction{"cancel-leave", ctx.tr("exam.confirm_no"), [this] { m_confirm = Confirm::None; },
+                                       true, Kind::Secondary};
+        ctx.footer.primary = FooterAction{"confirm-leave", ctx.tr("exam.leave_yes"), [&ctx] { ctx.emit(Intent::Logout); },
+                                          !m_busy && allSaved, Kind::Primary};
     }
     void drawPicture(Context& ctx, const Picture& p, float maxW, float maxH) {
         auto [it, added] = m_textures.try_emplace(&p);

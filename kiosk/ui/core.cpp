@@ -388,9 +388,12 @@ void UiCore::drawTopBar() {
 
 void UiCore::drawFooter() {
     if (m_footer.empty()) {
-        m_footerHeight = 0;
+        // A screen between two states (loading) keeps the room of its bar, so its content does not jump down and
+        // back up; a screen without a bar has none.
+        if (m_current != m_footerScreen) m_footerHeight = 0;
         return;
     }
+    m_footerScreen = m_current;
     const ImGuiStyle& st = ImGui::GetStyle();
     const float h = theme::kTarget;
     const float left = m_columnLeft;

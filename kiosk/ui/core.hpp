@@ -173,6 +173,7 @@ private:
     float m_columnWidth{0};
     Footer m_footer;              ///< The current screen's bottom bar, filled in by its draw().
     float m_footerHeight{0};      ///< Height the last frame's bottom bar took (reserved below the content).
+    ScreenId m_footerScreen{ScreenId::Attract};  ///< The screen that drew the bar last.
     Context m_ctx;
     std::optional<FontFile> m_fontFile;
     std::vector<std::unique_ptr<Screen>> m_screens;

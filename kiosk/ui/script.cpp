@@ -267,9 +267,18 @@ bool ScriptRunner::run(const ScriptStep& step, Widgets& widgets) {
     if (v == "sign") {
         const Element* e = widgets.find("signature-pad");
         if (!e) {
+            m_tapRect.reset();
             if (waited > 5) fail(step, "no signature pad on screen");
             return false;
         }
+        // As a tap: only on a pad that stayed put for two frames with no job result about to re-lay the screen
+        // (a stroke that starts where the pad was a frame ago misses it).
+        const bool still = m_tapRect && m_tapRect->first.x == e->min.x && m_tapRect->first.y == e->min.y &&
+                           m_tapRect->second.x == e->max.x && m_tapRect->second.y == e->max.y;
+        m_tapRect = std::pair{e->min, e->max};
+        const bool quiet = !m_host.busy || !m_host.busy() || waited > 5;
+        if (!still || !quiet) return false;
+        m_tapRect.reset();
         const float w = e->max.x - e->min.x, h = e->max.y - e->min.y;
         m_mouse.push_back({{e->min.x + w * 0.2f, e->min.y + h * 0.6f}, false});
         for (int i = 0; i <= 12; ++i) {

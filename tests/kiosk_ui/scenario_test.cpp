@@ -826,6 +826,8 @@ TEST_F(KioskScenario, EveryScreenAtThreeSizesPassesTheLayoutCheckAndLargeTextWor
         const auto& size = sizes[k];
         const auto& w = m_workers[k];
         signConsentsFor(w.id);
+        const std::string first17 = "1101011990030700" + std::to_string(k + 1);
+        const std::string firstVisit = first17 + training::chinaIdCheckCharacter(first17);
         auto taps = plannedTaps(w.id, true);
         ASSERT_FALSE(taps.empty());
         std::vector<std::string> shots;
@@ -845,6 +847,18 @@ TEST_F(KioskScenario, EveryScreenAtThreeSizesPassesTheLayoutCheckAndLargeTextWor
                         "tap back\nwait-screen staff-home\ntap proctor\nwait-screen proctor\n" + shot("proctor") +
                         "tap back\nwait-screen staff-home\ntap certificates\nwait-screen staff-certificates\n" +
                         shot("staff-certificates") + "tap back\nwait-screen staff-home\ntap logout\n" +
+                        // A first visit: the biometric consent, the photo (no camera here: staff confirm), the
+                        // registration steps and the two letters; then a passport's MRZ key.
+                        "wait-screen attract\ncard present " + firstVisit + " 赵敏 F 1990-03-07\nwait-screen consent\n" +
+                        shot("consent-biometric") + "sign\ntap sign\nwait-screen photo\n" + shot("photo") +
+                        "tap call-staff\nwait-screen staff-pin\ntype 2\ntap staff-next\ntype " + kPin + "\n" +
+                        shot("staff-confirm") + "tap ok\nwait-screen register\n" + shot("register-phone") +
+                        "type 13912345678\ntap next\ntap svc-cleaning\n" + shot("register-services") +
+                        "tap next\ntap edu-junior\ntap next\ntap agency-1\n" + shot("register-agency") +
+                        "tap next\nwait-screen consent\n" + shot("consent") +
+                        "sign\ntap sign\nexpect 第 2 份\nsign\ntap sign\nwait-screen home\ntap logout\n"
+                        "wait-screen attract\ncard detect No Such Reader 99\nwait-screen mrz\n" + shot("mrz") +
+                        "tap back\nwait-screen attract\n" +
                         identify(w.identity.docNumber) + "wait-screen home\n" + shot("home") +
                         "tap attendance\nwait-screen attendance\n" + shot("attendance") +
                         "tap back\nwait-screen home\ntap progress\nwait-screen progress\n" + shot("progress") +

@@ -826,7 +826,8 @@ TEST_F(KioskScenario, EveryScreenAtThreeSizesPassesTheLayoutCheckAndLargeTextWor
         const auto& size = sizes[k];
         const auto& w = m_workers[k];
         signConsentsFor(w.id);
-        const std::string first17 = "1101011990030700" + std::to_string(k + 1);
+        // Even 17th digit: a woman, as the card says ("F").
+        const std::string first17 = "1101011990030700" + std::to_string(2 * (k + 1));
         const std::string firstVisit = first17 + training::chinaIdCheckCharacter(first17);
         auto taps = plannedTaps(w.id, true);
         ASSERT_FALSE(taps.empty());

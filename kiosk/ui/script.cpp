@@ -123,6 +123,13 @@ void ScriptRunner::frame(ImGuiIO& io, Widgets& widgets) {
     }
 }
 
+bool ScriptRunner::stayedPut(const Element& e) {
+    const bool still = m_tapRect && m_tapRect->first.x == e.min.x && m_tapRect->first.y == e.min.y &&
+                       m_tapRect->second.x == e.max.x && m_tapRect->second.y == e.max.y;
+    m_tapRect = std::pair{e.min, e.max};
+    return still;
+}
+
 bool ScriptRunner::run(const ScriptStep& step, Widgets& widgets) {
     const double waited = std::chrono::duration<double>(Clock::now() - *m_stepStart).count();
     const auto& v = step.verb;
@@ -137,9 +144,7 @@ bool ScriptRunner::run(const ScriptStep& step, Widgets& widgets) {
         if (e && e->enabled) {
             // Tap only where the element stayed put for two frames and no job result is about to re-lay the
             // screen (a busy backend is waited for up to 5 s: a screen may keep a job going).
-            const bool still = m_tapRect && m_tapRect->first.x == e->min.x && m_tapRect->first.y == e->min.y &&
-                               m_tapRect->second.x == e->max.x && m_tapRect->second.y == e->max.y;
-            m_tapRect = std::pair{e->min, e->max};
+            const bool still = stayedPut(*e);
             const bool quiet = !m_host.busy || !m_host.busy() || waited > 5;
             // A person does not tap a double-tap-protected button twice within 0.8 s (the second would be
             // ignored): the next tap of the same one waits.
@@ -273,9 +278,7 @@ bool ScriptRunner::run(const ScriptStep& step, Widgets& widgets) {
         }
         // As a tap: only on a pad that stayed put for two frames with no job result about to re-lay the screen
         // (a stroke that starts where the pad was a frame ago misses it).
-        const bool still = m_tapRect && m_tapRect->first.x == e->min.x && m_tapRect->first.y == e->min.y &&
-                           m_tapRect->second.x == e->max.x && m_tapRect->second.y == e->max.y;
-        m_tapRect = std::pair{e->min, e->max};
+        const bool still = stayedPut(*e);
         const bool quiet = !m_host.busy || !m_host.busy() || waited > 5;
         if (!still || !quiet) return false;
         m_tapRect.reset();

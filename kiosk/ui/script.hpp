@@ -90,6 +90,8 @@ private:
         bool down{false};
     };
     bool run(const ScriptStep& step, Widgets& widgets);  ///< true when the step is done
+    /// True when @p e has the rectangle it had the frame before (then remembered for the next frame).
+    bool stayedPut(const Element& e);
     void fail(const ScriptStep& step, const std::string& why);
     void tapAt(ImVec2 pos);
 

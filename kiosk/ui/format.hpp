@@ -19,18 +19,20 @@
 
 namespace kiosk::ui {
 
-/// @brief A duration of @p minutes for people: "1 小时 30 分", "2 小时", "45 分" (Chinese) or "1 h 30 min",
-/// "2 h", "45 min" (English). Negative durations count as 0 ("0 分", "0 min").
-[[nodiscard]] inline std::string formatDuration(int minutes, Language language) {
+/// @brief A duration of @p minutes for people, from the `duration.*` catalog texts in @p lang: "1 小时 30 分",
+/// "2 小时", "45 分" (Chinese) or "1 h 30 min", "2 h", "45 min" (English). Negative durations count as 0.
+[[nodiscard]] inline std::string formatDuration(const I18n& i18n, int minutes, Language lang) {
     if (minutes < 0) minutes = 0;
-    const int h = minutes / 60;
-    const int m = minutes % 60;
-    const bool zh = language == Language::Zh;
-    const std::string hours = std::to_string(h) + (zh ? " 小时" : " h");
-    const std::string mins = std::to_string(m) + (zh ? " 分" : " min");
-    if (h == 0) return mins;
-    if (m == 0) return hours;
-    return hours + " " + mins;
+    const std::string h = std::to_string(minutes / 60);
+    const std::string m = std::to_string(minutes % 60);
+    if (minutes < 60) return format(i18n.tr("duration.minutes", lang), {m});
+    if (minutes % 60 == 0) return format(i18n.tr("duration.hours", lang), {h});
+    return format(i18n.tr("duration.hours_minutes", lang), {h, m});
+}
+
+/// @brief formatDuration() in the current language of @p i18n.
+[[nodiscard]] inline std::string formatDuration(const I18n& i18n, int minutes) {
+    return formatDuration(i18n, minutes, i18n.language());
 }
 
 /// @brief Grey of a hint (an example value) in an empty field: lighter than the muted text so that it never

@@ -103,6 +103,13 @@ protected:
         return missing;
     }
 
+    /// A duration as the kiosk shows it in @p lang (the real catalogs).
+    static std::string formatDuration(int minutes, kiosk::ui::Language lang) {
+        kiosk::ui::I18n i18n;
+        EXPECT_TRUE(i18n.load(kiosk::assetsDirectory() / "i18n"));
+        return kiosk::ui::formatDuration(i18n, minutes, lang);
+    }
+
     ts::TempDir m_tmp;
     std::filesystem::path m_db;
     std::string m_centerName;
@@ -110,20 +117,26 @@ protected:
     std::int64_t m_courseId{0};
 };
 
-TEST(FormatDuration, HoursAndMinutesForPeople) {
-    using kiosk::ui::formatDuration;
+TEST(FormatDuration, HoursAndMinutesForPeopleFromTheCatalogs) {
     using kiosk::ui::Language;
-    EXPECT_EQ(formatDuration(90, Language::Zh), "1 小时 30 分");
-    EXPECT_EQ(formatDuration(45, Language::Zh), "45 分");
-    EXPECT_EQ(formatDuration(120, Language::Zh), "2 小时");
-    EXPECT_EQ(formatDuration(210, Language::Zh), "3 小时 30 分");
-    EXPECT_EQ(formatDuration(0, Language::Zh), "0 分");
-    EXPECT_EQ(formatDuration(-5, Language::Zh), "0 分");
-    EXPECT_EQ(formatDuration(90, Language::En), "1 h 30 min");
-    EXPECT_EQ(formatDuration(45, Language::En), "45 min");
-    EXPECT_EQ(formatDuration(120, Language::En), "2 h");
-    EXPECT_EQ(formatDuration(0, Language::En), "0 min");
-    EXPECT_EQ(formatDuration(61, Language::En), "1 h 1 min");
+    kiosk::ui::I18n i18n;
+    ASSERT_TRUE(i18n.load(kiosk::assetsDirectory() / "i18n"));
+    const auto zh = [&](int minutes) { return kiosk::ui::formatDuration(i18n, minutes, Language::Zh); };
+    const auto en = [&](int minutes) { return kiosk::ui::formatDuration(i18n, minutes, Language::En); };
+    EXPECT_EQ(zh(90), "1 小时 30 分");
+    EXPECT_EQ(zh(45), "45 分");
+    EXPECT_EQ(zh(120), "2 小时");
+    EXPECT_EQ(zh(210), "3 小时 30 分");
+    EXPECT_EQ(zh(0), "0 分");
+    EXPECT_EQ(zh(-5), "0 分");
+    EXPECT_EQ(en(90), "1 h 30 min");
+    EXPECT_EQ(en(45), "45 min");
+    EXPECT_EQ(en(120), "2 h");
+    EXPECT_EQ(en(0), "0 min");
+    EXPECT_EQ(en(61), "1 h 1 min");
+    // Without a language: the current one.
+    i18n.setLanguage(Language::En);
+    EXPECT_EQ(kiosk::ui::formatDuration(i18n, 150), "2 h 30 min");
 }
 
 TEST_F(KioskScreens, AttractShowsTheThreeStepsTheCenterAndTheHelpPhoneAtBothSizes) {
@@ -131,12 +144,13 @@ TEST_F(KioskScreens, AttractShowsTheThreeStepsTheCenterAndTheHelpPhoneAtBothSize
         SCOPED_TRACE(testing::Message() << size.width << "x" << size.height);
         auto k = open(size, "021-6234 5678");
         ASSERT_TRUE(k);
+        // The center's name in the top bar, what the machine is in the header (not the name a second time).
         run(*k, "wait-screen attract\nexpect 证件\nexpect 拍照\nexpect 培训/考试\nexpect " + m_centerName +
-                    "\nexpect 求助电话：021-6234 5678\nexpect 年\nexpect-enabled begin\nexpect-enabled help\n"
-                    "expect-enabled staff\n"
+                    "\nexpect 家政上门服务证自助终端\nexpect 求助电话：021-6234 5678\nexpect 年\nexpect-enabled begin\n"
+                    "expect-enabled help\nexpect-enabled staff\n"
                     // The same in English.
                     "tap lang\nexpect ID document\nexpect Photo\nexpect Training / exam\n"
-                    "expect Help line: 021-6234 5678\n");
+                    "expect Home-Service Badge Kiosk\nexpect Help line: 021-6234 5678\n");
     }
 }
 
@@ -190,10 +204,10 @@ TEST_F(KioskScreens, ProgressLeadsWithTheNextStep) {
                     "\ntap ok\nwait-screen home 20\n");
         if (k->screen() != "home") continue;  // (failed above)
         run(*k, "tap progress\nwait-screen progress\nexpect 下一步：还需参加 " +
-                    kiosk::ui::formatDuration(missing, kiosk::ui::Language::Zh) +
+                    formatDuration(missing, kiosk::ui::Language::Zh) +
                     " 培训\nexpect 考试：\nexpect 体检：\nexpect 各模块学时\nexpect-enabled back\n"
                     "tap lang\nexpect Next: " +
-                    kiosk::ui::formatDuration(missing, kiosk::ui::Language::En) +
+                    formatDuration(missing, kiosk::ui::Language::En) +
                     " of training still to attend\ntap lang\ntap logout\nwait-screen attract\n");
     }
 }

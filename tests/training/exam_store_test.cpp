@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <future>
 #include <map>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "store_fixture.hpp"
@@ -842,6 +846,112 @@ TEST_F(ExamStoreTest, AnAnswerFromAKioskAfterTheSittingWasClosedIsNotStoredAndTh
     EXPECT_TRUE(again->attempt.response(1).chosen.empty()) << "the late answer was not stored";
     EXPECT_FALSE(again->attempt.response(2).flagged);
     EXPECT_DOUBLE_EQ(again->attempt.grade().score, score);
+}
+
+namespace {
+
+/// Waits until @p done is ready or another connection to the test's PostgreSQL database waits for a row lock
+/// (seen by @p observer, a connection outside any transaction: pg_stat_activity is read once per transaction).
+/// Returns "waited", "finished" or "neither" (after 30 s).
+std::string waitForLockWaitOrEnd(training::Database& observer, std::future<void>& done) {
+    for (int i = 0; i < 1500; ++i) {
+        if (done.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) return "finished";
+        auto waiting = observer.queryInt("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                         "AND wait_event_type = 'Lock'");
+        if (waiting && *waiting > 0) return "waited";
+    }
+    return "neither";
+}
+
+}  // namespace
+
+// The close locks the attempt before it reads the answers it grades; an answer checks for the hand-in under a
+// key-share lock of the same row. Here the test's own transaction plays the close (it has locked the attempt and
+// handed it in, not yet committed) while the kiosk's answer arrives: the answer waits and is then refused. Without
+// the row lock the answer was stored beside a grade that did not count it. (SQLite has one writer at a time.)
+TEST_F(ExamStoreTest, AnAnswerArrivingWhileTheCloseIsGradingWaitsForItAndIsRefused) {
+    if (!testsupport::onPostgres()) GTEST_SKIP() << "PostgreSQL only: on SQLite a close and an answer never overlap";
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(m_exams->answer(*a, 0, {0}));
+    auto closer = Database::open(dbPath(), {.create = false});
+    auto observer = Database::open(dbPath(), {.create = false});
+    ASSERT_TRUE(closer && observer);
+    auto tx = closer->transaction(WriteLock::RowsOnly);
+    ASSERT_TRUE(tx) << tx.error().message;
+    auto lock = closer->prepare("SELECT id FROM attempts WHERE id = ? FOR UPDATE");
+    ASSERT_TRUE(lock);
+    ASSERT_TRUE(lock->bindAll(a->id).int64Rows());
+    auto hand = closer->prepare("UPDATE attempts SET submitted_at = ?, submit_reason = 'proctor' WHERE id = ?");
+    ASSERT_TRUE(hand);
+    ASSERT_TRUE(hand->bindAll(m_clock->now(), a->id).run());
+
+    Result<void> late;
+    std::promise<void> finished;
+    auto done = finished.get_future();
+    std::thread kiosk([&] {
+        late = m_exams->answer(*a, 1, {1});
+        finished.set_value();
+    });
+    const auto seen = waitForLockWaitOrEnd(*observer, done);
+    ASSERT_TRUE(tx->commit());
+    kiosk.join();
+    EXPECT_EQ(seen, "waited") << "the answer did not wait for the close's lock";
+    ASSERT_FALSE(late) << "the answer was stored while the close was grading";
+    EXPECT_EQ(late.error().reason, "exam.handed-in") << late.error().message;
+    auto stored = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(stored);
+    EXPECT_TRUE(stored->attempt.response(1).chosen.empty());
+}
+
+// The other order: an answer is in flight (it holds the key-share lock and has written its item, not yet
+// committed, played by the test's transaction) when the trainer closes the sitting. The close waits for it and
+// grades it: the stored score is the score of the stored answers.
+TEST_F(ExamStoreTest, AClosingSittingWaitsForAnAnswerInFlightAndGradesIt) {
+    if (!testsupport::onPostgres()) GTEST_SKIP() << "PostgreSQL only: on SQLite a close and an answer never overlap";
+    ASSERT_TRUE(m_exams->openSitting(m_sitting, "t"));
+    auto a = m_exams->startAttempt(m_sitting, m_worker, "kiosk");
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(m_exams->answer(*a, 0, {0}));
+    const auto& q = a->attempt.paper().items[1].question;
+    int right = 0;
+    for (std::size_t o = 0; o < q.options.size(); ++o)
+        if (q.isCorrect(o)) right = static_cast<int>(o);
+    auto answerer = Database::open(dbPath(), {.create = false});
+    auto observer = Database::open(dbPath(), {.create = false});
+    ASSERT_TRUE(answerer && observer);
+    auto tx = answerer->transaction(WriteLock::RowsOnly);
+    ASSERT_TRUE(tx) << tx.error().message;
+    auto share = answerer->prepare("SELECT id FROM attempts WHERE id = ? AND submitted_at IS NULL FOR KEY SHARE");
+    ASSERT_TRUE(share);
+    ASSERT_TRUE(share->bindAll(a->id).int64Rows());
+    auto item = answerer->prepare("UPDATE attempt_items SET chosen = ?, answered_at = ? WHERE attempt_id = ? AND "
+                                  "position = 1");
+    ASSERT_TRUE(item);
+    ASSERT_TRUE(item->bindAll(fmt::format("[{}]", right), m_clock->now(), a->id).run());
+
+    Result<Sitting> closed;
+    std::promise<void> finished;
+    auto done = finished.get_future();
+    std::thread trainer([&] {
+        closed = m_exams->closeSitting(m_sitting, "staff:7");
+        finished.set_value();
+    });
+    const auto seen = waitForLockWaitOrEnd(*observer, done);
+    ASSERT_TRUE(tx->commit());
+    trainer.join();
+    ASSERT_TRUE(closed) << closed.error().message;
+    EXPECT_EQ(seen, "waited") << "the close did not wait for the answer in flight";
+    auto stored = m_exams->loadAttempt(a->id);
+    ASSERT_TRUE(stored);
+    ASSERT_EQ(stored->attempt.status(), exam::AttemptStatus::Submitted);
+    EXPECT_EQ(stored->attempt.response(1).chosen, std::vector<int>{right});
+    auto score = observer->prepare("SELECT score FROM attempts WHERE id = ?");
+    ASSERT_TRUE(score);
+    score->bindAll(a->id);
+    ASSERT_TRUE(score->step().value_or(false));
+    EXPECT_DOUBLE_EQ(score->real(0), stored->attempt.grade().score) << "the grade left out a stored answer";
 }
 
 TEST_F(ExamStoreTest, ARetiredQuestionLeavesFuturePapersButNotPastAttempts) {

@@ -181,7 +181,7 @@ public:
         const float startY = ImGui::GetCursorPosY();
         const ImGuiStyle& style = ImGui::GetStyle();
 
-        // A low area (large text on a landscape screen) leaves out the center's name (the top bar shows it) and the
+        // A low area (large text on a landscape screen) leaves out the title (the top bar names the center) and the
         // subtitle, so that the actions stay on screen.
         const bool low = avail.y < kLowHeight;
         drawHeader(ctx, w, !low);
@@ -229,8 +229,8 @@ private:
     static constexpr float kMinMain = 220.0f;  ///< The pictogram and the steps are never lower than this.
     static constexpr float kLowHeight = 560.0f;  ///< Below this content height the attract screen is compact.
 
-    /// The center's name (@p withName) and the help phone on the left; the time and today's date on the right.
-    void drawHeader(Context& ctx, float w, bool withName) {
+    /// The kiosk's title (@p withTitle) and the help phone on the left; the time and today's date on the right.
+    void drawHeader(Context& ctx, float w, bool withTitle) {
         auto& ui = ctx.ui;
         const std::time_t now = std::time(nullptr);
         std::tm tm{};
@@ -255,14 +255,17 @@ private:
         dl->AddText(large, fontPx(large), {p.x + w - ts.x, p.y}, theme::kText, hhmm);
         dl->AddText(body, fontPx(body), {p.x + w - ds.x, p.y + ts.y}, theme::kMuted, date.c_str());
         ui.recordStatic("clock", std::string(hhmm), {p.x + w - rightW, p.y}, {p.x + w, p.y + ts.y + ds.y});
-        // The name and the phone, wrapped to what the clock leaves.
+        // The title and the phone, wrapped to what the clock leaves.
         const float wrap = std::max(w - rightW - 32, 100.0f);
         float leftH = 0;
-        if (withName && !m_center.empty()) {
-            ui.recordText(m_center);
-            leftH = textHeight(large, m_center, wrap);
-            dl->AddText(large, fontPx(large), p, theme::kPrimary, m_center.c_str(), nullptr, wrap);
-            ui.recordStatic("center-name", m_center, p, {p.x + wrap, p.y + leftH});
+        // The top bar shows the center's name; the header says what this machine is, in the same place a passer-by
+        // looks first. Without a center name the top bar shows the title itself, and the header leaves it out.
+        if (withTitle && !m_center.empty()) {
+            const std::string& title = ctx.tr("app.title");
+            ui.recordText(title);
+            leftH = textHeight(large, title, wrap);
+            dl->AddText(large, fontPx(large), p, theme::kPrimary, title.c_str(), nullptr, wrap);
+            ui.recordStatic("app-title", title, p, {p.x + wrap, p.y + leftH});
         }
         if (!ctx.config.ui.helpPhone.empty()) {
             const std::string phone = format(ctx.tr("attract.help_phone"), {ctx.config.ui.helpPhone});
@@ -355,7 +358,7 @@ private:
         ctx.wakeIn(60.0 - std::fmod(s, 60.0) + 0.05);
     }
 
-    std::string m_center;  ///< The center's name (loaded on enter).
+    std::string m_center;  ///< The center's name (loaded on enter): the top bar shows it, so the header shows the title.
     std::string m_cardNotice;
     JobHandle m_lookup;  ///< The look-up of a document read here; dropped when the screen is left.
     bool m_help{false};

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "ui/format.hpp"
 #include "ui/screens/common.hpp"
 #include "ui/texture.hpp"
 
@@ -40,12 +41,6 @@ struct Started {
     center::ExamStart start;
     Pictures pictures;
 };
-
-/// "2 小时 30 分钟" / "2 h 30 min" from the catalog.
-std::string hoursText(const Context& ctx, int minutes) {
-    if (minutes % 60 == 0) return format(ctx.tr("exam.hours"), {std::to_string(minutes / 60)});
-    return format(ctx.tr("exam.hours_minutes"), {std::to_string(minutes / 60), std::to_string(minutes % 60)});
-}
 
 class ExamScreen final : public Screen {
 public:
@@ -137,8 +132,8 @@ public:
             ui.heading(ctx.tr("exam.hours_missing"));
             for (const auto& g : m_gaps)
                 ui.text(format(ctx.tr("exam.hours_missing_module"),
-                               {moduleName(ctx, g.moduleCode), hoursText(ctx, g.missingMinutes()),
-                                hoursText(ctx, g.attendedMinutes), hoursText(ctx, g.requiredMinutes)}),
+                               {moduleName(ctx, g.moduleCode), formatDuration(ctx.i18n, g.missingMinutes()),
+                                formatDuration(ctx.i18n, g.attendedMinutes), formatDuration(ctx.i18n, g.requiredMinutes)}),
                         ui.fonts().large(), theme::kErrorText);
             ui.text(ctx.tr("exam.hours_missing_what"));
             workerNav(ctx);

@@ -117,7 +117,7 @@ private:
             text = ctx.tr("progress.next_collect");
             done = true;
         } else if (missing > 0) {
-            text = format(ctx.tr("progress.next_training"), {formatDuration(missing, ctx.i18n.language())});
+            text = format(ctx.tr("progress.next_training"), {formatDuration(ctx.i18n, missing)});
         } else if (!examPassed) {
             text = ctx.tr(d.exam ? "progress.next_exam_retake" : "progress.next_exam");
         } else {
@@ -153,7 +153,6 @@ private:
     /// Module, hours done / required (for people: "1 小时 30 分 / 4 小时"), and a state, in zebra rows.
     void drawHours(Context& ctx) {
         auto& ui = ctx.ui;
-        const Language lang = ctx.i18n.language();
         const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH |
                                       ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX;
         ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, {12, 10});
@@ -175,7 +174,7 @@ private:
                 ImGui::TableNextColumn();
                 ui.text(moduleName(ctx, h.moduleCode));
                 ImGui::TableNextColumn();
-                ui.text(formatDuration(h.attendedMinutes, lang) + " / " + formatDuration(h.requiredMinutes, lang));
+                ui.text(formatDuration(ctx.i18n, h.attendedMinutes) + " / " + formatDuration(ctx.i18n, h.requiredMinutes));
                 ImGui::TableNextColumn();
                 const bool done = h.attendedMinutes >= h.requiredMinutes;
                 ui.text(ctx.tr(done ? "progress.complete" : "progress.missing"), nullptr,

@@ -500,8 +500,14 @@ Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::
         if (auto r = p->bindAll(now, id).run(); !r) return propagate(r);
     }
     if (to == SittingState::Closed) {
-        // Attempts still running are handed in by the proctor.
-        auto open = db.prepare("SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL");
+        // Attempts still running are handed in by the proctor. On PostgreSQL their rows are locked before their
+        // answers are read: an answer in flight (its UPDATE takes FOR KEY SHARE on the attempt, writeEvent) is
+        // committed before this reads the items, and one that comes later waits for this commit and is refused, so
+        // what is graded is what is stored. SQLite has one writer at a time.
+        auto open = db.prepare(db.backend() == Backend::Postgres
+                                   ? "SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL "
+                                     "ORDER BY id FOR UPDATE"
+                                   : "SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL");
         if (!open) return propagate(open);
         auto ids = open->bindAll(id).int64Rows();
         if (!ids) return propagate(ids);
@@ -878,10 +884,17 @@ Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEv
         const auto& resp = a.attempt.response(e.item);
         // Only while the attempt is not handed in (in the same statement: no extra round trip). A kiosk may still
         // hold an attempt that the trainer's closing of the sitting, or the deadline seen elsewhere, handed in and
-        // graded: its late answer must not change what was graded.
-        auto upd = db.prepare("UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
-                              "WHERE attempt_id = ? AND position = ? AND EXISTS "
-                              "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)");
+        // graded: its late answer must not change what was graded. On PostgreSQL the check takes FOR KEY SHARE on
+        // the attempt's row: a close that locked it (FOR UPDATE, before reading the answers it grades) makes this
+        // wait for its commit and then see the attempt handed in; the answers of one attempt do not wait for each
+        // other, nor for its navigation (plain updates of the row).
+        auto upd = db.prepare(db.backend() == Backend::Postgres
+                                  ? "UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
+                                    "WHERE attempt_id = ? AND position = ? AND EXISTS "
+                                    "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL FOR KEY SHARE)"
+                                  : "UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
+                                    "WHERE attempt_id = ? AND position = ? AND EXISTS "
+                                    "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)");
         if (!upd) return propagate(upd);
         std::optional<std::int64_t> answeredAt;
         if (resp.answeredAt) answeredAt = exam::toUnix(*resp.answeredAt);

@@ -292,3 +292,16 @@ TEST_F(AuditTest, ACheckpointCatchesAnOlderBackupAndARewrittenChain) {
     EXPECT_EQ(checkAuditCheckpoint(*m_store, R"({"format": "badge-audit-checkpoint", "row_id": "7"})").error().code,
               ErrorCode::InvalidInput);
 }
+
+// Found by fuzz_json_imports (tests/fuzz/corpus/json_imports/checkpoint-format-number): a format that is not a
+// string threw out of the check (json::value) instead of being reported.
+TEST_F(AuditTest, ACheckpointWhoseFieldsHaveTheWrongTypesIsRefusedWithTheField) {
+    for (const char* text : {R"({"format":0,"center":"FZ00","rowre":"AA"})", R"({"format":["badge-revocations"]})",
+                             R"({"format":null,"schema":1})", R"({"schema":1,"audit_checkpoint":"x"})"}) {
+        SCOPED_TRACE(text);
+        auto r = checkAuditCheckpoint(*m_store, text);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::InvalidInput);
+        EXPECT_NE(r.error().message.find("not an audit checkpoint"), std::string::npos) << r.error().message;
+    }
+}

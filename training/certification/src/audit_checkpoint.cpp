@@ -76,7 +76,10 @@ Result<AuditCheckpoint> checkAuditCheckpoint(Store& store, std::string_view text
     };
     using jsonfields::Kind;
     // A submission manifest or a revocation list carries the head as it stood when it was made.
-    if (j.is_object() && (j.contains("schema") || j.value("format", "") == "badge-revocations")) {
+    // (format is looked at only when it is a string: json::value would throw for a number)
+    const bool revocations = j.is_object() && j.contains("format") && j["format"].is_string() &&
+                             j["format"].get<std::string>() == "badge-revocations";
+    if (j.is_object() && (j.contains("schema") || revocations)) {
         if (auto m = jsonfields::mistyped(j, {{"audit_checkpoint", Kind::Object}})) return bad(*m);
         if (!j.contains("audit_checkpoint"))
             return bad("this manifest or revocation list carries no audit_checkpoint: it was made before checkpoints "

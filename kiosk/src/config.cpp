@@ -29,7 +29,12 @@ struct Section {
 
 std::optional<std::string> readString(const toml::node& n, std::string& out) {
     if (!n.is_string()) return std::string("a string");
-    out = *n.value<std::string>();
+    // Names, paths, ids and phone numbers are one line: a line break or another control character is a typing
+    // or copying mistake (and a leading line break would not survive writing the file back).
+    const auto v = *n.value<std::string>();
+    if (std::ranges::any_of(v, [](unsigned char ch) { return ch < 0x20 || ch == 0x7F; }))
+        return std::string("one line of text, without line breaks, tabs or other control characters");
+    out = v;
     return std::nullopt;
 }
 
@@ -119,7 +124,8 @@ const std::vector<Section>& schema() {
                      {Key{"source", "",
                           [](const toml::node& n, Config& c) -> std::optional<std::string> {
                               if (!n.is_string()) return checkCamera("");
-                              const auto v = *n.value<std::string>();
+                              std::string v;
+                              if (auto e = readString(n, v)) return e;
                               if (auto e = checkCamera(v)) return e;
                               c.camera.source = v;
                               return std::nullopt;

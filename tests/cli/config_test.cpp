@@ -75,6 +75,26 @@ center_dir = "/var/lib/badge-kiosk/center"
     EXPECT_NE(bad.error().message.find("center_dir"), std::string::npos) << bad.error().message;
 }
 
+// Found by fuzz_kiosk_config (tests/fuzz/corpus/kiosk_config/reader-leading-newline): a reader name that began
+// with a line break was taken, and written back as a multi-line string that lost it. Text values are one line.
+TEST(Config, ALineBreakOrAControlCharacterInATextValueIsRefusedWithTheKey) {
+    for (const char* text : {"[card_reader]\nreader=\"\\nrolmepI[[[[[[n\"\n", "[ui]\nkiosk_id = \"K07\\t\"\n",
+                             "[ui]\nhelp_phone = \"021\\r\\n6234\"\n", "[camera]\nsource = \"file:\\n/tmp/a.avi\"\n",
+                             "[database]\npath = \"/var/lib/x\\u007f.db\"\n"}) {
+        SCOPED_TRACE(text);
+        auto c = parseConfig(text, "kiosk.toml");
+        ASSERT_FALSE(c);
+        EXPECT_NE(c.error().message.find("kiosk.toml:2"), std::string::npos) << c.error().message;
+        EXPECT_NE(c.error().message.find("without line breaks"), std::string::npos) << c.error().message;
+    }
+    // Other characters (Chinese names, spaces, punctuation) stay as they are, through the writer too.
+    auto ok = parseConfig("[card_reader]\nreader = \"华视 CVR-100U (读卡器) 00 00\"\n", "kiosk.toml");
+    ASSERT_TRUE(ok) << ok.error().message;
+    auto again = parseConfig(toToml(*ok), "roundtrip");
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->cardReader.reader, "华视 CVR-100U (读卡器) 00 00");
+}
+
 TEST(Config, MessagesNameTheKeyTheLineAndTheAllowedValues) {
     auto lang = parseConfig("[ui]\nlanguage = \"fr\"\n", "k.toml");
     ASSERT_FALSE(lang);

@@ -504,10 +504,8 @@ Result<Sitting> ExamStore::transition(std::int64_t id, SittingState from1, std::
         // answers are read: an answer in flight (its UPDATE takes FOR KEY SHARE on the attempt, writeEvent) is
         // committed before this reads the items, and one that comes later waits for this commit and is refused, so
         // what is graded is what is stored. SQLite has one writer at a time.
-        auto open = db.prepare(db.backend() == Backend::Postgres
-                                   ? "SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL "
-                                     "ORDER BY id FOR UPDATE"
-                                   : "SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL");
+        const std::string lock = db.backend() == Backend::Postgres ? " ORDER BY id FOR UPDATE" : "";
+        auto open = db.prepare("SELECT id FROM attempts WHERE sitting_id = ? AND submitted_at IS NULL" + lock);
         if (!open) return propagate(open);
         auto ids = open->bindAll(id).int64Rows();
         if (!ids) return propagate(ids);
@@ -888,13 +886,10 @@ Result<void> ExamStore::writeEvent(const StoredAttempt& a, const exam::AttemptEv
         // the attempt's row: a close that locked it (FOR UPDATE, before reading the answers it grades) makes this
         // wait for its commit and then see the attempt handed in; the answers of one attempt do not wait for each
         // other, nor for its navigation (plain updates of the row).
-        auto upd = db.prepare(db.backend() == Backend::Postgres
-                                  ? "UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
-                                    "WHERE attempt_id = ? AND position = ? AND EXISTS "
-                                    "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL FOR KEY SHARE)"
-                                  : "UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
-                                    "WHERE attempt_id = ? AND position = ? AND EXISTS "
-                                    "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)");
+        const std::string lock = db.backend() == Backend::Postgres ? " FOR KEY SHARE" : "";
+        auto upd = db.prepare("UPDATE attempt_items SET chosen = ?, flagged = ?, answered_at = ? "
+                              "WHERE attempt_id = ? AND position = ? AND EXISTS "
+                              "(SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL" + lock + ")");
         if (!upd) return propagate(upd);
         std::optional<std::int64_t> answeredAt;
         if (resp.answeredAt) answeredAt = exam::toUnix(*resp.answeredAt);

@@ -33,6 +33,7 @@ exam::Question single(const std::string& id, const std::string& module, int diff
 /// version (SQLite 3.35+ drops columns).
 std::string undoMigrationsAfter(int version) {
     std::string sql;
+    if (version < 10) sql += "DROP INDEX audit_log_subject; ";
     if (version < 9) sql += "DROP TABLE former_keys; ";
     // Version 8 (PostgreSQL only): the kiosks' views depend on the columns dropped below.
     if (version < 8 && testsupport::onPostgres()) sql += "DROP SCHEMA kiosk_api CASCADE; DROP TABLE kiosk_claims; ";
